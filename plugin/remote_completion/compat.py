@@ -1,0 +1,211 @@
+"""Python 2.7 (Jython) / Python 3 compatibility and Java value normalisation.
+
+Inside XL Release the scripts receive Java objects: a ``set_of_string``
+property is a ``java.util.Set``, lists are ``java.util.List``, dates are
+``java.util.Date``, enums are Java enums.  Elsewhere (the sandbox, tests) the
+same values arrive as Python objects.  Everything in the library goes through
+the helpers here, so the pure code only ever sees Python shapes.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import datetime
+import hashlib
+import hmac
+import sys
+
+PY2 = sys.version_info[0] == 2
+JYTHON = sys.platform.startswith('java')
+
+if PY2:  # pragma: no cover - exercised by the Jython lane
+    text_type = unicode  # noqa: F821
+    binary_type = str
+    string_types = (str, unicode)  # noqa: F821
+    integer_types = (int, long)  # noqa: F821
+else:
+    text_type = str
+    binary_type = bytes
+    string_types = (str,)
+    integer_types = (int,)
+
+
+def to_text(value, encoding='utf-8', errors='replace'):
+    """Any value as text; bytes are decoded, None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, text_type):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode(encoding, errors)
+    return text_type(value)
+
+
+def to_bytes(value, encoding='utf-8'):
+    if value is None:
+        return None
+    if isinstance(value, binary_type):
+        return value
+    if isinstance(value, bytearray):
+        return bytes(value)
+    return to_text(value).encode(encoding)
+
+
+def constant_time_equals(a, b):
+    """Compare two strings or byte strings without leaking where they differ.
+
+    Jython 2.7 has no ``hmac.compare_digest``; the fallback folds every byte
+    with XOR so its running time depends on the length only.
+    """
+    a = to_bytes(a)
+    b = to_bytes(b)
+    compare = getattr(hmac, 'compare_digest', None)
+    if compare is not None:
+        return compare(a, b)
+    if len(a) != len(b):
+        # Still walk one input so the time does not reveal the early exit.
+        result = 1
+        b = a
+    else:
+        result = 0
+    for x, y in zip(bytearray(a), bytearray(b)):
+        result |= x ^ y
+    return result == 0
+
+
+def hmac_sha256_hex(key, message):
+    return hmac.new(to_bytes(key), to_bytes(message), hashlib.sha256).hexdigest()
+
+
+# --- Java value normalisation ---------------------------------------------
+
+def _is_java_collection(value):
+    return hasattr(value, 'toArray') and hasattr(value, 'size')
+
+
+def as_list(value):
+    """A list/set/array/java.util.Collection (or None) as a Python list."""
+    if value is None:
+        return []
+    if isinstance(value, string_types) or isinstance(value, (bytes, bytearray)):
+        return [value]
+    if isinstance(value, dict):
+        return list(value.keys())
+    if _is_java_collection(value):
+        return list(value.toArray())
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def as_string_list(value):
+    """Like ``as_list`` but text items only, stripped, empty ones dropped.
+
+    A single string holding a comma or newline separated list (what an admin
+    might type in a plain text field) is split too.
+    """
+    items = []
+    for item in as_list(value):
+        if item is None:
+            continue
+        text = to_text(item)
+        for part in text.replace('\n', ',').split(','):
+            part = part.strip()
+            if part:
+                items.append(part)
+    return items
+
+
+def as_dict(value):
+    """A dict or java.util.Map as a Python dict."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    if hasattr(value, 'entrySet'):
+        return dict((e.getKey(), e.getValue()) for e in as_list(value.entrySet()))
+    return dict(value)
+
+
+def as_bool(value, default=False):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if hasattr(value, 'booleanValue'):
+        return bool(value.booleanValue())
+    text = to_text(value).strip().lower()
+    if text in ('true', 'yes', 'on', '1'):
+        return True
+    if text in ('false', 'no', 'off', '0', ''):
+        return False
+    raise ValueError('not a boolean: %r' % (text,))
+
+
+def as_int(value, default=None):
+    if value is None or (isinstance(value, string_types) and not value.strip()):
+        return default
+    if hasattr(value, 'intValue'):
+        return int(value.intValue())
+    return int(value)
+
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def as_datetime(value):
+    """A java.util.Date, datetime or epoch milliseconds as a naive UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None) - value.utcoffset()
+        return value
+    if hasattr(value, 'getTime'):
+        millis = value.getTime()
+    else:
+        millis = value
+    return _EPOCH + datetime.timedelta(milliseconds=int(millis))
+
+
+def enum_name(value):
+    """Name of a Java enum or a Python string/enum (e.g. a TaskStatus)."""
+    if value is None:
+        return None
+    if hasattr(value, 'name') and callable(value.name):
+        return to_text(value.name())
+    name = getattr(value, 'name', None)
+    if isinstance(name, string_types):
+        return to_text(name)
+    return to_text(value)
+
+
+def prop(obj, name, default=None):
+    """Read a bean property from a Java object, a Python object or a dict.
+
+    Tries ``obj.name``, then ``obj.getName()``, then ``obj.getProperty(name)``
+    (configuration items), then ``obj[name]``.
+    """
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    value = getattr(obj, name, None)
+    if value is not None and not callable(value):
+        return value
+    getter = getattr(obj, 'get' + name[:1].upper() + name[1:], None)
+    if callable(getter):
+        try:
+            value = getter()
+        except TypeError:
+            value = None
+        if value is not None:
+            return value
+    get_property = getattr(obj, 'getProperty', None)
+    if callable(get_property):
+        try:
+            value = get_property(name)
+        except Exception:  # Java raises for unknown properties
+            value = None
+        if value is not None:
+            return value
+    return default
