@@ -1,0 +1,121 @@
+"""SSL contexts that verify certificates and host names, on Jython and CPython.
+
+Jython 2.7's ``smtplib.starttls`` and ``imaplib.IMAP4_SSL`` do not verify
+anything by themselves, so every TLS connection of the plugin wraps its socket
+with a context from here.  Extra trusted CA certificates (PEM text from the
+configuration) are added on top of the system's trust store.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import os
+import re
+import socket
+import ssl
+import tempfile
+
+from .compat import JYTHON, to_text
+
+PEM_BEGIN = '-----BEGIN CERTIFICATE-----'
+
+
+class TlsConfigurationError(ValueError):
+    """The trusted certificate text cannot be used."""
+
+
+def _load_pem_via_file(context, pem):
+    # Jython's cadata parsing is unreliable; a temporary file goes through the
+    # same code path as a CA bundle on disk.
+    handle, path = tempfile.mkstemp(suffix='.pem')
+    try:
+        os.write(handle, pem.encode('ascii'))
+        os.close(handle)
+        handle = None
+        context.load_verify_locations(cafile=path)
+    finally:
+        if handle is not None:
+            os.close(handle)
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+def client_context(trusted_pem=None):
+    """A client context that verifies the server certificate and host name.
+
+    ``trusted_pem``: optional PEM text with one or more CA certificates to
+    trust in addition to the system's.
+    """
+    context = ssl.create_default_context()
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    pem = to_text(trusted_pem or '').strip()
+    if pem:
+        if PEM_BEGIN not in pem:
+            raise TlsConfigurationError('the trusted certificates are not PEM text '
+                                        '(expected "%s")' % PEM_BEGIN)
+        pem = pem.replace('\r\n', '\n') + '\n'
+        try:
+            if JYTHON:
+                _load_pem_via_file(context, pem)
+            else:
+                context.load_verify_locations(cadata=pem)
+        except (ssl.SSLError, ValueError, IOError, OSError) as error:
+            raise TlsConfigurationError('the trusted certificates cannot be read: %s' % (error,))
+    return context
+
+
+class HostnameMismatch(ssl.SSLError):
+    """The server's certificate is valid but not for the host we asked for."""
+
+
+def _same_ip(a, b):
+    a, b = to_text(a).strip().strip('[]'), to_text(b).strip().strip('[]')
+    if a.lower() == b.lower():
+        return True
+    for family in (getattr(socket, 'AF_INET', None), getattr(socket, 'AF_INET6', None)):
+        try:
+            if socket.inet_pton(family, a) == socket.inet_pton(family, b):
+                return True
+        except Exception:  # not an address of that family, or no inet_pton
+            continue
+    return False
+
+
+def _looks_like_ip(hostname):
+    return bool(re.match(r'^[0-9.]+$', hostname)) or ':' in hostname
+
+
+def check_hostname(cert, hostname):
+    """Raise HostnameMismatch unless ``cert`` (getpeercert() form) is for
+    ``hostname``.  Jython's ssl module accepts ``check_hostname = True`` but
+    never applies it, so the plugin checks after the handshake itself."""
+    if not cert:
+        raise HostnameMismatch('the server presented no certificate to check against %s' % (hostname,))
+    hostname = to_text(hostname)
+    if _looks_like_ip(hostname):
+        for key, value in cert.get('subjectAltName', ()):
+            if key in ('IP Address', 'ipAddress') and _same_ip(value, hostname):
+                return
+        raise HostnameMismatch("the server's certificate is not valid for address '%s'" % (hostname,))
+    try:
+        ssl.match_hostname(cert, hostname)
+    except (ValueError, getattr(ssl, 'CertificateError', ValueError)) as error:
+        raise HostnameMismatch("the server's certificate is not valid for '%s': %s" % (hostname, error))
+
+
+def wrap(sock, context, hostname):
+    """Wrap a connected socket; the handshake verifies the chain and
+    ``hostname`` on both Jython and CPython.  Always use this rather than
+    ``context.wrap_socket`` directly."""
+    wrapped = context.wrap_socket(sock, server_hostname=hostname)
+    if JYTHON:
+        try:
+            check_hostname(wrapped.getpeercert(), hostname)
+        except Exception:
+            try:
+                wrapped.close()
+            except Exception:
+                pass
+            raise
+    return wrapped
