@@ -1,0 +1,344 @@
+"""Optional sender authentication from ``Authentication-Results`` headers.
+
+The signature proves that a reply carries metadata we issued; it does not
+prove who sent it.  When the receiving mail server checks DKIM, SPF and DMARC
+it records the outcome in ``Authentication-Results`` headers (RFC 8601).  This
+module reads them, pure, no I/O.
+
+Trust rules (why each one):
+
+- Only headers whose authserv-id equals the configured, pinned id count.
+  Anyone can put an ``Authentication-Results`` header into a mail they send;
+  only the receiving server's own id means anything, and RFC 8601 section 5
+  asks that server to remove incoming headers that carry its id.
+- A header without an authserv-id (Exchange Online writes them so) never
+  matches a pinned id: it cannot be told apart from a forged one.
+- The check passes when one counted header shows, for the From domain:
+  ``dmarc=pass`` with ``header.from`` equal to it; or ``dkim=pass`` with
+  ``header.d`` (else the domain of ``header.i``) aligned; or ``spf=pass``
+  with the domain of ``smtp.mailfrom`` aligned.
+- Aligned means equal to the From domain or a subdomain of it
+  (``mail.corp.com`` is aligned with ``corp.com``; ``corp.com.evil.io`` and a
+  parent domain are not).  This is stricter than DMARC's relaxed alignment,
+  which needs the public suffix list to find organisational domains.
+- A failure wins over a pass: if a counted header reports ``dmarc`` or
+  ``spf`` as anything but pass for the same domain that another counted
+  header reports as pass, the results conflict (a server evaluates each of
+  those once per message) and the check fails.  ``dmarc=fail`` for the From
+  domain always fails the check.  So a forged pass next to the server's real
+  fail cannot get through even on a server that does not strip forged headers.
+
+``check(message_headers, from_address, authserv_id)`` returns ``(ok, reason)``;
+the reason is one short, cleaned line for the log.
+"""
+from __future__ import absolute_import, unicode_literals
+
+from .compat import string_types, to_text
+from .logs import clean
+
+HEADER = 'authentication-results'
+_MAX_HEADERS = 50          # a message with more is hostile; the rest are ignored
+_MAX_HEADER_CHARS = 8000   # bound the parser's work per header
+_MAX_COMMENT_DEPTH = 20
+
+_SPECIALS = '=;/'
+
+
+class AuthResult(object):
+    """One ``method=result`` entry with its properties."""
+
+    def __init__(self, method, result, props):
+        self.method = method          # lowercased, without version
+        self.result = result          # lowercased
+        self.props = props            # {'header.from': 'example.com', ...}, keys lowercased
+
+    def __repr__(self):
+        return 'AuthResult(%r, %r, %r)' % (self.method, self.result, self.props)
+
+
+class AuthResultsHeader(object):
+    def __init__(self, authserv_id, results):
+        self.authserv_id = authserv_id    # lowercased text, or None when absent
+        self.results = results            # list of AuthResult
+
+    def __repr__(self):
+        return 'AuthResultsHeader(%r, %r)' % (self.authserv_id, self.results)
+
+
+# --- lexing ---------------------------------------------------------------
+
+def _tokens(text):
+    """Split a header value into words, quoted strings and ``= ; /``.
+
+    Comments (nested parentheses, with backslash escapes) are dropped, as
+    RFC 5322 CFWS allows them almost anywhere.  Returns a list of
+    ``(kind, value)`` with kind ``'w'`` (word), ``'q'`` (quoted) or the
+    special character itself.  Unbalanced quotes or comments end the value.
+    """
+    out = []
+    i = 0
+    n = len(text)
+    word = []
+
+    def flush():
+        if word:
+            out.append(('w', ''.join(word)))
+            del word[:]
+
+    while i < n:
+        c = text[i]
+        if c == '(':
+            flush()
+            depth = 1
+            i += 1
+            while i < n and depth:
+                c = text[i]
+                if c == '\\':
+                    i += 2
+                    continue
+                if c == '(':
+                    depth += 1
+                    if depth > _MAX_COMMENT_DEPTH:
+                        return out
+                elif c == ')':
+                    depth -= 1
+                i += 1
+            continue
+        if c == '"':
+            flush()
+            i += 1
+            quoted = []
+            closed = False
+            while i < n:
+                c = text[i]
+                if c == '\\' and i + 1 < n:
+                    quoted.append(text[i + 1])
+                    i += 2
+                    continue
+                if c == '"':
+                    closed = True
+                    i += 1
+                    break
+                quoted.append(c)
+                i += 1
+            if not closed:
+                return out
+            out.append(('q', ''.join(quoted)))
+            continue
+        if c in _SPECIALS:
+            flush()
+            out.append((c, c))
+        elif c.isspace():
+            flush()
+        else:
+            word.append(c)
+        i += 1
+    flush()
+    return out
+
+
+def _split_semicolons(tokens):
+    parts = [[]]
+    for tok in tokens:
+        if tok[0] == ';':
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return parts
+
+
+def _parse_resinfo(tokens):
+    """``method[/version]=result`` then ``reason=...`` and ``ptype.prop=value``."""
+    if len(tokens) < 3 or tokens[0][0] != 'w':
+        return None
+    method = tokens[0][1].lower()
+    i = 1
+    if tokens[i][0] == '/':
+        i += 2  # skip the method version
+    if i + 1 >= len(tokens) or tokens[i][0] != '=' or tokens[i + 1][0] not in ('w', 'q'):
+        return None
+    result = tokens[i + 1][1].lower()
+    i += 2
+    props = {}
+    while i + 2 < len(tokens):
+        key, eq, value = tokens[i], tokens[i + 1], tokens[i + 2]
+        if key[0] == 'w' and eq[0] == '=' and value[0] in ('w', 'q'):
+            name = key[1].lower()
+            # The first value of a property wins: a later duplicate is as
+            # likely an injection as a correction.
+            if name not in props:
+                props[name] = value[1]
+            i += 3
+        else:
+            i += 1
+    if not method or not result:
+        return None
+    return AuthResult(method, result, props)
+
+
+def parse_header(value):
+    """One ``Authentication-Results`` value as an AuthResultsHeader (never raises)."""
+    try:
+        text = to_text(value) or ''
+    except Exception:
+        return AuthResultsHeader(None, [])
+    text = text[:_MAX_HEADER_CHARS].replace('\r', ' ').replace('\n', ' ')
+    parts = _split_semicolons(_tokens(text))
+    head = parts[0]
+    authserv_id = None
+    results = []
+    if head and head[0][0] in ('w', 'q') and not (len(head) > 1 and head[1][0] == '='):
+        authserv_id = head[0][1].strip().lower() or None
+    elif head:
+        # No authserv-id (Exchange Online style): the first part is a result.
+        parsed = _parse_resinfo(head)
+        if parsed is not None:
+            results.append(parsed)
+    for part in parts[1:]:
+        parsed = _parse_resinfo(part)
+        if parsed is not None:
+            results.append(parsed)
+    return AuthResultsHeader(authserv_id, results)
+
+
+# --- reading headers from the caller's shape --------------------------------
+
+def header_values(message_headers):
+    """The ``Authentication-Results`` values from a Message, a mapping, a list
+    of ``(name, value)`` pairs or a list of plain values."""
+    if message_headers is None:
+        return []
+    values = []
+    get_all = getattr(message_headers, 'get_all', None)
+    if get_all is None:
+        get_all = getattr(message_headers, 'get_all_headers', None)
+    if callable(get_all):
+        found = get_all('Authentication-Results') or []
+        values = list(found)
+    elif isinstance(message_headers, dict):
+        for name, value in message_headers.items():
+            if to_text(name).strip().lower() == HEADER:
+                values.extend(value if isinstance(value, (list, tuple)) else [value])
+    else:
+        for item in message_headers:
+            if isinstance(item, (list, tuple)) and len(item) == 2:
+                if to_text(item[0]).strip().lower() == HEADER:
+                    values.append(item[1])
+            elif isinstance(item, string_types):
+                values.append(item)
+    return [to_text(v) for v in values[:_MAX_HEADERS] if v is not None]
+
+
+# --- domains ----------------------------------------------------------------
+
+def _ascii_domain(domain):
+    """Lowercased ASCII (IDNA) form, or None when it is not a usable domain."""
+    if not domain:
+        return None
+    domain = to_text(domain).strip().strip('.').lower()
+    if domain.startswith('@'):
+        domain = domain[1:]
+    if '@' in domain:
+        domain = domain.rsplit('@', 1)[1]
+    if not domain or any(c.isspace() for c in domain):
+        return None
+    try:
+        domain.encode('ascii')
+    except UnicodeError:
+        try:
+            domain = domain.encode('idna').decode('ascii').lower()
+        except Exception:
+            return None
+    if '..' in domain:
+        return None
+    return domain
+
+
+def aligned(auth_domain, from_domain):
+    """Equal, or ``auth_domain`` is a subdomain of ``from_domain``."""
+    a = _ascii_domain(auth_domain)
+    f = _ascii_domain(from_domain)
+    if not a or not f:
+        return False
+    return a == f or a.endswith('.' + f)
+
+
+def _domain_of_address(address):
+    address = to_text(address or '').strip()
+    if address.startswith('<') and address.endswith('>'):
+        address = address[1:-1]
+    if '@' not in address:
+        return None
+    return _ascii_domain(address.rsplit('@', 1)[1])
+
+
+# --- the check ----------------------------------------------------------------
+
+def _evidence(result):
+    """(method, domain) a result speaks about, or None."""
+    props = result.props
+    if result.method == 'dmarc':
+        return 'dmarc', _ascii_domain(props.get('header.from'))
+    if result.method == 'dkim':
+        domain = props.get('header.d') or props.get('header.i')
+        return 'dkim', _ascii_domain(domain)
+    if result.method == 'spf':
+        return 'spf', _ascii_domain(props.get('smtp.mailfrom'))
+    return None
+
+
+def check(message_headers, from_address, authserv_id):
+    """``(ok, reason)``: did the pinned server authenticate the From domain?
+
+    ``authserv_id`` empty or None means the check is off (ok).
+    """
+    pinned = to_text(authserv_id or '').strip().lower()
+    if not pinned:
+        return True, 'sender authentication not configured'
+    from_domain = _domain_of_address(from_address)
+    if not from_domain:
+        return False, 'sender authentication: no usable From domain'
+    trusted = []
+    ignored = 0
+    for value in header_values(message_headers):
+        parsed = parse_header(value)
+        if parsed.authserv_id == pinned:
+            trusted.append(parsed)
+        else:
+            ignored += 1
+    if not trusted:
+        return False, 'sender authentication: no Authentication-Results from %s (%d other ignored)' % (
+            _short(pinned), ignored)
+
+    passes = []
+    outcomes = {}  # (method, domain) -> set of results, for dmarc and spf
+    for header in trusted:
+        for result in header.results:
+            evidence = _evidence(result)
+            if evidence is None or not evidence[1]:
+                continue
+            method, domain = evidence
+            if method in ('dmarc', 'spf'):
+                outcomes.setdefault((method, domain), set()).add(result.result)
+            if method == 'dmarc' and domain == from_domain and result.result != 'pass':
+                if result.result == 'fail':
+                    return False, 'sender authentication: dmarc=fail for %s' % _short(from_domain)
+            if result.result != 'pass':
+                continue
+            if method == 'dmarc' and domain == from_domain:
+                passes.append('dmarc=pass header.from=%s' % domain)
+            elif method in ('dkim', 'spf') and aligned(domain, from_domain):
+                key = 'header.d' if method == 'dkim' else 'smtp.mailfrom'
+                passes.append('%s=pass %s=%s' % (method, key, domain))
+    for (method, domain), results in sorted(outcomes.items()):
+        if 'pass' in results and len(results) > 1 and aligned(domain, from_domain):
+            return False, 'sender authentication: conflicting %s results for %s' % (method, _short(domain))
+    if passes:
+        return True, 'sender authenticated by %s: %s' % (_short(pinned), _short(passes[0]))
+    return False, 'sender authentication: no aligned pass for %s from %s' % (
+        _short(from_domain), _short(pinned))
+
+
+def _short(text, limit=120):
+    # Values here come from mail headers: keep them one bounded, printable line.
+    return clean(text, limit)
