@@ -1,0 +1,293 @@
+"""Thin adapter over the script APIs: configuration, tasks, releases.
+
+Every value is read through ``compat`` so the Java beans inside XL Release and
+the Python objects of the sandbox both work.  Secrets are registered with
+``logs.register_secret`` the moment they are read.
+"""
+from __future__ import absolute_import, unicode_literals
+
+from . import logs
+from .compat import (as_bool, as_int, as_list, as_string_list, enum_name, prop,
+                     string_types, to_text)
+
+IMAP_TYPE = 'remoteCompletion.ImapServer'
+SMTP_TYPE = 'xlrelease.SmtpServer'
+SMTP_ID = 'Configuration/mail/SmtpServer'
+TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
+
+TLS_NONE = 'none'
+TLS_STARTTLS = 'starttls'
+TLS_IMPLICIT = 'implicit'
+
+
+class ConfigurationError(Exception):
+    """The server's configuration does not allow remote completion; the
+    message tells an admin what to change (and never holds a secret)."""
+
+
+def _first(ci, names, default=None):
+    # The synthetic property names are tried in order, so a renamed property
+    # in synthetic.xml (or an older one) still reads.
+    for name in names:
+        value = prop(ci, name)
+        if value is not None:
+            return value
+    return default
+
+
+def _text(ci, names, default=None):
+    value = _first(ci, names)
+    if value is None:
+        return default
+    value = to_text(value).strip()
+    return value if value else default
+
+
+def _title(ci):
+    return logs.clean(to_text(prop(ci, 'title') or prop(ci, 'id') or '?'), 80)
+
+
+class ImapConfig(object):
+    """The one ``remoteCompletion.ImapServer`` configuration, as plain values."""
+
+    def __init__(self, **values):
+        self.title = values.get('title')
+        self.id = values.get('id')
+        self.host = values.get('host')
+        self.port = values.get('port')
+        self.use_tls = values.get('use_tls', True)
+        self.tls_mode = values.get('tls_mode', TLS_IMPLICIT)
+        self.username = values.get('username')
+        self.password = values.get('password')
+        self.from_address = values.get('from_address')
+        self.enable_whitelisting = values.get('enable_whitelisting', False)
+        self.domain_whitelist = list(values.get('domain_whitelist') or [])
+        self.secret = values.get('secret')
+        self.trusted_certificates = values.get('trusted_certificates')
+        self.quarantine_folder = values.get('quarantine_folder')
+        self.require_sender_authentication = values.get('require_sender_authentication', False)
+        self.authserv_id = values.get('authserv_id')
+
+    def __repr__(self):
+        # Never show the password or the secret.
+        return 'ImapConfig(title=%r, host=%r, port=%r, tls_mode=%r, username=%r, from_address=%r)' % (
+            self.title, self.host, self.port, self.tls_mode, self.username, self.from_address)
+
+    __str__ = __repr__
+
+
+class SmtpConfig(object):
+    """The server's ``xlrelease.SmtpServer`` settings."""
+
+    def __init__(self, host=None, port=25, tls=False, from_address=None, username=None, password=None):
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.from_address = from_address
+        self.username = username
+        self.password = password
+
+    def __repr__(self):
+        return 'SmtpConfig(host=%r, port=%r, tls=%r, from_address=%r, username=%r)' % (
+            self.host, self.port, self.tls, self.from_address, self.username)
+
+    __str__ = __repr__
+
+
+def _tls_mode(raw_mode, use_tls, port):
+    mode = to_text(raw_mode or '').strip().lower().replace('-', '').replace('_', '')
+    if mode in ('none', 'plain', 'off', 'false'):
+        return TLS_NONE
+    if mode in ('starttls',):
+        return TLS_STARTTLS
+    if mode in ('implicit', 'ssl', 'tls', 'imaps'):
+        return TLS_IMPLICIT
+    if not use_tls:
+        return TLS_NONE
+    return TLS_IMPLICIT if port in (None, 993) else TLS_STARTTLS
+
+
+def _search(configurationApi, ci_type):
+    return [ci for ci in as_list(configurationApi.searchByTypeAndTitle(ci_type, None)) if ci is not None]
+
+
+def imap_config_from_ci(ci):
+    """An ``ImapConfig`` from one configuration CI (also used by the
+    connection test, which gets the CI as ``configuration``)."""
+    title = _title(ci)
+    password = _text(ci, ('password',))
+    secret = _text(ci, ('secret', 'signatureSecret'))
+    logs.register_secret(password)
+    logs.register_secret(secret)
+    host = _text(ci, ('host', 'imapHost'))
+    use_tls = as_bool(_first(ci, ('useTls', 'tls', 'imapTls')), True)
+    port = as_int(_first(ci, ('port', 'imapPort')), None)
+    mode = _tls_mode(_first(ci, ('tlsMode',)), use_tls, port)
+    if port is None:
+        port = 993 if mode == TLS_IMPLICIT else 143
+    from_address = _text(ci, ('fromAddress', 'imapFromAddress'))
+    missing = [label for label, value in (('host', host), ('from address', from_address),
+                                          ('secret', secret)) if not value]
+    if missing:
+        raise ConfigurationError(
+            "The IMAP server configuration '%s' has no %s: set it under Settings > "
+            "Shared configuration." % (title, ' and no '.join(missing)))
+    return ImapConfig(
+        title=title,
+        id=to_text(prop(ci, 'id')),
+        host=host,
+        port=port,
+        use_tls=mode != TLS_NONE,
+        tls_mode=mode,
+        username=_text(ci, ('username', 'imapLoginId')),
+        password=password,
+        from_address=from_address,
+        enable_whitelisting=as_bool(_first(ci, ('enableWhitelisting', 'whitelistingEnabled')), False),
+        domain_whitelist=[d.lower().lstrip('@') for d in
+                          as_string_list(_first(ci, ('domainWhitelist', 'whitelistedDomains')))],
+        secret=secret,
+        trusted_certificates=_text(ci, ('trustedCertificates', 'trustedCertificate')),
+        quarantine_folder=_text(ci, ('quarantineFolder',)),
+        require_sender_authentication=as_bool(_first(ci, ('requireSenderAuthentication',)), False),
+        authserv_id=_text(ci, ('authservId', 'authServId')),
+    )
+
+
+def find_imap_config(configurationApi):
+    """The one IMAP server configuration; none or several raise
+    ConfigurationError naming what was found."""
+    found = _search(configurationApi, IMAP_TYPE)
+    if not found:
+        raise ConfigurationError(
+            'No IMAP server is configured for remote completion: add one under '
+            'Settings > Shared configuration > IMAP server.')
+    if len(found) > 1:
+        titles = ', '.join("'%s'" % _title(ci) for ci in found)
+        raise ConfigurationError(
+            'Remote completion needs exactly one IMAP server configuration, found %d (%s): '
+            'delete all but one under Settings > Shared configuration.' % (len(found), titles))
+    return imap_config_from_ci(found[0])
+
+
+def find_smtp_config(configurationApi):
+    """The server's SMTP settings (Settings > SMTP server)."""
+    found = _search(configurationApi, SMTP_TYPE)
+    if not found:
+        raise ConfigurationError(
+            'The SMTP server is not configured, so no request email can be sent: '
+            'set it under Settings > SMTP server.')
+    ci = found[0]
+    for candidate in found:
+        if to_text(prop(candidate, 'id')) == SMTP_ID:
+            ci = candidate
+            break
+    password = _text(ci, ('password',))
+    logs.register_secret(password)
+    host = _text(ci, ('host',))
+    from_address = _text(ci, ('fromAddress',))
+    if not host or not from_address:
+        raise ConfigurationError(
+            'The SMTP server settings have no %s: set it under Settings > SMTP server.'
+            % ('host' if not host else 'from address'))
+    return SmtpConfig(
+        host=host,
+        port=as_int(_first(ci, ('port',)), 25),
+        tls=as_bool(_first(ci, ('tls', 'useTls')), False),
+        from_address=from_address,
+        username=_text(ci, ('username',)),
+        password=password,
+    )
+
+
+# --- tasks and releases -----------------------------------------------------
+
+def get_task(taskApi, task_id):
+    return taskApi.getTask(task_id)
+
+
+def task_id(task):
+    return to_text(prop(task, 'id'))
+
+
+def task_title(task):
+    return to_text(prop(task, 'title')) or ''
+
+
+def task_description(task):
+    return to_text(prop(task, 'description')) or ''
+
+
+def task_status(task):
+    """``'IN_PROGRESS'`` etc."""
+    return enum_name(prop(task, 'status'))
+
+
+def task_type_name(task):
+    """``'remoteCompletion.RemoteCompletionTask'`` etc."""
+    value = prop(task, 'type')
+    if value is None:
+        value = prop(task, 'taskType')
+    return to_text(value) if value is not None else None
+
+
+def is_remote_completion_task(task):
+    return task_type_name(task) == TASK_TYPE
+
+
+def task_attempt(task):
+    """The task's ``failuresCount``: the attempt a request was signed for."""
+    return as_int(prop(task, 'failuresCount'), 0) or 0
+
+
+def task_owner(task):
+    owner = prop(task, 'owner')
+    return to_text(owner).strip() if owner else None
+
+
+def task_team(task):
+    team = prop(task, 'team')
+    return to_text(team).strip() if team else None
+
+
+def release_id_of(task_id_value):
+    """``Applications/[Folder.../]Release<x>`` from a task (or phase) id."""
+    parts = to_text(task_id_value or '').split('/')
+    for index, part in enumerate(parts):
+        if part.startswith('Release'):
+            return '/'.join(parts[:index + 1])
+    raise ValueError('not a task id inside a release: %s' % logs.clean(task_id_value, 200))
+
+
+def phase_id_of(task_id_value):
+    parts = to_text(task_id_value or '').split('/')
+    for index, part in enumerate(parts):
+        if part.startswith('Phase'):
+            return '/'.join(parts[:index + 1])
+    return None
+
+
+def get_release(releaseApi, release_id):
+    return releaseApi.getRelease(release_id)
+
+
+def release_title(release):
+    return to_text(prop(release, 'title')) or ''
+
+
+def phase_title(task, release=None):
+    """The title of the task's phase: from ``task.phase`` or, failing that,
+    from the release's phases."""
+    phase = prop(task, 'phase')
+    title = prop(phase, 'title') if phase is not None and not isinstance(phase, string_types) else None
+    if title:
+        return to_text(title)
+    wanted = phase_id_of(task_id(task))
+    for candidate in as_list(prop(release, 'phases')) if release is not None else []:
+        if to_text(prop(candidate, 'id')) == wanted:
+            return to_text(prop(candidate, 'title')) or ''
+    return ''
+
+
+def release_title_of_task(releaseApi, task):
+    """The title of the release a task belongs to (one API call)."""
+    return release_title(get_release(releaseApi, release_id_of(task_id(task))))

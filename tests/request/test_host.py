@@ -1,0 +1,105 @@
+"""Reading the configuration and task values through the host adapter."""
+import logging
+
+import pytest
+
+from remote_completion import host, logs
+from tests.request.fakes import ConfigurationApi, Shape
+
+
+@pytest.fixture(params=[False, True], ids=["python-shape", "java-shape"])
+def shape(request):
+    return Shape(java=request.param)
+
+
+def imap_ci(shape, title="Mailbox", **extra):
+    props = dict(host="imap.example.com", port=993, useTls=True, username="xlr",
+                 password="imap-pass-123", fromAddress="xlr@example.com",
+                 enableWhitelisting=True, domainWhitelist=["Example.COM", " @corp.example "],
+                 secret="hmac-secret-456")
+    props.update(extra)
+    return shape.ci("Configuration/Custom/" + title, title, host.IMAP_TYPE, **props)
+
+
+def smtp_ci(shape, **extra):
+    props = dict(host="smtp.example.com", port=587, tls=True, fromAddress="XL Release <xlr@example.com>",
+                 username="u", password="smtp-pass-789")
+    props.update(extra)
+    return shape.ci(host.SMTP_ID, "SMTP", host.SMTP_TYPE, **props)
+
+
+def test_one_imap_configuration(shape):
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape)]})
+    config = host.find_imap_config(api)
+    assert (config.host, config.port, config.tls_mode, config.username) == (
+        "imap.example.com", 993, "implicit", "xlr")
+    assert config.from_address == "xlr@example.com"
+    assert config.enable_whitelisting is True
+    assert config.domain_whitelist == ["example.com", "corp.example"]
+    assert config.secret == "hmac-secret-456" and config.password == "imap-pass-123"
+    assert "imap-pass-123" not in repr(config) and "hmac-secret-456" not in repr(config)
+    # Registered as secrets: masked in any log line.
+    assert logs.mask_secrets("x hmac-secret-456 imap-pass-123") == "x %s %s" % (logs.MASK, logs.MASK)
+
+
+def test_starttls_and_plain_modes(shape):
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, port=143)]})
+    assert host.find_imap_config(api).tls_mode == "starttls"
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, port=143, useTls=False)]})
+    assert host.find_imap_config(api).tls_mode == "none"
+
+
+@pytest.mark.parametrize("count", [0, 2, 3])
+def test_not_exactly_one_imap_configuration(shape, count):
+    cis = [imap_ci(shape, title="Box %d" % i, password="pw-%d-secret" % i) for i in range(count)]
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: cis})
+    with pytest.raises(host.ConfigurationError) as caught:
+        host.find_imap_config(api)
+    message = str(caught.value)
+    if count == 0:
+        assert "No IMAP server" in message and "Shared configuration" in message
+    else:
+        assert "exactly one" in message
+        for i in range(count):
+            assert "'Box %d'" % i in message
+            assert "pw-%d-secret" % i not in message
+        assert "hmac-secret-456" not in message
+
+
+def test_imap_configuration_without_secret(shape):
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, secret="")]})
+    with pytest.raises(host.ConfigurationError, match="no secret"):
+        host.find_imap_config(api)
+
+
+def test_smtp_configuration(shape):
+    api = ConfigurationApi(shape, {host.SMTP_TYPE: [smtp_ci(shape)]})
+    config = host.find_smtp_config(api)
+    assert (config.host, config.port, config.tls, config.username, config.password) == (
+        "smtp.example.com", 587, True, "u", "smtp-pass-789")
+    assert config.from_address == "XL Release <xlr@example.com>"
+    assert "smtp-pass-789" not in repr(config)
+    with pytest.raises(host.ConfigurationError, match="SMTP server"):
+        host.find_smtp_config(ConfigurationApi(shape, {}))
+
+
+def test_task_values(shape):
+    task = shape.obj(id="Applications/Folder1/Release2/Phase3/Task4", title="Deploy",
+                     status=shape.obj(name="IN_PROGRESS") if False else "IN_PROGRESS",
+                     type="remoteCompletion.RemoteCompletionTask", failuresCount=2,
+                     phase=shape.obj(id="Applications/Folder1/Release2/Phase3", title="QA"))
+    assert host.task_status(task) == "IN_PROGRESS"
+    assert host.is_remote_completion_task(task)
+    assert host.task_attempt(task) == 2
+    assert host.release_id_of(host.task_id(task)) == "Applications/Folder1/Release2"
+    assert host.phase_title(task) == "QA"
+    with pytest.raises(ValueError):
+        host.release_id_of("Configuration/Custom/x")
+
+
+def test_phase_title_from_the_release(shape):
+    task = shape.obj(id="Applications/Release2/Phase3/Task4", title="Deploy")
+    release = shape.obj(id="Applications/Release2", title="R",
+                        phases=[shape.obj(id="Applications/Release2/Phase1", title="Dev"),
+                                shape.obj(id="Applications/Release2/Phase3", title="Prod")])
+    assert host.phase_title(task, release) == "Prod"
