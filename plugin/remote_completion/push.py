@@ -1,0 +1,524 @@
+"""Push: wait in IMAP IDLE (RFC 2177) and process replies as they arrive.
+
+One watcher thread keeps an IDLE connection to the mailbox and only signals
+"new mail" (an EXISTS or RECENT untagged response); the calling thread runs
+the ordinary fetch cycle (``fetch.run_fetch_cycle``) on each signal, so mail
+is handled by exactly the code the polling job uses, one cycle at a time.
+
+- Nothing waits behind the first IDLE: a fetch cycle drains the mailbox at
+  once, and another runs when the watcher's IDLE is established (mail that
+  arrived between the drain and the IDLE is not left for the next message).
+- IDLE is re-issued every ``idle-refresh`` (default 4 minutes; RFC 2177
+  servers may drop an IDLE after 30): DONE must come back within
+  ``network-timeout``, which also detects a connection that died silently.
+- A dropped connection is re-opened after an exponential backoff with
+  jitter (bounded); after a reconnect a fetch cycle catches up.
+- Without IDLE (the server does not offer it, ``push-enabled = false``, or
+  the watcher is reconnecting) the loop polls every ``sync-interval``.
+- ``stop_event`` (anything with ``is_set()``) and ``max_seconds`` end the
+  loop; inside XL Release an interrupted job thread ends it too.
+
+Python's imaplib has no IDLE (Jython 2.7's neither): the command is added to
+``imaplib.Commands`` and spoken here, reading the raw socket with a timeout
+(a timed-out read would break imaplib's buffered file on CPython).
+"""
+from __future__ import absolute_import, division, unicode_literals
+
+import imaplib
+import random
+import re
+import socket
+import threading
+import time
+
+from . import logs, maildebug
+from .compat import JYTHON, to_bytes, to_text
+
+IDLE = 'IDLE'
+# Longest pause between two checks of the stop condition while waiting.
+STOP_CHECK_SECONDS = 0.5
+
+_log = logs.get_logger()
+
+_UNTAGGED_COUNT = re.compile(br'^\*\s+(\d+)\s+(EXISTS|RECENT|EXPUNGE)\b', re.IGNORECASE)
+
+
+def register_idle_command():
+    """Let imaplib accept IDLE in the authenticated and selected states."""
+    imaplib.Commands.setdefault(IDLE, ('AUTH', 'SELECTED'))
+
+
+register_idle_command()
+
+
+class ConnectionLost(Exception):
+    """The server closed or broke the IDLE connection."""
+
+
+class IdleRefused(Exception):
+    """The server answered IDLE with NO or BAD."""
+
+
+def offers_idle(capabilities):
+    """True if a CAPABILITY list names IDLE."""
+    return IDLE in set(to_text(c).strip().upper() for c in (capabilities or ()))
+
+
+def _monotonic():
+    clock = getattr(time, 'monotonic', None)
+    return clock() if clock is not None else time.time()
+
+
+def _java_interrupted():
+    try:
+        from java.lang import Thread  # Jython only: a host cancelling its job
+    except ImportError:
+        return False
+    try:
+        return bool(Thread.currentThread().isInterrupted())
+    except Exception:
+        return False
+
+
+class Stop(object):
+    """When to stop: an external event, a deadline, or an interrupted thread."""
+
+    def __init__(self, stop_event=None, max_seconds=None, clock=_monotonic):
+        self.event = stop_event
+        self.clock = clock
+        self.deadline = None if max_seconds is None else clock() + max(0.0, float(max_seconds))
+        self._internal = threading.Event()
+
+    def set(self):
+        self._internal.set()
+
+    def is_set(self):
+        if self._internal.is_set():
+            return True
+        if self.event is not None and self.event.is_set():
+            return True
+        if self.deadline is not None and self.clock() >= self.deadline:
+            return True
+        return JYTHON and _java_interrupted()
+
+    def remaining(self):
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - self.clock())
+
+    def wait(self, seconds, wake=None):
+        """Wait up to ``seconds`` (bounded by the deadline) or until stopped or
+        ``wake`` is set.  True if ``wake`` was set."""
+        end = self.clock() + max(0.0, seconds)
+        while True:
+            if wake is not None and wake.is_set():
+                return True
+            if self.is_set():
+                return False
+            left = end - self.clock()
+            remaining = self.remaining()
+            if remaining is not None:
+                left = min(left, remaining)
+            if left <= 0:
+                return False
+            pause = min(left, STOP_CHECK_SECONDS)
+            if wake is not None:
+                if wake.wait(pause):
+                    return True
+            else:
+                self._internal.wait(pause)
+
+
+class Backoff(object):
+    """Exponential backoff with "equal jitter": the n-th delay is drawn from
+    [d/2, d] with d = min(cap, initial * 2**n), so reconnecting clients spread
+    out but never wait longer than ``cap``."""
+
+    def __init__(self, initial=1.0, cap=60.0, rand=None):
+        self.initial = float(initial)
+        self.cap = float(cap)
+        self.rand = rand or random.random
+        self.attempt = 0
+
+    def reset(self):
+        self.attempt = 0
+
+    def next_delay(self):
+        ceiling = min(self.cap, self.initial * (2 ** min(self.attempt, 30)))
+        self.attempt += 1
+        return ceiling / 2.0 + self.rand() * ceiling / 2.0
+
+
+class PushStats(object):
+    """Counters for logs, tests and benchmarks (thread-safe)."""
+
+    FIELDS = ('idle_commands', 'notifications', 'fetch_cycles', 'fetch_errors',
+              'connections', 'connection_failures', 'polls')
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        for name in self.FIELDS:
+            setattr(self, name, 0)
+        self.idling = threading.Event()
+
+    def add(self, name, amount=1):
+        with self._lock:
+            setattr(self, name, getattr(self, name) + amount)
+
+    def snapshot(self):
+        with self._lock:
+            return dict((name, getattr(self, name)) for name in self.FIELDS)
+
+
+# --- IDLE on an imaplib connection -------------------------------------------
+
+def _raw_socket(conn):
+    # Jython's IMAP4_SSL reads and writes through ``sslobj``; elsewhere (and
+    # for sockets the imap module wrapped itself) ``sock`` is the TLS socket.
+    return getattr(conn, 'sslobj', None) or conn.sock
+
+
+def _is_timeout(error):
+    if isinstance(error, socket.timeout):
+        return True
+    # Python 2 / Jython raise ssl.SSLError('The read operation timed out').
+    return 'timed out' in to_text(error).lower() and not isinstance(error, ConnectionLost)
+
+
+class IdleSession(object):
+    """IDLE on one selected imaplib connection.
+
+    ``start`` sends ``TAG IDLE`` and waits for the continuation; ``next_line``
+    returns the next untagged line (or None when ``until`` passes or the stop
+    condition holds); ``done`` sends DONE and reads up to the tagged reply.
+    """
+
+    def __init__(self, conn, network_timeout=30.0, clock=_monotonic):
+        self.conn = conn
+        self.sock = _raw_socket(conn)
+        self.network_timeout = float(network_timeout)
+        self.clock = clock
+        self.tag = None
+        self._buffer = b''
+        self.ended_by_server = False
+
+    # reading lines from the raw socket, with a deadline
+    def _read_line(self, until, should_stop=None):
+        while True:
+            newline = self._buffer.find(b'\n')
+            if newline >= 0:
+                line = self._buffer[:newline + 1]
+                self._buffer = self._buffer[newline + 1:]
+                maildebug.trace('IMAP', 'S', line)
+                return line
+            if should_stop is not None and should_stop():
+                return None
+            left = until - self.clock()
+            if left <= 0:
+                return None
+            self.sock.settimeout(min(left, STOP_CHECK_SECONDS))
+            try:
+                data = self.sock.recv(16384)
+            except Exception as error:
+                if _is_timeout(error):
+                    continue
+                raise ConnectionLost('IDLE connection failed: %s' % type(error).__name__)
+            if not data:
+                raise ConnectionLost('the server closed the IDLE connection')
+            self._buffer += to_bytes(data)
+
+    def _send(self, text):
+        maildebug.trace('IMAP', 'C', text)
+        self.conn.send(to_bytes(text + '\r\n'))
+
+    def _is_tagged(self, line):
+        return line.startswith(self.tag + b' ')
+
+    def start(self):
+        """Enter IDLE; raises IdleRefused or ConnectionLost."""
+        tag = self.conn._new_tag()
+        self.tag = to_bytes(tag)
+        getattr(self.conn, 'tagged_commands', {}).pop(tag, None)  # we read the reply ourselves
+        self._previous_timeout = self.sock.gettimeout()
+        self._send(to_text(self.tag) + ' ' + IDLE)
+        until = self.clock() + self.network_timeout
+        while True:
+            line = self._read_line(until)
+            if line is None:
+                raise ConnectionLost('no answer to IDLE within %gs' % self.network_timeout)
+            if line.startswith(b'+'):
+                return self
+            if self._is_tagged(line):
+                raise IdleRefused(logs.clean(to_text(line[len(self.tag):]), 120))
+            self._untagged(line)
+            if self.ended_by_server:
+                raise ConnectionLost('the server said BYE')
+
+    def _untagged(self, line):
+        """Classify an untagged line: 'mail', 'bye' or None."""
+        if line[:5].upper() == b'* BYE':
+            self.ended_by_server = True
+            return 'bye'
+        match = _UNTAGGED_COUNT.match(line)
+        if match and match.group(2).upper() in (b'EXISTS', b'RECENT'):
+            return 'mail'
+        return None
+
+    def next_event(self, until, should_stop=None):
+        """Wait for 'mail', 'ended' (the server ended IDLE) or None (time up,
+        or stopped).  Raises ConnectionLost."""
+        while True:
+            line = self._read_line(until, should_stop)
+            if line is None:
+                return None
+            if self._is_tagged(line):
+                self.tag = None
+                return 'ended'
+            kind = self._untagged(line)
+            if kind == 'bye':
+                raise ConnectionLost('the server said BYE')
+            if kind == 'mail':
+                return 'mail'
+
+    def done(self):
+        """Leave IDLE: DONE, then everything up to the tagged reply."""
+        if self.tag is None:
+            self._restore()
+            return
+        self._send('DONE')
+        until = self.clock() + self.network_timeout
+        while True:
+            line = self._read_line(until)
+            if line is None:
+                raise ConnectionLost('no answer to DONE within %gs' % self.network_timeout)
+            if self._is_tagged(line):
+                self.tag = None
+                break
+            if self._untagged(line) == 'bye':
+                raise ConnectionLost('the server said BYE')
+        if self._buffer:
+            # Servers send nothing unasked after the tagged reply; if one did,
+            # the next fetch cycle sees the mailbox afresh anyway.
+            _log.debug('IDLE: %d unexpected bytes after DONE dropped', len(self._buffer))
+            self._buffer = b''
+        self._restore()
+
+    def _restore(self):
+        try:
+            self.sock.settimeout(self._previous_timeout)
+        except Exception:
+            pass
+
+
+# --- the watcher thread -------------------------------------------------------
+
+class MailboxWatcher(threading.Thread):
+    """Keeps one IDLE connection and sets ``wake`` when mail arrives.
+
+    ``open_mailbox()`` returns a logged-in imaplib connection with the inbox
+    selected, and ``capabilities`` (the post-login CAPABILITY list), as
+    ``(conn, capabilities)``; ``close_mailbox(conn)`` ends it quietly.
+    ``state``: 'connecting', 'idling', 'no-idle' (the server has no IDLE:
+    the caller polls) or 'stopped'.
+    """
+
+    def __init__(self, open_mailbox, close_mailbox, wake, stop, settings, stats,
+                 backoff=None, clock=_monotonic):
+        threading.Thread.__init__(self, name='remote-completion-idle')
+        self.daemon = True
+        self.open_mailbox = open_mailbox
+        self.close_mailbox = close_mailbox
+        self.wake = wake
+        self.stop = stop
+        self.idle_refresh = float(settings.idle_refresh)
+        self.network_timeout = float(settings.network_timeout)
+        self.stats = stats
+        self.backoff = backoff or Backoff(initial=1.0, cap=60.0)
+        self.clock = clock
+        self.state = 'connecting'
+        self.state_changed = threading.Event()
+
+    def _set_state(self, state):
+        if state != self.state:
+            self.state = state
+            if state == 'idling':
+                self.stats.idling.set()
+            else:
+                self.stats.idling.clear()
+            self.state_changed.set()
+
+    def run(self):
+        try:
+            while not self.stop.is_set():
+                conn = None
+                try:
+                    conn, capabilities = self.open_mailbox()
+                    self.stats.add('connections')
+                    if not offers_idle(capabilities):
+                        _log.info('The IMAP server does not offer IDLE: polling every sync-interval')
+                        self._set_state('no-idle')
+                        self.wake.set()
+                        return
+                    self._idle_until_stopped(conn)
+                except IdleRefused as error:
+                    _log.warning('The IMAP server refused IDLE (%s): polling every sync-interval', error)
+                    self._set_state('no-idle')
+                    self.wake.set()
+                    return
+                except Exception as error:  # network, TLS, login: all retried
+                    self.stats.add('connection_failures')
+                    was_idling = self.state == 'idling'
+                    self._set_state('connecting')
+                    if was_idling:
+                        self.wake.set()  # the caller polls while we reconnect
+                    delay = self.backoff.next_delay()
+                    _log.warning('IMAP IDLE connection lost or not opened (%s); retrying in %.1fs',
+                                 logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
+                    self.stop.wait(delay)
+                finally:
+                    if conn is not None:
+                        self._close(conn)
+        finally:
+            if self.state != 'no-idle':
+                self._set_state('stopped')
+
+    def _close(self, conn):
+        try:
+            self.close_mailbox(conn)
+        except Exception:
+            pass
+
+    def _idle_until_stopped(self, conn):
+        first = True
+        while not self.stop.is_set():
+            session = IdleSession(conn, self.network_timeout, self.clock).start()
+            self.stats.add('idle_commands')
+            if first:
+                # Connected and idling: from here on nothing is missed, so a
+                # cycle now catches what arrived while we were connecting.
+                first = False
+                self.backoff.reset()
+                self._set_state('idling')
+                self.wake.set()
+            refresh_at = self.clock() + self.idle_refresh
+            while True:
+                event = session.next_event(refresh_at, self.stop.is_set)
+                if event == 'mail':
+                    self.stats.add('notifications')
+                    self.wake.set()
+                    continue
+                break  # refresh due, stopped, or the server ended IDLE
+            session.done()
+        try:
+            conn.logout()
+        except Exception:
+            pass
+
+
+def _describe(error):
+    text = to_text(error)
+    name = type(error).__name__
+    return '%s: %s' % (name, text) if text else name
+
+
+# --- the loop ---------------------------------------------------------------
+
+def _default_settings(settings):
+    if settings is not None:
+        return settings
+    from . import settings as settings_module
+    return settings_module.load()
+
+
+def _default_fetch(apis, settings):
+    from . import fetch
+
+    def run_cycle():
+        return fetch.run_fetch_cycle(*apis, settings=settings)
+    return run_cycle
+
+
+def _default_mailbox(configurationApi, settings):
+    from . import host, imap
+
+    def open_mailbox():
+        config = host.find_imap_config(configurationApi)
+        return imap.open_for_idle(config, settings)
+
+    def close_mailbox(conn):
+        imap.close_quietly(conn)
+    return open_mailbox, close_mailbox
+
+
+class PushLoop(object):
+    """The loop behind ``run``; parts are injectable for tests."""
+
+    def __init__(self, fetch_cycle, settings, open_mailbox=None, close_mailbox=None,
+                 stop_event=None, max_seconds=None, stats=None, backoff=None,
+                 clock=_monotonic):
+        self.fetch_cycle = fetch_cycle
+        self.settings = settings
+        self.open_mailbox = open_mailbox
+        self.close_mailbox = close_mailbox or (lambda conn: None)
+        self.stop = Stop(stop_event, max_seconds, clock)
+        self.stats = stats or PushStats()
+        self.backoff = backoff
+        self.clock = clock
+        self.wake = threading.Event()
+        self.watcher = None
+
+    def _cycle(self):
+        self.stats.add('fetch_cycles')
+        try:
+            self.fetch_cycle()
+        except Exception as error:
+            # The cycle logs its own problems; mail it could not handle stays
+            # in the mailbox for the next cycle.
+            self.stats.add('fetch_errors')
+            _log.warning('Fetch cycle failed: %s', logs.clean(logs.mask_secrets(_describe(error)), 300))
+
+    def _wait_interval(self):
+        """sync-interval while polling; while IDLE works, idle-refresh: a
+        safety cycle for mail a failed cycle left behind."""
+        if self.watcher is not None and self.watcher.state == 'idling':
+            return float(self.settings.idle_refresh)
+        return float(self.settings.sync_interval)
+
+    def run(self):
+        push = bool(getattr(self.settings, 'push_enabled', True)) and self.open_mailbox is not None
+        if push:
+            self.watcher = MailboxWatcher(self.open_mailbox, self.close_mailbox, self.wake,
+                                          self.stop, self.settings, self.stats,
+                                          backoff=self.backoff, clock=self.clock)
+            self.watcher.start()
+        else:
+            _log.info('Push (IMAP IDLE) is off: polling every %gs', self.settings.sync_interval)
+        try:
+            self.wake.clear()
+            self._cycle()  # drain what is already there
+            while not self.stop.is_set():
+                woken = self.stop.wait(self._wait_interval(), self.wake)
+                if self.stop.is_set():
+                    break
+                self.wake.clear()
+                if not woken:
+                    self.stats.add('polls')
+                self._cycle()
+        finally:
+            self.stop.set()
+            if self.watcher is not None:
+                self.watcher.join(self.settings.network_timeout + 2 * STOP_CHECK_SECONDS)
+        return self.stats
+
+
+def run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, settings=None,
+        stop_event=None, max_seconds=None, stats=None, backoff=None):
+    """Process replies as they arrive until ``stop_event`` is set or
+    ``max_seconds`` pass (None: no limit).  Returns the PushStats."""
+    settings = _default_settings(settings)
+    apis = (taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)
+    open_mailbox, close_mailbox = _default_mailbox(configurationApi, settings)
+    loop = PushLoop(_default_fetch(apis, settings), settings, open_mailbox, close_mailbox,
+                    stop_event=stop_event, max_seconds=max_seconds, stats=stats,
+                    backoff=backoff)
+    return loop.run()
