@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+"""Security modules on real Jython 2.7.3: sender authentication and claims."""
+from __future__ import absolute_import, unicode_literals
+
+from remote_completion import authresults
+
+PINNED = 'mail.example.org'
+GMAIL = ('mx.google.com;\r\n       dkim=pass header.i=@corp.com header.s=20230601 header.b=Xy12;\r\n'
+         '       spf=pass (google.com: domain of alice@corp.com designates 209.85.220.41 as permitted'
+         ' sender) smtp.mailfrom=alice@corp.com;\r\n'
+         '       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=corp.com')
+
+
+def _h(*values):
+    return [('Authentication-Results', v) for v in values]
+
+
+def check_authresults_parses_gmail():
+    parsed = authresults.parse_header(GMAIL)
+    assert parsed.authserv_id == 'mx.google.com'
+    assert [(r.method, r.result) for r in parsed.results] == [
+        ('dkim', 'pass'), ('spf', 'pass'), ('dmarc', 'pass')]
+    ok, reason = authresults.check(_h(GMAIL), 'alice@corp.com', 'mx.google.com')
+    assert ok, reason
+
+
+def check_authresults_forged_and_misaligned_fail():
+    forged = 'evil.io; dmarc=pass header.from=corp.com'
+    assert not authresults.check(_h(forged), 'alice@corp.com', PINNED)[0]
+    real = PINNED + '; dmarc=fail header.from=corp.com'
+    fake = PINNED + '; dmarc=pass header.from=corp.com'
+    assert not authresults.check(_h(fake, real), 'alice@corp.com', PINNED)[0]
+    assert not authresults.check(_h(PINNED + '; dkim=pass header.d=corp.com.evil.io'),
+                                 'alice@corp.com', PINNED)[0]
+    assert authresults.check(_h(PINNED + '; dkim=pass header.d=mail.corp.com'),
+                             'alice@corp.com', PINNED)[0]
+
+
+def check_authresults_idn_and_hostile_text():
+    value = PINNED + '; dmarc=pass header.from=xn--bcher-kva.example'
+    assert authresults.check(_h(value), u'anna@b\u00fccher.example', PINNED)[0]
+    for junk in ('', ';;', '(' * 300, '"unclosed', u'\x00\u202e', 'a' * 20000):
+        ok, reason = authresults.check(_h(PINNED + junk), 'alice@corp.com', PINNED)
+        assert not ok and '\n' not in reason
+
+
+def check_authresults_reads_a_message():
+    import email
+    raw = ('Authentication-Results: ' + PINNED + '; dkim=pass header.d=corp.com\r\n'
+           'From: alice@corp.com\r\n\r\nbody\r\n')
+    msg = email.message_from_string(str(raw))
+    assert authresults.check(msg, 'alice@corp.com', PINNED)[0]
