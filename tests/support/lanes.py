@@ -1,10 +1,13 @@
 """Which optional test lanes this machine can run, and how to run Jython."""
 from __future__ import annotations
 
+import ast
 import functools
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -12,6 +15,11 @@ JAVA_DIR = Path("/usr/share/java")
 JYTHON_JAR = JAVA_DIR / "jython.jar"
 # Jython's ssl module needs BouncyCastle on the class path.
 JYTHON_CLASSPATH = [JYTHON_JAR, JAVA_DIR / "bcprov.jar", JAVA_DIR / "bcpkix.jar"]
+# pyhocon 0.3.60 + pyparsing 2.4.7, as the jar carries them (CPython uses the venv's).
+JYTHON_LIB = REPO / "third_party" / "jython-lib"
+JYTHON_CHECKS_DIR = REPO / "tests" / "jython" / "checks"
+JYTHON_RUNNER = REPO / "tests" / "jython" / "run_checks.py"
+SUMMARY_PREFIX = "JYTHON_CHECKS_SUMMARY "
 
 
 @functools.cache
@@ -47,7 +55,7 @@ MARKERS = {
 def jython_command(*args: str, python_path: list[Path] | None = None,
                    system_properties: dict[str, str] | None = None) -> list[str]:
     """The command line that runs real Jython 2.7.3 with our library importable."""
-    paths = [REPO / "plugin"] + list(python_path or [])
+    paths = [REPO / "plugin", JYTHON_LIB] + list(python_path or [])
     cmd = ["java", "-cp", os.pathsep.join(str(p) for p in JYTHON_CLASSPATH),
            "-Dpython.home=/usr/share/jython",
            "-Dpython.path=" + os.pathsep.join(str(p) for p in paths),
@@ -61,3 +69,73 @@ def jython_command(*args: str, python_path: list[Path] | None = None,
 def run_jython(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(jython_command(*args, **kwargs), capture_output=True,
                           text=True, timeout=timeout, cwd=REPO)
+
+
+# --- the Jython checks runner (tests/jython/run_checks.py) -----------------
+
+def discover_jython_checks(directory: Path = JYTHON_CHECKS_DIR) -> dict[str, dict]:
+    """Check modules found without importing them (they need Jython):
+    {module: {"checks": [check_* names in file order], "requires": (...)}}.
+
+    A module that sets ``REQUIRES = ("dovecot",)`` (say) needs a service its
+    own pytest module starts; the generic lane (tests/jython/test_jython_checks.py)
+    leaves such modules to their owner.
+    """
+    found = {}
+    for path in sorted(directory.glob("check_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        checks, requires = [], ()
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("check_"):
+                checks.append(node.name)
+            elif isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "REQUIRES" for t in node.targets):
+                requires = tuple(ast.literal_eval(node.value))
+        found[path.stem] = {"checks": checks, "requires": requires}
+    return found
+
+
+class JythonCheckRun:
+    """One run of the runner: per-check results keyed by (module, check)."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.proc = proc
+        self.summary = None
+        for line in proc.stdout.splitlines():
+            if line.startswith(SUMMARY_PREFIX):
+                self.summary = json.loads(line[len(SUMMARY_PREFIX):])
+        self.results = {}
+        for item in (self.summary or {}).get("results", []):
+            self.results[(item["module"], item["name"])] = item
+
+    def output_tail(self, limit: int = 4000) -> str:
+        return ("stdout:\n" + self.proc.stdout[-limit:] + "\nstderr:\n" + self.proc.stderr[-limit:])
+
+    def failure(self, module: str, name: str) -> str | None:
+        """None when the check passed, else why it did not."""
+        if self.summary is None:
+            return "the runner printed no summary (rc=%s)\n%s" % (self.proc.returncode, self.output_tail())
+        item = self.results.get((module, name))
+        if item is None:
+            return "the runner did not run %s.%s" % (module, name)
+        return None if item["ok"] else item["error"]
+
+
+def run_jython_checks(modules: list[str] | None = None, context: dict | None = None,
+                      timeout: float = 600, **kwargs) -> JythonCheckRun:
+    """Run check modules (default: all without REQUIRES) in ONE Jython JVM.
+
+    ``context`` (JSON-able) reaches every check that takes one argument, e.g.
+    the port and CA file of a server the calling pytest module started.
+    """
+    if modules is None:
+        modules = [m for m, info in discover_jython_checks().items() if not info["requires"]]
+    args = [str(JYTHON_RUNNER)]
+    with tempfile.TemporaryDirectory(prefix="jython-checks-") as tmp:
+        if context is not None:
+            ctx_file = Path(tmp) / "context.json"
+            ctx_file.write_text(json.dumps(context), encoding="utf-8")
+            args += ["--context", str(ctx_file)]
+        args += list(modules)
+        proc = run_jython(*args, timeout=timeout, **kwargs)
+    return JythonCheckRun(proc)
