@@ -210,8 +210,6 @@ def header_values(message_headers):
         return []
     values = []
     get_all = getattr(message_headers, 'get_all', None)
-    if get_all is None:
-        get_all = getattr(message_headers, 'get_all_headers', None)
     if callable(get_all):
         found = get_all('Authentication-Results') or []
         values = list(found)
@@ -287,6 +285,39 @@ def _evidence(result):
     return None
 
 
+def _is_preparsed(item):
+    return (isinstance(item, (list, tuple)) and len(item) == 2
+            and isinstance(item[1], (list, tuple)))
+
+
+def _from_preparsed(item):
+    """``(authserv_id, [(method, result, {prop: value})])`` as an AuthResultsHeader."""
+    authserv_id = to_text(item[0] or '').strip().lower() or None
+    results = []
+    for entry in list(item[1])[:_MAX_HEADERS]:
+        try:
+            method, result, props = entry
+            props = dict((to_text(k).lower(), to_text(v)) for k, v in dict(props).items())
+            results.append(AuthResult(to_text(method).lower(), to_text(result).lower(), props))
+        except (TypeError, ValueError):
+            continue
+    return AuthResultsHeader(authserv_id, results)
+
+
+def parsed_headers(message_headers):
+    """Every ``Authentication-Results`` header as an AuthResultsHeader.
+
+    Raw values (from a Message, mapping, pairs or plain strings) are parsed
+    here.  Already parsed ``(authserv_id, [(method, result, props)])`` items
+    are taken as they are: their parser decided where quoted strings end, so
+    callers should prefer handing in the raw values.
+    """
+    if isinstance(message_headers, (list, tuple)) and message_headers and all(
+            _is_preparsed(item) for item in message_headers):
+        return [_from_preparsed(item) for item in list(message_headers)[:_MAX_HEADERS]]
+    return [parse_header(value) for value in header_values(message_headers)]
+
+
 def check(message_headers, from_address, authserv_id):
     """``(ok, reason)``: did the pinned server authenticate the From domain?
 
@@ -300,8 +331,7 @@ def check(message_headers, from_address, authserv_id):
         return False, 'sender authentication: no usable From domain'
     trusted = []
     ignored = 0
-    for value in header_values(message_headers):
-        parsed = parse_header(value)
+    for parsed in parsed_headers(message_headers):
         if parsed.authserv_id == pinned:
             trusted.append(parsed)
         else:

@@ -219,3 +219,35 @@ def test_reason_is_one_clean_line_even_with_hostile_values():
     ok, reason = authresults.check(headers(value), "alice@corp.com", PINNED)
     assert not ok
     assert "\n" not in reason and "\u202e" not in reason
+
+
+def test_quoted_local_part_cannot_inject_a_result():
+    # The envelope sender is the attacker's to choose, and a trusted server
+    # copies it into its own header: a ';' inside the quotes must not start
+    # a new result.
+    evil = '"x;dkim=pass header.d=corp.com;dmarc=pass header.from=corp.com;"@evil.io'
+    value = (PINNED + "; spf=pass (" + PINNED + ": domain of " + evil
+             + " designates 192.0.2.1 as permitted sender) smtp.mailfrom=" + evil)
+    h = authresults.parse_header(value)
+    assert [r.method for r in h.results] == ["spf"]
+    ok, reason = authresults.check(headers(value), "alice@corp.com", PINNED)
+    assert not ok, reason
+
+
+def test_full_reply_parse_then_check_uses_raw_values():
+    from remote_completion import reply
+    evil = '"x;dkim=pass header.d=corp.com;"@evil.io'
+    raw = ("Authentication-Results: " + PINNED + "; spf=pass smtp.mailfrom=" + evil + "\r\n"
+           "From: alice@corp.com\r\nTo: xlr@corp.com\r\nSubject: x\r\n\r\nbody\r\n").encode()
+    parsed = reply.parse_reply(raw)
+    assert not authresults.check(parsed.authentication_results, parsed.sender, PINNED)[0]
+    good = raw.replace(evil.encode(), b"bounce@corp.com")
+    parsed = reply.parse_reply(good)
+    assert authresults.check(parsed.authentication_results, parsed.sender, PINNED)[0]
+
+
+def test_accepts_already_parsed_headers():
+    parsed = [("mail.example.org", [("dkim", "pass", {"header.d": "corp.com"})]),
+              ("evil.io", [("dmarc", "pass", {"header.from": "corp.com"})])]
+    assert authresults.check(parsed, "alice@corp.com", PINNED)[0]
+    assert not authresults.check(parsed[1:], "alice@corp.com", PINNED)[0]
