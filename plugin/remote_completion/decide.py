@@ -1,0 +1,245 @@
+"""Judge a parsed reply: act on it, or ignore it with a reason.  Pure.
+
+Checks run cheapest and secret-free first, so that junk (bounces, our own
+requests, unsigned mail, foreign domains) is turned away before any secret
+is used or any API answer is needed, and so that a log line about a forged
+mail says only "bad signature", nothing about the task it names:
+
+1. our own request mail, automatic replies and bounces;
+2. a mail that cannot be read: too large, no or conflicting metadata, not
+   exactly one From address;
+3. whitelisting (when on) for the From address and every To address;
+4. sender authentication from Authentication-Results (when required);
+5. the task exists; the signature verifies for the sender and the task's
+   current attempt (an older attempt is reported as such);
+6. the task is a remote completion task, IN_PROGRESS;
+7. the sender is still an assignee now (the only check needing API calls
+   beyond reading the task; ``still_assignee`` may be a callable so it is
+   only asked for mail that got this far).
+
+Whitelisting compares domains exactly, case-insensitively: ``corp.com`` does
+not admit ``mail.corp.com``, ``evil.corp.com`` or ``corp.com.evil.io``.  A
+subdomain must be listed itself.  That is the only reading that cannot be
+widened by anyone who can create a subdomain or register a look-alike.
+"""
+from __future__ import absolute_import, unicode_literals
+
+from . import authresults, reply as reply_mod, signature
+from .compat import to_text
+
+IN_PROGRESS = 'IN_PROGRESS'
+TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
+MAX_OLD_ATTEMPTS = 100   # how far back a stale signature is recognised
+
+# --- reason codes ---------------------------------------------------------------
+ACTED = 'acted'
+SELF_SENT = 'self-sent'
+AUTO_REPLY = 'auto-reply'
+UNREADABLE = reply_mod.UNREADABLE
+TOO_LARGE = reply_mod.TOO_LARGE
+NO_METADATA = reply_mod.NO_METADATA
+INCOMPLETE_METADATA = reply_mod.INCOMPLETE_METADATA
+CONFLICTING_METADATA = reply_mod.CONFLICTING_METADATA
+BAD_SENDER = reply_mod.BAD_SENDER
+NOT_WHITELISTED = 'not-whitelisted'
+NOT_AUTHENTICATED = 'sender-not-authenticated'
+UNKNOWN_TASK = 'unknown-task'
+BAD_SIGNATURE = 'bad-signature'
+STALE_ATTEMPT = 'stale-attempt'
+WRONG_TYPE = 'wrong-type'
+NOT_IN_PROGRESS = 'task-not-in-progress'
+NOT_ASSIGNEE = 'not-assignee'
+SERVER_ERROR = 'server-error'   # set by the fetcher: the mail stays for the next cycle
+
+TEXTS = {
+    SELF_SENT: 'it is a request mail sent by the plugin itself',
+    AUTO_REPLY: 'it is an automatic reply or a bounce',
+    UNREADABLE: 'the mail could not be read',
+    TOO_LARGE: 'the mail is larger than max-message-size',
+    NO_METADATA: 'no metadata block (ACTION, TASK_ID, SIGNATURE) was found',
+    INCOMPLETE_METADATA: 'the metadata block is incomplete or has an unknown ACTION',
+    CONFLICTING_METADATA: 'the mail holds two different metadata blocks',
+    BAD_SENDER: 'the From header does not hold exactly one plain address',
+    NOT_WHITELISTED: 'an address is not in a whitelisted domain',
+    NOT_AUTHENTICATED: 'the sender was not authenticated by the receiving mail server',
+    UNKNOWN_TASK: 'the task does not exist',
+    BAD_SIGNATURE: 'the signature does not match (altered metadata, another sender, '
+                   'or a changed secret)',
+    STALE_ATTEMPT: 'the request was for an earlier attempt of the task (it has been retried since)',
+    WRONG_TYPE: 'the task is not a remote completion task',
+    NOT_IN_PROGRESS: 'the task is not in progress',
+    NOT_ASSIGNEE: 'the sender is no longer assigned to the task',
+    SERVER_ERROR: 'the server could not be reached or failed; the mail is kept for the next cycle',
+}
+
+
+class Verdict(object):
+    """ACT(action) or IGNORE(reason, text)."""
+
+    def __init__(self, act, action=None, reason=None, text=None):
+        self.act = act
+        self.action = action
+        self.reason = reason
+        self.text = text
+
+    @classmethod
+    def act_on(cls, action):
+        return cls(True, action=action, reason=ACTED, text='acted: %s' % action)
+
+    @classmethod
+    def ignore(cls, reason, detail=None):
+        text = TEXTS.get(reason, reason)
+        if detail:
+            text = '%s (%s)' % (text, detail)
+        return cls(False, reason=reason, text=text)
+
+    def __eq__(self, other):
+        return isinstance(other, Verdict) and (self.act, self.action, self.reason) == (
+            other.act, other.action, other.reason)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        if self.act:
+            return 'ACT(%s)' % self.action
+        return 'IGNORE(%s: %s)' % (self.reason, self.text)
+
+
+class TaskSnapshot(object):
+    """What decide needs of a task, read once through the host adapter."""
+
+    def __init__(self, task_id, status, type_name, attempt):
+        self.task_id = task_id
+        self.status = status
+        self.type_name = type_name
+        self.attempt = attempt
+
+    def __repr__(self):
+        return 'TaskSnapshot(%r, %r, %r, %r)' % (self.task_id, self.status, self.type_name, self.attempt)
+
+
+# --- whitelisting -------------------------------------------------------------
+
+def _domain_key(domain):
+    domain = to_text(domain or '').strip().lower().lstrip('@').rstrip('.')
+    if not domain:
+        return None
+    try:
+        domain.encode('ascii')
+    except UnicodeError:
+        try:
+            domain = domain.encode('idna').decode('ascii').lower()
+        except Exception:
+            return None
+    return domain
+
+
+def domain_of(address):
+    address = to_text(address or '').strip()
+    if '@' not in address:
+        return None
+    return _domain_key(address.rsplit('@', 1)[1])
+
+
+def domain_whitelisted(address, whitelist):
+    """Exact, case-insensitive domain match (see the module notes)."""
+    domain = domain_of(address)
+    if not domain:
+        return False
+    allowed = set(d for d in (_domain_key(w) for w in whitelist or []) if d)
+    return domain in allowed
+
+
+def whitelist_problem(parsed, config):
+    """None when whitelisting is off or passes, else a short secret-free detail."""
+    if not getattr(config, 'enable_whitelisting', False):
+        return None
+    whitelist = getattr(config, 'domain_whitelist', None) or []
+    if not domain_whitelisted(parsed.sender, whitelist):
+        return 'From domain'
+    if not parsed.to_addresses:
+        return 'no To address'
+    for address in parsed.to_addresses:
+        if not domain_whitelisted(address, whitelist):
+            return 'To domain'
+    return None
+
+
+# --- signature ------------------------------------------------------------------
+
+def signature_matches(parsed, secret, attempt):
+    return signature.verify(secret, parsed.signature, parsed.action, parsed.task_id,
+                            parsed.sender_address, attempt)
+
+
+def signed_attempt(parsed, secret, up_to=MAX_OLD_ATTEMPTS):
+    """The attempt (0..up_to) this reply was signed for, or None.
+
+    For a task that cannot be read: an authentic reply is worth keeping for a
+    later cycle, a forged one is not."""
+    for attempt in range(up_to + 1):
+        if signature_matches(parsed, secret, attempt):
+            return attempt
+    return None
+
+
+# --- the verdict ------------------------------------------------------------------
+
+def precheck(parsed, config):
+    """The checks that need no task and no secret: a Verdict to ignore, or None."""
+    if parsed.self_sent:
+        return Verdict.ignore(SELF_SENT)
+    if parsed.auto_reply:
+        return Verdict.ignore(AUTO_REPLY, parsed.auto_reply)
+    if parsed.error:
+        return Verdict.ignore(parsed.error)
+    problem = whitelist_problem(parsed, config)
+    if problem:
+        return Verdict.ignore(NOT_WHITELISTED, problem)
+    if getattr(config, 'require_sender_authentication', False):
+        ok, why = authresults.check(parsed.authentication_results, parsed.sender,
+                                    getattr(config, 'authserv_id', None))
+        if not ok:
+            return Verdict.ignore(NOT_AUTHENTICATED, why)
+    return None
+
+
+def decide(parsed, config, task, still_assignee):
+    """The Verdict for one reply.
+
+    ``task``: a TaskSnapshot, or None when the task does not exist.
+    ``still_assignee``: bool, or a callable returning one (asked last; it may
+    raise, which the caller treats as a server failure).
+    """
+    early = precheck(parsed, config)
+    if early is not None:
+        return early
+    if task is None:
+        return Verdict.ignore(UNKNOWN_TASK)
+    secret = getattr(config, 'secret', None)
+    attempt = task.attempt or 0
+    if not signature_matches(parsed, secret, attempt):
+        for older in range(max(0, attempt - MAX_OLD_ATTEMPTS), attempt):
+            if signature_matches(parsed, secret, older):
+                return Verdict.ignore(STALE_ATTEMPT)
+        return Verdict.ignore(BAD_SIGNATURE)
+    if task.type_name != TASK_TYPE:
+        return Verdict.ignore(WRONG_TYPE)
+    if task.status != IN_PROGRESS:
+        return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+    answer = still_assignee() if callable(still_assignee) else still_assignee
+    if not answer:
+        return Verdict.ignore(NOT_ASSIGNEE)
+    return Verdict.act_on(parsed.action)
+
+
+def too_large(parsed):
+    """The verdict for a mail judged from its headers only (body too large)."""
+    if parsed.self_sent:
+        return Verdict.ignore(SELF_SENT)
+    if parsed.auto_reply:
+        return Verdict.ignore(AUTO_REPLY, parsed.auto_reply)
+    return Verdict.ignore(TOO_LARGE)

@@ -1,0 +1,424 @@
+"""IMAP client for the fetcher, on imaplib, for Jython 2.7 and CPython 3.
+
+Why not plain ``imaplib.IMAP4_SSL``: on Jython it verifies nothing, has no
+STARTTLS and takes no timeout.  So the connection class below opens the
+socket itself (with a timeout), wraps it with a verifying context through
+``tls.wrap`` (chain and host name, on both runtimes), performs STARTTLS
+itself, and traces every protocol line through ``maildebug`` (LOGIN masked,
+message contents reduced to their size).  The raw socket stays reachable
+(``ImapClient.sock``) so an IDLE loop can wait on it.
+
+Every failure surfaces as ``ImapError`` whose text holds no credential.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import imaplib
+import re
+import socket
+
+from . import logs, maildebug, tls
+from .compat import to_bytes, to_text
+
+TLS_NONE = 'none'
+TLS_STARTTLS = 'starttls'
+TLS_IMPLICIT = 'implicit'
+
+DEFAULT_TIMEOUT = 30.0
+MAX_LINE = 2 * 1024 * 1024          # a SEARCH answer for a full mailbox fits
+DEFAULT_MAX_LITERAL = 64 * 1024 * 1024
+UID_SET_CHUNK = 500                 # UIDs per command line
+
+# Jython 2.7's imaplib does not know these commands; CPython's knows some.
+for _name, _states in (('STARTTLS', ('NONAUTH',)),
+                       ('IDLE', ('AUTH', 'SELECTED')),
+                       ('MOVE', ('SELECTED',)),
+                       ('UNSELECT', ('SELECTED',)),
+                       ('NAMESPACE', ('AUTH', 'SELECTED')),
+                       ('ENABLE', ('AUTH',))):
+    imaplib.Commands.setdefault(_name, _states)
+
+
+class ImapError(Exception):
+    """An IMAP operation failed; the message is safe to log."""
+
+
+def _safe(error):
+    return logs.clean(logs.mask_secrets(to_text('%s: %s' % (type(error).__name__, error))), 300)
+
+
+class _Connection(imaplib.IMAP4):
+    """imaplib.IMAP4 over our own socket: timeout, verified TLS, trace."""
+
+    def __init__(self, host, port, tls_mode, context, timeout, max_literal):
+        self._tls_mode = tls_mode
+        self._context = context
+        self._timeout = timeout
+        self._max_literal = max_literal
+        self.sock = None
+        self.file = None
+        imaplib.IMAP4.__init__(self, host, port)
+
+    # --- transport (the overridable methods of imaplib.IMAP4) -----------------
+    def open(self, host='', port=imaplib.IMAP4_PORT, timeout=None):
+        self.host = host
+        self.port = port
+        sock = socket.create_connection((host, port), self._timeout)
+        try:
+            if self._tls_mode == TLS_IMPLICIT:
+                sock = tls.wrap(sock, self._context, host)
+                sock.settimeout(self._timeout)
+        except Exception:
+            sock.close()
+            raise
+        self._set_socket(sock)
+
+    def _set_socket(self, sock):
+        self.sock = sock
+        self.file = sock.makefile('rb')
+
+    def read(self, size):
+        if size > self._max_literal:
+            raise self.abort('server sent a literal of %d bytes (limit %d)' % (size, self._max_literal))
+        chunks = []
+        left = size
+        while left > 0:
+            data = self.file.read(left)
+            if not data:
+                raise self.abort('connection closed inside a literal')
+            chunks.append(data)
+            left -= len(data)
+        data = b''.join(chunks)
+        maildebug.trace('IMAP', 'S', '{literal, %d bytes}' % size)
+        return data
+
+    def readline(self):
+        line = self.file.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise self.abort('server line longer than %d bytes' % MAX_LINE)
+        maildebug.trace('IMAP', 'S', _line_text(line))
+        return line
+
+    def send(self, data):
+        if maildebug.enabled():
+            for piece in _line_text(data).split('\r\n'):
+                if piece:
+                    maildebug.trace('IMAP', 'C', piece)
+        self.sock.sendall(to_bytes(data))
+
+    def shutdown(self):
+        try:
+            if self.file is not None:
+                self.file.close()
+        except Exception:
+            pass
+        try:
+            if self.sock is not None:
+                try:
+                    self.sock.shutdown(socket.SHUT_RDWR)
+                except Exception:
+                    pass  # already closed by the server
+                self.sock.close()
+        finally:
+            self.sock = None
+            self.file = None
+
+    def socket(self):
+        return self.sock
+
+    # --- STARTTLS (Jython's imaplib has none; CPython's cannot use tls.wrap) --
+    def start_tls(self):
+        if 'STARTTLS' not in self.capabilities:
+            raise ImapError('the server does not offer STARTTLS on port %s' % self.port)
+        typ, data = self._simple_command('STARTTLS')
+        if typ != 'OK':
+            raise ImapError('the server refused STARTTLS: %s' % logs.clean(_line_text(data and data[-1]), 200))
+        try:
+            self.file.close()
+        except Exception:
+            pass
+        wrapped = tls.wrap(self.sock, self._context, self.host)
+        wrapped.settimeout(self._timeout)
+        self._set_socket(wrapped)
+        # Capabilities seen before TLS cannot be trusted (RFC 3501 6.2.1).
+        typ, data = self.capability()
+        if typ != 'OK' or not data or data[-1] is None:
+            raise ImapError('no CAPABILITY answer after STARTTLS')
+        self.capabilities = tuple(_line_text(data[-1]).upper().split())
+
+
+def _line_text(data):
+    if data is None:
+        return ''
+    if isinstance(data, tuple):
+        data = data[0]
+    return to_text(data, 'utf-8', 'replace').rstrip('\r\n')
+
+
+def uid_set(uids):
+    """``1:3,7,9:12`` for a list of UIDs."""
+    uids = sorted(set(int(u) for u in uids))
+    ranges = []
+    start = prev = None
+    for uid in uids:
+        if start is None:
+            start = prev = uid
+        elif uid == prev + 1:
+            prev = uid
+        else:
+            ranges.append((start, prev))
+            start = prev = uid
+    if start is not None:
+        ranges.append((start, prev))
+    return ','.join('%d' % a if a == b else '%d:%d' % (a, b) for a, b in ranges)
+
+
+def _chunks(items, size):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+_RESPONSE_START = re.compile(r'^\s*\d+\s+\(')
+_FETCH_UID = re.compile(r'UID\s+(\d+)', re.I)
+_FETCH_SIZE = re.compile(r'RFC822\.SIZE\s+(\d+)', re.I)
+_FETCH_DATE = re.compile(r'INTERNALDATE\s+"([^"]*)"', re.I)
+
+
+def _quote_mailbox(name):
+    name = to_text(name)
+    if any(c in name for c in '\r\n\x00'):
+        raise ImapError('invalid mailbox name')
+    return '"' + name.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+class FetchedMeta(object):
+    """Size, INTERNALDATE and (the first bytes of) the header of one message."""
+
+    def __init__(self, uid, size=None, internaldate=None, header=b''):
+        self.uid = uid
+        self.size = size
+        self.internaldate = internaldate   # the server's text, e.g. '17-Jul-1996 02:44:25 -0700'
+        self.header = header
+
+    def __repr__(self):
+        return 'FetchedMeta(uid=%r, size=%r)' % (self.uid, self.size)
+
+
+class ImapClient(object):
+    """The operations the fetcher (and later the IDLE loop) needs."""
+
+    def __init__(self, host, port, tls_mode=TLS_IMPLICIT, ssl_context=None, timeout=DEFAULT_TIMEOUT,
+                 max_literal=DEFAULT_MAX_LITERAL):
+        self.host = host
+        self.port = int(port)
+        self.tls_mode = tls_mode
+        self.ssl_context = ssl_context
+        self.timeout = timeout
+        self.max_literal = max_literal
+        self.conn = None
+
+    @classmethod
+    def for_config(cls, config, timeout=DEFAULT_TIMEOUT, max_literal=DEFAULT_MAX_LITERAL):
+        """A client for an ``host.ImapConfig``."""
+        mode = getattr(config, 'tls_mode', None) or (TLS_IMPLICIT if config.use_tls else TLS_NONE)
+        context = None
+        if mode != TLS_NONE:
+            context = tls.client_context(getattr(config, 'trusted_certificates', None))
+        return cls(config.host, config.port, mode, context, timeout, max_literal)
+
+    # --- session ----------------------------------------------------------------
+    def connect(self):
+        where = '%s:%s' % (logs.clean(self.host, 100), self.port)
+        maildebug.trace('IMAP', '-', 'connecting to %s (%s)' % (where, self.tls_mode))
+        try:
+            self.conn = _Connection(self.host, self.port, self.tls_mode, self.ssl_context,
+                                    self.timeout, self.max_literal)
+            if self.tls_mode == TLS_STARTTLS:
+                self.conn.start_tls()
+        except ImapError:
+            self.close()
+            raise
+        except Exception as error:
+            self.close()
+            raise ImapError('cannot connect to the IMAP server %s: %s' % (where, _safe(error)))
+        return self
+
+    @property
+    def sock(self):
+        """The connected socket (TLS-wrapped when TLS is on), for IDLE."""
+        return self.conn.sock if self.conn is not None else None
+
+    @property
+    def capabilities(self):
+        return tuple(to_text(c).upper() for c in (self.conn.capabilities if self.conn else ()))
+
+    def has(self, capability):
+        return capability.upper() in self.capabilities
+
+    def _call(self, what, function, *args):
+        if self.conn is None:
+            raise ImapError('%s: not connected' % what)
+        try:
+            typ, data = function(*args)
+        except ImapError:
+            raise
+        except Exception as error:
+            raise ImapError('%s failed: %s' % (what, _safe(error)))
+        if typ != 'OK':
+            detail = logs.clean(logs.mask_secrets(_line_text(data[-1] if data else '')), 200)
+            raise ImapError('%s failed: %s %s' % (what, typ, detail))
+        return data
+
+    def login(self, username, password):
+        logs.register_secret(password)
+        self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+        # Some servers announce more after login.
+        try:
+            typ, data = self.conn.capability()
+            if typ == 'OK' and data and data[-1]:
+                self.conn.capabilities = tuple(_line_text(data[-1]).upper().split())
+        except Exception:
+            pass
+
+    def select(self, mailbox='INBOX'):
+        data = self._call('select %s' % logs.clean(mailbox, 100), self.conn.select, mailbox)
+        try:
+            return int(_line_text(data[0]) or 0)
+        except (ValueError, TypeError, IndexError):
+            return 0
+
+    def uid_search_all(self):
+        data = self._call('search', self.conn.uid, 'SEARCH', 'ALL')
+        uids = []
+        for line in data:
+            for token in _line_text(line).split():
+                if token.isdigit():
+                    uids.append(int(token))
+        return sorted(set(uids))
+
+    def _fetch(self, uids, items):
+        """[(uid, response text, [literal bytes...])] for UID FETCH of ``uids``.
+
+        imaplib hands back a flat list: a tuple (text before a literal, the
+        literal) or plain text per piece; each response starts with
+        ``<seq> (``.  Unsolicited FETCH responses for other UIDs are dropped.
+        """
+        wanted = set(int(u) for u in uids)
+        results = []
+        for chunk in _chunks(sorted(wanted), UID_SET_CHUNK):
+            data = self._call('fetch', self.conn.uid, 'FETCH', uid_set(chunk), items)
+            current = None
+            for entry in data:
+                if entry is None:
+                    continue
+                literal = None
+                if isinstance(entry, tuple):
+                    literal = entry[1]
+                text = _line_text(entry)
+                if current is None or _RESPONSE_START.match(text):
+                    current = ['', []]
+                    results.append(current)
+                current[0] += ' ' + text
+                if literal is not None:
+                    current[1].append(to_bytes(literal))
+        out = []
+        for head, literals in results:
+            match = _FETCH_UID.search(head)
+            if match and int(match.group(1)) in wanted:
+                out.append((int(match.group(1)), head, literals))
+        return out
+
+    def fetch_meta(self, uids, header_bytes=65536):
+        """{uid: FetchedMeta}: size, INTERNALDATE and the first header bytes."""
+        items = '(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER]<0.%d>)' % int(header_bytes)
+        metas = {}
+        for uid, head, literals in self._fetch(uids, items):
+            size = _FETCH_SIZE.search(head)
+            date = _FETCH_DATE.search(head)
+            meta = metas.get(uid) or FetchedMeta(uid)
+            if size:
+                meta.size = int(size.group(1))
+            if date:
+                meta.internaldate = date.group(1)
+            if literals:
+                meta.header = literals[-1]
+            metas[uid] = meta
+        return metas
+
+    def fetch_bodies(self, uids):
+        """{uid: raw message bytes} (BODY.PEEK: the \\Seen flag is not set)."""
+        bodies = {}
+        for uid, _head, literals in self._fetch(uids, '(UID BODY.PEEK[])'):
+            if literals:
+                bodies[uid] = literals[-1]
+        return bodies
+
+    def delete(self, uids):
+        """Flag as \\Deleted and expunge (only these UIDs when UIDPLUS allows)."""
+        if not uids:
+            return
+        for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
+            self._call('store', self.conn.uid, 'STORE', uid_set(chunk), '+FLAGS.SILENT', '(\\Deleted)')
+        self.expunge(uids)
+
+    def expunge(self, uids=None):
+        if uids and self.has('UIDPLUS'):
+            for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
+                self._call('uid expunge', self.conn.uid, 'EXPUNGE', uid_set(chunk))
+        else:
+            self._call('expunge', self.conn.expunge)
+
+    def folder_exists(self, name):
+        data = self._call('list', self.conn.list, '""', _quote_mailbox(name))
+        return any(entry is not None for entry in data)
+
+    def ensure_folder(self, name):
+        if self.folder_exists(name):
+            return False
+        typ, data = self.conn.create(_quote_mailbox(name))
+        if typ != 'OK' and not self.folder_exists(name):  # another client may have made it
+            raise ImapError('create folder %s failed: %s' % (
+                logs.clean(name, 100), logs.clean(_line_text(data[-1] if data else ''), 200)))
+        return True
+
+    def move(self, uids, folder):
+        """Move to ``folder``: UID MOVE when offered, else UID COPY + delete."""
+        if not uids:
+            return
+        target = _quote_mailbox(folder)
+        if self.has('MOVE'):
+            for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
+                self._call('move', self.conn.uid, 'MOVE', uid_set(chunk), target)
+            return
+        for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
+            self._call('copy', self.conn.uid, 'COPY', uid_set(chunk), target)
+        self.delete(uids)
+
+    def noop(self):
+        self._call('noop', self.conn.noop)
+
+    def logout(self):
+        if self.conn is None:
+            return
+        try:
+            self.conn.logout()
+        except Exception:
+            pass
+        finally:
+            self.close()
+
+    def close(self):
+        """Always safe; drops the connection without a goodbye."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.shutdown()
+            except Exception:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.logout()
+        return False
