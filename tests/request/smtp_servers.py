@@ -1,0 +1,78 @@
+"""Real SMTP servers (aiosmtpd) for the sending tests: plain, AUTH, STARTTLS,
+implicit TLS, with a recipient that is always refused."""
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+REFUSED_PREFIX = "refuse"
+USER, PASSWORD = "mailer", "smtp-test-password-321"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """Keeps every accepted message; refuses recipients named refuse*."""
+
+    def __init__(self):
+        self.messages = []          # (mail_from, rcpt_tos, content bytes, authenticated login)
+        self.sessions = set()       # ids of SMTP sessions that delivered mail
+        self.changed = threading.Condition()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith(REFUSED_PREFIX):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        with self.changed:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content, login))
+            self.sessions.add(id(session))
+            self.changed.notify_all()
+        return "250 OK queued"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER
+          and auth_data.password.decode() == PASSWORD)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+
+def server_context(tls_files) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(tls_files.cert_pem), str(tls_files.key_pem))
+    return context
+
+
+@contextlib.contextmanager
+def smtp_server(mode="plain", tls_files=None, auth=False):
+    """mode: plain | starttls | implicit.  Yields (port, recorder)."""
+    recorder = Recorder()
+    kwargs = {}
+    if auth:
+        kwargs.update(authenticator=authenticator, auth_required=True,
+                      # aiosmtpd does not count implicit TLS as TLS for AUTH.
+                      auth_require_tls=(mode == "starttls"))
+    if mode == "starttls":
+        kwargs.update(tls_context=server_context(tls_files), require_starttls=True)
+    elif mode == "implicit":
+        kwargs.update(ssl_context=server_context(tls_files))
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port,
+                            server_hostname="localhost", **kwargs)
+    controller.start()
+    try:
+        yield port, recorder
+    finally:
+        controller.stop()
