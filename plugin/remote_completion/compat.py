@@ -11,6 +11,7 @@ from __future__ import absolute_import, unicode_literals
 import datetime
 import hashlib
 import hmac
+import struct
 import sys
 
 PY2 = sys.version_info[0] == 2
@@ -126,7 +127,27 @@ def as_dict(value):
     return dict(value)
 
 
+def _unwrap_serialized(value):
+    """Plain values out of javaobj-py3 shapes (Java objects deserialized on
+    CPython): boxed primitives keep ``.value``; a ``java.util.Date`` keeps
+    its epoch milliseconds as 8 bytes of block data.  Anything else as is."""
+    name = getattr(getattr(value, 'classdesc', None), 'name', None)
+    if not isinstance(name, string_types):
+        return value
+    if name == 'java.util.Date':
+        for block in getattr(value, 'annotations', None) or ():
+            if isinstance(block, string_types):
+                block = block.encode('latin-1')  # javaobj keeps raw bytes as latin-1 text
+            if isinstance(block, (bytes, bytearray)) and len(block) == 8:
+                return struct.unpack(str('>q'), bytes(block))[0]
+        return value
+    if name.startswith('java.lang.') and hasattr(value, 'value'):
+        return value.value
+    return value
+
+
 def as_bool(value, default=False):
+    value = _unwrap_serialized(value)
     if value is None:
         return default
     if isinstance(value, bool):
@@ -142,11 +163,21 @@ def as_bool(value, default=False):
 
 
 def as_int(value, default=None):
+    value = _unwrap_serialized(value)
     if value is None or (isinstance(value, string_types) and not value.strip()):
         return default
+    if hasattr(value, 'longValue'):  # any java.lang.Number (Integer, Long, ...)
+        return int(value.longValue())
     if hasattr(value, 'intValue'):
         return int(value.intValue())
-    return int(value)
+    try:
+        return int(value)
+    except TypeError:
+        # A java.lang.String (or other CharSequence) that Jython did not convert.
+        text = to_text(value).strip()
+        if not text:
+            return default
+        return int(text)
 
 
 _EPOCH = datetime.datetime(1970, 1, 1)
@@ -154,14 +185,19 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 
 def as_datetime(value):
     """A java.util.Date, datetime or epoch milliseconds as a naive UTC datetime."""
+    value = _unwrap_serialized(value)
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
             value = value.replace(tzinfo=None) - value.utcoffset()
         return value
-    if hasattr(value, 'getTime'):
+    if hasattr(value, 'getTime'):  # java.util.Date
         millis = value.getTime()
+    elif hasattr(value, 'toEpochMilli'):  # java.time.Instant
+        millis = value.toEpochMilli()
+    elif hasattr(value, 'longValue'):  # a boxed java.lang.Long
+        millis = value.longValue()
     else:
         millis = value
     return _EPOCH + datetime.timedelta(milliseconds=int(millis))
