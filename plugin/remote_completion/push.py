@@ -156,18 +156,33 @@ class PushStats(object):
               'connections', 'connection_failures', 'polls')
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._changed = threading.Condition(threading.Lock())
         for name in self.FIELDS:
             setattr(self, name, 0)
         self.idling = threading.Event()
 
     def add(self, name, amount=1):
-        with self._lock:
+        with self._changed:
             setattr(self, name, getattr(self, name) + amount)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout):
+        """Wait until ``predicate(snapshot)`` holds; False after ``timeout``."""
+        end = _monotonic() + timeout
+        with self._changed:
+            while not predicate(self._values()):
+                left = end - _monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
+
+    def _values(self):
+        return dict((name, getattr(self, name)) for name in self.FIELDS)
 
     def snapshot(self):
-        with self._lock:
-            return dict((name, getattr(self, name)) for name in self.FIELDS)
+        with self._changed:
+            return self._values()
 
 
 # --- IDLE on an imaplib connection -------------------------------------------
@@ -229,7 +244,7 @@ class IdleSession(object):
 
     def _send(self, text):
         maildebug.trace('IMAP', 'C', text)
-        self.conn.send(to_bytes(text + '\r\n'))
+        self.sock.sendall(to_bytes(text + '\r\n'))
 
     def _is_tagged(self, line):
         return line.startswith(self.tag + b' ')
@@ -315,9 +330,9 @@ class IdleSession(object):
 class MailboxWatcher(threading.Thread):
     """Keeps one IDLE connection and sets ``wake`` when mail arrives.
 
-    ``open_mailbox()`` returns a logged-in imaplib connection with the inbox
-    selected, and ``capabilities`` (the post-login CAPABILITY list), as
-    ``(conn, capabilities)``; ``close_mailbox(conn)`` ends it quietly.
+    ``open_mailbox()`` returns a mailbox handle: logged in, the inbox
+    selected, with ``conn`` (the imaplib connection) and ``capabilities``
+    (the post-login CAPABILITY list); ``close_mailbox(handle)`` ends it.
     ``state``: 'connecting', 'idling', 'no-idle' (the server has no IDLE:
     the caller polls) or 'stopped'.
     """
@@ -350,16 +365,16 @@ class MailboxWatcher(threading.Thread):
     def run(self):
         try:
             while not self.stop.is_set():
-                conn = None
+                mailbox = None
                 try:
-                    conn, capabilities = self.open_mailbox()
+                    mailbox = self.open_mailbox()
                     self.stats.add('connections')
-                    if not offers_idle(capabilities):
+                    if not offers_idle(mailbox.capabilities):
                         _log.info('The IMAP server does not offer IDLE: polling every sync-interval')
                         self._set_state('no-idle')
                         self.wake.set()
                         return
-                    self._idle_until_stopped(conn)
+                    self._idle_until_stopped(mailbox.conn)
                 except IdleRefused as error:
                     _log.warning('The IMAP server refused IDLE (%s): polling every sync-interval', error)
                     self._set_state('no-idle')
@@ -376,15 +391,15 @@ class MailboxWatcher(threading.Thread):
                                  logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
                     self.stop.wait(delay)
                 finally:
-                    if conn is not None:
-                        self._close(conn)
+                    if mailbox is not None:
+                        self._close(mailbox)
         finally:
             if self.state != 'no-idle':
                 self._set_state('stopped')
 
-    def _close(self, conn):
+    def _close(self, mailbox):
         try:
-            self.close_mailbox(conn)
+            self.close_mailbox(mailbox)
         except Exception:
             pass
 
@@ -409,10 +424,6 @@ class MailboxWatcher(threading.Thread):
                     continue
                 break  # refresh due, stopped, or the server ended IDLE
             session.done()
-        try:
-            conn.logout()
-        except Exception:
-            pass
 
 
 def _describe(error):
@@ -438,15 +449,25 @@ def _default_fetch(apis, settings):
     return run_cycle
 
 
-def _default_mailbox(configurationApi, settings):
+def _default_mailbox(configurationApi, settings, mailbox_name='INBOX'):
     from . import host, imap
 
     def open_mailbox():
+        # Read the configuration at every (re)connect: an admin's change to
+        # the IMAP server applies from the next connection on.
         config = host.find_imap_config(configurationApi)
-        return imap.open_for_idle(config, settings)
+        client = imap.ImapClient.for_config(config, timeout=settings.network_timeout)
+        client.connect()
+        try:
+            client.login(config.username, config.password)
+            client.select(mailbox_name)
+        except Exception:
+            client.close()
+            raise
+        return client
 
-    def close_mailbox(conn):
-        imap.close_quietly(conn)
+    def close_mailbox(client):
+        client.logout()
     return open_mailbox, close_mailbox
 
 

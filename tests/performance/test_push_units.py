@@ -1,0 +1,51 @@
+"""Pure parts of push: backoff bounds, the stop condition, capability check."""
+from __future__ import annotations
+
+import threading
+
+from remote_completion import push
+
+
+def test_backoff_grows_to_its_cap_and_resets():
+    top = push.Backoff(initial=1.0, cap=8.0, rand=lambda: 1.0)
+    assert [top.next_delay() for _ in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    top.reset()
+    assert top.next_delay() == 1.0
+    bottom = push.Backoff(initial=1.0, cap=8.0, rand=lambda: 0.0)
+    assert [bottom.next_delay() for _ in range(5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+
+
+def test_backoff_jitter_stays_within_half_and_whole_delay():
+    import random
+    rng = random.Random(7)
+    backoff = push.Backoff(initial=0.5, cap=30.0, rand=rng.random)
+    for attempt in range(40):
+        ceiling = min(30.0, 0.5 * 2 ** attempt)
+        delay = backoff.next_delay()
+        assert ceiling / 2 <= delay <= ceiling
+
+
+def test_offers_idle():
+    assert push.offers_idle(("IMAP4REV1", "idle", "UIDPLUS"))
+    assert not push.offers_idle(("IMAP4REV1", "IDLEX"))
+    assert not push.offers_idle(None)
+
+
+def test_stop_by_event_and_by_deadline():
+    now = [100.0]
+    event = threading.Event()
+    stop = push.Stop(event, max_seconds=5, clock=lambda: now[0])
+    assert not stop.is_set()
+    assert stop.remaining() == 5
+    now[0] = 105.0
+    assert stop.is_set()
+    stop = push.Stop(event)
+    assert not stop.is_set() and stop.remaining() is None
+    event.set()
+    assert stop.is_set()
+
+
+def test_stop_wait_returns_early_on_wake():
+    wake = threading.Event()
+    wake.set()
+    assert push.Stop().wait(60, wake) is True
