@@ -366,8 +366,9 @@ def compose_request(details, recipient_email, recipient_name, smtp_from, reply_t
 
 
 def message_bytes(message):
-    """The message as bytes for SMTP (ASCII: every part is QP-encoded)."""
-    text = message.as_string()
-    if isinstance(text, bytes):
-        return text
+    """The message as bytes for SMTP: ASCII (every part is QP-encoded) with
+    CRLF line ends (CPython's smtplib sends bytes as they are, and a server
+    reads bare-LF text as one over-long line)."""
+    text = to_text(message.as_string())
+    text = text.replace('\r\n', '\n').replace('\r', '\n').replace('\n', '\r\n')
     return text.encode('ascii')

@@ -95,15 +95,16 @@ class SmtpConfig(object):
 
 
 def _tls_mode(raw_mode, use_tls, port):
-    mode = to_text(raw_mode or '').strip().lower().replace('-', '').replace('_', '')
+    if not use_tls:
+        # synthetic.xml: the TLS mode applies only when Use TLS is on.
+        return TLS_NONE
+    mode = to_text(enum_name(raw_mode) or '').strip().lower().replace('-', '').replace('_', '')
     if mode in ('none', 'plain', 'off', 'false'):
         return TLS_NONE
     if mode in ('starttls',):
         return TLS_STARTTLS
     if mode in ('implicit', 'ssl', 'tls', 'imaps'):
         return TLS_IMPLICIT
-    if not use_tls:
-        return TLS_NONE
     return TLS_IMPLICIT if port in (None, 993) else TLS_STARTTLS
 
 

@@ -57,7 +57,8 @@ class Links(HTMLParser):
 def parts(msg):
     plain = msg.get_body(("plain",))
     html = msg.get_body(("html",))
-    return plain.get_content(), html.get_content()
+    # Line ends as a mail client shows them (the wire form is CRLF).
+    return (plain.get_content().replace("\r\n", "\n"), html.get_content().replace("\r\n", "\n"))
 
 
 def buttons(html):
@@ -76,7 +77,7 @@ def test_headers():
     assert msg["Subject"] == "Action required: Deploy to production"
     assert re.fullmatch(r"<[^@<>\s]+@mail\.example\.com>", msg["Message-ID"])
     assert msg["Date"].datetime.timestamp() == 1700000000
-    assert b"\nDate: Tue, 14 Nov 2023 22:13:20 GMT\n" in raw
+    assert b"\r\nDate: Tue, 14 Nov 2023 22:13:20 GMT\r\n" in raw
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["X-Auto-Response-Suppress"] == "All"
     assert msg[compose.MARKER_HEADER] == compose.MARKER_REQUEST
@@ -275,3 +276,9 @@ def test_the_fetchers_parser_understands_the_reply_a_button_opens():
         assert "Please send" not in parsed.comment
     # The request mail itself is recognised as the plugin's own.
     assert reply.parse_reply(raw).self_sent
+
+
+def test_message_bytes_have_crlf_line_ends_and_short_lines():
+    raw, _ = build(title="T" * 3000, description="x" * 3000)
+    assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998

@@ -42,6 +42,17 @@ def test_one_imap_configuration(shape):
     assert logs.mask_secrets("x hmac-secret-456 imap-pass-123") == "x %s %s" % (logs.MASK, logs.MASK)
 
 
+def test_tls_mode_property(shape):
+    from tests.request.fakes import JavaEnum
+    mode = JavaEnum("STARTTLS") if shape.java else "STARTTLS"
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, port=143, tlsMode=mode)]})
+    assert host.find_imap_config(api).tls_mode == "starttls"
+    # The mode applies only when Use TLS is on.
+    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, useTls=False, tlsMode="IMPLICIT")]})
+    config = host.find_imap_config(api)
+    assert (config.tls_mode, config.use_tls) == ("none", False)
+
+
 def test_starttls_and_plain_modes(shape):
     api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, port=143)]})
     assert host.find_imap_config(api).tls_mode == "starttls"

@@ -1,0 +1,197 @@
+"""The start script's work: mail every assignee a signed request.
+
+``StartTask.py`` calls ``start_remote_completion`` and turns its result into
+script variables, a status line and the scheduled ``WaitForReply.py``;
+``StartError`` fails the task with a message the task log shows.
+"""
+from __future__ import absolute_import, print_function, unicode_literals
+
+import datetime
+import sys
+
+from . import compose, host, logs, maildebug, recipients, settings, signature, smtp
+from .compat import prop, to_text
+
+WAIT_SCRIPT = 'remoteCompletion/WaitForReply.py'
+WAIT_INTERVAL_SECONDS = 60
+STATUS_NAMES_SHOWN = 5
+
+
+class StartError(Exception):
+    """The request could not be sent; the message says why (no secrets)."""
+
+
+class StartResult(object):
+    def __init__(self, request_attempt, request_recipients, request_sent_at, status_line,
+                 sent, failed, problems):
+        self.request_attempt = request_attempt        # int: failuresCount signed for
+        self.request_recipients = request_recipients  # 'a@x, b@y': who got the mail
+        self.request_sent_at = request_sent_at        # ISO 8601 UTC
+        self.status_line = status_line
+        self.sent = sent          # [Recipient]
+        self.failed = failed      # [(Recipient, reason)]
+        self.problems = problems  # [text]
+
+
+def say(message, out=None):
+    """One line for the task log (printed output), secrets masked; safe for
+    non-ASCII text on Jython's byte-oriented standard output."""
+    out = out or sys.stdout
+    line = logs.mask_secrets(to_text(message)) + '\n'
+    try:
+        out.write(line)
+    except UnicodeError:
+        out.write(line.encode('utf-8'))
+
+
+def _say(out, line):
+    say(line, out)
+
+
+def _person(recipient):
+    name = compose.one_line(recipient.full_name, 80)
+    if name:
+        return '%s <%s>' % (name, recipient.email)
+    return recipient.email
+
+
+def waiting_status_line(names):
+    """'Waiting for a reply by email from Alice Smith, Bob Jones' (bounded)."""
+    names = [compose.one_line(n, 60) for n in names if compose.one_line(n)]
+    if not names:
+        return 'Waiting for a reply by email'
+    shown = names[:STATUS_NAMES_SHOWN]
+    text = ', '.join(shown)
+    if len(names) > len(shown):
+        text += ' and %d more' % (len(names) - len(shown))
+    return 'Waiting for a reply by email from ' + text
+
+
+def _assigned_to(task, found):
+    owner = host.task_owner(task)
+    team = host.task_team(task)
+    parts = []
+    if owner:
+        names = [r.full_name for r in found if r.username.lower() == owner.lower() and r.full_name]
+        parts.append(names[0] if names else owner)
+    if team:
+        parts.append('team %s' % team)
+    return ' and '.join(parts)
+
+
+def _load_settings(out):
+    try:
+        return settings.load()
+    except Exception as error:
+        # A broken xl-release.conf must not stop the request mails.
+        _say(out, 'Warning: xl-release.conf could not be read (%s); using defaults.'
+             % logs.clean(error, 300))
+        return settings.defaults()
+
+
+def _now():
+    return datetime.datetime.utcnow().replace(microsecond=0)
+
+
+def start_remote_completion(task, release, taskApi, releaseApi, configurationApi, userApi,
+                            rolesApi, out=None, now=None):
+    """Send the request mails for a task that just started.
+
+    Returns a StartResult; raises StartError when nothing could be sent.
+    ``out``: where the task log lines go (default: standard output, which the
+    host keeps as the task log).
+    """
+    out = out or sys.stdout
+    log = logs.get_logger()
+    conf = _load_settings(out)
+    if conf.mail_debug:
+        maildebug.set_enabled(True)
+    try:
+        imap_config = host.find_imap_config(configurationApi)
+        smtp_config = host.find_smtp_config(configurationApi)
+    except host.ConfigurationError as error:
+        raise StartError(to_text(error))
+
+    task_id = host.task_id(task)
+    try:
+        release_id = host.release_id_of(task_id)
+    except ValueError:
+        release_id = to_text(prop(release, 'id'))
+    if release is None:
+        release = host.get_release(releaseApi, release_id)
+
+    found, problems = recipients.resolve(task, release_id, releaseApi, userApi, rolesApi)
+    for problem in problems:
+        _say(out, 'Warning: ' + problem)
+    if not found:
+        raise StartError('Nobody assigned to this task can receive the request email. %s'
+                         % ' '.join(problems))
+
+    attempt = host.task_attempt(task)
+    details = compose.RequestDetails(
+        task_id, host.task_title(task), host.release_title(release),
+        host.phase_title(task, release), host.task_description(task),
+        _assigned_to(task, found))
+    stamp = now or _now()
+    epoch = (stamp - datetime.datetime(1970, 1, 1)).total_seconds()
+
+    outgoing = []
+    mailable = []
+    failed = []
+    for recipient in found:
+        try:
+            signatures = dict((action, signature.sign(imap_config.secret, action, task_id,
+                                                      recipient.email, attempt))
+                              for action in signature.ACTIONS)
+            message = compose.compose_request(details, recipient.email, recipient.full_name,
+                                              smtp_config.from_address, imap_config.from_address,
+                                              signatures, now=epoch)
+        except ValueError as error:
+            failed.append((recipient, logs.clean(error, 200)))
+            continue
+        outgoing.append((recipient.email, compose.message_bytes(message)))
+        mailable.append(recipient)
+
+    sent = []
+    if outgoing:
+        try:
+            deliveries = smtp.send_messages(smtp_config, outgoing,
+                                            trusted_pem=imap_config.trusted_certificates,
+                                            timeout=conf.network_timeout)
+        except smtp.SmtpError as error:
+            log.error('Remote completion request for task %s not sent: %s', task_id, error)
+            raise StartError('The request email could not be sent: %s. Check Settings > SMTP '
+                             'server, then retry the task.' % logs.clean(error, 400))
+        for recipient, delivery in zip(mailable, deliveries):
+            if delivery.ok:
+                sent.append(recipient)
+                log.info('Remote completion request for task %s (attempt %d) sent to %s',
+                         task_id, attempt, recipient.email)
+            else:
+                failed.append((recipient, delivery.error))
+                log.warning('Remote completion request for task %s not sent to %s: %s',
+                            task_id, recipient.email, delivery.error)
+
+    for recipient, reason in failed:
+        _say(out, 'Could not send the request email to %s: %s' % (_person(recipient), reason))
+    if not sent:
+        raise StartError('No request email could be sent (%s).' % '; '.join(
+            '%s: %s' % (r.email, reason) for r, reason in failed))
+    _say(out, 'Request email sent to %s.' % ', '.join(_person(r) for r in sent))
+    _say(out, 'Replies go to %s.' % imap_config.from_address)
+
+    return StartResult(
+        request_attempt=attempt,
+        request_recipients=', '.join(r.email for r in sent),
+        request_sent_at=stamp.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        status_line=waiting_status_line([r.display_name for r in sent]),
+        sent=sent, failed=failed, problems=problems)
+
+
+def keep_waiting(task, request_recipients=None, interval=WAIT_INTERVAL_SECONDS):
+    """The waiting script's work: keep the task IN_PROGRESS until the fetcher
+    completes or fails it, keeping (or restoring) the status line."""
+    if not prop(task, 'statusLine'):
+        addresses = [a.strip() for a in to_text(request_recipients or '').split(',') if a.strip()]
+        task.setStatusLine(waiting_status_line(addresses))
+    task.schedule(WAIT_SCRIPT, interval)

@@ -1,0 +1,226 @@
+"""The start script's work against fake APIs and a real SMTP server."""
+import email
+import email.policy
+import io
+import logging
+import runpy
+from pathlib import Path
+
+import pytest
+
+from remote_completion import host, logs, mailto, signature, start
+from tests.request.fakes import ConfigurationApi, ReleaseApi, RolesApi, Shape, UserApi
+from tests.request.smtp_servers import PASSWORD, USER, free_port, smtp_server
+
+REPO = Path(__file__).resolve().parents[2]
+RELEASE_ID = "Applications/Release11"
+TASK_ID = RELEASE_ID + "/Phase22/Task33"
+SECRET = "start-test-hmac-secret"
+USERS = {
+    "alice": ("Alice Smith", "alice@example.com"),
+    "bob": ("Bob Jones", "bob@example.com"),
+    "refused": ("Refused Person", "refuse-me@example.com"),
+    "nomail": ("No Mail", None),
+}
+
+
+@pytest.fixture(autouse=True)
+def no_conf_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
+
+
+@pytest.fixture(params=[False, True], ids=["python-shape", "java-shape"])
+def shape(request):
+    return Shape(java=request.param)
+
+
+class RunningTask:
+    """The running task: bean values plus schedule/setStatusLine."""
+
+    def __init__(self, owner="alice", team="Ops", failures=2, title="Deploy ✓", status_line=None):
+        self.id, self.title, self.owner, self.team = TASK_ID, title, owner, team
+        self.description = "Please check.\nThen answer."
+        self.failuresCount = failures
+        self.status = "IN_PROGRESS"
+        self.type = host.TASK_TYPE
+        self.phase = type("Phase", (), {"id": RELEASE_ID + "/Phase22", "title": "Production"})()
+        self.statusLine = status_line
+        self.scheduled = []
+
+    def setStatusLine(self, text):
+        self.statusLine = text
+
+    def schedule(self, script, seconds=5):
+        self.scheduled.append((script, seconds))
+
+
+def environment(shape, port, team=(("bob", "PRINCIPAL"),), imap_count=1, smtp=True, username=None):
+    cis = {host.IMAP_TYPE: [shape.ci("Configuration/Custom/Imap%d" % i, "Mailbox %d" % i, host.IMAP_TYPE,
+                                     host="imap.example.com", port=993, useTls=True,
+                                     username="xlr", password="imap-pw-x1", fromAddress="replies@example.com",
+                                     enableWhitelisting=False, domainWhitelist=[], secret=SECRET,
+                                     trustedCertificates=None)
+                            for i in range(imap_count)]}
+    if smtp:
+        cis[host.SMTP_TYPE] = [shape.ci(host.SMTP_ID, "SMTP", host.SMTP_TYPE, host="127.0.0.1", port=port,
+                                        tls=False, fromAddress="XL Release <xlr@example.com>",
+                                        username=username, password=PASSWORD if username else None)]
+    release = shape.obj(id=RELEASE_ID, title="Release 7 — été", phases=[])
+    return dict(release=release, taskApi=object(),
+                releaseApi=ReleaseApi(shape, {"Ops": list(team)}, {RELEASE_ID: release}),
+                configurationApi=ConfigurationApi(shape, cis), userApi=UserApi(shape, USERS),
+                rolesApi=RolesApi(shape, {}))
+
+
+def run(task, env, out=None):
+    return start.start_remote_completion(task, env["release"], env["taskApi"], env["releaseApi"],
+                                         env["configurationApi"], env["userApi"], env["rolesApi"],
+                                         out=out or io.StringIO())
+
+
+def parsed(recorder):
+    return [email.message_from_bytes(m[2], policy=email.policy.default) for m in recorder.messages]
+
+
+def links_of(msg):
+    html = msg.get_body(("html",)).get_content()
+    import re
+    return dict(zip(("COMPLETE", "FAIL"), [h.replace("&amp;", "&") for h in
+                                           re.findall(r'href="(mailto:[^"]+)"', html)]))
+
+
+def test_one_signed_request_per_assignee(shape, caplog):
+    out = io.StringIO()
+    with smtp_server("plain", auth=True) as (port, recorder):
+        env = environment(shape, port, username=USER)
+        with caplog.at_level(logging.INFO, logger=logs.LOGGER_NAME):
+            result = run(RunningTask(), env, out)
+    mails = parsed(recorder)
+    assert sorted(m[1][0] for m in recorder.messages) == ["alice@example.com", "bob@example.com"]
+    assert len(recorder.sessions) == 1
+    for msg, (_, rcpt, _, _) in zip(mails, recorder.messages):
+        assert msg["To"].addresses[0].addr_spec == rcpt[0]
+        assert msg["Reply-To"] == "replies@example.com"
+        assert msg["Subject"] == "Action required: Deploy ✓"
+        plain = msg.get_body(("plain",)).get_content()
+        assert "Release 7 — été" in plain and "Production" in plain
+        assert "Alice Smith and team Ops" in plain
+        for action, link in links_of(msg).items():
+            to, subject, body, _ = mailto.parse(link)
+            assert to == "replies@example.com"
+            sig = body.rsplit("SIGNATURE: ", 1)[1]
+            assert signature.verify(SECRET, sig, action, TASK_ID, rcpt[0], 2)   # attempt = failuresCount
+            assert not signature.verify(SECRET, sig, action, TASK_ID, rcpt[0], 1)
+            other = [a for a in USERS.values() if a[1] and a[1] != rcpt[0]][0][1]
+            assert not signature.verify(SECRET, sig, action, TASK_ID, other, 2)
+    assert result.request_attempt == 2
+    assert result.request_recipients == "alice@example.com, bob@example.com"
+    assert result.status_line == "Waiting for a reply by email from Alice Smith, Bob Jones"
+    assert len(result.request_sent_at) == 20 and result.request_sent_at.endswith("Z")
+    log = out.getvalue()
+    assert "Request email sent to Alice Smith <alice@example.com>, Bob Jones <bob@example.com>." in log
+    infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert sum("sent to alice@example.com" in m for m in infos) == 1
+    assert sum("sent to bob@example.com" in m for m in infos) == 1
+    for secret in (SECRET, PASSWORD, "imap-pw-x1"):
+        assert secret not in log and all(secret not in m for m in infos)
+
+
+def test_problems_are_printed_and_a_refusal_does_not_stop_the_others(shape):
+    out = io.StringIO()
+    with smtp_server("plain") as (port, recorder):
+        env = environment(shape, port, team=[("refused", "PRINCIPAL"), ("nomail", "PRINCIPAL"),
+                                             ("ghost", "PRINCIPAL"), ("bob", "PRINCIPAL")])
+        result = run(RunningTask(), env, out)
+    assert [m[1] for m in recorder.messages] == [["alice@example.com"], ["bob@example.com"]]
+    log = out.getvalue()
+    assert "Warning: User 'No Mail' has no email address." in log
+    assert "'ghost' is unknown" in log
+    assert "Could not send the request email to Refused Person <refuse-me@example.com>" in log
+    assert "550" in log
+    assert [r.email for r, _ in result.failed] == ["refuse-me@example.com"]
+    assert result.request_recipients == "alice@example.com, bob@example.com"
+
+
+def test_nobody_mailable_fails_with_the_reason(shape):
+    with smtp_server("plain") as (port, recorder):
+        env = environment(shape, port, team=[("nomail", "PRINCIPAL")])
+        with pytest.raises(start.StartError) as caught:
+            run(RunningTask(owner=None), env)
+    assert "Nobody assigned" in str(caught.value) and "no email address" in str(caught.value)
+    assert recorder.messages == []
+
+
+def test_every_send_refused_fails_the_task(shape):
+    with smtp_server("plain") as (port, recorder):
+        env = environment(shape, port, team=[])
+        with pytest.raises(start.StartError, match="No request email could be sent.*refuse-me@example.com"):
+            run(RunningTask(owner="refused", team=None), env)
+
+
+@pytest.mark.parametrize("count,expected", [(0, "No IMAP server is configured"),
+                                            (2, "exactly one IMAP server configuration, found 2")])
+def test_imap_configuration_problems_fail_the_task(shape, count, expected):
+    env = environment(shape, free_port(), imap_count=count)
+    with pytest.raises(start.StartError, match=expected):
+        run(RunningTask(), env)
+
+
+def test_missing_smtp_settings_fail_the_task(shape):
+    env = environment(shape, free_port(), smtp=False)
+    with pytest.raises(start.StartError, match="Settings > SMTP server"):
+        run(RunningTask(), env)
+
+
+def test_unreachable_smtp_server_fails_the_task(shape):
+    port = free_port()
+    env = environment(shape, port)
+    with pytest.raises(start.StartError) as caught:
+        run(RunningTask(), env)
+    assert "could not connect to the SMTP server 127.0.0.1:%d" % port in str(caught.value)
+
+
+def test_status_line_is_bounded():
+    line = start.waiting_status_line(["P%d" % i for i in range(9)] + ["x\r\ny" * 50])
+    assert line == "Waiting for a reply by email from P0, P1, P2, P3, P4 and 5 more"
+    assert start.waiting_status_line([]) == "Waiting for a reply by email"
+
+
+# --- the ext scripts, run as the host runs them ------------------------------
+
+def run_script(name, variables):
+    return runpy.run_path(str(REPO / "ext" / "remoteCompletion" / name), init_globals=variables,
+                          run_name="__builtin__")
+
+
+def test_start_script_sets_variables_status_line_and_schedules_waiting(shape):
+    task = RunningTask(failures=0)
+    with smtp_server("plain") as (port, recorder):
+        env = environment(shape, port)
+        result = run_script("StartTask.py", dict(env, task=task))
+    assert len(recorder.messages) == 2
+    assert result["requestAttempt"] == 0
+    assert result["requestRecipients"] == "alice@example.com, bob@example.com"
+    assert result["requestSentAt"].endswith("Z")
+    assert task.statusLine == "Waiting for a reply by email from Alice Smith, Bob Jones"
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", start.WAIT_INTERVAL_SECONDS)]
+
+
+def test_start_script_fails_the_task_with_the_message(shape, capsys):
+    task = RunningTask()
+    env = environment(shape, free_port(), imap_count=0)
+    with pytest.raises(SystemExit) as caught:
+        run_script("StartTask.py", dict(env, task=task))
+    assert caught.value.code == 1
+    assert "No IMAP server is configured" in capsys.readouterr().out
+    assert task.scheduled == []
+
+
+def test_waiting_script_keeps_the_task_waiting():
+    task = RunningTask(status_line="Waiting for a reply by email from Alice Smith")
+    run_script("WaitForReply.py", dict(task=task, requestRecipients="alice@example.com"))
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", start.WAIT_INTERVAL_SECONDS)]
+    assert task.statusLine == "Waiting for a reply by email from Alice Smith"
+    lost = RunningTask(status_line=None)
+    run_script("WaitForReply.py", dict(task=lost, requestRecipients="alice@example.com, bob@example.com"))
+    assert lost.statusLine == "Waiting for a reply by email from alice@example.com, bob@example.com"
