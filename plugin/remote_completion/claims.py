@@ -1,0 +1,242 @@
+"""Claiming messages so that two fetchers on one mailbox (two cluster nodes)
+never work on the same reply at the same time.
+
+Why keywords and not MOVE: Dovecot's MOVE (on Maildir) is a copy followed by
+an expunge; two sessions moving the same message at once both succeed and
+the message ends up twice in the target folder (seen in tests).  A
+conditional STORE (RFC 7162 CONDSTORE, ``UNCHANGEDSINCE``) is checked under
+the mailbox's lock: of two sessions that read the same MODSEQ and then both
+try to change the message, exactly one succeeds, the other gets the message
+back in ``[MODIFIED ...]``.  Two rules make that hold:
+
+- each claimer adds a keyword of its own (``$XlrClaimBy<token>``): a STORE
+  that would not change anything (the same keyword again) is not a conflict;
+- CONDSTORE must be enabled before the mailbox is selected (``prepare``):
+  otherwise Dovecot starts tracking MODSEQs lazily and the very first claim
+  can succeed twice (seen in tests).
+
+A claim also carries a coarse time, ``$XlrClaimT<bucket>`` (buckets of
+``timeout`` seconds, numbered modulo 8, so a mailbox sees few keywords).  A
+claim at least two buckets old (older than ``timeout``) belongs to a fetcher
+that died: it is taken back with a conditional STORE (so two recoverers do
+not both win) and the message is claimed again.  Acting twice is still
+impossible: the first fetcher may have acted before it died, and then the
+task is no longer IN_PROGRESS.
+
+Servers without CONDSTORE (Exchange Online, for one) get no claims: every
+message is "won", which is right for one fetcher; on a cluster the host's
+own rule (a task that is not IN_PROGRESS cannot be completed or failed)
+still prevents a doubled action.
+
+Use (after login, before select)::
+
+    claims = Claims(client, timeout=600)
+    claims.prepare()                # ENABLE CONDSTORE when offered
+    client.select('INBOX')
+    outcome = claims.claim(uids)    # outcome.won: the UIDs this fetcher owns
+    ...                             # act, record, then delete/move each won UID
+    claims.release(kept_uids)       # mail kept for a later cycle: unclaim it
+"""
+from __future__ import absolute_import, division, unicode_literals
+
+import hashlib
+import os
+import re
+import socket
+import threading
+import time
+
+from . import logs
+from .imap import uid_set
+from .compat import to_text
+
+NODE_PREFIX = '$XlrClaimBy'
+TIME_PREFIX = '$XlrClaimT'
+BUCKETS = 8
+DEFAULT_TIMEOUT = 600.0
+
+_MODSEQ = re.compile(r'MODSEQ\s+\((\d+)\)', re.I)
+_FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
+
+
+def node_token(host=None, pid=None, thread=None):
+    """8 hex digits naming this fetcher: host, process and thread.
+
+    Stable for a process's lifetime so a mailbox sees a handful of keywords,
+    different for two JVMs on one host and for two threads of one JVM."""
+    if host is None:
+        try:
+            host = socket.gethostname()
+        except Exception:
+            host = 'localhost'
+    if pid is None:
+        pid = os.getpid()
+    if thread is None:
+        thread = threading.current_thread().name
+    text = '%s|%s|%s' % (to_text(host), pid, to_text(thread))
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]
+
+
+def parse_uid_set(text):
+    """``1:3,7`` as a set of ints (ranges bounded, junk ignored)."""
+    uids = set()
+    for part in to_text(text or '').replace(' ', '').split(','):
+        if not part:
+            continue
+        if ':' in part:
+            a, _, b = part.partition(':')
+            if a.isdigit() and b.isdigit():
+                lo, hi = sorted((int(a), int(b)))
+                if hi - lo <= 100000:
+                    uids.update(range(lo, hi + 1))
+        elif part.isdigit():
+            uids.add(int(part))
+    return uids
+
+
+def _bucket(now, timeout):
+    return int(now // timeout) % BUCKETS
+
+
+def claim_keywords(flags):
+    """The claim keywords among a message's flags."""
+    return [f for f in flags if f.lower().startswith('$xlrclaim')]
+
+
+def is_stale(flags, now, timeout):
+    """A claim with no readable time, or one at least two buckets old."""
+    current = _bucket(now, timeout)
+    ages = []
+    for flag in claim_keywords(flags):
+        if flag.lower().startswith(TIME_PREFIX.lower()):
+            digits = flag[len(TIME_PREFIX):]
+            if digits.isdigit():
+                ages.append((current - int(digits)) % BUCKETS)
+    if not ages:
+        return True
+    return min(ages) >= 2
+
+
+class ClaimOutcome(object):
+    def __init__(self, won=(), taken=(), recovered=(), supported=True):
+        self.won = sorted(won)              # this fetcher owns them now
+        self.taken = sorted(taken)          # claimed by another fetcher (fresh claim)
+        self.recovered = sorted(recovered)  # stale claims taken back (and claimed again)
+        self.supported = supported
+
+    def __repr__(self):
+        return 'ClaimOutcome(won=%d, taken=%d, recovered=%d, supported=%r)' % (
+            len(self.won), len(self.taken), len(self.recovered), self.supported)
+
+
+class Claims(object):
+    def __init__(self, client, timeout=DEFAULT_TIMEOUT, node=None, clock=None):
+        self.client = client            # an imap.ImapClient, logged in
+        self.timeout = float(timeout)
+        if self.timeout <= 0:
+            raise ValueError('claim timeout must be positive')
+        self.node = node or node_token()
+        self.clock = clock or time.time
+        self.enabled = False
+        self.log = logs.get_logger()
+
+    @property
+    def node_keyword(self):
+        return NODE_PREFIX + self.node
+
+    def prepare(self):
+        """ENABLE CONDSTORE (before SELECT); returns whether claims are on."""
+        self.enabled = False
+        if not self.client.has('CONDSTORE'):
+            self.log.debug('IMAP server has no CONDSTORE: messages are not claimed '
+                           '(fine for one fetcher; a cluster relies on the task state)')
+            return False
+        conn = self.client.conn
+        if conn.state == 'SELECTED':
+            raise ValueError('Claims.prepare must run before the mailbox is selected')
+        typ, data = conn._simple_command('ENABLE', 'CONDSTORE')
+        self.enabled = typ == 'OK'
+        return self.enabled
+
+    # --- protocol pieces ------------------------------------------------------
+    def _meta(self, uids):
+        """{uid: (modseq, [flags])}."""
+        out = {}
+        for uid, head, _literals in self.client._fetch(uids, '(UID MODSEQ FLAGS)'):
+            modseq = _MODSEQ.search(head)
+            flags = _FLAGS.search(head)
+            if modseq is None:
+                continue
+            out[uid] = (int(modseq.group(1)), flags.group(1).split() if flags else [])
+        return out
+
+    def _conditional(self, uids, modseq, op, keywords):
+        """UID STORE with UNCHANGEDSINCE: the UIDs whose change went through."""
+        if not uids:
+            return set()
+        conn = self.client.conn
+        conn.untagged_responses.pop('MODIFIED', None)
+        self.client._call('claim store', conn.uid, 'STORE', uid_set(uids),
+                          '(UNCHANGEDSINCE %d) %s' % (modseq, op), '(%s)' % ' '.join(keywords))
+        modified = set()
+        for value in conn.untagged_responses.pop('MODIFIED', None) or []:
+            modified |= parse_uid_set(to_text(value))
+        return set(uids) - modified
+
+    # --- the operations -------------------------------------------------------
+    def claim(self, uids):
+        """Claim ``uids`` for this fetcher; stale claims are recovered first."""
+        uids = sorted(set(int(u) for u in uids))
+        if not self.enabled:
+            return ClaimOutcome(won=uids, supported=False)
+        if not uids:
+            return ClaimOutcome()
+        now = self.clock()
+        meta = self._meta(uids)
+        free, taken, stale = [], [], {}
+        for uid in uids:
+            if uid not in meta:
+                continue  # expunged meanwhile (another fetcher finished it)
+            modseq, flags = meta[uid]
+            kws = claim_keywords(flags)
+            if not kws:
+                free.append(uid)
+            elif is_stale(flags, now, self.timeout):
+                stale[uid] = (modseq, kws)
+            else:
+                taken.append(uid)
+        recovered = set()
+        if stale:
+            kws = sorted(set(k for _m, ks in stale.values() for k in ks))
+            highest = max(m for m, _k in stale.values())
+            recovered = self._conditional(sorted(stale), highest, '-FLAGS.SILENT', kws)
+            for uid in sorted(set(stale) - recovered):
+                taken.append(uid)
+            if recovered:
+                self.log.info('took back %d stale claim(s) of a fetcher that stopped', len(recovered))
+                # Their MODSEQ changed with the recovery: read it again.
+                fresh = self._meta(sorted(recovered))
+                for uid in sorted(recovered):
+                    if uid not in fresh:
+                        continue
+                    if claim_keywords(fresh[uid][1]):
+                        taken.append(uid)  # a third fetcher was quicker
+                    else:
+                        meta[uid] = fresh[uid]
+                        free.append(uid)
+        won = set()
+        if free:
+            highest = max(meta[uid][0] for uid in free)
+            won = self._conditional(sorted(free), highest, '+FLAGS.SILENT',
+                                    [self.node_keyword, TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
+            taken.extend(sorted(set(free) - won))
+        return ClaimOutcome(won=won, taken=taken, recovered=recovered)
+
+    def release(self, uids):
+        """Give up this fetcher's claim (the mail stays for a later cycle)."""
+        uids = sorted(set(int(u) for u in uids))
+        if not self.enabled or not uids:
+            return
+        keywords = [self.node_keyword] + [TIME_PREFIX + '%d' % b for b in range(BUCKETS)]
+        self.client._call('release claim', self.client.conn.uid, 'STORE', uid_set(uids),
+                          '-FLAGS.SILENT', '(%s)' % ' '.join(keywords))

@@ -1,0 +1,57 @@
+"""Fixtures for the security suite: one Dovecot for the session, a fresh
+mailbox user per test (all users exist from the start: Dovecot caches its
+passwd-file by modification time, which has a one-second grain)."""
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from remote_completion import logs
+
+_counter = itertools.count(1)
+USERS = 400
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    from tests.support import lanes
+    ok, why = lanes.dovecot_available()
+    if not ok:
+        pytest.skip(why)  # conftest's lane rule turns this into a failure in CI
+    from tests.support.dovecot import start_dovecot
+    # Not under pytest's tmp dir: that one is 0700 and Dovecot's auth process
+    # (user dovecot) re-reads the passwd-file we grow while tests run.
+    root = Path(tempfile.mkdtemp(prefix="rc-security-"))
+    users = {"rc%d" % n: "pw-%d-Xq7" % n for n in range(1, USERS + 1)}
+    server = start_dovecot(root, users)
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def add_user(server):
+    """A user nobody has used yet in this session."""
+    n = next(_counter)
+    assert n <= USERS, "raise USERS in tests/security/conftest.py"
+    name = "rc%d" % n
+    return name, server.users[name]
+
+
+@pytest.fixture
+def mailbox(request, dovecot):
+    """(server, user, password): an empty mailbox of its own."""
+    if request.node.get_closest_marker("dovecot") is None:
+        raise RuntimeError("tests using the mailbox fixture must be marked dovecot")
+    user, password = add_user(dovecot)
+    return dovecot, user, password
+
+
+@pytest.fixture
+def plugin_log(caplog):
+    """Every record of the plugin's logger, down to TRACE."""
+    caplog.set_level(logs.TRACE, logger=logs.LOGGER_NAME)
+    return caplog

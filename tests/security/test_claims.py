@@ -1,0 +1,177 @@
+"""Claims: two fetchers on one mailbox never own the same message."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from remote_completion import claims as claims_mod
+from remote_completion.claims import BUCKETS, Claims, is_stale, parse_uid_set
+from remote_completion.imap import TLS_NONE, ImapClient
+
+
+def connect(server, user, password):
+    client = ImapClient(server.host, server.port, TLS_NONE, None, timeout=10).connect()
+    client.login(user, password)
+    return client
+
+
+def fill(server, user, n):
+    c = server.client(user)
+    try:
+        for i in range(n):
+            c.append("INBOX", None, None, b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody %d\r\n" % (i, i))
+    finally:
+        c.logout()
+
+
+# --- pure parts -----------------------------------------------------------------
+
+def test_parse_uid_set():
+    assert parse_uid_set("1:3,7,9:8") == {1, 2, 3, 7, 8, 9}
+    assert parse_uid_set("x,,5:a,4") == {4}
+    assert parse_uid_set("1:999999999") == set()  # absurd ranges are ignored
+
+
+def test_staleness_buckets():
+    t = 600.0
+    now = 100 * t + 5
+    bucket = int(now // t) % BUCKETS
+    fresh = ["$XlrClaimBy0000abcd", "$XlrClaimT%d" % bucket]
+    prev = ["$XlrClaimBy0000abcd", "$XlrClaimT%d" % ((bucket - 1) % BUCKETS)]
+    old = ["$XlrClaimBy0000abcd", "$XlrClaimT%d" % ((bucket - 2) % BUCKETS)]
+    assert not is_stale(fresh, now, t)
+    assert not is_stale(prev, now, t)   # less than two buckets: may be younger than the timeout
+    assert is_stale(old, now, t)
+    assert is_stale(["$XlrClaimBy0000abcd"], now, t)   # no time: a half-written claim
+    assert claims_mod.claim_keywords(["\\Seen", "$xlrclaimT1", "$Junk"]) == ["$xlrclaimT1"]
+
+
+def test_node_tokens_differ_per_process_and_thread():
+    a = claims_mod.node_token("h", 1, "t1")
+    assert a == claims_mod.node_token("h", 1, "t1")
+    assert len({a, claims_mod.node_token("h", 2, "t1"), claims_mod.node_token("h", 1, "t2"),
+                claims_mod.node_token("g", 1, "t1")}) == 4
+
+
+# --- against Dovecot -------------------------------------------------------------
+
+@pytest.mark.dovecot
+def test_prepare_must_come_before_select(mailbox):
+    server, user, password = mailbox
+    client = connect(server, user, password)
+    try:
+        client.select("INBOX")
+        with pytest.raises(ValueError):
+            Claims(client).prepare()
+    finally:
+        client.logout()
+
+
+@pytest.mark.dovecot
+def test_two_claimers_racing_never_both_win(mailbox):
+    server, user, password = mailbox
+    n = 120
+    fill(server, user, n)
+    clients = [connect(server, user, password) for _ in range(2)]
+    claimers = []
+    for i, client in enumerate(clients):
+        c = Claims(client, timeout=600, node="node%04d" % i)
+        assert c.prepare()
+        client.select("INBOX")
+        claimers.append(c)
+    won = [set(), set()]
+    barrier = threading.Barrier(2)
+
+    def run(k):
+        # One UID at a time so that both read the same MODSEQ before storing:
+        # the closest race two fetchers can have.
+        for uid in range(1, n + 1):
+            barrier.wait()
+            won[k] |= set(claimers[k].claim([uid]).won)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert not (won[0] & won[1])
+        assert won[0] | won[1] == set(range(1, n + 1))
+    finally:
+        for client in clients:
+            client.logout()
+
+
+@pytest.mark.dovecot
+def test_batch_claims_split_a_mailbox(mailbox):
+    server, user, password = mailbox
+    fill(server, user, 30)
+    a, b = (connect(server, user, password) for _ in range(2))
+    ca, cb = Claims(a, node="aaaaaaaa"), Claims(b, node="bbbbbbbb")
+    for c, client in ((ca, a), (cb, b)):
+        c.prepare()
+        client.select("INBOX")
+    try:
+        first = ca.claim(range(1, 21))
+        second = cb.claim(range(1, 31))
+        assert first.won == list(range(1, 21))
+        assert second.won == list(range(21, 31))
+        assert second.taken == list(range(1, 21))
+        # Released mail is free again.
+        ca.release(range(1, 6))
+        third = cb.claim(range(1, 31))
+        assert third.won == [1, 2, 3, 4, 5]
+    finally:
+        a.logout()
+        b.logout()
+
+
+@pytest.mark.dovecot
+def test_stale_claim_of_a_dead_fetcher_is_taken_back_once(mailbox):
+    server, user, password = mailbox
+    fill(server, user, 5)
+    timeout = 600.0
+    t0 = 1_000_000 * timeout
+    dead = connect(server, user, password)
+    cd = Claims(dead, timeout=timeout, node="deaddead", clock=lambda: t0)
+    cd.prepare()
+    dead.select("INBOX")
+    assert cd.claim(range(1, 6)).won == [1, 2, 3, 4, 5]
+    dead.close()  # dies without releasing
+
+    clients = [connect(server, user, password) for _ in range(2)]
+    later = [Claims(c, timeout=timeout, node="live%04d" % i) for i, c in enumerate(clients)]
+    for c, client in zip(later, clients):
+        c.prepare()
+        client.select("INBOX")
+    try:
+        later[0].clock = lambda: t0 + timeout * 0.5
+        soon = later[0].claim(range(1, 6))
+        assert soon.won == [] and soon.taken == [1, 2, 3, 4, 5]
+
+        # Both survivors see the claim as stale at once: each UID goes to one.
+        for c in later:
+            c.clock = lambda: t0 + timeout * 2.5
+        r0 = later[0].claim(range(1, 6))
+        r1 = later[1].claim(range(1, 6))
+        assert set(r0.won) == {1, 2, 3, 4, 5} and r0.recovered == [1, 2, 3, 4, 5]
+        assert r1.won == [] and set(r1.taken) == {1, 2, 3, 4, 5}
+    finally:
+        for client in clients:
+            client.logout()
+
+
+class _NoCondstore:
+    conn = None
+
+    def has(self, capability):
+        return False
+
+
+def test_without_condstore_everything_is_won():
+    c = Claims(_NoCondstore())
+    assert c.prepare() is False
+    outcome = c.claim([3, 1, 2])
+    assert outcome.won == [1, 2, 3] and not outcome.supported
+    c.release([1])  # a no-op, no server needed
