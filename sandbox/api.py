@@ -1,0 +1,116 @@
+"""The script APIs (``taskApi``, ``releaseApi``, ...) with only the host contract's calls.
+
+Each call runs as the server's script user.  Anything not in
+docs/host-contract.md raises ``AttributeError`` naming the contract, so a
+plugin cannot start to depend on a call the contract does not promise.
+"""
+from __future__ import annotations
+
+from .beans import Comment
+from .errors import IllegalArgumentException
+
+
+class _Api:
+    _name = "api"
+    _calls: tuple[str, ...] = ()
+
+    def __init__(self, server, user):
+        object.__setattr__(self, "_server", server)
+        object.__setattr__(self, "_user", user)
+
+    def __getattr__(self, name):
+        raise AttributeError("%s.%s is not part of the host contract (docs/host-contract.md); "
+                             "calls: %s" % (self._name, name, ", ".join(self._calls)))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("%s is read-only" % self._name)
+
+    def __repr__(self):
+        return "<%s as %s>" % (self._name, self._user)
+
+
+def _comment_text(comment):
+    if not isinstance(comment, Comment):
+        raise IllegalArgumentException(
+            "expected a Comment (Comment(text) or Comment() + setComment), got %s" % type(comment).__name__)
+    text = comment.getComment()
+    if text is not None and not isinstance(text, str):
+        raise IllegalArgumentException("Comment text must be a string, got %s" % type(text).__name__)
+    return text
+
+
+class TaskApi(_Api):
+    _name = "taskApi"
+    _calls = ("getTask", "completeTask", "failTask", "commentTask", "assignTask", "updateTask")
+
+    def getTask(self, taskId):  # noqa: N802,N803 - Java names
+        return self._server.task_bean(taskId)
+
+    def completeTask(self, taskId, comment):  # noqa: N802,N803
+        return self._server.complete_task(taskId, _comment_text(comment), as_user=self._user)
+
+    def failTask(self, taskId, comment):  # noqa: N802,N803
+        return self._server.fail_task(taskId, _comment_text(comment), as_user=self._user)
+
+    def commentTask(self, taskId, comment):  # noqa: N802,N803
+        return self._server.comment_task(taskId, _comment_text(comment), as_user=self._user)
+
+    def assignTask(self, taskId, username):  # noqa: N802,N803
+        return self._server.assign_task(taskId, username, as_user=self._user)
+
+    def updateTask(self, *args):  # noqa: N802
+        # updateTask(task) or updateTask(taskId, task), as the v1 API.
+        if len(args) == 1:
+            task_id, task = getattr(args[0], "id", None), args[0]
+        elif len(args) == 2:
+            task_id, task = args
+        else:
+            raise IllegalArgumentException("updateTask(task) or updateTask(taskId, task)")
+        return self._server.update_task(task_id, task, as_user=self._user)
+
+
+class ReleaseApi(_Api):
+    _name = "releaseApi"
+    _calls = ("getRelease", "getTeams")
+
+    def getRelease(self, releaseId):  # noqa: N802,N803
+        return self._server.release_bean(releaseId)
+
+    def getTeams(self, releaseId):  # noqa: N802,N803
+        return self._server.team_views(releaseId)
+
+
+class ConfigurationApi(_Api):
+    _name = "configurationApi"
+    _calls = ("searchByTypeAndTitle",)
+
+    def searchByTypeAndTitle(self, configurationType, title):  # noqa: N802,N803
+        return self._server.search_configurations(configurationType, title)
+
+
+class UserApi(_Api):
+    _name = "userApi"
+    _calls = ("getUser",)
+
+    def getUser(self, username):  # noqa: N802
+        return self._server.user_account(username)
+
+
+class RolesApi(_Api):
+    _name = "rolesApi"
+    _calls = ("getRole",)
+
+    def getRole(self, roleName):  # noqa: N802,N803
+        return self._server.role_view(roleName)
+
+
+def script_apis(server, user) -> dict:
+    """The API variables every task script and job gets."""
+    return {
+        "taskApi": TaskApi(server, user),
+        "releaseApi": ReleaseApi(server, user),
+        "configurationApi": ConfigurationApi(server, user),
+        "userApi": UserApi(server, user),
+        "rolesApi": RolesApi(server, user),
+        "Comment": Comment,
+    }
