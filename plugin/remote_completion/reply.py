@@ -442,11 +442,11 @@ _INVISIBLE = re.compile('[\u200b\u200c\u200d\u2060\ufeff\u00ad]', re.U)
 _SPACES = re.compile('[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]', re.U)
 _LABEL = re.compile(r'^\**(ACTION|TASK[_ ]?ID|SIGNATURE)\**\s*:\s*(.*?)\**$', re.I | re.U)
 _HEADER = re.compile(r'^METADATA\s*\(\s*DO\s+NOT\s+MODIFY\s*\)\s*:?$', re.I | re.U)
+_HEADER_START = re.compile(r'^METADATA\s*\(\s*DO\s+NOT\s+MODIFY\b', re.I | re.U)
 _INSTRUCTION = re.compile(r'^Please\s+send\s+this\s+message\b', re.I | re.U)
 _ID_CHARS = re.compile(r'^[A-Za-z0-9/_.\-]*$', re.U)
 _HEX = re.compile(r'^[0-9a-fA-F]*$', re.U)
 _SIG_START = re.compile(r'^v(\d+)\.([0-9a-fA-F]*)$', re.U)
-_SIG_PIECE = re.compile(r'^(?:v\d*\.?)?[0-9a-fA-F]*$', re.U)
 _ALPHA = re.compile(r'^[A-Za-z]+$', re.U)
 _SIG_HEX_LENGTH = {'1': 64}
 
@@ -463,6 +463,10 @@ def _normalise(line):
     return depth, line.strip()
 
 
+_ID_ROOT = 'applications/'
+_SIG_LABEL_VALUE = re.compile(r'^(v(\d+(\.[0-9a-fA-F]*)?)?)?$', re.U)
+
+
 def _label_of(text):
     m = _LABEL.match(text)
     if not m:
@@ -470,14 +474,18 @@ def _label_of(text):
     name = m.group(1).upper().replace(' ', '_')
     if name == 'TASKID':
         name = 'TASK_ID'
-    value = m.group(2).strip().replace(' ', '')
-    # A label must carry a plausible value, so that a comment line such as
-    # "Action: ask Bob" is not taken for metadata.
-    if name == 'ACTION' and value and not _ALPHA.match(value):
+    value = m.group(2).strip()
+    # A label must carry a plausible value (one token, the right shape, or
+    # nothing when a client wrapped it to the next line), so that a comment
+    # line such as "Action: ask Bob" or "Task id: 42" is not taken for metadata.
+    if ' ' in value:
         return None, None
-    if name == 'TASK_ID' and not _ID_CHARS.match(value):
+    if name == 'ACTION' and value and not any(a.startswith(value.upper()) for a in ACTIONS):
         return None, None
-    if name == 'SIGNATURE' and not _SIG_PIECE.match(value):
+    if name == 'TASK_ID' and (not _ID_CHARS.match(value) or not (
+            value.lower().startswith(_ID_ROOT) or _ID_ROOT.startswith(value.lower()))):
+        return None, None
+    if name == 'SIGNATURE' and not _SIG_LABEL_VALUE.match(value):
         return None, None
     return name, value
 
@@ -610,7 +618,10 @@ def extract_comment(text, limit=MAX_COMMENT_CHARS):
     end = len(lines)
     for index, raw in enumerate(lines):
         _depth, line = _normalise(raw)
-        if _INSTRUCTION.match(line) or _HEADER.match(line) or _label_of(line)[0] is not None:
+        # A re-wrapping client may have split the sentence or the header line.
+        joined = line + ' ' + (_normalise(lines[index + 1])[1] if index + 1 < len(lines) else '')
+        if _INSTRUCTION.match(joined) or _HEADER.match(line) or _HEADER_START.match(joined) \
+                or _label_of(line)[0] is not None:
             end = index
             break
     kept = []

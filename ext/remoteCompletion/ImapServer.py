@@ -1,0 +1,11 @@
+# The "Test" button of the IMAP server configuration (Shared configuration):
+# connect, log in, select INBOX, log out. `configuration` is the CI tested.
+# Thin on purpose: the work is in remote_completion.fetch.check_connection.
+import sys
+
+from remote_completion.fetch import check_connection
+
+_ok, _message = check_connection(configuration)  # noqa: F821
+print(_message)
+if not _ok:
+    sys.exit(1)
