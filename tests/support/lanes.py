@@ -53,9 +53,13 @@ MARKERS = {
 
 
 def jython_command(*args: str, python_path: list[Path] | None = None,
-                   system_properties: dict[str, str] | None = None) -> list[str]:
-    """The command line that runs real Jython 2.7.3 with our library importable."""
-    paths = [REPO / "plugin", JYTHON_LIB] + list(python_path or [])
+                   system_properties: dict[str, str] | None = None,
+                   source_tree: bool = True) -> list[str]:
+    """The command line that runs real Jython 2.7.3 with our library importable.
+
+    ``source_tree=False`` leaves plugin/ and the vendored libraries off the
+    path, e.g. to import everything from the built jar alone."""
+    paths = ([REPO / "plugin", JYTHON_LIB] if source_tree else []) + list(python_path or [])
     cmd = ["java", "-cp", os.pathsep.join(str(p) for p in JYTHON_CLASSPATH),
            "-Dpython.home=/usr/share/jython",
            "-Dpython.path=" + os.pathsep.join(str(p) for p in paths),
@@ -139,3 +143,27 @@ def run_jython_checks(modules: list[str] | None = None, context: dict | None = N
         args += list(modules)
         proc = run_jython(*args, timeout=timeout, **kwargs)
     return JythonCheckRun(proc)
+
+
+# --- the plugin jar (build.gradle) -----------------------------------------
+
+def project_version() -> str:
+    for line in (REPO / "gradle.properties").read_text().splitlines():
+        if line.startswith("version="):
+            return line.split("=", 1)[1].strip()
+    raise AssertionError("gradle.properties has no version")
+
+
+def build_plugin_jar(out_dir: Path, project_dir: Path = REPO, timeout: float = 600) -> Path:
+    """Run Debian's gradle 4.4.1 offline: ``project_dir``'s jar built into
+    ``out_dir`` (not build/, so parallel runs do not collide). Returns the jar."""
+    out_dir = Path(out_dir)
+    cmd = ["gradle", "--offline", "--no-daemon", "--quiet", "--console=plain",
+           f"--project-cache-dir={out_dir / '.gradle'}", f"-PoutputDir={out_dir}", "jar"]
+    proc = subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"gradle failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    jar = out_dir / "libs" / f"xlr-remote-completion-plugin-{project_version()}.jar"
+    if not jar.is_file():
+        raise AssertionError(f"gradle built no {jar.name}: {sorted(p.name for p in out_dir.rglob('*.jar'))}")
+    return jar
