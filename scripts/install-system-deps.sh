@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test lanes use (run as root).
+# Installs the Debian packages the test lanes use (run as root):
+#   jython + BouncyCastle (Jython's ssl)  - the Jython 2.7.3 lane
+#   dovecot-imapd                         - the real IMAP server lane
+#   gradle (4.4.1) + a JDK with javac     - the jar build and the Java fixtures
+# Quiet and quick when everything is there already.
 set -euo pipefail
 pkgs="jython libbcprov-java libbcpkix-java dovecot-imapd gradle"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 command -v javac >/dev/null 2>&1 || missing="$missing default-jdk-headless"
 if [ -n "$missing" ]; then
+  echo "installing:$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Debian's packages start the system dovecot; the tests run their own.
