@@ -44,13 +44,26 @@ _BIDI = re.compile('[\u202a-\u202e\u2066-\u2069]')
 _ADDRESS = re.compile(r'^[^\s<>()",;:\\@\[\]]+@[^\s<>()",;:\\@\[\]]+$')
 
 
+# Jython's unicode.split() breaks characters outside the BMP into surrogate
+# halves, so white space is folded with a regular expression instead.
+_SPACES = re.compile(r'\s+', re.UNICODE)
+
+
+def cut(text, length):
+    """``text[:length]`` without leaving half of a surrogate pair at the end."""
+    text = text[:max(0, length)]
+    if text and 0xD800 <= ord(text[-1]) <= 0xDBFF:
+        text = text[:-1]
+    return text
+
+
 def one_line(value, limit=None):
     """Untrusted text as one line: no CR/LF or other controls (they would end
     a header or a line of the reply template), white space folded."""
     text = _BIDI.sub('', _CONTROLS.sub(' ', to_text(value or '')))
-    text = ' '.join(text.split())
+    text = _SPACES.sub(' ', text).strip()
     if limit is not None and len(text) > limit:
-        text = text[:max(0, limit - 1)].rstrip() + ELLIPSIS
+        text = cut(text, limit - 1).rstrip() + ELLIPSIS
     return text
 
 
@@ -59,7 +72,7 @@ def multi_line(value, limit=DESCRIPTION_LIMIT):
     text = to_text(value or '').replace('\r\n', '\n').replace('\r', '\n')
     text = _BIDI.sub('', re.sub('[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]', ' ', text)).strip()
     if len(text) > limit:
-        text = text[:max(0, limit - 1)].rstrip() + ELLIPSIS
+        text = cut(text, limit - 1).rstrip() + ELLIPSIS
     return text
 
 
@@ -109,12 +122,12 @@ def _shorten(text, budget):
     most ``budget`` characters."""
     if budget is None or len(mailto.quote(text)) <= budget:
         return text
-    cut = text
-    while cut and len(mailto.quote(cut + ELLIPSIS)) > budget:
+    short = text
+    while short and len(mailto.quote(short + ELLIPSIS)) > budget:
         # Cut roughly the overflow at once (an encoded char is 1 to 12 long).
-        overflow = len(mailto.quote(cut + ELLIPSIS)) - budget
-        cut = cut[:len(cut) - max(1, overflow // 12)]
-    return (cut.rstrip() + ELLIPSIS) if cut else ''
+        overflow = len(mailto.quote(short + ELLIPSIS)) - budget
+        short = cut(short, len(short) - max(1, overflow // 12))
+    return (short.rstrip() + ELLIPSIS) if short else ''
 
 
 _BUDGETS = (None, 600, 400, 300, 200, 120, 60, 20, 0)

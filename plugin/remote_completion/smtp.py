@@ -15,7 +15,7 @@ import socket
 from email.utils import parseaddr
 
 from . import logs, maildebug, tls
-from .compat import to_text
+from .compat import PY2, text_type, to_text
 
 DEFAULT_TIMEOUT = 30
 IMPLICIT_TLS_PORT = 465
@@ -38,6 +38,16 @@ class Delivery(object):
 
     def __repr__(self):
         return 'Delivery(%r, %r)' % (self.address, self.error)
+
+
+def _native(value):
+    """Text as the str type smtplib expects: bytes on Python 2 (a unicode
+    command would reach Jython's socket.sendall and fail there)."""
+    if value is None:
+        return None
+    if PY2 and isinstance(value, text_type):
+        return value.encode('utf-8')
+    return value
 
 
 def _text(value):
@@ -90,7 +100,7 @@ class _Session(smtplib.SMTP):
                 self._in_auth = True
             for line in text.rstrip('\r\n').split('\r\n'):
                 maildebug.trace('SMTP', 'C', line, in_auth=self._in_auth)
-        return smtplib.SMTP.send(self, data)
+        return smtplib.SMTP.send(self, _native(data))
 
     def getreply(self):
         code, message = smtplib.SMTP.getreply(self)
@@ -152,8 +162,8 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
     session = None
     step = 'connect to'
     try:
-        session = _Session(host_name, timeout, context, implicit, _local_hostname())
-        code, reply = session.connect(host_name, port)
+        session = _Session(host_name, timeout, context, implicit, _native(_local_hostname()))
+        code, reply = session.connect(_native(host_name), port)
         if code != 220:
             raise SmtpError('the SMTP server %s did not greet: %s' % (where, _reply_text(code, reply)))
         session.ehlo_or_helo_if_needed()
@@ -165,7 +175,7 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
             if not session.has_extn('auth'):
                 raise SmtpError('the SMTP server %s does not offer authentication, but the SMTP '
                                 'settings have a username' % where)
-            session.login(to_text(config.username), to_text(config.password or ''))
+            session.login(_native(to_text(config.username)), _native(to_text(config.password or '')))
         return session
     except SmtpError:
         _close(session)
@@ -210,7 +220,7 @@ def send_messages(config, outgoing, trusted_pem=None, timeout=DEFAULT_TIMEOUT, i
     try:
         for index, (address, data) in enumerate(outgoing):
             try:
-                refused = session.sendmail(sender, [address], data)
+                refused = session.sendmail(_native(sender), [_native(address)], data)
                 if refused:
                     code, reply = list(refused.values())[0]
                     deliveries.append(Delivery(address, 'refused by the SMTP server: %s'

@@ -97,14 +97,14 @@ def test_starttls_refused_when_the_ca_is_not_trusted(tls_files, other_ca):
     assert recorder.messages == []
 
 
-def test_starttls_refused_when_the_host_name_does_not_match(tls_files):
-    pem = tls_files.ca_pem.read_text()
-    with smtp_server("starttls", tls_files) as (port, recorder):
-        cfg = config(port, tls=True)
-        # Certificate is for localhost/127.0.0.1; connect by an address it does not name.
-        cfg.host = "127.0.0.2"
-        with pytest.raises(smtp.SmtpError):
-            smtp.send_messages(cfg, [("alice@example.com", message(1))], trusted_pem=pem)
+def test_starttls_refused_when_the_host_name_does_not_match(tmp_path):
+    # A certificate from a trusted CA, but for another host than the one configured.
+    wrong = make_tls_files(tmp_path, hostnames=("smtp.other.example",))
+    with smtp_server("starttls", wrong) as (port, recorder):
+        with pytest.raises(smtp.SmtpError) as caught:
+            smtp.send_messages(config(port, tls=True, host="localhost"),
+                               [("alice@example.com", message(1))], trusted_pem=wrong.ca_pem.read_text())
+    assert "certificate" in str(caught.value).lower() and "localhost" in str(caught.value)
     assert recorder.messages == []
 
 
