@@ -188,6 +188,11 @@ def _process_mailbox(client, config, settings, apis, summary, log, now):
                 move.append(uid)
             else:
                 remove.append(uid)
+        # Deletions first: a quarantine folder that cannot be used must not
+        # keep mail that was acted on in the INBOX.
+        if remove:
+            client.delete(remove)
+            summary.removed += len(remove)
         if move:
             if not folder_ready[0]:
                 if client.ensure_folder(quarantine):
@@ -195,9 +200,6 @@ def _process_mailbox(client, config, settings, apis, summary, log, now):
                 folder_ready[0] = True
             client.move(move, quarantine)
             summary.quarantined += len(move)
-        if remove:
-            client.delete(remove)
-            summary.removed += len(remove)
 
 
 # --- one message -------------------------------------------------------------------

@@ -1,0 +1,286 @@
+"""Full fetch cycles against a real Dovecot (TLS verified with a trustme CA)."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from remote_completion import decide, fetch, maildebug
+from tests.fetcher import samples as s
+from tests.fetcher.conftest import MAILBOX_PASSWORD
+
+pytestmark = pytest.mark.dovecot
+
+D = decide
+
+
+def good_reply(action="COMPLETE", comment="Deployed and verified.", client=s.plain, sender=s.ALICE,
+               to=s.MAILBOX, extra=(), **template_kw):
+    _subject, body = s.template(action, comment=comment, **template_kw)
+    return client(body, sender=sender, to=to, extra=list(extra))
+
+
+def test_a_valid_reply_completes_the_task_with_an_audit_comment_and_is_removed(make_host, verdicts):
+    host = make_host()
+    host.deliver(good_reply(client=s.gmail))
+    summary = host.run()
+    assert host.status() == "COMPLETED"
+    assert host.world.actions == [(s.TASK_ID, "completeTask")]
+    (task_id, text), = host.world.comments
+    assert task_id == s.TASK_ID
+    assert text.startswith("Completed by email by Alice Smith <alice@example.com> on ")
+    assert " UTC." in text and text.endswith("\n\nComment: Deployed and verified.")
+    assert host.count() == 0
+    assert summary.acted == 1 and summary.removed == 1 and summary.error is None
+    assert verdicts() == ["Remote completion: mail 1 from alice@example.com for %s: completed the task" % s.TASK_ID]
+
+
+def test_a_fail_reply_fails_the_task(make_host):
+    host = make_host()
+    host.deliver(good_reply("FAIL", comment="Smoke tests red.", client=s.outlook))
+    host.run()
+    assert host.status() == "FAILED"
+    assert host.world.tasks[s.TASK_ID]["failuresCount"] == 1
+    assert host.world.comments[0][1].startswith("Failed by email by Alice Smith")
+    assert host.world.comments[0][1].endswith("Comment: Smoke tests red.")
+    assert host.count() == 0
+
+
+def test_the_audit_comment_says_when_in_utc():
+    when = datetime.datetime(2026, 11, 25, 10, 0)
+    text = fetch.audit_comment("COMPLETE", "Alice Smith", s.ALICE, when, "ok [link](http://x) <b>")
+    assert text == ("Completed by email by Alice Smith <alice@example.com> on 2026-11-25 10:00 UTC."
+                    "\n\nComment: ok \\[link\\](http://x) \\<b\\>")
+    assert fetch.audit_comment("FAIL", None, s.ALICE, when, "") == \
+        "Failed by email by alice@example.com on 2026-11-25 10:00 UTC."
+
+
+def test_starttls_on_the_plain_port(make_host):
+    host = make_host(tls_mode="STARTTLS")
+    host.deliver(good_reply())
+    summary = host.run()
+    assert summary.error is None and summary.acted == 1
+    assert host.status() == "COMPLETED"
+
+
+@pytest.mark.parametrize("tls_mode", ["IMPLICIT", "STARTTLS"])
+def test_an_untrusted_ca_is_refused_and_the_mail_stays(make_host, verdicts, tls_mode):
+    host = make_host(tls_mode=tls_mode, trusted=False)
+    host.deliver(good_reply())
+    summary = host.run()
+    assert summary.error == "imap" and summary.total == 0
+    assert host.status() == "IN_PROGRESS" and host.count() == 1
+    errors = [line for line in verdicts.all() if "failed" in line]
+    assert len(errors) == 1 and "certificate verify failed" in errors[0]
+    assert MAILBOX_PASSWORD not in "\n".join(verdicts.all())
+
+
+def test_no_or_several_configurations_log_one_error(make_host, verdicts):
+    host = make_host()
+    host.world.imap_cis.append(host.ci)
+    assert host.run().error == "configuration"
+    host.world.imap_cis = []
+    assert host.run().error == "configuration"
+    lines = verdicts.all()
+    assert len(lines) == 2 and "exactly one" in lines[0] and "No IMAP server" in lines[1]
+
+
+def negative_cases(host):
+    """(reply bytes, expected reason) for every rule; all for the same task."""
+    world = host.world
+    world.add_task(s.TASK_ID + "1", owner="alice", status="COMPLETED")
+    world.add_task(s.TASK_ID + "2", owner="alice", type_name="xlrelease.Task")
+    world.add_task(s.TASK_ID + "3", owner="bob")           # alice is not (any more) assigned
+    world.add_task(s.TASK_ID + "4", owner="alice", failures=2)
+    bob_reply = good_reply(sender="Bob <bob@example.com>")  # alice's signature, bob's mail
+    return [
+        (good_reply(sig="v1." + "0" * 64), D.BAD_SIGNATURE),
+        (bob_reply, D.BAD_SIGNATURE),
+        (good_reply(task_id=s.TASK_ID + "1"), D.NOT_IN_PROGRESS),
+        (good_reply(task_id=s.TASK_ID + "2"), D.WRONG_TYPE),
+        (good_reply(task_id=s.TASK_ID + "3"), D.NOT_ASSIGNEE),
+        (good_reply(task_id=s.TASK_ID + "4", attempt=1), D.STALE_ATTEMPT),
+        (good_reply(task_id=s.TASK_ID + "9", sig="v1." + "9" * 64), D.BAD_SIGNATURE),  # unknown task, forged
+        (good_reply(extra=["Auto-Submitted: auto-replied"]), D.AUTO_REPLY),
+        (good_reply(extra=["X-XLR-Remote-Completion: request"]), D.SELF_SENT),
+        (s.plain("Please complete my task, thanks"), D.NO_METADATA),
+        (good_reply(comment="x" * 300_000), D.TOO_LARGE),
+    ]
+
+
+def test_every_negative_case_is_ignored_with_a_logged_reason_and_removed(make_host, verdicts):
+    host = make_host()
+    cases = negative_cases(host)
+    for raw, _reason in cases:
+        host.deliver(raw)
+    summary = host.run(batch_size=4)
+    assert host.world.actions == []
+    assert host.status() == "IN_PROGRESS"
+    assert host.count() == 0
+    lines = verdicts()
+    assert len(lines) == len(cases)
+    for uid, ((_raw, reason), line) in enumerate(zip(cases, lines), start=1):
+        assert line.startswith("Remote completion: mail %d from " % uid), line
+        assert "ignored (%s)" % reason in line, (reason, line)
+    assert sum(summary.counts.values()) == len(cases) and summary.removed == len(cases)
+    assert "v1." not in "\n".join(verdicts.all())
+
+
+def test_whitelisting_from_and_to(make_host, verdicts):
+    host = make_host(whitelist=["EXAMPLE.com", "corp.example"])
+    host.deliver(good_reply(to="xlr-replies@other.example"))
+    host.deliver(good_reply(to="xlr-replies@CORP.example"))
+    host.run()
+    lines = verdicts()
+    assert "ignored (not-whitelisted)" in lines[0] and "completed the task" in lines[1]
+    assert host.status() == "COMPLETED"
+
+
+def test_team_and_role_members_are_assignees(make_host):
+    host = make_host()
+    host.world.tasks[s.TASK_ID].update(owner=None, team="Release managers")
+    host.world.teams = {"Release managers": [("bob", "PRINCIPAL"), ("approvers", "ROLE")]}
+    host.world.roles = {"approvers": ["carol"]}
+    host.deliver(good_reply(recipient="carol@example.com", sender="Carol <carol@example.com>"))
+    host.run()
+    assert host.status() == "COMPLETED"
+    assert host.world.comments[0][1].startswith("Completed by email by Carol Role <carol@example.com>")
+
+
+def test_quarantine_folder_gets_rejected_mail(make_host):
+    host = make_host(quarantine="Remote completion quarantine")
+    host.deliver(good_reply(sig="v1." + "0" * 64))
+    host.deliver(s.plain("hello"))
+    host.deliver(good_reply())
+    summary = host.run()
+    assert host.status() == "COMPLETED"
+    assert host.count() == 0
+    assert host.count("Remote completion quarantine") == 2
+    assert summary.quarantined == 2 and summary.removed == 1
+    host.deliver(s.plain("more junk"))
+    assert host.run().quarantined == 1  # the folder exists now
+    assert host.count("Remote completion quarantine") == 3
+
+
+def test_an_unusable_quarantine_folder_is_an_error_but_acted_mail_goes(make_host, verdicts):
+    host = make_host(quarantine="bad/name")  # Dovecot's Maildir++ refuses '/'
+    host.deliver(s.plain("hello"))
+    host.deliver(good_reply())
+    summary = host.run()
+    assert summary.error == "imap" and host.status() == "COMPLETED"
+    assert host.count() == 1  # the rejected one waits for the admin to fix the folder
+    assert any("create folder bad/name failed" in line for line in verdicts.all())
+
+
+def test_a_failing_api_call_leaves_the_mail_for_the_next_cycle(make_host, verdicts):
+    host = make_host()
+    host.world.faults = {"completeTask": 1}
+    host.deliver(good_reply())
+    summary = host.run()
+    assert summary.kept == 1 and host.count() == 1 and host.status() == "IN_PROGRESS"
+    assert "kept for the next cycle (server-error)" in verdicts()[-1]
+    summary = host.run()
+    assert summary.acted == 1 and host.count() == 0 and host.status() == "COMPLETED"
+
+
+def test_an_api_error_after_the_change_counts_as_not_in_progress(make_host, verdicts):
+    host = make_host()
+    host.world.faults_after = {"completeTask": 1}
+    host.deliver(good_reply())
+    summary = host.run()
+    assert host.status() == "COMPLETED" and host.count() == 0
+    assert summary.counts == {D.NOT_IN_PROGRESS: 1}
+    assert host.world.actions == [(s.TASK_ID, "completeTask")]
+
+
+def test_unreadable_task_keeps_genuine_mail_and_drops_forged_mail(make_host, verdicts):
+    host = make_host()
+    host.world.faults = {"getTask": 2}
+    host.deliver(good_reply())
+    host.deliver(good_reply(sig="v1." + "1" * 64))
+    summary = host.run()
+    assert summary.counts == {D.SERVER_ERROR: 1, D.BAD_SIGNATURE: 1}
+    assert host.count() == 1
+    assert host.run().acted == 1 and host.count() == 0
+
+
+def test_a_genuine_reply_for_a_vanished_task_waits_a_day_then_goes(make_host, verdicts):
+    host = make_host()
+    host.deliver(good_reply(task_id=s.TASK_ID + "9"))  # signed by us, task deleted since
+    assert host.run().counts == {D.SERVER_ERROR: 1} and host.count() == 1
+    later = datetime.datetime.utcnow() + fetch.RETRY_WINDOW + datetime.timedelta(hours=1)
+    assert host.run(now=later).counts == {D.UNKNOWN_TASK: 1} and host.count() == 0
+    assert "ignored (unknown-task)" in verdicts()[-1]
+
+
+def test_assignee_lookup_failure_keeps_the_mail(make_host):
+    host = make_host()
+    host.world.tasks[s.TASK_ID].update(owner=None, team="Release managers")
+    host.world.teams = {"Release managers": [("alice", "PRINCIPAL")]}
+    host.world.faults = {"getTeams": 1}
+    host.deliver(good_reply())
+    assert host.run().kept == 1 and host.count() == 1
+    assert host.run().acted == 1
+
+
+def test_a_repeated_reply_is_harmless(make_host, verdicts):
+    host = make_host()
+    host.deliver(good_reply())
+    host.deliver(good_reply())
+    summary = host.run(batch_size=1)
+    assert host.world.actions == [(s.TASK_ID, "completeTask")]
+    assert summary.counts == {D.ACTED: 1, D.NOT_IN_PROGRESS: 1}
+    assert host.count() == 0
+
+
+def test_batches_and_large_mail(make_host, verdicts):
+    host = make_host()
+    for i in range(7):
+        host.world.add_task(s.TASK_ID + "%d" % i, owner="alice")
+        host.deliver(good_reply(task_id=s.TASK_ID + "%d" % i))
+    host.deliver(good_reply(comment="y" * 50_000))
+    summary = host.run(batch_size=3, max_message_size=20_000)
+    assert summary.acted == 7 and summary.counts[D.TOO_LARGE] == 1
+    assert host.count() == 0 and len(verdicts()) == 8
+
+
+def test_the_trace_shows_no_password(make_host, capfd):
+    host = make_host()
+    host.deliver(good_reply())
+    maildebug.set_enabled(True)
+    host.run()
+    err = capfd.readouterr().err
+    assert "DEBUG IMAP: C " in err and "LOGIN ********" in err
+    assert MAILBOX_PASSWORD not in err and host.user not in err.split("LOGIN", 1)[1][:40]
+    assert s.sign() not in err  # message contents are reduced to their size
+
+
+def test_the_connection_test_script_function(make_host):
+    host = make_host()
+    ok, message = fetch.check_connection(host.ci)
+    assert ok and "logged in as %s" % host.user in message
+    host.ci.password = "wrong-password-123"
+    ok, message = fetch.check_connection(host.ci)
+    assert not ok and "wrong-password-123" not in message and "login failed" in message
+    host.ci.password = MAILBOX_PASSWORD
+    host.ci.trustedCertificates = None
+    ok, message = fetch.check_connection(host.ci)
+    assert not ok and "certificate verify failed" in message
+
+
+def test_processed_mail_is_gone_and_kept_mail_untouched(make_host):
+    """Removal is by UID: a message that arrives during the cycle is not lost."""
+    host = make_host()
+    host.world.faults = {"completeTask": 1}
+    host.deliver(good_reply())
+    host.deliver(s.plain("junk"))
+    host.run()
+    client = host.server.client(host.user)
+    try:
+        client.select("INBOX")
+        typ, data = client.uid("SEARCH", "ALL")
+        assert data[0].split() == [b"1"]
+        typ, data = client.uid("FETCH", "1", "(FLAGS)")
+        assert b"\\Deleted" not in data[0] and b"\\Seen" not in data[0]
+    finally:
+        client.logout()
