@@ -1,0 +1,258 @@
+"""The end-to-end demo: a release waits for a reply by email, someone answers.
+
+Everything is real except XL Release itself: the plugin runs from this
+repository (or a jar) in the sandbox server, the request mails go through a
+real SMTP server with verified TLS, the reply goes back through it into a
+real IMAP mailbox, and the plugin's fetch job reads it from there.
+"""
+from __future__ import annotations
+
+import html
+import json
+import secrets
+import shutil
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from . import mailclient
+from .clock import RealClock
+from .conf import write_conf
+from .mail import MailHub
+from .plugin import Plugin
+from .server import REPO, Server
+
+TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
+IMAP_TYPE = "remoteCompletion.ImapServer"
+DOMAIN = "example.com"
+REMOTE_ADDRESS = "xlr-remote-completion@" + DOMAIN
+PEOPLE = [
+    # username, full name, email, how they are on the team
+    ("alice", "Alice Archer", "alice@" + DOMAIN, "member"),
+    ("bob", "Bob Baker", "bob@" + DOMAIN, "member"),
+    ("carol", "Carol Chen", "carol@" + DOMAIN, "role Change managers"),
+]
+CONF = """\
+# Written by the sandbox demo: fetch soon and often, so the story is short.
+xl.remote-completion {
+  fetching-enabled = true
+  startup-delay = 1 second
+  sync-interval = 2 seconds
+}
+"""
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def _say(text=""):
+    print(text, flush=True)
+
+
+def _section(title):
+    _say()
+    _say("== %s ==" % title)
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DemoFailed("gave up waiting for %s after %ss" % (what, timeout))
+        time.sleep(0.1)  # polling a condition with a deadline, not a guess
+
+
+def _cut(line, width=110):
+    return line if len(line) <= width else line[:width - 5] + "[...]"
+
+
+def _show_request(person, message, out_dir: Path, eml: Path):
+    name = person[0]
+    _say("--- Request mail to %s <%s> ---" % (person[1], person[2]))
+    for header in ("From", "To", "Subject", "Date"):
+        _say("%-8s %s" % (header + ":", message.get(header, "")))
+    plain = None
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            plain = part.get_content()
+            break
+    if plain:
+        _say()
+        for line in plain.strip().splitlines()[:22]:
+            _say("  | " + _cut(line))
+    _say()
+    for href, text in mailclient.html_links(message):
+        draft = mailclient.parse_mailto(href)
+        _say("  Button %-16r -> mailto:%s  subject=%r" % (text, ",".join(draft.to), draft.subject))
+        block = [line for line in draft.body.split("\r\n") if line.strip()]
+        for line in block:
+            _say("      " + _cut(line))
+    copy = out_dir / ("request-%s.eml" % name)
+    shutil.copyfile(eml, copy)
+    html_part = next((p.get_content() for p in message.walk() if p.get_content_type() == "text/html"), None)
+    preview = out_dir / ("request-%s.html" % name)
+    if html_part:
+        preview.write_text(html_part, encoding="utf-8")
+    else:
+        preview.write_text("<pre>%s</pre>" % html.escape(plain or ""), encoding="utf-8")
+    _say("  saved %s and %s" % (copy, preview))
+
+
+def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path | None = None,
+             timeout: float = 60.0) -> int:
+    action = action.upper()
+    expected = {"COMPLETE": "COMPLETED", "FAIL": "FAILED"}[action]
+    out = Path(out).resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    home = out / "xl-release-home"
+    write_conf(home, CONF)
+
+    passwords = {address: secrets.token_urlsafe(12) for _, _, address, _ in PEOPLE}
+    xlr_login = "xl-release@" + DOMAIN
+    passwords[xlr_login] = secrets.token_urlsafe(12)
+    hub = MailHub(out, remote_address=REMOTE_ADDRESS, smtp_users=passwords,
+                  require_starttls=True, authserv_id="mx." + DOMAIN)
+
+    _section("Mail servers")
+    hub.start()
+    try:
+        info = hub.info()
+        _say("SMTP  %s: STARTTLS port %s, implicit TLS port %s, AUTH required" % (
+            info["smtp"]["host"], info["smtp"]["starttls_port"], info["smtp"]["implicit_tls_port"]))
+        _say("IMAP  %s: STARTTLS port %s, implicit TLS port %s (mailbox %s)" % (
+            info["imap"]["host"], info["imap"]["port"], info["imap"]["implicit_tls_port"], REMOTE_ADDRESS))
+        _say("TLS   certificates signed by a fresh CA: %s" % hub.ca_pem)
+        _say("Mail  for people lands in %s/<address>/" % info["mail_dir"])
+        return _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout)
+    except DemoFailed as failure:
+        _say()
+        _say("DEMO FAILED: %s" % failure)
+        return 1
+    finally:
+        hub.stop()
+
+
+def _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout):
+    plugin = Plugin.from_jar(jar) if jar else Plugin.from_repo(REPO)
+    _section("XL Release sandbox")
+    _say("home    %s (XL_RELEASE_SERVER_HOME)" % home)
+    _say("plugin  %s" % plugin.location)
+    _say("conf    fetch job: startup-delay 1 second, sync-interval 2 seconds")
+    server = Server(home, [plugin], clock=RealClock())
+    with server:
+        for username, full_name, address, _ in PEOPLE:
+            server.add_user(username, address, full_name)
+        server.add_role("Change managers", ["carol"])
+        server.set_smtp_server(host=hub.smtp_host, port=hub.smtp_port, tls=True,
+                               fromAddress="XL Release <%s>" % xlr_login,
+                               username=xlr_login, password=passwords[xlr_login])
+        secret = secrets.token_urlsafe(32)
+        server.create_configuration(
+            IMAP_TYPE, "Remote completion mailbox", host=hub.imap_host, port=hub.imap_tls_port,
+            useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
+            fromAddress=REMOTE_ADDRESS, enableWhitelisting=True, domainWhitelist={DOMAIN},
+            secret=secret, trustedCertificates=hub.ca_pem.read_text())
+        _say("SMTP server settings and the IMAP server configuration saved:")
+        for entry in server.list_configurations():
+            _say("  %s" % entry["type"])
+            for key, value in entry["properties"].items():
+                if isinstance(value, str) and "BEGIN CERTIFICATE" in value:
+                    value = "(PEM, %d characters)" % len(value)
+                elif isinstance(value, set):
+                    value = sorted(value)
+                _say("      %-28s %s" % (key, value))
+
+        release = server.create_release("Payments service 2.4", description="Quarterly release")
+        phase = server.add_phase(release, "Production")
+        server.add_team(release, "Release approvers", members=["alice", "bob"], roles=["Change managers"])
+        task = server.add_task(phase, TASK_TYPE, "Approve the production deployment",
+                               description="Check the change record before answering.",
+                               team="Release approvers")
+        after = server.add_task(phase, "xlrelease.Task", "Announce the release")
+        _section("Release")
+        _say("'Payments service 2.4' / phase 'Production':")
+        _say("  1. Approve the production deployment  (remote completion, team Release approvers)")
+        _say("  2. Announce the release               (manual)")
+        _say("team Release approvers: alice, bob, and role Change managers (carol)")
+        server.start_release(release)
+        _say("release started")
+
+        _section("Request mails")
+        for person in PEOPLE:
+            address = person[2]
+            try:
+                messages = hub.wait_for_mail(address, 1, timeout)
+            except TimeoutError:
+                bean = server.task_bean(task)
+                raise DemoFailed("no request mail for %s; task is %s; task log:\n%s" % (
+                    address, bean.status, "\n".join(c.text for c in bean.comments))) from None
+            _show_request(person, messages[0], out, hub.mailbox_files(address)[0])
+        _say("status line: %s" % server.task_bean(task).statusLine)
+
+        clicker = PEOPLE[0]
+        comment = {"COMPLETE": "Change record CR-1042 checked: go ahead.",
+                   "FAIL": "The change record is missing the rollback plan."}[action]
+        _section("%s clicks %s" % (clicker[1], action.title()))
+        client = mailclient.MailClient(clicker[2], mailclient.SmtpAccount(
+            hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls", clicker[2], passwords[clicker[2]]),
+            full_name=clicker[1])
+        reply = client.click(hub.mailbox(clicker[2])[0], action, comment=comment)
+        (out / "reply.eml").write_bytes(bytes(reply))
+        _say("sent from %s to %s, subject %r, comment %r" % (reply["From"], reply["To"], reply["Subject"], comment))
+        _say("saved %s" % (out / "reply.eml"))
+
+        _section("Fetch job")
+        started = time.monotonic()
+        try:
+            _wait(lambda: str(server.task_bean(task).status) == expected, timeout,
+                  "the task to become %s" % expected)
+        except DemoFailed:
+            runs = server.job_runs[-3:]
+            detail = "\n".join("run %s: %s %s" % (r.started.time(), r.outcome, (r.error or r.output or "").strip())
+                               for r in runs)
+            raise DemoFailed("the task is %s, not %s, after %ss; last fetch runs:\n%s" % (
+                server.task_bean(task).status, expected, timeout, detail)) from None
+        _say("task is %s after %.1f s (%d fetch run(s))" % (expected, time.monotonic() - started,
+                                                            len(server.job_runs)))
+        bean = server.task_bean(task)
+        for c in bean.comments:
+            _say("  comment by %s: %s" % (c.author, c.text.strip().replace("\n", "\n    ")))
+        if action == "COMPLETE":
+            _say("next task '%s' is %s" % (server.task_bean(after).title, server.task_bean(after).status))
+
+        _section("Activity log")
+        entries = server.activity_log(release)
+        for entry in entries:
+            _say("%s  %-6s %-24s %-28s %s" % (entry.eventTime.strftime("%H:%M:%S"), entry.username,
+                                              entry.activityType, "/".join(entry.categories),
+                                              textwrap.shorten(entry.message, 90)))
+        log_file = out / "activity-log.json"
+        log_file.write_text(json.dumps([e.to_json() for e in entries], indent=2))
+        _say("saved %s" % log_file)
+        left = hub.imap_count()
+        _say("remote completion INBOX now holds %d message(s)" % left)
+    _section("Done")
+    _say("The task was %s by a reply email." % expected.lower())
+    return 0
+
+
+def main(argv=None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m sandbox demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--action", choices=("complete", "fail"), default="complete")
+    parser.add_argument("--out", type=Path, default=Path("out/demo"))
+    parser.add_argument("--jar", type=Path, help="load the plugin from this jar instead of the source tree")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each step")
+    args = parser.parse_args(argv)
+    return run_demo(args.action, args.out, args.jar, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
