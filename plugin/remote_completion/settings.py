@@ -20,6 +20,7 @@ import datetime
 import io
 import os
 import re
+import threading
 
 from .compat import integer_types, string_types, to_text
 
@@ -219,12 +220,28 @@ class Settings(object):
     """
 
     def __init__(self, source=None, unknown_keys=(), **values):
+        # Values given here are taken as they are (tests use tiny intervals);
+        # only load()/from_text() check them.
+        fields = {}
         for key, attr, _parser, default, _check in KEYS:
-            setattr(self, attr, values.pop(attr, default))
+            fields[attr] = values.pop(attr, default)
         if values:
             raise TypeError('unknown settings: %s' % ', '.join(sorted(values)))
-        self.source = source
-        self.unknown_keys = tuple(unknown_keys)
+        fields['source'] = source
+        fields['unknown_keys'] = tuple(unknown_keys)
+        self.__dict__.update(fields)
+
+    def __setattr__(self, name, value):
+        # Read-only: load() hands the same cached object to every caller.
+        raise AttributeError('Settings are read-only; use replace(%s=...)' % name)
+
+    def replace(self, **changes):
+        """A copy with some values changed."""
+        values = dict((attr, getattr(self, attr)) for _k, attr, _p, _d, _c in KEYS)
+        values.update(changes)
+        source = values.pop('source', self.source)
+        unknown = values.pop('unknown_keys', self.unknown_keys)
+        return Settings(source=source, unknown_keys=unknown, **values)
 
     def as_dict(self):
         """Values by HOCON key, e.g. {'sync-interval': 30.0, ...}."""
@@ -359,13 +376,42 @@ def from_text(text, source='<text>', basedir=None):
     return from_tree(tree, source)
 
 
-def load(path=None, environ=None):
+# Parsing a real xl-release.conf takes ~0.4 s on Jython and the fetcher loads
+# settings every cycle: keep the last result per file while it is unchanged.
+_cache_lock = threading.Lock()
+_cache = {}
+
+
+def _stamp(path):
+    try:
+        info = os.stat(path)
+    except (IOError, OSError):
+        return None
+    return (info.st_mtime, info.st_size)
+
+
+def load(path=None, environ=None, use_cache=True):
     """Settings from ``path`` (default: conf/xl-release.conf under the server
-    home).  A missing file means defaults."""
+    home).  A missing file means defaults.  An unchanged file (same
+    modification time and size) is not parsed again; errors are not cached."""
     if path is None:
         path = conf_path(environ)
     if not os.path.exists(path):
         return Settings()
+    stamp = _stamp(path) if use_cache else None
+    if stamp is not None:
+        with _cache_lock:
+            cached = _cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    result = _read(path)
+    if stamp is not None:
+        with _cache_lock:
+            _cache[path] = (stamp, result)
+    return result
+
+
+def _read(path):
     try:
         with io.open(path, 'r', encoding='utf-8') as handle:
             text = handle.read()

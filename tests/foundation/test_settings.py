@@ -111,3 +111,33 @@ def test_settings_equality_and_repr():
     assert "batch_size=5" in repr(a)
     with pytest.raises(TypeError):
         settings.Settings(bogus=1)
+
+
+def test_settings_are_read_only_and_replace_copies():
+    a = settings.defaults()
+    with pytest.raises(AttributeError):
+        a.sync_interval = 1
+    b = a.replace(sync_interval=5.0)
+    assert (a.sync_interval, b.sync_interval, b.batch_size) == (30.0, 5.0, a.batch_size)
+
+
+def test_unchanged_file_is_not_parsed_again(tmp_path, monkeypatch):
+    path = write_conf(tmp_path, "xl.remote-completion.batch-size = 3\n")
+    first = settings.load(str(path))
+    parsed = []
+    real = settings.from_text
+    monkeypatch.setattr(settings, "from_text", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    assert settings.load(str(path)) is first and parsed == []
+    # A change (new size and time) is read again.
+    stat = path.stat()
+    path.write_text("xl.remote-completion.batch-size = 44\n")
+    os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+    assert settings.load(str(path)).batch_size == 44 and parsed == [1]
+    assert settings.load(str(path), use_cache=False).batch_size == 44 and parsed == [1, 1]
+
+
+def test_errors_are_not_cached(tmp_path):
+    path = write_conf(tmp_path, "xl.remote-completion.batch-size = 0\n")
+    for _ in range(2):
+        with pytest.raises(settings.SettingsError, match="batch-size"):
+            settings.load(str(path))

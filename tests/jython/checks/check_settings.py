@@ -101,3 +101,26 @@ def check_settings_error_is_a_value_error():
         assert exc.key == 'xl.remote-completion.batch-size'
     else:
         raise AssertionError('no error')
+
+
+def check_read_only_and_cached_load():
+    result = settings.defaults()
+    try:
+        result.batch_size = 1
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError('Settings accepted an assignment')
+    assert result.replace(batch_size=2).batch_size == 2 and result.batch_size == 50
+    tmp = _tempdir()
+    try:
+        path = os.path.join(tmp, 'xl-release.conf')
+        with io.open(path, 'w', encoding='utf-8') as handle:
+            handle.write('xl.remote-completion.batch-size = 9\n')
+        first = settings.load(path)
+        assert settings.load(path) is first and first.batch_size == 9
+        with io.open(path, 'w', encoding='utf-8') as handle:
+            handle.write('xl.remote-completion.batch-size = 123\n')  # a new size
+        assert settings.load(path).batch_size == 123
+    finally:
+        shutil.rmtree(tmp)
