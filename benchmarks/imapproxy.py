@@ -1,16 +1,20 @@
 """A loopback TCP proxy in front of a plain-text IMAP server.
 
 It counts what a client does (command lines, by name; bytes each way), can
-cut every open connection at once (a server dropping its clients), and can
-hide IDLE from the server's capability lists (a server without IDLE).
+cut every open connection at once (a server dropping its clients), can
+hide IDLE from the server's capability lists (a server without IDLE), and
+can add a fixed delay to everything the server sends (``rtt``: a mail server
+across a network instead of on loopback; bandwidth is not limited).
 Used by the performance tests and the benchmark; not by the plugin.
 """
 from __future__ import annotations
 
 import collections
+import queue
 import re
 import socket
 import threading
+import time
 
 # "<tag> <COMMAND>" or "<tag> UID <COMMAND>"; DONE and literal data are not commands.
 _COMMAND = re.compile(rb"^[A-Za-z0-9.]+ (UID )?([A-Za-z]+)")
@@ -18,9 +22,11 @@ _IDLE_WORD = re.compile(rb" IDLE(?=[ \]\r])")
 
 
 class ImapProxy:
-    def __init__(self, upstream_host: str, upstream_port: int, hide_idle: bool = False):
+    def __init__(self, upstream_host: str, upstream_port: int, hide_idle: bool = False,
+                 rtt: float = 0.0):
         self.upstream = (upstream_host, upstream_port)
         self.hide_idle = hide_idle
+        self.rtt = rtt
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -119,6 +125,11 @@ class ImapProxy:
             self._close_pair(client, server)
 
     def _server_to_client(self, server, client):
+        delayed = None
+        if self.rtt > 0:
+            delayed = queue.Queue()
+            threading.Thread(target=self._send_when_due, args=(delayed, client, server),
+                             daemon=True).start()
         pending = b""
         try:
             while True:
@@ -137,6 +148,30 @@ class ImapProxy:
                         continue
                 with self.lock:
                     self.bytes_to_client += len(data)
+                if delayed is not None:
+                    delayed.put((time.monotonic() + self.rtt, data))
+                else:
+                    client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            if delayed is not None:
+                delayed.put(None)   # the sender closes the pair once it has sent the rest
+            else:
+                self._close_pair(client, server)
+
+    def _send_when_due(self, delayed, client, server):
+        # Each chunk leaves ``rtt`` after it arrived: latency without a
+        # bandwidth limit (chunks queue up, they do not wait one after another).
+        try:
+            while True:
+                item = delayed.get()
+                if item is None:
+                    break
+                due, data = item
+                pause = due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)   # simulated network delay, not synchronisation
                 client.sendall(data)
         except OSError:
             pass

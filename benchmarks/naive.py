@@ -1,0 +1,46 @@
+"""The baseline the batched fetch cycle is measured against: one message at
+a time, the way a simple client loop does it (fetch it, decide and act, flag
+it, expunge), with exactly the fetch cycle's decide/act work per message
+(``fetch._handle``, the function the real cycle calls)."""
+from __future__ import annotations
+
+import logging
+
+from remote_completion import fetch, host, imap, reply
+
+
+def run_naive_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, settings):
+    config = host.find_imap_config(configurationApi)
+    apis = fetch._Apis(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)
+    log = fetch.logs.get_logger()
+    max_size = int(settings.max_message_size)
+    client = imap.ImapClient.for_config(config, timeout=settings.network_timeout,
+                                        max_literal=max_size + fetch.HEADER_BYTES)
+    client.connect()
+    handled = 0
+    try:
+        client.login(config.username, config.password)
+        client.select("INBOX")
+        for uid in client.uid_search_all():
+            # One round trip for the message (size, date, whole body) ...
+            for _uid, head, literals in client._fetch([uid], "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[])"):
+                meta = imap.FetchedMeta(uid)
+                size = imap._FETCH_SIZE.search(head)
+                date = imap._FETCH_DATE.search(head)
+                meta.size = int(size.group(1)) if size else None
+                meta.internaldate = date.group(1) if date else None
+                raw = literals[-1] if literals else b""
+                fetch._handle(uid, reply.parse_reply(raw, max_bytes=max_size), meta, config, apis,
+                              log, None)
+            # ... one to flag it, one to expunge it.
+            client.delete([uid])
+            handled += 1
+    finally:
+        client.logout()
+    return handled
+
+
+def quiet_logs():
+    # Both loops log one info line per mail; the benchmark measures mail
+    # handling, not the console.
+    logging.getLogger(fetch.logs.LOGGER_NAME).setLevel(logging.WARNING)
