@@ -86,6 +86,20 @@ def _looks_like_ip(hostname):
     return bool(re.match(r'^[0-9.]+$', hostname)) or ':' in hostname
 
 
+def _dns_match(pattern, hostname):
+    """RFC 6125: exact (case-insensitive), or ``*`` as the whole left-most
+    label standing for exactly one label."""
+    pattern = to_text(pattern).lower().rstrip('.')
+    hostname = hostname.lower().rstrip('.')
+    if pattern == hostname:
+        return True
+    labels = pattern.split('.')
+    if labels[0] != '*' or len(labels) < 3 or '*' in '.'.join(labels[1:]):
+        return False
+    head, _, rest = hostname.partition('.')
+    return bool(head) and rest == '.'.join(labels[1:])
+
+
 def check_hostname(cert, hostname):
     """Raise HostnameMismatch unless ``cert`` (getpeercert() form) is for
     ``hostname``.  Jython's ssl module accepts ``check_hostname = True`` but
@@ -93,15 +107,21 @@ def check_hostname(cert, hostname):
     if not cert:
         raise HostnameMismatch('the server presented no certificate to check against %s' % (hostname,))
     hostname = to_text(hostname)
+    names = cert.get('subjectAltName', ())
     if _looks_like_ip(hostname):
-        for key, value in cert.get('subjectAltName', ()):
+        for key, value in names:
             if key in ('IP Address', 'ipAddress') and _same_ip(value, hostname):
                 return
         raise HostnameMismatch("the server's certificate is not valid for address '%s'" % (hostname,))
-    try:
-        ssl.match_hostname(cert, hostname)
-    except (ValueError, getattr(ssl, 'CertificateError', ValueError)) as error:
-        raise HostnameMismatch("the server's certificate is not valid for '%s': %s" % (hostname, error))
+    dns = [value for key, value in names if key == 'DNS']
+    if not dns:
+        # The common name counts only when there is no DNS subject alt name.
+        dns = [value for rdn in cert.get('subject', ()) for key, value in rdn if key == 'commonName']
+    for pattern in dns:
+        if _dns_match(pattern, hostname):
+            return
+    raise HostnameMismatch("the server's certificate is not valid for '%s' (it names %s)"
+                           % (hostname, ', '.join(to_text(d) for d in dns) or 'no host'))
 
 
 def wrap(sock, context, hostname):
