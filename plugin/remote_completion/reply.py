@@ -106,6 +106,9 @@ def parse_reply(raw, max_bytes=MAX_BYTES, headers_only=False):
             reply.error = TOO_LARGE
         raw = _header_section(raw, max_bytes)
         headers_only = True
+    # LF line ends for the parser: Jython's quoted-printable decoder does not
+    # treat "=\r\n" as a soft line break (CPython's does).
+    raw = raw.replace(b'\r\n', b'\n')
     try:
         msg = _message_from_bytes(raw)
     except Exception:  # the email package is lenient; this is belt and braces

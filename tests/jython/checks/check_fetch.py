@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+"""The fetcher on real Jython 2.7.3: full fetch cycles against the Dovecot
+that tests/fetcher/test_fetch_jython.py started, and the reply corpus parsed
+here so that CPython can compare.  Results go to JSON files in
+``context['out_dir']``; the pytest side asserts on them as well."""
+from __future__ import absolute_import, unicode_literals
+
+import io
+import json
+import logging
+import os
+
+import fetch_fakes as fakes
+from remote_completion import fetch, logs, maildebug, reply
+from remote_completion import settings as settings_mod
+
+REQUIRES = ('dovecot',)
+
+
+class _Lines(logging.Handler):
+    def __init__(self):
+        logging.Handler.__init__(self, logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append((record.levelname, record.getMessage()))
+
+
+def _write(context, name, value):
+    path = os.path.join(context['out_dir'], name + '.json')
+    with io.open(path, 'wb') as out:
+        # ensure_ascii: plain ASCII bytes on both Python 2 and 3
+        out.write(json.dumps(value, sort_keys=True, ensure_ascii=True).encode('ascii'))
+
+
+def _scenario(context, name, trace=False):
+    sc = context['scenarios'][name]
+    trusted = None
+    if sc['trusted']:
+        with io.open(context['ca_pem'], encoding='ascii') as handle:
+            trusted = handle.read()
+    world = fakes.World(fakes.imap_ci(
+        context['host'], sc['port'], sc['user'], context['password'], context['secret'],
+        context['mailbox'], tls_mode=sc['tls_mode'], trusted=trusted, quarantine=sc.get('quarantine')))
+    for username, (full_name, address) in context['users'].items():
+        world.users[username] = (full_name, address)
+    world.faults = dict((str(k), v) for k, v in sc.get('faults', {}).items())
+    for task in sc['tasks']:
+        world.add_task(task['id'], owner=task.get('owner'), status=task.get('status', 'IN_PROGRESS'),
+                       failures=task.get('failures', 0))
+    logger = logging.getLogger(logs.LOGGER_NAME)
+    handler = _Lines()
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    maildebug.set_enabled(True if trace else None)
+    try:
+        summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=settings_mod.Settings(
+            batch_size=2, max_message_size=context['max_message_size'], network_timeout=15.0))
+    finally:
+        logger.removeHandler(handler)
+        maildebug.set_enabled(None)
+    result = {'summary': summary.as_dict(), 'tasks': world.tasks,
+              'comments': [list(c) for c in world.comments], 'log': handler.lines}
+    _write(context, name, result)
+    return result
+
+
+def _infos(result):
+    return [m for level, m in result['log'] if level == 'INFO' and m.startswith('Remote completion: mail ')]
+
+
+def check_fetch_cycle_implicit_tls(context):
+    result = _scenario(context, 'implicit', trace=True)
+    summary = result['summary']
+    assert summary['error'] is None, result['log']
+    assert summary['acted'] == 2, summary
+    assert len(_infos(result)) == context['scenarios']['implicit']['messages'], result['log']
+
+
+def check_fetch_cycle_starttls(context):
+    result = _scenario(context, 'starttls')
+    assert result['summary']['error'] is None, result['log']
+    assert result['summary']['acted'] == 1, result['summary']
+
+
+def check_fetch_cycle_refuses_an_untrusted_ca(context):
+    result = _scenario(context, 'untrusted')
+    assert result['summary']['error'] == 'imap', result
+    assert result['summary']['acted'] == 0
+
+
+def check_fetch_cycle_quarantine_and_api_failure(context):
+    result = _scenario(context, 'quarantine')
+    assert result['summary']['error'] is None, result['log']
+    assert result['summary']['quarantined'] == 1, result['summary']
+
+
+def check_reply_corpus(context):
+    """Parse every sample the CPython side wrote; CPython compares the values."""
+    results = {}
+    corpus = context['corpus_dir']
+    for name in sorted(os.listdir(corpus)):
+        with io.open(os.path.join(corpus, name), 'rb') as handle:
+            parsed = reply.parse_reply(handle.read())
+        results[name] = {'error': parsed.error, 'action': parsed.action, 'task_id': parsed.task_id,
+                         'signature': parsed.signature, 'sender': parsed.sender,
+                         'comment': parsed.comment, 'auto_reply': parsed.auto_reply,
+                         'self_sent': parsed.self_sent, 'to': parsed.to_addresses}
+    _write(context, 'corpus', results)
+    assert results
