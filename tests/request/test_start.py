@@ -21,6 +21,7 @@ USERS = {
     "bob": ("Bob Jones", "bob@example.com"),
     "refused": ("Refused Person", "refuse-me@example.com"),
     "nomail": ("No Mail", None),
+    "badaddr": ("Bad Address", "bad address@example.com"),
 }
 
 
@@ -130,7 +131,8 @@ def test_problems_are_printed_and_a_refusal_does_not_stop_the_others(shape):
     out = io.StringIO()
     with smtp_server("plain") as (port, recorder):
         env = environment(shape, port, team=[("refused", "PRINCIPAL"), ("nomail", "PRINCIPAL"),
-                                             ("ghost", "PRINCIPAL"), ("bob", "PRINCIPAL")])
+                                             ("ghost", "PRINCIPAL"), ("badaddr", "PRINCIPAL"),
+                                             ("bob", "PRINCIPAL")])
         result = run(RunningTask(), env, out)
     assert [m[1] for m in recorder.messages] == [["alice@example.com"], ["bob@example.com"]]
     log = out.getvalue()
@@ -138,7 +140,8 @@ def test_problems_are_printed_and_a_refusal_does_not_stop_the_others(shape):
     assert "'ghost' is unknown" in log
     assert "Could not send the request email to Refused Person <refuse-me@example.com>" in log
     assert "550" in log
-    assert [r.email for r, _ in result.failed] == ["refuse-me@example.com"]
+    assert "Could not send the request email to Bad Address <bad address@example.com>: not a usable" in log
+    assert sorted(r.email for r, _ in result.failed) == ["bad address@example.com", "refuse-me@example.com"]
     assert result.request_recipients == "alice@example.com, bob@example.com"
 
 

@@ -8,12 +8,11 @@ from __future__ import absolute_import, print_function, unicode_literals
 import email
 import io
 import os
-import sys
 
 from java.lang import Boolean, Integer
 from java.util import ArrayList, HashSet
 
-from remote_completion import compose, host, mailto, recipients, signature, smtp, start, tls
+from remote_completion import compose, host, mailto, recipients, signature, smtp, start
 
 REQUIRES = ('smtp-servers',)   # the context comes from tests/request/test_jython_request.py
 
