@@ -26,6 +26,7 @@ from pathlib import Path
 
 TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
+SMTP_TYPE = "xlrelease.SmtpServer"
 
 
 class ApiError(Exception):
@@ -275,12 +276,13 @@ class ConfigurationApi:
         self.store = store
 
     def searchByTypeAndTitle(self, ci_type, title):
-        if ci_type != IMAP_TYPE:
+        data = self.store.read()
+        ci = {IMAP_TYPE: data.get("imap"), SMTP_TYPE: data.get("smtp")}.get(ci_type)
+        if ci is None:
             return []
-        ci = self.store.read()["imap"]
         if title is not None and ci.get("title") != title:
             return []
-        return [Obj(type=IMAP_TYPE, **ci)]
+        return [Obj(type=ci_type, **ci)]
 
 
 def apis(store, node="node", faults=None):
