@@ -30,7 +30,7 @@ EVENTS = ("start", "retry")
 @dataclasses.dataclass(frozen=True)
 class Setting:
     conf_key: str
-    default: object  # bool for enabled, seconds for durations
+    default: str  # as written in xl-rules.xml; read like a conf value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +77,8 @@ def _setting(job, tag, where, parse):
     if not key or default is None:
         raise PluginError("%s: <%s> needs conf-key and default" % (where, tag))
     try:
-        return Setting(key, parse(default, "default of <%s> (%s)" % (tag, key)))
+        parse(default, "default of <%s> (%s)" % (tag, key))  # refuse a bad default now
+        return Setting(key, default)
     except ConfError as exc:
         raise PluginError("%s: %s" % (where, exc)) from None
 

@@ -50,8 +50,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _default_xsd(name):
-    path = REPO / "schemas" / name
-    return path if path.exists() else None
+    # The project's schemas/, else the shared reference folder beside the repo
+    # (Digital.ai's synthetic.xsd is not ours to commit).
+    for path in (REPO / "schemas" / name, REPO.parent / "shared" / "reference" / name):
+        if path.exists():
+            return path
+    return None
 
 
 class _ScriptControl:
@@ -379,6 +383,7 @@ class Server:
                 type_name, ", ".join([MANUAL_TASK] + sorted(t.name for t in self.types.task_types()))))
         values = self.types.build_values(type_name, properties, owner=type_name)
         with self._lock:
+            self._check_references(type_name, properties)
             try:
                 phase = self.phases[phase_id]
             except KeyError:
@@ -400,6 +405,7 @@ class Server:
             if task.status == "IN_PROGRESS":
                 raise IllegalStateException("task %s is in progress: its properties are locked" % task_id)
             typedef = self.types.get(task.type)
+            self._check_references(task.type, values)
             for name, value in values.items():
                 task.properties[name] = typedef.property(name).coerce(value, task.type)
                 self._log(task.release_id, self.script_user, "TASK_PROPERTY_UPDATED",
@@ -435,6 +441,18 @@ class Server:
             if roles is not None:
                 team.roles = list(roles)
             self._log(rel.id, user, "TEAM_UPDATED", "Changed members of team '%s'" % name, "TEAM", team.id)
+
+    def _check_references(self, type_name, values):
+        """A ci property must name an existing configuration of its referenced type."""
+        typedef = self.types.get(type_name)
+        for name, value in values.items():
+            prop = typedef.property(name)
+            if prop.kind != "ci" or value is None:
+                continue
+            record = self.configurations.get(value)
+            if record is None or not self.types.is_a(record.type, prop.referenced_type):
+                raise TypeSystemError("%s.%s must reference a %s configuration, not %r" % (
+                    type_name, name, prop.referenced_type, value))
 
     def _check_assignee(self, rel_id, owner, team):
         if owner is not None and owner not in self.users:

@@ -1,0 +1,35 @@
+"""Fixtures for the sandbox's own tests: a tiny fixture plugin, a virtual clock.
+
+The fixture plugin (fixtures/plugin) exercises the host semantics without the
+real plugin: one task type whose ``mode`` input picks an outcome, a
+configuration type with a password, a scheduled job, and a library package
+(``fixture_lib``) the scripts import and record their calls in.
+"""
+from __future__ import annotations
+
+import pytest
+
+from sandbox import Server, VirtualClock
+from sandbox_helpers import JOB_HOOKS, SYNTHETIC_XSD, fixture_plugin
+
+
+@pytest.fixture(autouse=True)
+def no_job_hooks():
+    JOB_HOOKS.clear()
+    yield
+    JOB_HOOKS.clear()
+
+
+@pytest.fixture
+def clock():
+    return VirtualClock()
+
+
+@pytest.fixture
+def server(tmp_path, clock):
+    srv = Server(tmp_path / "home", [fixture_plugin()], clock=clock,
+                 synthetic_xsd=SYNTHETIC_XSD if SYNTHETIC_XSD.exists() else None)
+    srv.add_user("alice", "alice@example.com", "Alice Archer")
+    srv.add_user("bob", "bob@example.com", "Bob Baker")
+    with srv:
+        yield srv

@@ -1,0 +1,36 @@
+"""Helpers shared by the sandbox tests (a uniquely named module: test folders
+without __init__.py share one import namespace)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sandbox import Plugin
+
+FIXTURE = Path(__file__).parent / "fixtures" / "plugin"
+SYNTHETIC_XSD = Path("/work/shared/reference/synthetic.xsd")
+# Called by the fixture plugin's job script with (taskApi, Comment); cleared per test.
+JOB_HOOKS = []
+
+
+def fixture_plugin() -> Plugin:
+    return Plugin.from_source_tree(FIXTURE / "ext", libraries=[FIXTURE / "lib"])
+
+
+def fixture_lib():
+    """The fixture library as the running plugin imported it."""
+    return sys.modules["fixture_lib"]
+
+
+def one_task_release(server, task_type="fixture.Scripted", title="The task", then_manual=False, **props):
+    """A started release with one task (optionally followed by a manual task)."""
+    release = server.create_release("Release under test")
+    phase = server.add_phase(release, "Phase one")
+    task = server.add_task(phase, task_type, title, **props)
+    after = server.add_task(phase, "xlrelease.Task", "Afterwards") if then_manual else None
+    server.start_release(release)
+    return release, task, after
+
+
+def status(server, task_id) -> str:
+    return str(server.task_bean(task_id).status)

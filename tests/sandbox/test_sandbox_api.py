@@ -1,0 +1,143 @@
+"""What scripts see: Java-bean-like objects and only the host contract's API calls."""
+from __future__ import annotations
+
+import pytest
+
+from remote_completion import compat
+from sandbox import Comment, IllegalArgumentException, NotFoundException, TaskStatus
+from sandbox.api import script_apis
+
+from sandbox_helpers import one_task_release
+
+
+@pytest.fixture
+def apis(server):
+    return script_apis(server, server.script_user)
+
+
+def test_bean_properties_read_as_attribute_and_getter(server, apis):
+    _, task, _ = one_task_release(server, mode="wait")
+    bean = apis["taskApi"].getTask(task)
+    assert bean.title == bean.getTitle() == "The task"
+    assert bean.failuresCount == bean.getFailuresCount() == 0
+    assert bean.phase.getTitle() == "Phase one"
+    with pytest.raises(AttributeError):
+        bean.pythonScript
+    with pytest.raises(AttributeError):
+        bean.getNoSuchThing()
+
+
+def test_status_is_an_enum_not_a_string(server, apis):
+    _, task, _ = one_task_release(server, mode="wait")
+    status = apis["taskApi"].getTask(task).status
+    assert str(status) == status.name() == status.toString() == "IN_PROGRESS"
+    assert status == TaskStatus.of("IN_PROGRESS")
+    assert status != "IN_PROGRESS"   # as a Java enum in Jython
+    assert compat.enum_name(status) == "IN_PROGRESS"
+
+
+def test_type_prints_as_the_full_name(server, apis):
+    _, task, _ = one_task_release(server, mode="wait")
+    task_type = apis["taskApi"].getTask(task).type
+    assert str(task_type) == "fixture.Scripted"
+    # Jython's bean access gives Type.getName(): the short name, not the full one.
+    assert (task_type.prefix, task_type.name) == ("fixture", "Scripted")
+
+
+def test_get_task_returns_a_fresh_snapshot(server, apis):
+    _, task, _ = one_task_release(server, mode="wait")
+    before = apis["taskApi"].getTask(task)
+    apis["taskApi"].commentTask(task, Comment("hello"))
+    after = apis["taskApi"].getTask(task)
+    assert before.comments == []
+    assert [c.text for c in after.comments] == ["hello"]
+    before.title = "changed locally"
+    assert apis["taskApi"].getTask(task).title == "The task"
+
+
+def test_complete_and_fail_take_a_comment_form(server, apis, clock):
+    _, task, _ = one_task_release(server, mode="wait")
+    with pytest.raises(IllegalArgumentException):
+        apis["taskApi"].completeTask(task, "a plain string")
+    comment = Comment()
+    comment.setComment("by the API")
+    bean = apis["taskApi"].completeTask(task, comment)
+    assert str(bean.status) == "COMPLETED"
+    assert (bean.comments[-1].text, bean.comments[-1].author) == ("by the API", "admin")
+    with pytest.raises(Exception):
+        apis["taskApi"].failTask(task, Comment("too late"))
+
+
+def test_calls_outside_the_contract_do_not_exist(apis):
+    with pytest.raises(AttributeError, match="host contract"):
+        apis["taskApi"].retryTask
+    with pytest.raises(AttributeError, match="host contract"):
+        apis["configurationApi"].getConfiguration
+    with pytest.raises(AttributeError):
+        apis["releaseApi"].getActiveReleases
+
+
+def test_release_and_teams(server, apis):
+    server.add_user("carol", "carol@example.com", "Carol Chen")
+    server.add_role("Change managers", ["carol"])
+    release, task, _ = one_task_release(server, mode="wait")
+    server.add_team(release, "Approvers", members=["alice", "bob"], roles=["Change managers"])
+    bean = apis["releaseApi"].getRelease(release)
+    assert (bean.id, bean.title, str(bean.status)) == (release, "Release under test", "IN_PROGRESS")
+    assert [t.id for t in bean.phases[0].tasks] == [task]
+    (team,) = apis["releaseApi"].getTeams(release)
+    assert team.teamName == "Approvers"
+    members = [(m.name, m.fullName, str(m.type)) for m in team.members]
+    assert members == [("alice", "Alice Archer", "PRINCIPAL"), ("bob", "Bob Baker", "PRINCIPAL"),
+                       ("Change managers", None, "ROLE")]
+    assert team.members[2].roleId.startswith("Role")
+    role = apis["rolesApi"].getRole("Change managers")
+    assert [(p.username, p.fullname) for p in role.principals] == [("carol", "Carol Chen")]
+    with pytest.raises(NotFoundException):
+        apis["rolesApi"].getRole("Nobody")
+
+
+def test_users(server, apis):
+    user = apis["userApi"].getUser("alice")
+    assert (user.username, user.email, user.fullName) == ("alice", "alice@example.com", "Alice Archer")
+    with pytest.raises(NotFoundException):
+        apis["userApi"].getUser("mallory")
+
+
+def test_configuration_passwords_readable_by_scripts_hidden_elsewhere(server, apis):
+    ci = server.create_configuration("fixture.Server", "Mailbox", host="imap.example.com",
+                                     password="pa55word-xyz", domains={"example.com"})
+    (found,) = apis["configurationApi"].searchByTypeAndTitle("fixture.Server", None)
+    assert found.id == ci and found.title == "Mailbox" and str(found.type) == "fixture.Server"
+    assert found.getProperty("password") == "pa55word-xyz"
+    assert found.getProperty("domains") == {"example.com"}
+    assert "pa55word-xyz" not in str(found) and "pa55word-xyz" not in repr(found)
+    assert "imap.example.com" in str(found)
+    listing = server.list_configurations()
+    assert "pa55word-xyz" not in repr(listing)
+    with pytest.raises(AttributeError):
+        found.host  # synthetic properties have no Java getter: getProperty only
+    assert compat.prop(found, "host") == "imap.example.com"
+
+
+def test_search_by_type_and_title(server, apis):
+    server.create_configuration("fixture.Server", "One", host="a")
+    server.create_configuration("fixture.Server", "Two", host="b")
+    search = apis["configurationApi"].searchByTypeAndTitle
+    assert sorted(c.title for c in search("fixture.Server", None)) == ["One", "Two"]
+    assert [c.title for c in search("fixture.Server", "Two")] == ["Two"]
+    assert search("fixture.Server", "Three") == []
+    assert sorted(c.title for c in search("xlrelease.Configuration", None)) == ["One", "Two"]
+    with pytest.raises(Exception):
+        search("no.SuchType", None)
+
+
+def test_smtp_server_settings_ci(server, apis):
+    server.set_smtp_server(host="smtp.example.com", port=587, tls=True, fromAddress="xlr@example.com",
+                           username="xlr", password="smtp-pass-123")
+    (smtp,) = apis["configurationApi"].searchByTypeAndTitle("xlrelease.SmtpServer", None)
+    assert smtp.id == "Configuration/mail/SmtpServer"
+    assert (smtp.getProperty("host"), smtp.getProperty("port"), smtp.getProperty("tls")) == (
+        "smtp.example.com", 587, True)
+    assert smtp.getProperty("password") == "smtp-pass-123"
+    assert "smtp-pass-123" not in repr(smtp)
