@@ -26,6 +26,8 @@ _secrets = set()
 # C0/C1 controls, DEL, and Unicode line/paragraph separators and bidi controls:
 # anything that could forge a new log line or reorder what an admin reads.
 _UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]')
+# Not str.split(): on Jython it splits astral characters (emoji) into halves.
+_SPACES = re.compile(r'\s+', re.UNICODE)
 
 
 def register_secret(value):
@@ -58,9 +60,12 @@ def clean(value, limit=200):
         return ''
     text = to_text(value)
     text = _UNSAFE.sub(' ', text)
-    text = ' '.join(text.split())
+    text = _SPACES.sub(' ', text).strip()
     if len(text) > limit:
-        text = text[:max(0, limit - 3)] + '...'
+        text = text[:max(0, limit - 3)]
+        if text and 0xD800 <= ord(text[-1]) <= 0xDBFF:
+            text = text[:-1]  # never leave half a surrogate pair
+        text += '...'
     return text
 
 
