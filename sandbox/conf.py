@@ -36,7 +36,7 @@ _UNITS = {
     604800.0: ("w", "week", "weeks"),  # pyhocon reads an unquoted "2 weeks" too
 }
 _UNIT_SECONDS = {name: factor for factor, names in _UNITS.items() for name in names}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+_DURATION = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
 
 def parse_duration(value, key: str) -> float:
