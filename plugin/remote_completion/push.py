@@ -487,26 +487,40 @@ class PushLoop(object):
         self.clock = clock
         self.wake = threading.Event()
         self.watcher = None
+        self.retry_soon = False
 
     def _cycle(self):
-        self.stats.add('fetch_cycles')
         try:
-            self.fetch_cycle()
+            summary = self.fetch_cycle()
+            # Mail kept for a retry (the server failed) or a cycle that could
+            # not read the mailbox: try again after sync-interval, not only
+            # when the next mail arrives.
+            self.retry_soon = bool(getattr(summary, 'kept', 0)) or \
+                getattr(summary, 'error', None) not in (None, 'disabled')
         except Exception as error:
             # The cycle logs its own problems; mail it could not handle stays
             # in the mailbox for the next cycle.
+            self.retry_soon = True
             self.stats.add('fetch_errors')
             _log.warning('Fetch cycle failed: %s', logs.clean(logs.mask_secrets(_describe(error)), 300))
+        finally:
+            self.stats.add('fetch_cycles')  # counted when done: tests wait on it
 
     def _wait_interval(self):
         """sync-interval while polling; while IDLE works, idle-refresh: a
         safety cycle for mail a failed cycle left behind."""
-        if self.watcher is not None and self.watcher.state == 'idling':
+        if self.watcher is not None and self.watcher.state == 'idling' and not self.retry_soon:
             return float(self.settings.idle_refresh)
         return float(self.settings.sync_interval)
 
     def run(self):
+        if not getattr(self.settings, 'fetching_enabled', True):
+            _log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
+            return self.stats
         push = bool(getattr(self.settings, 'push_enabled', True)) and self.open_mailbox is not None
+        # Cleared before the watcher starts, so its "now idling" signal is
+        # never lost: a cycle always runs after IDLE is established.
+        self.wake.clear()
         if push:
             self.watcher = MailboxWatcher(self.open_mailbox, self.close_mailbox, self.wake,
                                           self.stop, self.settings, self.stats,
@@ -515,7 +529,6 @@ class PushLoop(object):
         else:
             _log.info('Push (IMAP IDLE) is off: polling every %gs', self.settings.sync_interval)
         try:
-            self.wake.clear()
             self._cycle()  # drain what is already there
             while not self.stop.is_set():
                 woken = self.stop.wait(self._wait_interval(), self.wake)

@@ -37,6 +37,12 @@ def start_loop(dovecot, user, port=None, settings=None, tls_mode="none", hide=No
     return loop, drainer, stop, thread, result
 
 
+def settled(stats):
+    """IDLE is established and the cycle it triggers is done: from here on
+    only a notification (or a poll) can start a cycle."""
+    return stats.wait_for(lambda s: s["idle_commands"] >= 1 and s["fetch_cycles"] >= 2, DEADLINE)
+
+
 def finish(stop, thread, result):
     stop.set()
     thread.join(DEADLINE)
@@ -47,7 +53,7 @@ def finish(stop, thread, result):
 def test_new_mail_is_handled_without_a_poll(dovecot, user, proxy):
     loop, drainer, stop, thread, result = start_loop(dovecot, user, port=proxy.port)
     try:
-        assert loop.stats.idling.wait(DEADLINE), "never entered IDLE"
+        assert settled(loop.stats), "never entered IDLE"
         dovecot.append(user, message("pushed-1"))
         assert drainer.wait_for("pushed-1", DEADLINE)
         dovecot.append(user, message("pushed-2"))
@@ -55,6 +61,7 @@ def test_new_mail_is_handled_without_a_poll(dovecot, user, proxy):
         stats = loop.stats.snapshot()
         assert stats["polls"] == 0
         assert stats["notifications"] >= 2
+        assert stats["fetch_cycles"] >= 4
         assert proxy.commands["IDLE"] == 1, "one IDLE stays open across notifications"
     finally:
         finish(stop, thread, result)
@@ -168,3 +175,50 @@ def test_max_seconds_ends_the_loop_and_its_connection(dovecot, user, proxy):
     loop.watcher.join(DEADLINE)
     assert loop.watcher.state == "stopped"
     assert proxy.wait_for_command("LOGOUT", 1, DEADLINE), "the IDLE connection is closed politely"
+
+
+def test_mail_kept_for_a_retry_is_retried_after_sync_interval(dovecot, user):
+    class Kept:
+        kept = 1
+        error = None
+
+    class Clean:
+        kept = 0
+        error = None
+
+    outcomes = [Kept(), Kept()]
+    drainer = Drainer(dovecot, user)
+
+    def cycle():
+        drainer()
+        return outcomes.pop(0) if outcomes else Clean()
+
+    open_mailbox, close_mailbox = open_mailbox_factory(dovecot.port, user, USERS[user])
+    stop = threading.Event()
+    loop = push.PushLoop(cycle, Settings(sync_interval=0.2, idle_refresh=1200), open_mailbox,
+                         close_mailbox, stop_event=stop, max_seconds=60)
+    thread, result = run_in_thread(loop.run)
+    try:
+        # A "kept" outcome leads to a timed retry after sync-interval, even
+        # while IDLE is up (the second one at the latest is followed by one)...
+        assert loop.stats.wait_for(
+            lambda s: s["polls"] >= 1 and s["idle_commands"] >= 1 and s["fetch_cycles"] >= 3
+            and not outcomes, DEADLINE)   # the third cycle was the clean one
+        polls = loop.stats.snapshot()["polls"]
+        # ... and once a cycle is clean, only new mail starts one.
+        dovecot.append(user, message("after-retries"))
+        assert drainer.wait_for("after-retries", DEADLINE)
+        snapshot = loop.stats.snapshot()
+        assert snapshot["notifications"] >= 1
+        assert snapshot["polls"] == polls, "no sync-interval polls while IDLE works"
+    finally:
+        finish(stop, thread, result)
+
+
+def test_nothing_runs_when_fetching_is_disabled(dovecot, user):
+    calls = []
+    loop = push.PushLoop(lambda: calls.append(1), Settings(fetching_enabled=False),
+                         lambda: pytest.fail("no connection when fetching is off"),
+                         max_seconds=30)
+    stats = loop.run()
+    assert calls == [] and stats.snapshot()["connections"] == 0

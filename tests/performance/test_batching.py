@@ -1,0 +1,90 @@
+"""The fetch cycle drains a backlog in O(N / batch-size) IMAP commands and
+never downloads the body of an oversized message.  Counted on the wire by a
+loopback proxy in front of Dovecot (plain IMAP, so commands can be read)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks import mailgen
+from benchmarks.fakehost import Host, ImapCi
+from remote_completion import fetch
+from remote_completion.settings import Settings
+
+from .conftest import USERS
+
+pytestmark = pytest.mark.dovecot
+
+SECRET = "perf-test-secret-0123456789"
+ADDRESS = "xlr@perf.example"
+
+
+def make_host(proxy, user):
+    return Host(ImapCi(host="127.0.0.1", port=proxy.port, tlsMode="none", username=user,
+                       password=USERS[user], fromAddress=ADDRESS, secret=SECRET,
+                       enableWhitelisting=False))
+
+
+def queue_replies(dovecot, host, user, count, first=0):
+    tasks = []
+    for i in range(first, first + count):
+        person = "person%d" % i
+        host.add_user(person, "%s@perf.example" % person)
+        task = host.add_task(i, person)
+        dovecot.append(user, mailgen.reply(SECRET, task, "%s@perf.example" % person, ADDRESS))
+        tasks.append(task)
+    return tasks
+
+
+@pytest.mark.parametrize("backlog,batch", [(120, 10), (120, 60)])
+def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, backlog, batch):
+    host = make_host(proxy, user)
+    queue_replies(dovecot, host, user, backlog)
+    summary = fetch.run_fetch_cycle(*host.apis, settings=Settings(batch_size=batch))
+    assert summary.acted == backlog, summary
+    assert host.completed() == backlog
+    assert dovecot.count(user) == 0
+    batches = math.ceil(backlog / batch)
+    # Fixed: CAPABILITY (before and after login), LOGIN, ENABLE, SELECT, UID
+    # SEARCH, sizes+headers (one UID FETCH per 500 messages).  Per batch:
+    # bodies, flags and one expunge, plus claiming (a STORE and a FETCH) when
+    # the server has CONDSTORE.  Never anything per message.
+    fixed = 8 + math.ceil(backlog / 500)
+    assert proxy.total_commands() <= fixed + 6 * batches, proxy.commands
+    assert proxy.commands["EXPUNGE"] <= batches, proxy.commands
+
+
+def _uids_in(uid_set: bytes) -> set[int]:
+    uids = set()
+    for part in uid_set.decode().split(","):
+        low, _, high = part.partition(":")
+        uids.update(range(int(low), int(high or low) + 1))
+    return uids
+
+
+def test_an_oversized_message_is_judged_by_its_headers_only(dovecot, user, proxy):
+    host = make_host(proxy, user)
+    big_size = 2 * 10 ** 6
+    tasks = queue_replies(dovecot, host, user, 2)
+    dovecot.append(user, mailgen.junk(big_size, to=ADDRESS))
+    tasks += queue_replies(dovecot, host, user, 1, first=2)
+    # The junk is the third message appended to a fresh box: UID 3.
+    reader = dovecot.client(user)
+    try:
+        reader.select("INBOX", readonly=True)
+        typ, data = reader.uid("SEARCH", "LARGER", str(big_size // 2))
+        (big_uid,) = [int(u) for u in data[0].split()]
+    finally:
+        reader.logout()
+
+    summary = fetch.run_fetch_cycle(*host.apis, settings=Settings(max_message_size=64 * 1024))
+
+    assert summary.acted == 3 and all(host.events[t.id].is_set() for t in tasks)
+    assert dovecot.count(user) == 0, "the oversized mail is removed too"
+    assert proxy.bytes_to_client < big_size // 10, proxy.bytes_to_client
+    body_fetches = [line for line in proxy.command_lines
+                    if b" FETCH " in line.upper() and b"BODY.PEEK[]" in line.upper()]
+    assert body_fetches, "the small messages' bodies were fetched"
+    for line in body_fetches:
+        assert big_uid not in _uids_in(line.split()[3]), line

@@ -1,0 +1,71 @@
+"""push.run with the real fetch cycle, host adapter and IMAP client, over
+implicit TLS with certificate checks: a signed reply completes its task
+through IDLE, and mail already waiting is drained first."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from benchmarks import mailgen
+from benchmarks.fakehost import Host, ImapCi
+from remote_completion import push
+from remote_completion.settings import Settings
+
+from .conftest import USERS, run_in_thread
+
+pytestmark = pytest.mark.dovecot
+
+SECRET = "perf-push-secret-0123456789"
+ADDRESS = "xlr@perf.example"
+DEADLINE = 20.0
+
+
+def make_host(dovecot, user):
+    return Host(ImapCi(host="127.0.0.1", port=dovecot.tls_port, tlsMode="implicit", username=user,
+                       password=USERS[user], fromAddress=ADDRESS, secret=SECRET,
+                       trustedCertificates=dovecot.tls.ca_pem.read_text(),
+                       enableWhitelisting=False))
+
+
+def reply_for(host, number):
+    person = "person%d" % number
+    host.add_user(person, "%s@perf.example" % person)
+    task = host.add_task(number, person)
+    return task, mailgen.reply(SECRET, task, "%s@perf.example" % person, ADDRESS)
+
+
+def test_a_reply_completes_its_task_through_idle(dovecot, user):
+    host = make_host(dovecot, user)
+    waiting, waiting_mail = reply_for(host, 1)
+    dovecot.append(user, waiting_mail)          # there before the loop starts
+    stats = push.PushStats()
+    stop = threading.Event()
+    settings = Settings(sync_interval=3600, idle_refresh=1200)
+    thread, result = run_in_thread(push.run, *host.apis, settings=settings, stop_event=stop,
+                                   stats=stats)
+    try:
+        assert host.events[waiting.id].wait(DEADLINE), "the backlog was not drained"
+        # IDLE is up and the cycle it triggers is done: only a notification
+        # can start the next cycle (sync-interval and idle-refresh are long).
+        assert stats.wait_for(lambda s: s["idle_commands"] >= 1 and s["fetch_cycles"] >= 2, DEADLINE)
+        task, mail = reply_for(host, 2)
+        dovecot.append(user, mail)
+        assert host.events[task.id].wait(DEADLINE), "the pushed reply was not handled"
+        assert host.tasks[task.id].status.name() == "COMPLETED"
+        assert "by email" in host.comments[task.id][0]
+        snapshot = stats.snapshot()
+        assert snapshot["polls"] == 0 and snapshot["notifications"] >= 1
+        assert dovecot.count(user) == 0
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+    assert not thread.is_alive()
+    assert "error" not in result, result.get("error")
+
+
+def test_run_ends_by_itself_after_max_seconds(dovecot, user):
+    host = make_host(dovecot, user)
+    stats = push.run(*host.apis, settings=Settings(sync_interval=3600, idle_refresh=1200),
+                     max_seconds=1.0)
+    assert stats.snapshot()["fetch_cycles"] >= 1
