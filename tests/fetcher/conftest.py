@@ -18,7 +18,6 @@ from tests.support import lanes
 MAILBOX_USER = "xlr-replies"          # user names are MAILBOX_USER + a number
 MAILBOX_PASSWORD = "imap-Pa55word-never-logged"
 USERS = 80
-_next_user = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -36,19 +35,27 @@ def dovecot():
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
 def fresh_user():
-    n = next(_next_user)
-    assert n <= USERS, "raise USERS in tests/fetcher/conftest.py"
-    return "%s%d" % (MAILBOX_USER, n)
+    """A mailbox user no test has used yet.  A fixture, not a module counter:
+    pytest imports this file as ``fetcher.conftest`` while test modules may
+    import ``tests.fetcher.conftest``, and two counters would collide."""
+    numbers = itertools.count(1)
+
+    def next_user():
+        n = next(numbers)
+        assert n <= USERS, "raise USERS in tests/fetcher/conftest.py"
+        return "%s%d" % (MAILBOX_USER, n)
+    return next_user
 
 
 class Host:
     """A fake XL Release around one Dovecot mailbox."""
 
-    def __init__(self, server, tls_mode="IMPLICIT", trusted=True, quarantine=None, whitelist=None):
+    def __init__(self, server, user, tls_mode="IMPLICIT", trusted=True, quarantine=None, whitelist=None):
         port = server.tls_port if tls_mode == "IMPLICIT" else server.port
         self.server = server
-        self.user = fresh_user()
+        self.user = user
         self.world = fakes.World(fakes.imap_ci(
             server.host, port, self.user, MAILBOX_PASSWORD, s.SECRET, s.MAILBOX, tls_mode=tls_mode,
             use_tls=tls_mode != "NONE", trusted=server.tls.ca_pem.read_text() if trusted else None,
@@ -79,9 +86,9 @@ class Host:
 
 
 @pytest.fixture
-def make_host(dovecot):
+def make_host(dovecot, fresh_user):
     maildebug.set_enabled(None)
-    yield lambda **kw: Host(dovecot, **kw)
+    yield lambda **kw: Host(dovecot, fresh_user(), **kw)
     maildebug.set_enabled(None)
 
 

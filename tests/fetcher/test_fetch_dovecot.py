@@ -284,3 +284,28 @@ def test_processed_mail_is_gone_and_kept_mail_untouched(make_host):
         assert b"\\Deleted" not in data[0] and b"\\Seen" not in data[0]
     finally:
         client.logout()
+
+
+def test_two_fetchers_on_one_mailbox_handle_each_message_once(make_host, verdicts):
+    """Two cluster nodes (here: two threads, so two claim tokens) drain one
+    mailbox at once: CONDSTORE claims give every message to exactly one."""
+    import threading
+    host = make_host()
+    for i in range(16):
+        host.world.add_task(s.TASK_ID + "%d" % i, owner="alice")
+        host.deliver(good_reply(task_id=s.TASK_ID + "%d" % i))
+    start = threading.Barrier(2)
+    summaries = []
+
+    def node():
+        start.wait(10)
+        summaries.append(host.run(batch_size=2))
+    threads = [threading.Thread(target=node, name="node-%d" % n) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(summaries) == 2 and all(x.error is None for x in summaries)
+    assert sorted(task for task, _ in host.world.actions) == sorted(s.TASK_ID + "%d" % i for i in range(16))
+    assert len(verdicts()) == 16  # one verdict per message across both nodes
+    assert host.count() == 0

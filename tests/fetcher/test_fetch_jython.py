@@ -8,7 +8,7 @@ import pytest
 
 from remote_completion import reply
 from tests.fetcher import samples as s
-from tests.fetcher.conftest import MAILBOX_PASSWORD, fresh_user
+from tests.fetcher.conftest import MAILBOX_PASSWORD
 from tests.fetcher.test_reply import CLIENTS, COMMENT
 from tests.support import lanes
 
@@ -55,7 +55,7 @@ def summary_of(parsed):
 
 
 @pytest.fixture(scope="module")
-def jython(dovecot, tmp_path_factory):
+def jython(dovecot, fresh_user, tmp_path_factory):
     ok, why = lanes.jython_available()
     if not ok:
         pytest.skip(why)
