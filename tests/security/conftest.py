@@ -27,7 +27,25 @@ def dovecot():
     # (user dovecot) re-reads the passwd-file we grow while tests run.
     root = Path(tempfile.mkdtemp(prefix="rc-security-"))
     users = {"rc%d" % n: "pw-%d-Xq7" % n for n in range(1, USERS + 1)}
-    server = start_dovecot(root, users)
+    # No delay after a failed login: the secrets tests fail logins on purpose.
+    server = start_dovecot(root, users, extra_conf="auth_failure_delay = 0\n")
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def private_dovecot():
+    """A Dovecot of its own: failed logins make Dovecot delay every later
+    login from the same address (its auth penalty), which must not slow the
+    session's shared server."""
+    from tests.support import lanes
+    ok, why = lanes.dovecot_available()
+    if not ok:
+        pytest.skip(why)
+    from tests.support.dovecot import start_dovecot
+    root = Path(tempfile.mkdtemp(prefix="rc-security-private-"))
+    server = start_dovecot(root, {"rc-private": "pw-private-Xq7"}, extra_conf="auth_failure_delay = 0\n")
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)
