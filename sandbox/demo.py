@@ -103,6 +103,54 @@ def _show_request(person, message, out_dir: Path, eml: Path):
     _say("  saved %s and %s" % (copy, preview))
 
 
+XLR_LOGIN = "xl-release@" + DOMAIN
+
+
+def make_hub(root: Path, **kw):
+    """Mail servers for the demo's people: AUTH for everyone, STARTTLS required,
+    Authentication-Results stamped.  Returns (hub, passwords by login)."""
+    passwords = {address: secrets.token_urlsafe(12) for _, _, address, _ in PEOPLE}
+    passwords[XLR_LOGIN] = secrets.token_urlsafe(12)
+    hub = MailHub(root, remote_address=REMOTE_ADDRESS, smtp_users=passwords,
+                  require_starttls=True, authserv_id="mx." + DOMAIN, **kw)
+    return hub, passwords
+
+
+def configure_server(server, hub, passwords, secret=None):
+    """People, the SMTP server settings and the IMAP server configuration.
+    Returns the IMAP configuration's id."""
+    for username, full_name, address, _ in PEOPLE:
+        server.add_user(username, address, full_name)
+    server.add_role("Change managers", ["carol"])
+    server.set_smtp_server(host=hub.smtp_host, port=hub.smtp_port, tls=True,
+                           fromAddress="XL Release <%s>" % XLR_LOGIN,
+                           username=XLR_LOGIN, password=passwords[XLR_LOGIN])
+    return server.create_configuration(
+        IMAP_TYPE, "Remote completion mailbox", host=hub.imap_host, port=hub.imap_tls_port,
+        useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
+        fromAddress=REMOTE_ADDRESS, enableWhitelisting=True, domainWhitelist={DOMAIN},
+        secret=secret or secrets.token_urlsafe(32), trustedCertificates=hub.ca_pem.read_text())
+
+
+def create_release(server):
+    """The demo release; returns (release id, remote completion task id, next task id)."""
+    release = server.create_release("Payments service 2.4", description="Quarterly release")
+    phase = server.add_phase(release, "Production")
+    server.add_team(release, "Release approvers", members=["alice", "bob"], roles=["Change managers"])
+    task = server.add_task(phase, TASK_TYPE, "Approve the production deployment",
+                           description="Check the change record before answering.",
+                           team="Release approvers")
+    after = server.add_task(phase, "xlrelease.Task", "Announce the release")
+    return release, task, after
+
+
+def mail_client(hub, passwords, person):
+    """The mail client of one of PEOPLE, submitting over STARTTLS with AUTH."""
+    return mailclient.MailClient(person[2], mailclient.SmtpAccount(
+        hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls", person[2], passwords[person[2]]),
+        full_name=person[1])
+
+
 def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path | None = None,
              timeout: float = 60.0) -> int:
     action = action.upper()
@@ -114,11 +162,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
     home = out / "xl-release-home"
     write_conf(home, CONF)
 
-    passwords = {address: secrets.token_urlsafe(12) for _, _, address, _ in PEOPLE}
-    xlr_login = "xl-release@" + DOMAIN
-    passwords[xlr_login] = secrets.token_urlsafe(12)
-    hub = MailHub(out, remote_address=REMOTE_ADDRESS, smtp_users=passwords,
-                  require_starttls=True, authserv_id="mx." + DOMAIN)
+    hub, passwords = make_hub(out)
 
     _section("Mail servers")
     hub.start()
@@ -130,7 +174,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
             info["imap"]["host"], info["imap"]["port"], info["imap"]["implicit_tls_port"], REMOTE_ADDRESS))
         _say("TLS   certificates signed by a fresh CA: %s" % hub.ca_pem)
         _say("Mail  for people lands in %s/<address>/" % info["mail_dir"])
-        return _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout)
+        return _story(action, expected, out, home, hub, passwords, jar, timeout)
     except DemoFailed as failure:
         _say()
         _say("DEMO FAILED: %s" % failure)
@@ -139,7 +183,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
         hub.stop()
 
 
-def _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout):
+def _story(action, expected, out, home, hub, passwords, jar, timeout):
     plugin = Plugin.from_jar(jar) if jar else Plugin.from_repo(REPO)
     _section("XL Release sandbox")
     _say("home    %s (XL_RELEASE_SERVER_HOME)" % home)
@@ -147,18 +191,7 @@ def _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout)
     _say("conf    fetch job: startup-delay 1 second, sync-interval 2 seconds")
     server = Server(home, [plugin], clock=RealClock())
     with server:
-        for username, full_name, address, _ in PEOPLE:
-            server.add_user(username, address, full_name)
-        server.add_role("Change managers", ["carol"])
-        server.set_smtp_server(host=hub.smtp_host, port=hub.smtp_port, tls=True,
-                               fromAddress="XL Release <%s>" % xlr_login,
-                               username=xlr_login, password=passwords[xlr_login])
-        secret = secrets.token_urlsafe(32)
-        server.create_configuration(
-            IMAP_TYPE, "Remote completion mailbox", host=hub.imap_host, port=hub.imap_tls_port,
-            useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
-            fromAddress=REMOTE_ADDRESS, enableWhitelisting=True, domainWhitelist={DOMAIN},
-            secret=secret, trustedCertificates=hub.ca_pem.read_text())
+        configure_server(server, hub, passwords)
         _say("SMTP server settings and the IMAP server configuration saved:")
         for entry in server.list_configurations():
             _say("  %s" % entry["type"])
@@ -169,13 +202,7 @@ def _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout)
                     value = sorted(value)
                 _say("      %-28s %s" % (key, value))
 
-        release = server.create_release("Payments service 2.4", description="Quarterly release")
-        phase = server.add_phase(release, "Production")
-        server.add_team(release, "Release approvers", members=["alice", "bob"], roles=["Change managers"])
-        task = server.add_task(phase, TASK_TYPE, "Approve the production deployment",
-                               description="Check the change record before answering.",
-                               team="Release approvers")
-        after = server.add_task(phase, "xlrelease.Task", "Announce the release")
+        release, task, after = create_release(server)
         _section("Release")
         _say("'Payments service 2.4' / phase 'Production':")
         _say("  1. Approve the production deployment  (remote completion, team Release approvers)")
@@ -200,9 +227,7 @@ def _story(action, expected, out, home, hub, passwords, xlr_login, jar, timeout)
         comment = {"COMPLETE": "Change record CR-1042 checked: go ahead.",
                    "FAIL": "The change record is missing the rollback plan."}[action]
         _section("%s clicks %s" % (clicker[1], action.title()))
-        client = mailclient.MailClient(clicker[2], mailclient.SmtpAccount(
-            hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls", clicker[2], passwords[clicker[2]]),
-            full_name=clicker[1])
+        client = mail_client(hub, passwords, clicker)
         reply = client.click(hub.mailbox(clicker[2])[0], action, comment=comment)
         (out / "reply.eml").write_bytes(bytes(reply))
         _say("sent from %s to %s, subject %r, comment %r" % (reply["From"], reply["To"], reply["Subject"], comment))

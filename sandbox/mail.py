@@ -46,10 +46,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 log = logging.getLogger("sandbox.mail")
-# aiosmtpd warns about its own use of a deprecated attribute on every AUTH,
-# and about AUTH without STARTTLS on the implicit-TLS port (which is TLS).
+# aiosmtpd warns about its own use of a deprecated attribute on every AUTH.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 LOCALHOST = "127.0.0.1"
@@ -221,7 +219,7 @@ class MailHub:
         for attempt in range(5):
             try:
                 # aiosmtpd's auth_require_tls only knows STARTTLS; this port is TLS from the start.
-                implicit = Controller(handler, port=free_port(), ssl_context=self.tls.server_context(),
+                implicit = _ImplicitTlsController(handler, port=free_port(), ssl_context=self.tls.server_context(),
                                       **dict(common, auth_require_tls=False) if self.smtp_users else common)
                 implicit.start()
                 break
@@ -382,6 +380,15 @@ class MailHub:
             "remote_address": self.remote_address, "ca_pem": str(self.ca_pem),
             "mail_dir": str(self.root / "mail"),
         }
+
+
+class _ImplicitTlsController(Controller):
+    def factory(self):
+        # aiosmtpd warns that AUTH without STARTTLS is unsafe; on this port
+        # the connection is TLS from the first byte.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return super().factory()
 
 
 class _DeliveryHandler:

@@ -155,7 +155,8 @@ class Plugin:
                 importlib.import_module(name)
             except ImportError:
                 pass
-        _forget_modules(self.top_level)
+        # Host-provided packages stay as imported: a jar's Jython copies must not replace them.
+        _forget_modules(self.top_level - set(HOST_PROVIDED))
         for entry in reversed(self.library_paths):
             sys.path.insert(0, entry)
         importlib.invalidate_caches()
@@ -167,7 +168,7 @@ class Plugin:
         for entry in self.library_paths:
             if entry in sys.path:
                 sys.path.remove(entry)
-        _forget_modules(self.top_level)
+        _forget_modules(self.top_level - set(HOST_PROVIDED))
         importlib.invalidate_caches()
         self._active = False
 

@@ -209,3 +209,15 @@ def test_this_repository_loads_as_a_source_tree():
     assert task.default_script() == "remoteCompletion/StartTask.py"
     assert registry.get("remoteCompletion.ImapServer").property("password").password
     assert "remote_completion" in plugin.top_level
+
+
+def test_host_provided_packages_are_not_taken_from_a_jar(tmp_path):
+    import pyhocon
+    host_copy = pyhocon.__file__
+    fake = tmp_path / "fake"
+    (fake / "pyhocon").mkdir(parents=True)
+    (fake / "pyhocon" / "__init__.py").write_text("raise ImportError('the Jython copy was imported')\n")
+    jar = build_jar([FIXTURE / "ext", FIXTURE / "lib", fake], tmp_path / "p.jar")
+    with Server(tmp_path / "home", [Plugin.from_jar(jar)], clock=VirtualClock()):
+        import pyhocon as again
+        assert again.__file__ == host_copy

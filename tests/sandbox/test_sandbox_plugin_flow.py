@@ -1,0 +1,132 @@
+"""The real plugin in the sandbox, end to end, on a virtual clock.
+
+The plugin runs as XL Release would run it (scripts from ext/, library from
+plugin/ or the gradle-built jar); mail goes through the embedded SMTP and IMAP
+servers with verified TLS; a person's mail client clicks the button.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sandbox import Plugin, Server, VirtualClock, demo
+from sandbox.conf import write_conf
+
+REPO = Path(__file__).resolve().parents[2]
+NEEDED = ["synthetic.xml", "xl-rules.xml", "ext/remoteCompletion/StartTask.py",
+          "ext/remoteCompletion/WaitForReply.py", "ext/remoteCompletion/FetchMail.py",
+          "plugin/remote_completion/start.py", "plugin/remote_completion/fetch.py"]
+missing = [n for n in NEEDED if not (REPO / n).exists()]
+pytestmark = pytest.mark.skipif(bool(missing), reason="plugin parts not written yet: %s" % missing)
+
+ALICE, BOB, CAROL = demo.PEOPLE
+
+
+@pytest.fixture(scope="module")
+def mail(tmp_path_factory):
+    hub, passwords = demo.make_hub(tmp_path_factory.mktemp("mail"))
+    with hub:
+        yield hub, passwords
+
+
+@pytest.fixture
+def flow(tmp_path, mail):
+    hub, passwords = mail
+    drained = hub.imap_count()
+    assert drained == 0, "a previous test left mail in the remote completion INBOX"
+    home = tmp_path / "home"
+    write_conf(home, "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n")
+    clock = VirtualClock()
+    server = Server(home, [Plugin.from_repo(REPO)], clock=clock)
+    demo.configure_server(server, hub, passwords)
+    with server:
+        release, task, after = demo.create_release(server)
+        yield server, clock, hub, passwords, release, task, after
+
+
+def request_for(hub, person, index=-1):
+    return hub.wait_for_mail(person[2], 1)[index]
+
+
+def test_complete_by_reply(flow):
+    server, clock, hub, passwords, release, task, after = flow
+    sent_before = {p[2]: len(hub.mailbox_files(p[2])) for p in demo.PEOPLE}
+    server.start_release(release)
+    clock.run_due()                                   # StartTask.py runs
+    for person in demo.PEOPLE:                        # carol through the role
+        assert len(hub.wait_for_mail(person[2], sent_before[person[2]] + 1)) == sent_before[person[2]] + 1
+    assert str(server.task_bean(task).status) == "IN_PROGRESS"
+    assert server.pending_script(task) == "remoteCompletion/WaitForReply.py"
+
+    demo.mail_client(hub, passwords, BOB).click(request_for(hub, BOB), "complete", comment="Fine by me.")
+    clock.advance(1)                                  # the fetch job's first run
+    bean = server.task_bean(task)
+    assert str(bean.status) == "COMPLETED"
+    assert "Bob Baker" in bean.comments[-1].text and "Fine by me." in bean.comments[-1].text
+    assert str(server.task_bean(after).status) == "IN_PROGRESS"
+    assert server.pending_script(task) is None
+    comments = server.activity_log(release, "Comments")
+    assert comments[-1].username == "admin"
+    assert hub.imap_count() == 0                      # processed mail is removed
+
+
+def test_fail_then_retry_sends_a_new_request_and_old_links_stop_working(flow):
+    server, clock, hub, passwords, release, task, after = flow
+    server.start_release(release)
+    clock.run_due()
+    first = request_for(hub, ALICE)
+    demo.mail_client(hub, passwords, ALICE).click(first, "fail", comment="Not yet.")
+    clock.advance(1)
+    bean = server.task_bean(task)
+    assert (str(bean.status), bean.failuresCount) == ("FAILED", 1)
+    assert str(server.release_bean(release).status) == "FAILED"
+
+    count = len(hub.mailbox_files(ALICE[2]))
+    server.retry_task(task)                           # xl-rules.xml: on="retry" runs StartTask.py again
+    clock.run_due()
+    assert len(hub.wait_for_mail(ALICE[2], count + 1)) == count + 1
+    # A reply to the first request is signed for attempt 0: it must not act now.
+    demo.mail_client(hub, passwords, ALICE).click(first, "complete")
+    clock.advance(2)
+    assert str(server.task_bean(task).status) == "IN_PROGRESS"
+    demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
+    clock.advance(2)
+    assert str(server.task_bean(task).status) == "COMPLETED"
+    assert hub.imap_count() == 0
+
+
+def test_reply_through_someone_elses_link_does_not_act(flow):
+    server, clock, hub, passwords, release, task, after = flow
+    server.start_release(release)
+    clock.run_due()
+    # Carol sends the reply from Alice's request (a forwarded mail).
+    demo.mail_client(hub, passwords, CAROL).click(request_for(hub, ALICE), "complete")
+    clock.advance(1)
+    assert str(server.task_bean(task).status) == "IN_PROGRESS"
+    assert hub.imap_count() == 0                      # removed, not acted on
+
+
+@pytest.mark.gradle
+def test_the_gradle_built_jar_runs_the_same_flow(tmp_path, mail):
+    from tests.support import lanes
+    hub, passwords = mail
+    jar = lanes.build_plugin_jar(tmp_path / "gradle")
+    home = tmp_path / "home"
+    (home / "plugins" / "__local__").mkdir(parents=True)
+    installed = home / "plugins" / "__local__" / jar.name
+    installed.write_bytes(jar.read_bytes())
+    write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
+    clock = VirtualClock()
+    (plugin,) = Plugin.from_home(home)
+    server = Server(home, [plugin], clock=clock)
+    demo.configure_server(server, hub, passwords)
+    with server:
+        import remote_completion
+        assert remote_completion.__file__.startswith(str(installed.resolve()))
+        release, task, _ = demo.create_release(server)
+        server.start_release(release)
+        clock.run_due()
+        demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
+        clock.advance(1)
+        assert str(server.task_bean(task).status) == "COMPLETED"
