@@ -19,6 +19,7 @@ from pathlib import Path
 from . import mailclient
 from .clock import RealClock
 from .conf import write_conf
+from .errors import SandboxError
 from .mail import MailHub
 from .plugin import Plugin
 from .server import REPO, Server
@@ -175,7 +176,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
         _say("TLS   certificates signed by a fresh CA: %s" % hub.ca_pem)
         _say("Mail  for people lands in %s/<address>/" % info["mail_dir"])
         return _story(action, expected, out, home, hub, passwords, jar, timeout)
-    except DemoFailed as failure:
+    except (DemoFailed, SandboxError) as failure:
         _say()
         _say("DEMO FAILED: %s" % failure)
         return 1

@@ -124,7 +124,7 @@ class MailHub:
                  imap: ExternalImap | None = None, imap_user: str | None = None,
                  smtp_users: dict | None = None, require_starttls: bool = False,
                  authserv_id: str | None = None, no_plain_imap_login: bool = False,
-                 start_timeout: float = 30.0):
+                 tls: TlsMaterial | None = None, start_timeout: float = 30.0):
         self.root = Path(root)
         self.remote_address = remote_address
         self._external = imap
@@ -135,7 +135,7 @@ class MailHub:
         self.authserv_id = authserv_id
         self.no_plain_imap_login = no_plain_imap_login
         self.start_timeout = start_timeout
-        self.tls: TlsMaterial | None = None
+        self.tls: TlsMaterial | None = tls   # given (e.g. the external server's CA) or made at start
         self.smtp_port = self.smtp_tls_port = None
         self.imap_port = self.imap_tls_port = None
         self._imapd = None
@@ -165,7 +165,8 @@ class MailHub:
     def start(self) -> "MailHub":
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "mail").mkdir(exist_ok=True)
-        self.tls = make_tls(self.root / "tls")
+        if self.tls is None:
+            self.tls = make_tls(self.root / "tls")
         if self._external is None:
             self._start_imapd()
         else:
