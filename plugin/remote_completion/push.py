@@ -69,13 +69,21 @@ def _monotonic():
     return clock() if clock is not None else time.time()
 
 
-def _java_interrupted():
-    try:
-        from java.lang import Thread  # Jython only: a host cancelling its job
-    except ImportError:
+def _thread_interrupted():
+    """True when the host interrupted the calling thread: Java's
+    ``Thread.interrupt()`` inside XL Release; the sandbox's job threads offer
+    the same ``isInterrupted()`` on ``threading.current_thread()``."""
+    if JYTHON:
+        try:
+            from java.lang import Thread  # a host cancelling its job
+            return bool(Thread.currentThread().isInterrupted())
+        except Exception:
+            return False
+    check = getattr(threading.current_thread(), 'isInterrupted', None)
+    if check is None:
         return False
     try:
-        return bool(Thread.currentThread().isInterrupted())
+        return bool(check())
     except Exception:
         return False
 
@@ -99,7 +107,10 @@ class Stop(object):
             return True
         if self.deadline is not None and self.clock() >= self.deadline:
             return True
-        return JYTHON and _java_interrupted()
+        if _thread_interrupted():
+            self._internal.set()  # seen on the host's thread: tell the watcher too
+            return True
+        return False
 
     def remaining(self):
         if self.deadline is None:
@@ -438,7 +449,12 @@ def _default_settings(settings):
     if settings is not None:
         return settings
     from . import settings as settings_module
-    return settings_module.load()
+    try:
+        return settings_module.load()
+    except Exception as error:  # SettingsError names the key; the job still runs
+        _log.error('Remote completion: %s; using default settings.',
+                   logs.clean(logs.mask_secrets(to_text(error)), 500))
+        return settings_module.defaults()
 
 
 def _default_fetch(apis, settings):
@@ -556,3 +572,29 @@ def run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, setti
                     stop_event=stop_event, max_seconds=max_seconds, stats=stats,
                     backoff=backoff)
     return loop.run()
+
+
+def session_seconds(settings):
+    """How long one run of the fetch job keeps IDLE open: one idle-refresh
+    period (default 4 minutes).  The host starts the next run sync-interval
+    later, and every run begins by draining the mailbox."""
+    return float(settings.idle_refresh)
+
+
+def run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, settings=None,
+            stop_event=None, stats=None):
+    """The fetch job's one call (``ext/remoteCompletion/FetchMail.py``).
+
+    ``push-enabled = false``: one fetch cycle, as a polling job.  Otherwise a
+    bounded push session (``session_seconds``) that ends early when
+    ``stop_event`` is set or the host interrupts the job's thread.  Returns
+    the cycle's Summary or the session's PushStats.
+    """
+    settings = _default_settings(settings)
+    if not getattr(settings, 'push_enabled', True):
+        from . import fetch
+        return fetch.run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi,
+                                     Comment, settings=settings)
+    return run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
+               settings=settings, stop_event=stop_event, max_seconds=session_seconds(settings),
+               stats=stats)

@@ -69,3 +69,33 @@ def test_run_ends_by_itself_after_max_seconds(dovecot, user):
     stats = push.run(*host.apis, settings=Settings(sync_interval=3600, idle_refresh=1200),
                      max_seconds=1.0)
     assert stats.snapshot()["fetch_cycles"] >= 1
+
+
+def test_run_job_ends_when_the_host_interrupts_its_job_thread(dovecot, user):
+    from benchmarks.imapproxy import ImapProxy
+    from sandbox.server import JobThread   # the sandbox's stand-in for a Java job thread
+    proxy = ImapProxy(dovecot.host, dovecot.tls_port)
+    host = make_host(dovecot, user)
+    host.imap_ci._props["port"] = proxy.port
+    stats = push.PushStats()
+    thread = JobThread(target=push.run_job, args=host.apis,
+                       kwargs=dict(settings=Settings(sync_interval=3600, idle_refresh=1200),
+                                   stats=stats))
+    try:
+        thread.start()
+        assert stats.idling.wait(DEADLINE)
+        thread.interrupt()
+        thread.join(DEADLINE)
+        assert not thread.is_alive(), "run_job ignored the interruption"
+        assert not stats.idling.is_set()
+        assert proxy.connections >= 2          # the IDLE connection and the cycles'
+    finally:
+        proxy.close()
+
+
+def test_run_job_without_push_is_one_fetch_cycle(dovecot, user):
+    host = make_host(dovecot, user)
+    task, mail = reply_for(host, 7)
+    dovecot.append(user, mail)
+    summary = push.run_job(*host.apis, settings=Settings(push_enabled=False))
+    assert summary.acted == 1 and host.events[task.id].is_set()
