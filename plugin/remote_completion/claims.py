@@ -129,16 +129,31 @@ class ClaimOutcome(object):
             len(self.won), len(self.taken), len(self.recovered), self.supported)
 
 
+def _clock():
+    """Wall-clock seconds (the claim time buckets are shared between nodes)."""
+    return time.time()
+
+
 class Claims(object):
-    def __init__(self, client, timeout=DEFAULT_TIMEOUT, node=None, clock=None):
+    """``timeout`` None means ``DEFAULT_TIMEOUT``; ``clock`` None means the
+    module's ``_clock`` (both read when used, so a test can move time)."""
+
+    def __init__(self, client, timeout=None, node=None, clock=None):
         self.client = client            # an imap.ImapClient, logged in
-        self.timeout = float(timeout)
-        if self.timeout <= 0:
+        self._timeout = timeout
+        if timeout is not None and float(timeout) <= 0:
             raise ValueError('claim timeout must be positive')
         self.node = node or node_token()
-        self.clock = clock or time.time
+        self._clock = clock
         self.enabled = False
         self.log = logs.get_logger()
+
+    @property
+    def timeout(self):
+        return float(self._timeout if self._timeout is not None else DEFAULT_TIMEOUT)
+
+    def clock(self):
+        return (self._clock or _clock)()
 
     @property
     def node_keyword(self):

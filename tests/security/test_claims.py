@@ -146,13 +146,13 @@ def test_stale_claim_of_a_dead_fetcher_is_taken_back_once(mailbox):
         c.prepare()
         client.select("INBOX")
     try:
-        later[0].clock = lambda: t0 + timeout * 0.5
+        later[0]._clock = lambda: t0 + timeout * 0.5
         soon = later[0].claim(range(1, 6))
         assert soon.won == [] and soon.taken == [1, 2, 3, 4, 5]
 
         # Both survivors see the claim as stale at once: each UID goes to one.
         for c in later:
-            c.clock = lambda: t0 + timeout * 2.5
+            c._clock = lambda: t0 + timeout * 2.5
         r0 = later[0].claim(range(1, 6))
         r1 = later[1].claim(range(1, 6))
         assert set(r0.won) == {1, 2, 3, 4, 5} and r0.recovered == [1, 2, 3, 4, 5]
