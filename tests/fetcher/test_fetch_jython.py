@@ -3,6 +3,7 @@ the Dovecot of tests/fetcher/conftest.py, results checked here on CPython."""
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -64,7 +65,7 @@ def jython(dovecot, fresh_user, tmp_path_factory):
     samples = corpus()
     for name, raw in samples.items():
         (corpus_dir / name).write_bytes(raw)
-    users = {name: fresh_user() for name in ("implicit", "starttls", "untrusted", "quarantine")}
+    users = {name: fresh_user() for name in ("implicit", "starttls", "untrusted", "quarantine", "scripts")}
     mail = {
         "implicit": [reply_mail(client=s.gmail), reply_mail("FAIL", client=s.apple_mail, task_id=TASK2),
                      reply_mail(sig="v1." + "0" * 64, client=s.outlook), s.plain("no block"),
@@ -72,6 +73,7 @@ def jython(dovecot, fresh_user, tmp_path_factory):
         "starttls": [reply_mail(client=s.thunderbird)],
         "untrusted": [reply_mail()],
         "quarantine": [reply_mail(sig="v1." + "0" * 64), reply_mail()],
+        "scripts": [reply_mail(comment="From the job script.")],
     }
     for name, messages in mail.items():
         for raw in messages:
@@ -93,10 +95,20 @@ def jython(dovecot, fresh_user, tmp_path_factory):
             "quarantine": {"port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
                            "user": users["quarantine"], "tasks": [task], "quarantine": "Quarantine",
                            "faults": {"completeTask": 1}},
+            "scripts": {"port": dovecot.tls_port, "user": users["scripts"], "tasks": [task]},
         },
+        "repo": str(lanes.REPO),
     }
-    run = lanes.run_jython_checks([MODULE], context, timeout=600,
-                                  python_path=[lanes.REPO / "tests" / "jython"])
+    # A server that accepts connections (backlog) but never greets.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    context["silent_port"] = silent.getsockname()[1]
+    try:
+        run = lanes.run_jython_checks([MODULE], context, timeout=600,
+                                      python_path=[lanes.REPO / "tests" / "jython"])
+    finally:
+        silent.close()
 
     def result(name):
         return json.loads((out_dir / (name + ".json")).read_text())
@@ -160,3 +172,14 @@ def test_jython_parses_the_corpus_exactly_like_cpython(jython):
     assert " ".join(on_jython["outlook-1252-FAIL.eml"]["comment"].split()) == " ".join(COMMENT.split())
     assert on_jython["conflict.eml"]["error"] == "conflicting-metadata"
     assert on_jython["latin1.eml"]["comment"] == "Caf\u00e9 cr\u00e8me"
+
+
+def test_jython_ext_scripts(jython, dovecot):
+    _run, result, users, _ = jython
+    r = result("scripts")
+    assert r["ok_code"] in (0, None) and r["bad_code"] == 1
+    assert "logged in as %s" % users["scripts"] in r["printed"]
+    assert "login failed" in r["printed"] and "not-the-password" not in r["printed"]
+    assert r["tasks"][s.TASK_ID]["status"] == "COMPLETED"
+    assert r["comments"][0][1].endswith("Comment: From the job script.")
+    assert dovecot.count(users["scripts"]) == 0

@@ -108,3 +108,67 @@ def check_reply_corpus(context):
                          'self_sent': parsed.self_sent, 'to': parsed.to_addresses}
     _write(context, 'corpus', results)
     assert results
+
+
+def check_imap_times_out_on_a_silent_server(context):
+    from remote_completion import imap
+    client = imap.ImapClient('127.0.0.1', context['silent_port'], imap.TLS_NONE, None, timeout=1.0)
+    try:
+        client.connect()
+    except imap.ImapError as error:
+        assert 'timed out' in ('%s' % error).lower(), error
+    else:
+        raise AssertionError('connected to a server that never greets')
+
+
+def _exec_script(context, name, variables):
+    path = os.path.join(context['repo'], 'ext', 'remoteCompletion', name)
+    with io.open(path, 'rb') as handle:
+        code = compile(handle.read(), path, 'exec')
+    scope = dict(variables)
+    scope['__name__'] = '__builtin__'
+    try:
+        exec(code, scope)
+    except SystemExit as stop:
+        return stop.code
+    return 0
+
+
+def check_ext_scripts_run_on_jython(context):
+    """ImapServer.py (the Test button) and FetchMail.py (the job), as XL
+    Release runs them: module-level code with the script variables."""
+    import sys
+    sc = context['scenarios']['scripts']
+    with io.open(context['ca_pem'], encoding='ascii') as handle:
+        trusted = handle.read()
+    ci = fakes.imap_ci(context['host'], sc['port'], sc['user'], context['password'], context['secret'],
+                       context['mailbox'], trusted=trusted)
+    if sys.version_info[0] == 2:
+        from StringIO import StringIO  # takes both str and unicode, like Jython's stdout
+        out = StringIO()
+    else:
+        out = io.StringIO()
+    real_stdout, sys.stdout = sys.stdout, out
+    try:
+        ok_code = _exec_script(context, 'ImapServer.py', {'configuration': ci})
+        ci.password = 'not-the-password'
+        bad_code = _exec_script(context, 'ImapServer.py', {'configuration': ci})
+        ci.password = context['password']
+    finally:
+        sys.stdout = real_stdout
+    printed = out.getvalue()
+    printed = printed.decode('utf-8') if isinstance(printed, bytes) else printed
+    world = fakes.World(ci)
+    world.users['alice'] = tuple(context['users']['alice'])
+    world.add_task(sc['tasks'][0]['id'], owner='alice')
+    variables = dict(zip(('taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment'),
+                         fakes.apis(world)))
+    job_code = _exec_script(context, 'FetchMail.py', variables)
+    _write(context, 'scripts', {'ok_code': ok_code, 'bad_code': bad_code, 'printed': printed,
+                                'job_code': job_code, 'tasks': world.tasks,
+                                'comments': [list(c) for c in world.comments]})
+    assert ok_code in (0, None), printed
+    assert bad_code == 1, printed
+    assert 'not-the-password' not in printed
+    assert job_code in (0, None)
+    assert world.tasks[sc['tasks'][0]['id']]['status'] == 'COMPLETED'
