@@ -57,7 +57,7 @@ TEXTS = {
     UNREADABLE: 'the mail could not be read',
     TOO_LARGE: 'the mail is larger than max-message-size',
     NO_METADATA: 'no metadata block (ACTION, TASK_ID, SIGNATURE) was found',
-    INCOMPLETE_METADATA: 'the metadata block is incomplete or has an unknown ACTION',
+    INCOMPLETE_METADATA: 'the metadata block is incomplete or malformed',
     CONFLICTING_METADATA: 'the mail holds two different metadata blocks',
     BAD_SENDER: 'the From header does not hold exactly one plain address',
     NOT_WHITELISTED: 'an address is not in a whitelisted domain',

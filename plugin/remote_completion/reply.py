@@ -39,6 +39,8 @@ MAX_TEXT_CHARS = 256 * 1024     # characters of one decoded text part scanned
 MAX_HEADER_CHARS = 8 * 1024     # characters of one header value read
 MAX_COMMENT_CHARS = 1000
 MAX_ADDRESSES = 100             # To/Cc addresses kept
+MAX_TASK_ID_CHARS = 512
+MAX_SIGNATURE_CHARS = 100
 
 SELF_MARKER_HEADER = 'X-XLR-Remote-Completion'
 SELF_MARKER_VALUE = 'request'
@@ -595,6 +597,8 @@ def _resolve(blocks):
     if not complete:
         return None, INCOMPLETE_METADATA
     chosen = list(complete)[0]
+    if len(chosen[1]) > MAX_TASK_ID_CHARS or len(chosen[2]) > MAX_SIGNATURE_CHARS:
+        return None, INCOMPLETE_METADATA  # no API call with a hostile, huge id
     # A partial copy (e.g. a cut quote) may stand beside the full block only
     # if it agrees with it on every label it has.
     for block in blocks:

@@ -309,3 +309,12 @@ def test_two_fetchers_on_one_mailbox_handle_each_message_once(make_host, verdict
     assert sorted(task for task, _ in host.world.actions) == sorted(s.TASK_ID + "%d" % i for i in range(16))
     assert len(verdicts()) == 16  # one verdict per message across both nodes
     assert host.count() == 0
+
+
+def test_mail_debug_from_the_conf_turns_the_trace_on_and_off(make_host, capfd, monkeypatch):
+    monkeypatch.delenv("XLR_MAIL_DEBUG", raising=False)
+    host = make_host()
+    host.run(mail_debug=True)
+    assert "DEBUG IMAP: C " in capfd.readouterr().err
+    host.run(mail_debug=False)
+    assert "DEBUG IMAP" not in capfd.readouterr().err

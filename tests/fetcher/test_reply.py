@@ -337,3 +337,11 @@ def test_any_comment_keeps_the_block_intact(comment, client):
         assert len(parsed.comment) <= reply.MAX_COMMENT_CHARS
     else:
         assert parsed.error in (reply.CONFLICTING_METADATA,)
+
+
+def test_huge_ids_are_refused_before_any_lookup():
+    sig = s.sign()
+    huge = s.TASK_ID + "/" + "a" * 5000
+    text = f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {huge}\r\nSIGNATURE: {sig}\r\n"
+    parsed = reply.parse_reply(s.plain(text))
+    assert parsed.error == reply.INCOMPLETE_METADATA and parsed.task_id is None
