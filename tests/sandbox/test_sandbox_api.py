@@ -141,3 +141,14 @@ def test_smtp_server_settings_ci(server, apis):
         "smtp.example.com", 587, True)
     assert smtp.getProperty("password") == "smtp-pass-123"
     assert "smtp-pass-123" not in repr(smtp)
+
+
+def test_connection_test_runs_the_types_script_with_configuration(server):
+    good = server.create_configuration("fixture.Server", "Good", host="imap.example.com", password="pw-123456")
+    bad = server.create_configuration("fixture.Server", "Bad", host="bad")
+    result = server.test_configuration(good)
+    assert result == {"success": True, "errorText": None, "scriptFound": True,
+                      "output": "testing imap.example.com\n"}
+    result = server.test_configuration(bad)
+    assert (result["success"], result["scriptFound"]) == (False, True)
+    assert "code 1" in result["errorText"]

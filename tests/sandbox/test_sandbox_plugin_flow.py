@@ -130,3 +130,23 @@ def test_the_gradle_built_jar_runs_the_same_flow(tmp_path, mail):
         demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
         clock.advance(1)
         assert str(server.task_bean(task).status) == "COMPLETED"
+
+
+def test_imap_server_test_button(tmp_path, mail):
+    hub, passwords = mail
+    server = Server(tmp_path / "home", [Plugin.from_repo(REPO)], clock=VirtualClock())
+    good = demo.configure_server(server, hub, passwords)
+    wrong = server.create_configuration(
+        demo.IMAP_TYPE, "Wrong password", host=hub.imap_host, port=hub.imap_tls_port, useTls=True,
+        tlsMode="IMPLICIT", username=hub.imap_user, password="not-the-password",
+        fromAddress=demo.REMOTE_ADDRESS, secret="s" * 32, trustedCertificates=hub.ca_pem.read_text())
+    untrusted = server.create_configuration(
+        demo.IMAP_TYPE, "Untrusted", host=hub.imap_host, port=hub.imap_tls_port, useTls=True,
+        tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
+        fromAddress=demo.REMOTE_ADDRESS, secret="s" * 32)
+    with server:
+        assert server.test_configuration(good)["success"] is True
+        for ci in (wrong, untrusted):
+            result = server.test_configuration(ci)
+            assert result["success"] is False and result["scriptFound"] is True
+            assert "not-the-password" not in result["output"] + (result["errorText"] or "")
