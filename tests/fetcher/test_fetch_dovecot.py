@@ -318,3 +318,21 @@ def test_mail_debug_from_the_conf_turns_the_trace_on_and_off(make_host, capfd, m
     assert "DEBUG IMAP: C " in capfd.readouterr().err
     host.run(mail_debug=False)
     assert "DEBUG IMAP" not in capfd.readouterr().err
+
+
+def test_without_move_and_uidplus_quarantine_copies_and_expunges(make_host, monkeypatch, capfd):
+    """Servers without MOVE/UIDPLUS: UID COPY + STORE \\Deleted + EXPUNGE."""
+    from remote_completion import imap
+    real_has = imap.ImapClient.has
+    monkeypatch.setattr(imap.ImapClient, "has",
+                        lambda self, cap: cap.upper() not in ("MOVE", "UIDPLUS") and real_has(self, cap))
+    host = make_host(quarantine="Junk replies")
+    host.deliver(s.plain("junk one"))
+    host.deliver(good_reply())
+    host.deliver(s.plain("junk two"))
+    maildebug.set_enabled(True)
+    summary = host.run()
+    trace = capfd.readouterr().err
+    assert summary.quarantined == 2 and summary.removed == 1 and host.status() == "COMPLETED"
+    assert host.count() == 0 and host.count("Junk replies") == 2
+    assert "UID COPY" in trace and "UID MOVE" not in trace and "UID EXPUNGE" not in trace
