@@ -37,6 +37,9 @@ from .compat import JYTHON, to_bytes, to_text
 IDLE = 'IDLE'
 # Longest pause between two checks of the stop condition while waiting.
 STOP_CHECK_SECONDS = 0.5
+# Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
+# more without a line end is broken or hostile, and must not fill memory.
+MAX_IDLE_LINE = 64 * 1024
 
 _log = logs.get_logger()
 
@@ -252,6 +255,8 @@ class IdleSession(object):
             if not data:
                 raise ConnectionLost('the server closed the IDLE connection')
             self._buffer += to_bytes(data)
+            if len(self._buffer) > MAX_IDLE_LINE and self._buffer.find(b'\n') < 0:
+                raise ConnectionLost('the server sent a line longer than %d bytes' % MAX_IDLE_LINE)
 
     def _send(self, text):
         maildebug.trace('IMAP', 'C', text)
