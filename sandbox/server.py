@@ -22,9 +22,8 @@ import os
 import threading
 from pathlib import Path
 
-from . import beans
 from .api import script_apis
-from .beans import (CommentBean, MemberType, PhaseBean, PhaseStatus, PrincipalView, ReleaseBean,
+from .beans import (CommentBean, ConfigurationBean, MemberType, PhaseBean, PhaseStatus, PrincipalView, ReleaseBean,
                     ReleaseStatus, RoleView, TaskBean, TaskStatus, TeamMemberView, TeamView, Type,
                     UserAccount)
 from .clock import RealClock
@@ -954,51 +953,4 @@ class Server:
             return True
 
 
-class ConfigurationBean:
-    """A shared configuration object as scripts get it: ``id``, ``title``, ``type``,
-    ``getProperty(name)``; password values are readable by scripts but masked in
-    ``str()``/``repr()``."""
-
-    def __init__(self, ci_id, ci_type, values, secret_names):
-        self._id = ci_id
-        self._type = ci_type
-        self._values = values
-        self._secret = frozenset(secret_names)
-
-    id = property(lambda self: self._id)
-    type = property(lambda self: self._type)
-    title = property(lambda self: self._values.get("title"))
-
-    def getId(self):  # noqa: N802 - Java names
-        return self._id
-
-    def getType(self):  # noqa: N802
-        return self._type
-
-    def getTitle(self):  # noqa: N802
-        return self._values.get("title")
-
-    def getProperty(self, name):  # noqa: N802
-        if name not in self._values:
-            raise IllegalArgumentException("%s has no property %s" % (self._type, name))
-        return copy.deepcopy(self._values[name])
-
-    def hasProperty(self, name):  # noqa: N802
-        return name in self._values
-
-    def __getattr__(self, name):
-        raise AttributeError("configuration %s has no attribute '%s' (synthetic properties are read "
-                             "with getProperty)" % (self._type, name))
-
-    def __repr__(self):
-        shown = ", ".join("%s=%s" % (k, "********" if k in self._secret and v else repr(v))
-                          for k, v in sorted(self._values.items()))
-        return "%s[%s](%s)" % (self._type, self._id, shown)
-
-    __str__ = __repr__
-
-    def toString(self):  # noqa: N802
-        return repr(self)
-
-
-__all__ = ["Server", "ConfigurationBean", "RunningTask", "SMTP_SERVER_ID", "beans"]
+__all__ = ["Server", "RunningTask", "JobThread", "SMTP_SERVER_ID"]
