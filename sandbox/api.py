@@ -18,6 +18,20 @@ class _Api:
         object.__setattr__(self, "_server", server)
         object.__setattr__(self, "_user", user)
 
+    def __getattribute__(self, name):
+        # Every contract call first passes the server's injected faults
+        # (Server.inject_api_fault), so tests can make the host fail on cue.
+        attr = object.__getattribute__(self, name)
+        if name in object.__getattribute__(self, "_calls"):
+            server = object.__getattribute__(self, "_server")
+            api = object.__getattribute__(self, "_name")
+
+            def call(*args, **kwargs):
+                server._api_fault("%s.%s" % (api, name))
+                return attr(*args, **kwargs)
+            return call
+        return attr
+
     def __getattr__(self, name):
         raise AttributeError("%s.%s is not part of the host contract (docs/host-contract.md); "
                              "calls: %s" % (self._name, name, ", ".join(self._calls)))

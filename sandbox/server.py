@@ -151,6 +151,8 @@ class Server:
         self.configurations: dict[str, ConfigurationRecord] = {}
         self._activity: dict[str, list[ActivityEntry]] = {}
         self.job_runs: list[JobRun] = []
+        self._faults: dict[str, list] = {}
+        self.api_faults_raised: list[str] = []
         self._job_handles = []
         self._long_lived = []
         self._stop = threading.Event()
@@ -228,6 +230,24 @@ class Server:
     def _require_running(self):
         if not self._running:
             raise SandboxError("the server is not started (call start() or use it as a context manager)")
+
+    # ------------------------------------------------------- fault injection
+    def inject_api_fault(self, call, error=None, times=1):
+        """Make the next ``times`` script calls of ``call`` (e.g.
+        ``"taskApi.completeTask"``) raise ``error`` (default: a RuntimeError
+        as a server or network failure would) before doing anything."""
+        with self._lock:
+            self._faults.setdefault(call, []).extend(
+                [error or RuntimeError("injected fault: %s is unavailable" % call)] * times)
+
+    def _api_fault(self, call):
+        with self._lock:
+            pending = self._faults.get(call)
+            if not pending:
+                return
+            error = pending.pop(0)
+            self.api_faults_raised.append(call)
+        raise error
 
     # ------------------------------------------------------------- helpers
     def _now(self):

@@ -152,3 +152,19 @@ def test_connection_test_runs_the_types_script_with_configuration(server):
     result = server.test_configuration(bad)
     assert (result["success"], result["scriptFound"]) == (False, True)
     assert "code 1" in result["errorText"]
+
+
+def test_injected_faults_make_a_call_fail_before_acting(server, apis):
+    _, task, _ = one_task_release(server, mode="wait")
+    server.inject_api_fault("taskApi.completeTask", times=2)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="injected fault"):
+            apis["taskApi"].completeTask(task, Comment("not yet"))
+    assert str(apis["taskApi"].getTask(task).status) == "IN_PROGRESS"
+    assert apis["taskApi"].getTask(task).comments == []
+    assert str(apis["taskApi"].completeTask(task, Comment("now")).status) == "COMPLETED"
+    assert server.api_faults_raised == ["taskApi.completeTask", "taskApi.completeTask"]
+    server.inject_api_fault("userApi.getUser", NotFoundException("gone"))
+    with pytest.raises(NotFoundException):
+        apis["userApi"].getUser("alice")
+    assert apis["userApi"].getUser("alice").username == "alice"

@@ -150,3 +150,18 @@ def test_imap_server_test_button(tmp_path, mail):
             result = server.test_configuration(ci)
             assert result["success"] is False and result["scriptFound"] is True
             assert "not-the-password" not in result["output"] + (result["errorText"] or "")
+
+
+def test_a_reply_the_server_could_not_act_on_stays_for_the_next_run(flow):
+    server, clock, hub, passwords, release, task, after = flow
+    server.start_release(release)
+    clock.run_due()
+    demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
+    server.inject_api_fault("taskApi.completeTask")
+    clock.advance(1)                                  # first run: the API call fails
+    assert server.api_faults_raised == ["taskApi.completeTask"]
+    assert str(server.task_bean(task).status) == "IN_PROGRESS"
+    assert hub.imap_count() == 1                      # nothing lost
+    clock.advance(2)                                  # next run acts
+    assert str(server.task_bean(task).status) == "COMPLETED"
+    assert hub.imap_count() == 0
