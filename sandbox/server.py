@@ -41,6 +41,7 @@ from .typesystem import (CONFIGURATION_BASE, MANUAL_TASK, SMTP_SERVER, TASK_BASE
 log = logging.getLogger("sandbox.server")
 
 SMTP_SERVER_ID = "Configuration/mail/SmtpServer"
+CUSTOM_SCRIPT_TASK = "xlrelease.CustomScriptTask"
 HOME_ENV = "XL_RELEASE_SERVER_HOME"
 # Variables the host binds in task scripts; a task property may not shadow them.
 HOST_VARIABLES = ("taskApi", "releaseApi", "configurationApi", "userApi", "rolesApi", "Comment",
@@ -111,7 +112,8 @@ class JobThread(threading.Thread):
 
 class Server:
     def __init__(self, home, plugins=(), clock=None, script_user: str = "admin",
-                 synthetic_xsd=None, rules_xsd=None, long_lived_jobs=()):
+                 synthetic_xsd=None, rules_xsd=None, long_lived_jobs=(),
+                 custom_script_task_type=False):
         self.home = Path(home).resolve()
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock if clock is not None else RealClock()
@@ -139,6 +141,9 @@ class Server:
         if unknown:
             raise SandboxError("no scheduled jobs named %s in xl-rules.xml" % sorted(unknown))
         self.long_lived_jobs = frozenset(long_lived_jobs)
+        # XL Release's own shape: a custom task's type is xlrelease.CustomScriptTask
+        # and only taskType is the synthetic type. Off: the contract's shape.
+        self.custom_script_task_type = custom_script_task_type
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -868,7 +873,10 @@ class Server:
     def _task_bean(self, task, cls=TaskBean):
         rel = self.releases[task.release_id]
         task_type = Type(task.type)
-        return cls(id=task.id, type=task_type, taskType=task_type, title=task.title,
+        bean_type = task_type
+        if self.custom_script_task_type and task.type != MANUAL_TASK:
+            bean_type = Type(CUSTOM_SCRIPT_TASK)
+        return cls(id=task.id, type=bean_type, taskType=task_type, title=task.title,
                    description=task.description, owner=task.owner, team=task.team,
                    status=TaskStatus.of(task.status), failuresCount=task.failures_count,
                    phase=self._phase_bean(self.phases[task.phase_id]), releaseUid=rel.uid,

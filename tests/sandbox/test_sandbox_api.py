@@ -168,3 +168,15 @@ def test_injected_faults_make_a_call_fail_before_acting(server, apis):
     with pytest.raises(NotFoundException):
         apis["userApi"].getUser("alice")
     assert apis["userApi"].getUser("alice").username == "alice"
+
+
+def test_xl_release_shape_of_custom_task_types(tmp_path):
+    from sandbox import Server, VirtualClock
+    from sandbox_helpers import fixture_plugin
+    clock = VirtualClock()
+    with Server(tmp_path / "home", [fixture_plugin()], clock=clock, custom_script_task_type=True) as srv:
+        _, task, _ = one_task_release(srv, mode="wait", then_manual=True)
+        bean = srv.task_bean(task)
+        assert (str(bean.type), str(bean.taskType)) == ("xlrelease.CustomScriptTask", "fixture.Scripted")
+        manual = srv.release_bean(srv.release_of(task)).phases[0].tasks[1]
+        assert str(manual.type) == str(manual.taskType) == "xlrelease.Task"
