@@ -188,6 +188,9 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout):
     plugin = Plugin.from_jar(jar) if jar else Plugin.from_repo(REPO)
     _section("XL Release sandbox")
     _say("home    %s (XL_RELEASE_SERVER_HOME)" % home)
+    ca_copy = home / "conf" / "mail-ca.pem"   # what an admin would paste into trustedCertificates
+    shutil.copyfile(hub.ca_pem, ca_copy)
+    _say("CA      %s" % ca_copy)
     _say("plugin  %s" % plugin.location)
     _say("conf    fetch job: startup-delay 1 second, sync-interval 2 seconds")
     server = Server(home, [plugin], clock=RealClock())
