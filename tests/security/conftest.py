@@ -45,7 +45,9 @@ def private_dovecot():
         pytest.skip(why)
     from tests.support.dovecot import start_dovecot
     root = Path(tempfile.mkdtemp(prefix="rc-security-private-"))
-    server = start_dovecot(root, {"rc-private": "pw-private-Xq7"}, extra_conf="auth_failure_delay = 0\n")
+    users = {"rc-private": "pw-private-Xq7"}
+    users.update({"rp%d" % n: "pw-p%d-Xq7" % n for n in range(1, 201)})
+    server = start_dovecot(root, users, extra_conf="auth_failure_delay = 0\n")
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)

@@ -229,10 +229,12 @@ class TaskApi:
 
 
 class ReleaseApi:
-    def __init__(self, store):
+    def __init__(self, store, faults=None):
         self.store = store
+        self.faults = faults or Faults()
 
     def getRelease(self, release_id):
+        self.faults.check("getRelease", "before")
         data = self.store.read()
         rel = data["releases"].get(release_id)
         if rel is None:
@@ -241,6 +243,7 @@ class ReleaseApi:
                    phases=[Obj(id=p["id"], title=p["title"]) for p in rel.get("phases", [])])
 
     def getTeams(self, release_id):
+        self.faults.check("getTeams", "before")
         data = self.store.read()
         teams = data["teams"].get(release_id, {})
         return [Obj(id="Team%d" % i, teamName=name,
@@ -249,10 +252,12 @@ class ReleaseApi:
 
 
 class UserApi:
-    def __init__(self, store):
+    def __init__(self, store, faults=None):
         self.store = store
+        self.faults = faults or Faults()
 
     def getUser(self, username):
+        self.faults.check("getUser", "before")
         users = self.store.read()["users"]
         if username not in users:
             raise ApiError("User '%s' not found" % username)
@@ -287,6 +292,7 @@ class ConfigurationApi:
 
 def apis(store, node="node", faults=None):
     """The keyword arguments ``run_fetch_cycle`` takes, backed by ``store``."""
-    return dict(taskApi=TaskApi(store, node, faults), releaseApi=ReleaseApi(store),
-                configurationApi=ConfigurationApi(store), userApi=UserApi(store),
+    faults = faults or Faults()
+    return dict(taskApi=TaskApi(store, node, faults), releaseApi=ReleaseApi(store, faults),
+                configurationApi=ConfigurationApi(store), userApi=UserApi(store, faults),
                 rolesApi=RolesApi(store), Comment=Comment)
