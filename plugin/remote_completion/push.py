@@ -429,6 +429,7 @@ class MailboxWatcher(threading.Thread):
                 # cycle now catches what arrived while we were connecting.
                 first = False
                 self.backoff.reset()
+                _log.debug('Remote completion: IMAP IDLE established, waiting for new mail')
                 self._set_state('idling')
                 self.wake.set()
             refresh_at = self.clock() + self.idle_refresh
