@@ -51,20 +51,15 @@ def dovecot():
 
 
 def push_plugin(tmp_path):
-    ext = tmp_path / "ext"
-    shutil.copytree(REPO / "ext", ext)
-    (ext / "remoteCompletion" / "FetchMail.py").write_text(PUSH_FETCH_MAIL)
-    original = Plugin.from_repo(REPO)
-    synthetic = next(p for p in (REPO / "ext" / "synthetic.xml", REPO / "synthetic.xml",
-                                 REPO / "ext" / "remoteCompletion" / "synthetic.xml") if p.exists())
-    rules = next(p for p in (REPO / "ext" / "xl-rules.xml", REPO / "xl-rules.xml",
-                             REPO / "ext" / "remoteCompletion" / "xl-rules.xml") if p.exists())
-    assert original.rules is not None
-    return Plugin.from_source_tree(ext, libraries=[REPO / "plugin"],
-                                   synthetic=ext / synthetic.relative_to(REPO / "ext")
-                                   if synthetic.is_relative_to(REPO / "ext") else synthetic,
-                                   rules=ext / rules.relative_to(REPO / "ext")
-                                   if rules.is_relative_to(REPO / "ext") else rules)
+    """This repository's plugin with FetchMail.py swapped for the push variant."""
+    repo = tmp_path / "plugin-tree"
+    shutil.copytree(REPO / "ext", repo / "ext")
+    (repo / "ext" / "remoteCompletion" / "FetchMail.py").write_text(PUSH_FETCH_MAIL)
+    (repo / "plugin").symlink_to(REPO / "plugin")
+    for name in ("synthetic.xml", "xl-rules.xml", "resources"):
+        if (REPO / name).exists():
+            (repo / name).symlink_to(REPO / name)
+    return Plugin.from_repo(repo)
 
 
 class SeenLog(logging.Handler):
