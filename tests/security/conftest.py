@@ -12,7 +12,6 @@ import pytest
 
 from remote_completion import logs
 
-_counter = itertools.count(1)
 USERS = 400
 
 
@@ -54,8 +53,11 @@ def private_dovecot():
 
 
 def add_user(server):
-    """A user nobody has used yet in this session."""
-    n = next(_counter)
+    """A user nobody has used yet in this session.  The counter lives on the
+    server object: this module is imported twice (as pytest's conftest and
+    as tests.security.conftest), so a module-level counter would not be one."""
+    counter = server.__dict__.setdefault("_rc_users", itertools.count(1))
+    n = next(counter)
     assert n <= USERS, "raise USERS in tests/security/conftest.py"
     name = "rc%d" % n
     return name, server.users[name]

@@ -50,3 +50,18 @@ def check_authresults_reads_a_message():
            'From: alice@corp.com\r\n\r\nbody\r\n')
     msg = email.message_from_string(str(raw))
     assert authresults.check(msg, 'alice@corp.com', PINNED)[0]
+
+
+def check_claims_pure_parts():
+    from remote_completion import claims
+    assert claims.parse_uid_set('1:3,7,9:8') == set([1, 2, 3, 7, 8, 9])
+    assert claims.parse_uid_set('x,,5:a,4') == set([4])
+    t = 600.0
+    now = 100 * t + 5
+    bucket = int(now // t) % claims.BUCKETS
+    assert not claims.is_stale(['$XlrClaimBy0000abcd', '$XlrClaimT%d' % bucket], now, t)
+    assert claims.is_stale(['$XlrClaimBy0000abcd', '$XlrClaimT%d' % ((bucket - 2) % claims.BUCKETS)], now, t)
+    assert claims.is_stale(['$XlrClaimBy0000abcd'], now, t)
+    token = claims.node_token()
+    assert len(token) == 8 and token == claims.node_token()
+    assert claims.node_token('h', 1, 't1') != claims.node_token('h', 2, 't1')
