@@ -386,13 +386,15 @@ class MailboxWatcher(threading.Thread):
                     mailbox = self.open_mailbox()
                     self.stats.add('connections')
                     if not offers_idle(mailbox.capabilities):
-                        _log.info('The IMAP server does not offer IDLE: polling every sync-interval')
+                        _log.info('Remote completion: the IMAP server does not offer IDLE: '
+                                  'polling every sync-interval')
                         self._set_state('no-idle')
                         self.wake.set()
                         return
                     self._idle_until_stopped(mailbox.conn)
                 except IdleRefused as error:
-                    _log.warning('The IMAP server refused IDLE (%s): polling every sync-interval', error)
+                    _log.warning('Remote completion: the IMAP server refused IDLE (%s): '
+                                 'polling every sync-interval', error)
                     self._set_state('no-idle')
                     self.wake.set()
                     return
@@ -403,8 +405,8 @@ class MailboxWatcher(threading.Thread):
                     if was_idling:
                         self.wake.set()  # the caller polls while we reconnect
                     delay = self.backoff.next_delay()
-                    _log.warning('IMAP IDLE connection lost or not opened (%s); retrying in %.1fs',
-                                 logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
+                    _log.warning('Remote completion: IMAP IDLE connection lost or not opened (%s); '
+                                 'retrying in %.1fs', logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
                     self.stop.wait(delay)
                 finally:
                     if mailbox is not None:
@@ -524,7 +526,8 @@ class PushLoop(object):
             # in the mailbox for the next cycle.
             self.retry_soon = True
             self.stats.add('fetch_errors')
-            _log.warning('Fetch cycle failed: %s', logs.clean(logs.mask_secrets(_describe(error)), 300))
+            _log.warning('Remote completion: fetch cycle failed: %s',
+                         logs.clean(logs.mask_secrets(_describe(error)), 300))
         finally:
             self.stats.add('fetch_cycles')  # counted when done: tests wait on it
 
@@ -549,7 +552,8 @@ class PushLoop(object):
                                           backoff=self.backoff, clock=self.clock)
             self.watcher.start()
         else:
-            _log.info('Push (IMAP IDLE) is off: polling every %gs', self.settings.sync_interval)
+            _log.info('Remote completion: push (IMAP IDLE) is off: polling every %gs',
+                      self.settings.sync_interval)
         try:
             self._cycle()  # drain what is already there
             while not self.stop.is_set():
