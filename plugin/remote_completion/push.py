@@ -406,7 +406,8 @@ class MailboxWatcher(threading.Thread):
                         self.wake.set()  # the caller polls while we reconnect
                     delay = self.backoff.next_delay()
                     _log.warning('Remote completion: IMAP IDLE connection lost or not opened (%s); '
-                                 'retrying in %.1fs', logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
+                                 'retrying in %.1fs',
+                                 logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
                     self.stop.wait(delay)
                 finally:
                     if mailbox is not None:
