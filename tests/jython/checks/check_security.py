@@ -1,8 +1,12 @@
 # -*- coding: utf-8 -*-
-"""Security modules on real Jython 2.7.3: sender authentication and claims."""
+"""Security modules on real Jython 2.7.3: sender authentication and claims
+(the claim checks talk to the Dovecot that tests/security/test_jython_security.py
+starts; it passes host, port, users and passwords as the context)."""
 from __future__ import absolute_import, unicode_literals
 
 from remote_completion import authresults
+
+REQUIRES = ('dovecot',)
 
 PINNED = 'mail.example.org'
 GMAIL = ('mx.google.com;\r\n       dkim=pass header.i=@corp.com header.s=20230601 header.b=Xy12;\r\n'
@@ -65,3 +69,39 @@ def check_claims_pure_parts():
     token = claims.node_token()
     assert len(token) == 8 and token == claims.node_token()
     assert claims.node_token('h', 1, 't1') != claims.node_token('h', 2, 't1')
+
+
+def _clients(context, count):
+    from remote_completion import imap
+    clients = []
+    for _ in range(count):
+        client = imap.ImapClient(context['host'], context['port'], imap.TLS_NONE, None, timeout=20).connect()
+        client.login(context['user'], context['password'])
+        clients.append(client)
+    return clients
+
+
+def check_claims_against_dovecot(context):
+    from remote_completion import claims
+    a, b = _clients(context, 2)
+    try:
+        ca = claims.Claims(a, node='jythonaa')
+        cb = claims.Claims(b, node='jythonbb')
+        assert ca.prepare() and cb.prepare()
+        a.select('INBOX')
+        b.select('INBOX')
+        first = ca.claim(range(1, 6))
+        assert first.won == [1, 2, 3, 4, 5], first.won
+        second = cb.claim(range(1, 11))
+        assert second.won == [6, 7, 8, 9, 10], second.won
+        assert second.taken == [1, 2, 3, 4, 5], second.taken
+        ca.release([1, 2])
+        assert cb.claim(range(1, 11)).won == [1, 2]
+        # a's claims on 3..5 as seen by b three timeouts later: stale, taken back once
+        later = claims.Claims(b, node='jythoncc', clock=lambda: ca.clock() + 3 * ca.timeout)
+        later.enabled = True
+        recovered = later.claim([3, 4, 5])
+        assert recovered.recovered == [3, 4, 5] and recovered.won == [3, 4, 5], recovered
+    finally:
+        a.logout()
+        b.logout()
