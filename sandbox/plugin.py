@@ -8,8 +8,8 @@ path relative to that root (``remoteCompletion/StartTask.py``).
 
 A ``Plugin`` here is one such root.  ``activate()`` puts its library on
 ``sys.path`` (first, so the plugin under test is the one imported) and
-forgets any copy of its packages imported before; ``deactivate()`` undoes
-that.  Third-party packages the host itself provides (pyhocon, pyparsing) are
+shadows any copy of its packages imported from elsewhere; ``deactivate()``
+undoes that and gives the earlier copies back.  Third-party packages the host itself provides (pyhocon, pyparsing) are
 imported from the host before a jar goes on the path, so a Jython copy
 bundled in a jar never shadows CPython's.
 """
@@ -40,10 +40,9 @@ def _top_level_in_dir(root: Path) -> set[str]:
     return names
 
 
-def _forget_modules(names):
-    for module in list(sys.modules):
-        if module.split(".")[0] in names:
-            del sys.modules[module]
+def _take_modules(names) -> dict:
+    """Remove imported copies of ``names`` from sys.modules and return them."""
+    return {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in names}
 
 
 class Plugin:
@@ -156,7 +155,10 @@ class Plugin:
             except ImportError:
                 pass
         # Host-provided packages stay as imported: a jar's Jython copies must not replace them.
-        _forget_modules(self.top_level - set(HOST_PROVIDED))
+        # A server is a JVM of its own: it gets fresh modules.  Copies imported
+        # before are shadowed, not destroyed, and come back on deactivate(), so
+        # callers that hold them never end up with a twin the plugin ignores.
+        self._shadowed = _take_modules(self.top_level - set(HOST_PROVIDED))
         for entry in reversed(self.library_paths):
             sys.path.insert(0, entry)
         importlib.invalidate_caches()
@@ -168,7 +170,9 @@ class Plugin:
         for entry in self.library_paths:
             if entry in sys.path:
                 sys.path.remove(entry)
-        _forget_modules(self.top_level - set(HOST_PROVIDED))
+        _take_modules(self.top_level - set(HOST_PROVIDED))
+        sys.modules.update(self._shadowed)
+        self._shadowed = {}
         importlib.invalidate_caches()
         self._active = False
 

@@ -113,7 +113,7 @@ class JobThread(threading.Thread):
 class Server:
     def __init__(self, home, plugins=(), clock=None, script_user: str = "admin",
                  synthetic_xsd=None, rules_xsd=None, long_lived_jobs=(),
-                 custom_script_task_type=False):
+                 custom_script_task_type=True):
         self.home = Path(home).resolve()
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock if clock is not None else RealClock()

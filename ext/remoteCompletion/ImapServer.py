@@ -1,6 +1,8 @@
 # The "Test" button of the IMAP server configuration (Shared configuration):
 # connect, log in, select INBOX, log out. `configuration` is the CI tested.
 # Thin on purpose: the work is in remote_completion.fetch.check_connection.
+from __future__ import absolute_import, unicode_literals
+
 import sys
 
 from remote_completion.fetch import check_connection

@@ -1,6 +1,8 @@
 # Start script of remoteCompletion.RemoteCompletionTask: mail the assignees a
 # signed request, then wait (WaitForReply.py) for the fetcher to act on a reply.
 # Thin on purpose: the work is in remote_completion.start.
+from __future__ import absolute_import, unicode_literals
+
 import sys
 
 from remote_completion import start

@@ -100,20 +100,6 @@ def _load_settings(settings, log):
     return loaded
 
 
-_debug_from_conf = [False]
-
-
-def _apply_mail_debug(settings):
-    """``mail-debug = true`` turns the trace on; removing it turns off what
-    the conf turned on (not what -Dmail.debug or a test switched on)."""
-    if getattr(settings, 'mail_debug', False):
-        maildebug.set_enabled(True)
-        _debug_from_conf[0] = True
-    elif _debug_from_conf[0]:
-        maildebug.set_enabled(None)
-        _debug_from_conf[0] = False
-
-
 def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
                     settings=None, now=None):
     """Process every message in INBOX once; returns a Summary.  Never raises
@@ -121,7 +107,7 @@ def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
     log = logs.get_logger()
     summary = Summary()
     settings = _load_settings(settings, log)
-    _apply_mail_debug(settings)
+    maildebug.set_conf_enabled(getattr(settings, 'mail_debug', False))
     if not getattr(settings, 'fetching_enabled', True):
         log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
         summary.error = 'disabled'

@@ -224,10 +224,14 @@ def task_status(task):
 
 
 def task_type_name(task):
-    """``'remoteCompletion.RemoteCompletionTask'`` etc."""
-    value = prop(task, 'type')
+    """``'remoteCompletion.RemoteCompletionTask'`` etc.
+
+    Inside XL Release a custom script task's ``type`` is
+    ``xlrelease.CustomScriptTask``; its synthetic type is ``taskType``.
+    """
+    value = prop(task, 'taskType')
     if value is None:
-        value = prop(task, 'taskType')
+        value = prop(task, 'type')
     return to_text(value) if value is not None else None
 
 

@@ -5,7 +5,7 @@ On for the process when any of these is true:
   add ``-Dmail.debug=true`` to ``$JAVACMD`` in ``bin/run.sh``);
 - the environment variable ``XLR_MAIL_DEBUG`` is ``true`` (CPython, the sandbox);
 - ``xl.remote-completion.mail-debug = true`` in ``xl-release.conf``
-  (passed in by the caller through ``set_enabled``).
+  (passed in by the caller through ``set_conf_enabled``).
 
 Trace lines go to standard error, as JavaMail's do, prefixed ``DEBUG IMAP:`` or
 ``DEBUG SMTP:``.  Credentials never appear: LOGIN/AUTHENTICATE arguments and
@@ -21,7 +21,8 @@ import sys
 from .compat import to_text
 from .logs import MASK, mask_secrets
 
-_forced = None
+_forced = None          # set_enabled: tests, or a caller that knows better
+_from_conf = [False]    # xl-release.conf's mail-debug, refreshed by every cycle
 
 _IMAP_LOGIN = re.compile(r'^(\S+\s+(?:UID\s+)?LOGIN)\s.*$', re.IGNORECASE)
 _IMAP_AUTH = re.compile(r'^(\S+\s+AUTHENTICATE\s+\S+)(\s.*)?$', re.IGNORECASE)
@@ -53,14 +54,22 @@ def _java_property():
 
 
 def set_enabled(value):
-    """Force the trace on or off (None: decide from the property/environment)."""
+    """Force the trace on or off (None: decide from the property/environment/conf)."""
     global _forced
     _forced = value
+
+
+def set_conf_enabled(value):
+    """What ``xl.remote-completion.mail-debug`` says now; removing the key
+    turns off what it turned on, never what -Dmail.debug turned on."""
+    _from_conf[0] = bool(value)
 
 
 def enabled():
     if _forced is not None:
         return bool(_forced)
+    if _from_conf[0]:
+        return True
     for value in (_java_property(), os.environ.get('XLR_MAIL_DEBUG')):
         if value is not None and to_text(value).strip().lower() == 'true':
             return True

@@ -104,8 +104,7 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
     out = out or sys.stdout
     log = logs.get_logger()
     conf = _load_settings(out)
-    if conf.mail_debug:
-        maildebug.set_enabled(True)
+    maildebug.set_conf_enabled(conf.mail_debug)
     try:
         imap_config = host.find_imap_config(configurationApi)
         smtp_config = host.find_smtp_config(configurationApi)

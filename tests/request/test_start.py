@@ -219,11 +219,14 @@ def test_start_script_fails_the_task_with_the_message(shape, capsys):
     assert task.scheduled == []
 
 
-def test_waiting_script_keeps_the_task_waiting():
+def test_waiting_script_keeps_the_task_waiting(shape):
+    # The host runs the fetch job itself here, so the waiting script only waits
+    # (remote_completion.polling covers the XL Release case).
+    env = dict(environment(shape, free_port()), hostRunsScheduledJobs=True, Comment=object)
     task = RunningTask(status_line="Waiting for a reply by email from Alice Smith")
-    run_script("WaitForReply.py", dict(task=task, requestRecipients="alice@example.com"))
-    assert task.scheduled == [("remoteCompletion/WaitForReply.py", start.WAIT_INTERVAL_SECONDS)]
+    run_script("WaitForReply.py", dict(env, task=task, requestRecipients="alice@example.com"))
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
     assert task.statusLine == "Waiting for a reply by email from Alice Smith"
     lost = RunningTask(status_line=None)
-    run_script("WaitForReply.py", dict(task=lost, requestRecipients="alice@example.com, bob@example.com"))
+    run_script("WaitForReply.py", dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"))
     assert lost.statusLine == "Waiting for a reply by email from alice@example.com, bob@example.com"

@@ -38,7 +38,9 @@ def test_status_is_an_enum_not_a_string(server, apis):
 
 def test_type_prints_as_the_full_name(server, apis):
     _, task, _ = one_task_release(server, mode="wait")
-    task_type = apis["taskApi"].getTask(task).type
+    bean = apis["taskApi"].getTask(task)
+    assert str(bean.type) == "xlrelease.CustomScriptTask"  # XL Release's shape
+    task_type = bean.taskType
     assert str(task_type) == "fixture.Scripted"
     # Jython's bean access gives Type.getName(): the short name, not the full one.
     assert (task_type.prefix, task_type.name) == ("fixture", "Scripted")

@@ -167,8 +167,6 @@ def test_a_reply_the_server_could_not_act_on_stays_for_the_next_run(flow):
     assert hub.imap_count() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="the plugin reads task.type before taskType: inside XL Release a "
-                                       "custom task's type is xlrelease.CustomScriptTask (reported)")
 def test_flow_with_xl_releases_custom_script_task_type(tmp_path, mail):
     hub, passwords = mail
     home = tmp_path / "home"
