@@ -40,6 +40,7 @@ class ScheduledJob:
     enabled: Setting
     interval: Setting
     startup_delay: Setting
+    long_lived: bool = False  # may block (push): its own thread, interrupted at shutdown
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +113,8 @@ def parse_rules(xml: bytes | None, source: str = "xl-rules.xml", xsd: Path | Non
                 name, script,
                 _setting(element, "enabled", where, parse_boolean),
                 _setting(element, "interval", where, parse_duration),
-                _setting(element, "startup-delay", where, parse_duration)))
+                _setting(element, "startup-delay", where, parse_duration),
+                element.get("long-lived", "false").strip() in ("true", "1")))
         elif tag == "task-event":
             rule = TaskEvent(element.get("type"), element.get("on"), element.get("script-property"))
             if not all((rule.task_type, rule.on, rule.script_property)):

@@ -543,7 +543,9 @@ class PushLoop(object):
         if not getattr(self.settings, 'fetching_enabled', True):
             _log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
             return self.stats
-        push = bool(getattr(self.settings, 'push_enabled', True)) and self.open_mailbox is not None
+        # Stopped before it began (a host that interrupts at once): one drain, no IDLE.
+        push = bool(getattr(self.settings, 'push_enabled', True)) and self.open_mailbox is not None \
+            and not self.stop.is_set()
         # Cleared before the watcher starts, so its "now idling" signal is
         # never lost: a cycle always runs after IDLE is established.
         self.wake.clear()
