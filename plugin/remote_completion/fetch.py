@@ -314,25 +314,55 @@ def _handle(uid, parsed, meta, config, apis, log, now):
                 release_id = host.release_id_of(snapshot.task_id)
             except ValueError:
                 return False  # not a task inside a release: nobody is its assignee
-            return recipients.is_assignee(parsed.sender_address, task, release_id, apis.releaseApi,
-                                          apis.userApi, apis.rolesApi)
+            users = _CountingUserApi(apis.userApi)
+            found = recipients.is_assignee(parsed.sender_address, task, release_id, apis.releaseApi,
+                                           users, apis.rolesApi)
+            if not found and users.failures:
+                # "Not an assignee" only counts when every user could be read:
+                # a directory outage must not throw a genuine reply away.
+                raise recipients.AssigneeLookupError('%d user lookup(s) failed' % users.failures)
+            return found
         try:
             verdict = decide.decide(parsed, config, snapshot, still_assignee)
         except Exception as error:
             log.debug('Remote completion: assignee lookup for mail %s failed: %s', uid, _safe_error(error))
-            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
+            if _older_than_retry_window(meta, now):
+                verdict = decide.Verdict.ignore(decide.NOT_ASSIGNEE, 'the assignees could not be read '
+                                                'for longer than the retry window')
+            else:
+                verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
     if verdict.act:
         verdict = _act(uid, parsed, task, verdict, apis, log, now)
     _log_verdict(log, uid, parsed, verdict)
     return verdict
 
 
+class _CountingUserApi(object):
+    """userApi, counting the lookups that raised (the API raises both for an
+    unknown user and for an outage, so only the count can tell them apart)."""
+
+    def __init__(self, user_api):
+        self._api = user_api
+        self.failures = 0
+
+    def getUser(self, username):  # noqa: N802 - the host's name
+        try:
+            return self._api.getUser(username)
+        except Exception:
+            self.failures += 1
+            raise
+
+
+def _older_than_retry_window(meta, now):
+    received = parse_internaldate(meta.internaldate) if meta is not None else None
+    return received is not None and _now(now) - received > RETRY_WINDOW
+
+
 def _unreadable_task(parsed, config, meta, now):
     """The task could not be read: a forged mail goes, a genuine one waits."""
     if decide.signed_attempt(parsed, config.secret) is None:
         return decide.Verdict.ignore(decide.BAD_SIGNATURE)
-    received = parse_internaldate(meta.internaldate) if meta is not None else None
-    if received is not None and _now(now) - received > RETRY_WINDOW:
+    if _older_than_retry_window(meta, now):
         return decide.Verdict.ignore(decide.UNKNOWN_TASK)
     return decide.Verdict.ignore(decide.SERVER_ERROR, 'the task could not be read')
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-sandbox_server = pytest.importorskip("sandbox.server")
+from sandbox import server as sandbox_server
 from sandbox import mailclient  # noqa: E402
 from sandbox.clock import VirtualClock  # noqa: E402
 from sandbox.conf import write_conf  # noqa: E402

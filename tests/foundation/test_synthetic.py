@@ -8,18 +8,17 @@ import pytest
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
-XSD = Path("/work/shared/reference/synthetic.xsd")
 NS = {"s": "http://www.xebialabs.com/deployit/synthetic"}
 TASK = "remoteCompletion.RemoteCompletionTask"
 IMAP = "remoteCompletion.ImapServer"
 
 
 def schema_path() -> Path:
-    # CI copies shared/ beside the clone; a developer has /work/shared.
-    for candidate in (XSD, REPO.parent / "shared" / "reference" / "synthetic.xsd"):
-        if candidate.exists():
-            return candidate
-    pytest.fail("synthetic.xsd not found (shared/reference/ beside the repo)")
+    # The shared reference folder beside the repository (CI copies it there too).
+    candidate = REPO.parent / "shared" / "reference" / "synthetic.xsd"
+    if not candidate.exists():
+        pytest.fail("synthetic.xsd not found in shared/reference/ beside the repository")
+    return candidate
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 """Reading the configuration and task values through the host adapter."""
-import logging
 
 import pytest
 

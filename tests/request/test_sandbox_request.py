@@ -7,7 +7,7 @@ import pytest
 
 from remote_completion import mailto, signature
 
-sandbox_server = pytest.importorskip("sandbox.server")
+from sandbox import server as sandbox_server
 from sandbox.clock import VirtualClock  # noqa: E402
 from sandbox.conf import write_conf  # noqa: E402
 from sandbox.mail import MailHub  # noqa: E402

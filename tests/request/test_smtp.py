@@ -1,7 +1,5 @@
 """Sending through real SMTP servers: plain, AUTH, STARTTLS, implicit TLS."""
-import io
 import socket
-import sys
 
 import pytest
 

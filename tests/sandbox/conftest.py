@@ -28,7 +28,7 @@ def clock():
 @pytest.fixture
 def server(tmp_path, clock):
     srv = Server(tmp_path / "home", [fixture_plugin()], clock=clock,
-                 synthetic_xsd=SYNTHETIC_XSD if SYNTHETIC_XSD.exists() else None)
+                 synthetic_xsd=SYNTHETIC_XSD)
     srv.add_user("alice", "alice@example.com", "Alice Archer")
     srv.add_user("bob", "bob@example.com", "Bob Baker")
     with srv:

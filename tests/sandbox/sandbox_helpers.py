@@ -8,7 +8,9 @@ from pathlib import Path
 from sandbox import Plugin
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin"
-SYNTHETIC_XSD = Path("/work/shared/reference/synthetic.xsd")
+# Digital.ai's schema, from the shared reference folder beside the repository
+# (where CI puts it too).
+SYNTHETIC_XSD = Path(__file__).resolve().parents[3] / "shared" / "reference" / "synthetic.xsd"
 # Called by the fixture plugin's job script with (taskApi, Comment); cleared per test.
 JOB_HOOKS = []
 

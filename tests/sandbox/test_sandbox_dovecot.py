@@ -87,7 +87,6 @@ def test_a_relay_that_does_not_trust_dovecot_refuses_to_deliver(tmp_path, doveco
         assert error.value.smtp_code == 451
 
 
-@pytest.mark.skipif(not (REPO / "ext/remoteCompletion/FetchMail.py").exists(), reason="fetcher not written yet")
 def test_plugin_completes_a_task_from_dovecot(tmp_path, relay, dovecot):
     hub, passwords = relay
     home = tmp_path / "home"

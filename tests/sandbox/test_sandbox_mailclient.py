@@ -81,7 +81,7 @@ def test_a_typed_comment_goes_above_the_block():
 
 
 def test_the_plugins_mailto_links_read_back_the_same():
-    mailto = pytest.importorskip("remote_completion.mailto")
+    from remote_completion import mailto
     uri = mailto.build(REMOTE, "Complete: Déploy + test", BODY.replace("\r\n", "\n"))
     draft = mailclient.parse_mailto(uri)
     assert (draft.to, draft.subject, draft.body) == ((REMOTE,), "Complete: Déploy + test", BODY)

@@ -371,7 +371,6 @@ def _split_comment(text):
 def build(seed=SEED):
     b = Builder(seed)
     rng = b.rng
-    other_action = {COMPLETE: FAIL, FAIL: COMPLETE}
 
     # --- valid replies in many client shapes: they MUST act ---------------------------
     assignees = [("alice", {}), ("bob", {"owner": None, "team": "Ops"}),

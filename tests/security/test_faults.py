@@ -255,9 +255,6 @@ def test_task_api_fails_transiently(dovecot, monkeypatch, plugin_log):
 
 @pytest.mark.dovecot
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known loss: recipients.is_assignee reads a failing userApi.getUser as "
-                   "'unknown user', so a genuine reply is dropped as not-assignee during a user-directory "
-                   "outage (fix proposed for fetch._handle in docs/security.md, Findings)")
 def test_user_directory_fails_transiently(dovecot, monkeypatch, plugin_log):
     api_faults(dovecot, monkeypatch, USER_FAULTS, "faults-user-api")
 

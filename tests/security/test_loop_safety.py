@@ -15,11 +15,11 @@ import sys
 
 import pytest
 
-from remote_completion import decide, fetch, logs
+from remote_completion import decide, fetch
 from tests.request.smtp_servers import smtp_server
 from tests.security import corpus as corpus_mod
 from tests.security import figures, taskstore
-from tests.security.test_corpus import NOW, judge, parse_verdicts, settings
+from tests.security.test_corpus import NOW, parse_verdicts, settings
 from tests.support.lanes import REPO
 
 

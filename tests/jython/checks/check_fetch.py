@@ -163,7 +163,22 @@ def check_ext_scripts_run_on_jython(context):
     world.add_task(sc['tasks'][0]['id'], owner='alice')
     variables = dict(zip(('taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment'),
                          fakes.apis(world)))
-    job_code = _exec_script(context, 'FetchMail.py', variables)
+    # The job as a polling run (push-enabled = false): a push session would
+    # hold IDLE for idle-refresh; check_push covers push on Jython.
+    import tempfile
+    home = tempfile.mkdtemp(prefix='rc-jython-home-')
+    os.mkdir(os.path.join(home, 'conf'))
+    with io.open(os.path.join(home, 'conf', 'xl-release.conf'), 'w', encoding='utf-8') as handle:
+        handle.write(u'xl.remote-completion.push-enabled = false\n')
+    saved_home = os.environ.get('XL_RELEASE_SERVER_HOME')
+    os.environ['XL_RELEASE_SERVER_HOME'] = home
+    try:
+        job_code = _exec_script(context, 'FetchMail.py', variables)
+    finally:
+        if saved_home is None:
+            del os.environ['XL_RELEASE_SERVER_HOME']
+        else:
+            os.environ['XL_RELEASE_SERVER_HOME'] = saved_home
     _write(context, 'scripts', {'ok_code': ok_code, 'bad_code': bad_code, 'printed': printed,
                                 'job_code': job_code, 'tasks': world.tasks,
                                 'comments': [list(c) for c in world.comments]})
