@@ -45,7 +45,7 @@ CUSTOM_SCRIPT_TASK = "xlrelease.CustomScriptTask"
 HOME_ENV = "XL_RELEASE_SERVER_HOME"
 # Variables the host binds in task scripts; a task property may not shadow them.
 HOST_VARIABLES = ("taskApi", "releaseApi", "configurationApi", "userApi", "rolesApi", "Comment",
-                  "task", "release")
+                  "task", "release", "hostRunsScheduledJobs")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -719,6 +719,8 @@ class Server:
         object.__setattr__(running, "_host", (control, self, task.id))
         variables["task"] = running
         variables["release"] = self._release_bean(self.releases[task.release_id])
+        # This host runs xl-rules.xml's jobs: the waiting script need not fetch.
+        variables["hostRunsScheduledJobs"] = True
         typedef = self.types.get(task.type)
         for prop in typedef.by_category("input", "output", "script"):
             value = copy.deepcopy(task.properties.get(prop.name))
