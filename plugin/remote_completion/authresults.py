@@ -229,7 +229,7 @@ def header_values(message_headers):
 
 # --- domains ----------------------------------------------------------------
 
-def _ascii_domain(domain):
+def ascii_domain(domain):
     """Lowercased ASCII (IDNA) form, or None when it is not a usable domain."""
     if not domain:
         return None
@@ -254,8 +254,8 @@ def _ascii_domain(domain):
 
 def aligned(auth_domain, from_domain):
     """Equal, or ``auth_domain`` is a subdomain of ``from_domain``."""
-    a = _ascii_domain(auth_domain)
-    f = _ascii_domain(from_domain)
+    a = ascii_domain(auth_domain)
+    f = ascii_domain(from_domain)
     if not a or not f:
         return False
     return a == f or a.endswith('.' + f)
@@ -267,7 +267,7 @@ def _domain_of_address(address):
         address = address[1:-1]
     if '@' not in address:
         return None
-    return _ascii_domain(address.rsplit('@', 1)[1])
+    return ascii_domain(address.rsplit('@', 1)[1])
 
 
 # --- the check ----------------------------------------------------------------
@@ -276,12 +276,12 @@ def _evidence(result):
     """(method, domain) a result speaks about, or None."""
     props = result.props
     if result.method == 'dmarc':
-        return 'dmarc', _ascii_domain(props.get('header.from'))
+        return 'dmarc', ascii_domain(props.get('header.from'))
     if result.method == 'dkim':
         domain = props.get('header.d') or props.get('header.i')
-        return 'dkim', _ascii_domain(domain)
+        return 'dkim', ascii_domain(domain)
     if result.method == 'spf':
-        return 'spf', _ascii_domain(props.get('smtp.mailfrom'))
+        return 'spf', ascii_domain(props.get('smtp.mailfrom'))
     return None
 
 

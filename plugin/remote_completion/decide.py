@@ -124,17 +124,9 @@ class TaskSnapshot(object):
 # --- whitelisting -------------------------------------------------------------
 
 def _domain_key(domain):
-    domain = to_text(domain or '').strip().lower().lstrip('@').rstrip('.')
-    if not domain:
-        return None
-    try:
-        domain.encode('ascii')
-    except UnicodeError:
-        try:
-            domain = domain.encode('idna').decode('ascii').lower()
-        except Exception:
-            return None
-    return domain
+    # One normalisation for whitelisting and sender authentication: lower-case
+    # ASCII (IDNA), no leading '@' or trailing dot.
+    return authresults.ascii_domain(domain)
 
 
 def domain_of(address):
