@@ -27,6 +27,10 @@ MARKER_HEADER = 'X-XLR-Remote-Completion'
 MARKER_REQUEST = 'request'
 SENTENCE_START = 'Please send this message to'
 METADATA_LINE = 'METADATA (DO NOT MODIFY)'
+# The fallback block in the HTML part. The task id is one long word: let it
+# break anywhere, or a phone's mail app scrolls the whole mail sideways.
+METADATA_HTML = ('<p style="margin:0 0 8px 0;font-size:12px;color:#555555;font-family:Consolas,Menlo,'
+                 'monospace;word-break:break-all;overflow-wrap:anywhere;">%s</p>')
 ACTION_FIELD = 'ACTION'
 TASK_ID_FIELD = 'TASK_ID'
 SIGNATURE_FIELD = 'SIGNATURE'
@@ -327,10 +331,8 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, metadat
         'unchanged.</p>' % (escape_html(recipient_email), escape_html(reply_to),
                             escape_html(reply_subject(COMPLETE, title)),
                             escape_html(reply_subject(FAIL, title))),
-        '<p style="margin:0 0 8px 0;font-size:12px;color:#555555;font-family:Consolas,Menlo,'
-        'monospace;">%s</p>' % escape_html(metadata[COMPLETE]).replace('\r\n', '<br>'),
-        '<p style="margin:0 0 8px 0;font-size:12px;color:#555555;font-family:Consolas,Menlo,'
-        'monospace;">%s</p>' % escape_html(metadata[FAIL]).replace('\r\n', '<br>'),
+        METADATA_HTML % escape_html(metadata[COMPLETE]).replace('\r\n', '<br>'),
+        METADATA_HTML % escape_html(metadata[FAIL]).replace('\r\n', '<br>'),
         '</td></tr></table>',
         '<p style="margin:12px 0 0 0;%sfont-size:12px;color:#888888;">Sent automatically by XL '
         'Release; the buttons work only for you.</p>' % font,

@@ -282,3 +282,16 @@ def test_message_bytes_have_crlf_line_ends_and_short_lines():
     raw, _ = build(title="T" * 3000, description="x" * 3000)
     assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+
+
+def test_the_fallback_block_wraps_on_narrow_screens():
+    """The task id is one long word: the HTML lets it break, so a phone's mail
+    app does not scroll the whole mail sideways."""
+    _raw, msg = build()
+    _plain, html = parts(msg)
+    blocks = [p for p in html.split("<p ") if "METADATA (DO NOT MODIFY)" in p]
+    assert len(blocks) == 2
+    for block in blocks:
+        style = block.split('style="', 1)[1].split('"', 1)[0]
+        assert "word-break:break-all" in style and "overflow-wrap:anywhere" in style
+        assert TASK_ID in block
