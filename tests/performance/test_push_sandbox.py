@@ -1,12 +1,9 @@
-"""Push in the sandbox, end to end: the fetch job runs as a long-lived job
-(its own JobThread) whose script is the one-call push variant of FetchMail.py
-proposed in docs/performance.md; a reply clicked in a mail client reaches
-Dovecot through the sandbox's relay and completes the task through IDLE,
-with sync-interval an hour (no poll can explain it); stopping the server
-interrupts the job thread and the session ends.
-
-The plugin is the source tree with only FetchMail.py swapped (the fetcher
-owns that file; this test shows the swap works before it is made)."""
+"""Push in the sandbox, end to end: the fetch job runs as xl-rules.xml
+declares it, long-lived (its own JobThread), and FetchMail.py holds an IMAP
+IDLE session; a reply clicked in a mail client reaches Dovecot through the
+sandbox's relay and completes the task through IDLE, with sync-interval an
+hour (no poll can explain it); stopping the server interrupts the job thread
+and the session ends."""
 from __future__ import annotations
 
 import logging
@@ -26,16 +23,6 @@ pytestmark = pytest.mark.dovecot
 REPO = Path(__file__).resolve().parents[2]
 IMAP_USER = "xlr-push@example.com"
 JOB = "remoteCompletion.FetchMail"
-PUSH_FETCH_MAIL = '''\
-# The scheduled fetch job, push variant: one bounded IMAP IDLE session.
-from __future__ import absolute_import, unicode_literals
-
-from remote_completion import push
-
-push.run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)  # noqa: F821
-'''
-
-
 @pytest.fixture(scope="module")
 def dovecot():
     from tests.support.dovecot import dovecot_available, start_dovecot
@@ -48,18 +35,6 @@ def dovecot():
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def push_plugin(tmp_path):
-    """This repository's plugin with FetchMail.py swapped for the push variant."""
-    repo = tmp_path / "plugin-tree"
-    shutil.copytree(REPO / "ext", repo / "ext")
-    (repo / "ext" / "remoteCompletion" / "FetchMail.py").write_text(PUSH_FETCH_MAIL)
-    (repo / "plugin").symlink_to(REPO / "plugin")
-    for name in ("synthetic.xml", "xl-rules.xml", "resources"):
-        if (REPO / name).exists():
-            (repo / name).symlink_to(REPO / name)
-    return Plugin.from_repo(repo)
 
 
 class SeenLog(logging.Handler):
@@ -97,7 +72,8 @@ def test_a_clicked_reply_completes_the_task_through_idle_in_the_sandbox(tmp_path
     write_conf(home, "xl.remote-completion {\n startup-delay = 0 seconds\n"
                      " sync-interval = 1 hour\n idle-refresh = 20 minutes\n}\n")
     with hub:
-        server = Server(home, [push_plugin(tmp_path)], long_lived_jobs={JOB})
+        # No long_lived_jobs argument: xl-rules.xml declares the job long-lived.
+        server = Server(home, [Plugin.from_repo(REPO)])
         demo.configure_server(server, hub, passwords)
         server.start()
         try:
