@@ -131,7 +131,7 @@ def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
                                             max_literal=max_size + HEADER_BYTES)
         client.connect()
         client.login(config.username, config.password)
-        claimer = _claims(client, log)   # before SELECT: CONDSTORE must be enabled first
+        claimer = _claims(client, log, getattr(settings, 'claim_timeout', None))   # before SELECT: CONDSTORE must be enabled first
         client.select('INBOX')
         _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
     except Exception as error:  # ImapError, TLS configuration, anything unexpected
@@ -154,12 +154,12 @@ def _chunks(items, size):
         yield items[i:i + size]
 
 
-def _claims(client, log):
+def _claims(client, log, timeout=None):
     """Claims (two fetchers on one mailbox never handle one message at once),
     or None when the server cannot do them: one fetcher needs none, and a
     doubled action is impossible anyway (a task leaves IN_PROGRESS once)."""
     try:
-        claimer = claims_mod.Claims(client)
+        claimer = claims_mod.Claims(client, timeout=timeout)
         return claimer if claimer.prepare() else None
     except Exception as error:
         log.debug('Remote completion: messages are not claimed: %s', _safe_error(error))

@@ -207,6 +207,8 @@ KEYS = (
     ('network-timeout', 'network_timeout', parse_duration, 30.0,
      _at_least(0.1, '100 ms')),
     ('mail-debug', 'mail_debug', parse_bool, False, _no_check),
+    # A claim older than this is taken back from a fetcher that died.
+    ('claim-timeout', 'claim_timeout', parse_duration, 600.0, _at_least(10, '10 seconds')),
 )
 KNOWN_KEYS = tuple(k[0] for k in KEYS)
 

@@ -175,3 +175,21 @@ def test_without_condstore_everything_is_won():
     outcome = c.claim([3, 1, 2])
     assert outcome.won == [1, 2, 3] and not outcome.supported
     c.release([1])  # a no-op, no server needed
+
+
+def test_the_claim_timeout_comes_from_the_settings(monkeypatch):
+    """fetch hands xl.remote-completion.claim-timeout to its Claims."""
+    from remote_completion import claims as claims_mod, fetch, logs
+    made = []
+
+    class Recording(claims_mod.Claims):
+        def __init__(self, client, timeout=None, **kw):
+            made.append(timeout)
+            super().__init__(client, timeout=timeout, **kw)
+
+        def prepare(self):
+            return False
+
+    monkeypatch.setattr(claims_mod, "Claims", Recording)
+    assert fetch._claims(object(), logs.get_logger(), 123.0) is None
+    assert made == [123.0]

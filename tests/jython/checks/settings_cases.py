@@ -78,6 +78,8 @@ CASES = [
     ('idle-refresh one hour', conf('idle-refresh = 1 hour'), error('idle-refresh', '29 minutes')),
     ('idle-refresh zero', conf('idle-refresh = 0'), error('idle-refresh', 'at least 1 second')),
     ('network-timeout ms', conf('network-timeout = 500 ms'), ok(network_timeout=0.5)),
+    ('claim-timeout minutes', conf('claim-timeout = 2 minutes'), ok(claim_timeout=120.0)),
+    ('claim-timeout too short', conf('claim-timeout = 5 seconds'), error('claim-timeout', 'at least 10 seconds')),
     ('network-timeout minute', conf('network-timeout = 1 minute'), ok(network_timeout=60.0)),
     ('network-timeout zero', conf('network-timeout = 0 s'), error('network-timeout', 'at least 100 ms')),
     ('network-timeout nanoseconds', conf('network-timeout = 2 ns'),
