@@ -244,8 +244,38 @@ class Claims(object):
             highest = max(meta[uid][0] for uid in free)
             won = self._conditional(sorted(free), highest, '+FLAGS.SILENT',
                                     [self.node_keyword, TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
+            won = self._confirm(won)
             taken.extend(sorted(set(free) - won))
         return ClaimOutcome(won=won, taken=taken, recovered=recovered)
+
+    def _confirm(self, won):
+        """Keep only the UIDs that carry no other fetcher's claim after ours.
+
+        The conditional STORE should make a second claim fail, but Dovecot lets
+        two sessions both win while it starts tracking MODSEQs for a mailbox
+        (seen under load).  Reading the flags after our STORE settles it: if
+        we see no other claim, any later claimer will see ours and yield; if
+        we see one, we yield (both may yield: the message waits for the next
+        cycle, which loses nothing)."""
+        if not won:
+            return won
+        mine = self.node_keyword.lower()
+        seen = self._meta(sorted(won))
+        kept, yielded = set(), []
+        for uid in sorted(won):
+            flags = seen.get(uid, (None, None))[1]
+            if flags is None:
+                continue  # expunged meanwhile: nothing to own
+            others = [f for f in claim_keywords(flags)
+                      if f.lower().startswith(NODE_PREFIX.lower()) and f.lower() != mine]
+            if others:
+                yielded.append(uid)
+            else:
+                kept.add(uid)
+        if yielded:
+            self.log.debug('claims: %d message(s) claimed by two fetchers at once; yielded', len(yielded))
+            self.release(yielded)
+        return kept
 
     def release(self, uids):
         """Give up this fetcher's claim (the mail stays for a later cycle)."""

@@ -96,7 +96,7 @@ def test_two_claimers_racing_never_both_win(mailbox):
     for t in threads:
         t.join(60)
     try:
-        assert not (won[0] & won[1])
+        assert not (won[0] & won[1]), sorted(won[0] & won[1])
         assert won[0] | won[1] == set(range(1, n + 1))
     finally:
         for client in clients:
@@ -193,3 +193,33 @@ def test_the_claim_timeout_comes_from_the_settings(monkeypatch):
     monkeypatch.setattr(claims_mod, "Claims", Recording)
     assert fetch._claims(object(), logs.get_logger(), 123.0) is None
     assert made == [123.0]
+
+
+@pytest.mark.dovecot
+def test_a_claim_that_two_fetchers_both_won_is_yielded(mailbox, monkeypatch):
+    """Dovecot can let two conditional STOREs both succeed while it starts
+    tracking MODSEQs; the claimer reads the flags back and yields when
+    another fetcher's claim sits beside its own."""
+    server, user, password = mailbox
+    fill(server, user, 3)
+    client = connect(server, user, password)
+    try:
+        claimer = Claims(client, timeout=600, node="aaaa0001")
+        assert claimer.prepare()
+        client.select("INBOX")
+        real = Claims._conditional
+
+        def also_claimed_by_another(self, uids, modseq, op, keywords):
+            done = real(self, uids, modseq, op, keywords)
+            if op.startswith("+"):   # the other node's STORE went through too, for UID 2
+                client.conn.uid("STORE", "2", "+FLAGS.SILENT", "($XlrClaimBybbbb0002)")
+            return done
+
+        monkeypatch.setattr(Claims, "_conditional", also_claimed_by_another)
+        outcome = claimer.claim([1, 2, 3])
+        assert outcome.won == [1, 3] and 2 in outcome.taken
+        flags = claimer._meta([2])[2][1]
+        assert "$XlrClaimBybbbb0002" in flags
+        assert not any(f.lower() == claimer.node_keyword.lower() for f in flags)  # ours released
+    finally:
+        client.logout()
