@@ -209,6 +209,13 @@ def decide(parsed, config, task, still_assignee):
     early = precheck(parsed, config)
     if early is not None:
         return early
+    return judge_task(parsed, config, task, still_assignee)
+
+
+def judge_task(parsed, config, task, still_assignee):
+    """The checks after ``precheck`` passed: the task, the signature for its
+    current attempt, its type and status, and whether the sender is still an
+    assignee (arguments as for ``decide``)."""
     if task is None:
         return Verdict.ignore(UNKNOWN_TASK)
     secret = getattr(config, 'secret', None)

@@ -323,7 +323,7 @@ def _handle(uid, parsed, meta, config, apis, log, now):
                 raise recipients.AssigneeLookupError('%d user lookup(s) failed' % users.failures)
             return found
         try:
-            verdict = decide.decide(parsed, config, snapshot, still_assignee)
+            verdict = decide.judge_task(parsed, config, snapshot, still_assignee)
         except Exception as error:
             log.debug('Remote completion: assignee lookup for mail %s failed: %s', uid, _safe_error(error))
             if _older_than_retry_window(meta, now):
