@@ -19,4 +19,4 @@ requestAttempt = result.request_attempt
 requestRecipients = result.request_recipients
 requestSentAt = result.request_sent_at
 task.setStatusLine(result.status_line)  # noqa: F821
-task.schedule(start.WAIT_SCRIPT, start.WAIT_INTERVAL_SECONDS)  # noqa: F821
+task.schedule(start.WAIT_SCRIPT, result.wait_seconds)  # noqa: F821

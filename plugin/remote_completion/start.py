@@ -13,7 +13,6 @@ from . import compose, host, logs, maildebug, recipients, settings, signature, s
 from .compat import prop, to_text
 
 WAIT_SCRIPT = 'remoteCompletion/WaitForReply.py'
-WAIT_INTERVAL_SECONDS = 60
 STATUS_NAMES_SHOWN = 5
 
 
@@ -23,7 +22,7 @@ class StartError(Exception):
 
 class StartResult(object):
     def __init__(self, request_attempt, request_recipients, request_sent_at, status_line,
-                 sent, failed, problems):
+                 sent, failed, problems, wait_seconds=30):
         self.request_attempt = request_attempt        # int: failuresCount signed for
         self.request_recipients = request_recipients  # 'a@x, b@y': who got the mail
         self.request_sent_at = request_sent_at        # ISO 8601 UTC
@@ -31,6 +30,9 @@ class StartResult(object):
         self.sent = sent          # [Recipient]
         self.failed = failed      # [(Recipient, reason)]
         self.problems = problems  # [text]
+        # When WaitForReply.py first runs: sync-interval, the pace at which it
+        # polls on hosts without a job scheduler (remote_completion.polling).
+        self.wait_seconds = wait_seconds
 
 
 def say(message, out=None):
@@ -184,10 +186,11 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
         request_recipients=', '.join(r.email for r in sent),
         request_sent_at=stamp.strftime('%Y-%m-%dT%H:%M:%SZ'),
         status_line=waiting_status_line([r.display_name for r in sent]),
-        sent=sent, failed=failed, problems=problems)
+        sent=sent, failed=failed, problems=problems,
+        wait_seconds=max(1, int(conf.sync_interval)))
 
 
-def keep_waiting(task, request_recipients=None, interval=WAIT_INTERVAL_SECONDS):
+def keep_waiting(task, request_recipients, interval):
     """The waiting script's work: keep the task IN_PROGRESS until the fetcher
     completes or fails it, keeping (or restoring) the status line."""
     if not prop(task, 'statusLine'):

@@ -206,7 +206,7 @@ def test_start_script_sets_variables_status_line_and_schedules_waiting(shape):
     assert result["requestRecipients"] == "alice@example.com, bob@example.com"
     assert result["requestSentAt"].endswith("Z")
     assert task.statusLine == "Waiting for a reply by email from Alice Smith, Bob Jones"
-    assert task.scheduled == [("remoteCompletion/WaitForReply.py", start.WAIT_INTERVAL_SECONDS)]
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
 
 
 def test_start_script_fails_the_task_with_the_message(shape, capsys):

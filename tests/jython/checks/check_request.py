@@ -310,7 +310,7 @@ def check_start_script_on_jython(context):
     assert variables['requestAttempt'] == 1
     assert variables['requestRecipients'] == 'jython-start-alice@example.com, jython-start-bob@example.com'
     assert task.status_line == 'Waiting for a reply by email from Alice Smith, B\xf6b Jones', task.status_line
-    assert task.scheduled == [(start.WAIT_SCRIPT, start.WAIT_INTERVAL_SECONDS)]
+    assert task.scheduled == [(start.WAIT_SCRIPT, 30)]  # sync-interval's default
 
     broken = dict(variables, configurationApi=ConfigurationApi({}), task=RunningTask(id=TASK_ID))
     try:
