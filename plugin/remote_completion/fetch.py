@@ -89,11 +89,9 @@ def _safe_error(error):
 def _load_settings(settings, log):
     if settings is not None:
         return settings
-    try:
-        loaded = settings_mod.load()
-    except Exception as error:
-        log.error('Remote completion: %s; using default settings for this fetch cycle.', _safe_error(error))
-        return settings_mod.defaults()
+    loaded = settings_mod.load_or_defaults(lambda text: log.error(
+        'Remote completion: %s; using default settings for this fetch cycle.',
+        logs.clean(logs.mask_secrets(text), 300)))
     if loaded.unknown_keys:
         log.debug('Remote completion: unknown keys in %s: %s', loaded.source,
                   ', '.join(logs.clean(k, 60) for k in loaded.unknown_keys))

@@ -98,14 +98,6 @@ def take_cycle_slot(sync_interval, startup_delay, now_millis=None, store=None):
     return store.compare_and_set(LAST_CYCLE_KEY, last, to_text(now))
 
 
-def _load_settings(log):
-    try:
-        return settings_module.load()
-    except settings_module.SettingsError as error:
-        log.error('Remote completion: %s; using the defaults.', logs.clean(to_text(error), 500))
-        return settings_module.defaults()
-
-
 def _still_in_progress(taskApi, task):
     try:
         return host.task_status(taskApi.getTask(prop(task, 'id'))) == 'IN_PROGRESS'
@@ -119,7 +111,8 @@ def wait_for_reply(task, request_recipients, taskApi, releaseApi, configurationA
     keep the task waiting unless a reply has just completed or failed it.
     Returns the fetch cycle's Summary, or None when no cycle ran."""
     log = logs.get_logger()
-    conf = _load_settings(log)
+    conf = settings_module.load_or_defaults(lambda text: log.error(
+        'Remote completion: %s; using the defaults.', logs.clean(text, 500)))
     summary = None
     if (not host_runs_jobs and conf.fetching_enabled
             and take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store)):

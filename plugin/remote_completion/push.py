@@ -458,12 +458,8 @@ def _default_settings(settings):
     if settings is not None:
         return settings
     from . import settings as settings_module
-    try:
-        return settings_module.load()
-    except Exception as error:  # SettingsError names the key; the job still runs
-        _log.error('Remote completion: %s; using default settings.',
-                   logs.clean(logs.mask_secrets(to_text(error)), 500))
-        return settings_module.defaults()
+    return settings_module.load_or_defaults(lambda text: _log.error(
+        'Remote completion: %s; using default settings.', logs.clean(logs.mask_secrets(text), 500)))
 
 
 def _default_fetch(apis, settings):

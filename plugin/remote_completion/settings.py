@@ -413,6 +413,19 @@ def load(path=None, environ=None, use_cache=True):
     return result
 
 
+def load_or_defaults(report):
+    """``load()``, or the defaults when the file is broken: a bad
+    xl-release.conf must never stop the plugin.  ``report(text)`` gets the
+    problem as one line (SettingsError texts name the key and never quote
+    the file, which also holds database passwords)."""
+    try:
+        return load()
+    except Exception as error:
+        report(to_text(error) if isinstance(error, SettingsError)
+               else '%s: %s' % (type(error).__name__, to_text(error)))
+        return defaults()
+
+
 def _read(path):
     try:
         with io.open(path, 'r', encoding='utf-8') as handle:

@@ -82,13 +82,8 @@ def _assigned_to(task, found):
 
 
 def _load_settings(out):
-    try:
-        return settings.load()
-    except Exception as error:
-        # A broken xl-release.conf must not stop the request mails.
-        _say(out, 'Warning: xl-release.conf could not be read (%s); using defaults.'
-             % logs.clean(error, 300))
-        return settings.defaults()
+    return settings.load_or_defaults(lambda text: _say(
+        out, 'Warning: xl-release.conf could not be read (%s); using defaults.' % logs.clean(text, 300)))
 
 
 def _now():

@@ -141,3 +141,20 @@ def test_errors_are_not_cached(tmp_path):
     for _ in range(2):
         with pytest.raises(settings.SettingsError, match="batch-size"):
             settings.load(str(path))
+
+
+def test_load_or_defaults_reports_a_bad_conf_once_and_goes_on(tmp_path, monkeypatch):
+    write_conf(tmp_path, "xl.remote-completion.sync-interval = often\n")
+    monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
+    reported = []
+    result = settings.load_or_defaults(reported.append)
+    assert result == settings.defaults()
+    assert len(reported) == 1 and "sync-interval" in reported[0] and "often" in reported[0]
+
+
+def test_load_or_defaults_reports_nothing_for_a_good_conf(tmp_path, monkeypatch):
+    write_conf(tmp_path, "xl.remote-completion.sync-interval = 5 seconds\n")
+    monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
+    reported = []
+    assert settings.load_or_defaults(reported.append).sync_interval == 5.0
+    assert reported == []
