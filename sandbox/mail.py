@@ -280,7 +280,11 @@ class MailHub:
             with self._cond:
                 self._seq += 1
                 path = folder / ("%04d.eml" % self._seq)
-            path.write_bytes(data)
+            # Written under another name, then renamed: a reader that globs
+            # *.eml never sees a half-written (or empty) message.
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(data)
+            os.replace(partial, path)
             where = str(path)
         with self._cond:
             self.deliveries.append((address, where))

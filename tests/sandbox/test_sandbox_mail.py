@@ -153,3 +153,23 @@ def test_info_names_no_secrets(hub):
     text = repr(hub.info())
     assert hub.imap_password not in text
     assert all(password not in text for password in USERS.values())
+
+
+def test_a_delivered_message_appears_whole_or_not_at_all(hub, monkeypatch):
+    """Readers glob *.eml while the SMTP server delivers: the bytes are written
+    under another name and renamed, so a reader never finds a half-written
+    (or empty) message."""
+    import pathlib
+    written = []
+    real_write = pathlib.Path.write_bytes
+
+    def recording_write(self, data):
+        written.append(self)
+        return real_write(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", recording_write)
+    before = len(hub.mailbox_files("zoe@example.com"))
+    hub._deliver("x@example.com", "zoe@example.com", b"Subject: whole\r\n\r\nall of it\r\n")
+    files = hub.mailbox_files("zoe@example.com")
+    assert len(files) == before + 1 and files[-1].read_bytes().endswith(b"all of it\r\n")
+    assert written and not [p for p in written if p.suffix == ".eml"]
