@@ -1,11 +1,10 @@
-# Keeps a remote completion task IN_PROGRESS while it waits for a reply. On a
-# host with no job scheduler (XL Release itself) it also runs the fetch cycle
-# when one is due; see remote_completion.polling.
-# Thin on purpose: the work is in remote_completion.polling.
+# Keeps a remote completion task IN_PROGRESS while it waits for a reply, and
+# ends it the documented way when the fetcher has recorded a verdict for its
+# run: returns for Complete, exits with status 1 for Fail. On a host with no
+# job scheduler (XL Release itself) it also runs the fetch cycle when one is
+# due. Thin on purpose: the work is in remote_completion.polling.
 from __future__ import absolute_import, unicode_literals
 
 from remote_completion import polling
 
-polling.wait_for_reply(task, globals().get('requestRecipients'), taskApi, releaseApi,  # noqa: F821
-                       configurationApi, userApi, rolesApi, Comment,  # noqa: F821
-                       host_runs_jobs=globals().get('hostRunsScheduledJobs', False))
+polling.run_waiting_script(globals())

@@ -10,10 +10,13 @@ mail says only "bad signature", nothing about the task it names:
    exactly one From address;
 3. whitelisting (when on) for the From address and every To address;
 4. sender authentication from Authentication-Results (when required);
-5. the task exists; the signature verifies for the sender and the task's
-   current attempt (an older attempt is reported as such);
-6. the task is a remote completion task, IN_PROGRESS;
-7. the sender is still an assignee now (the only check needing API calls
+5. the signature verifies for the sender (no API call: the token names the
+   run it was signed for);
+6. the task exists, is a remote completion task, IN_PROGRESS;
+7. the token's run is the task's current run (else an earlier run's reply);
+8. no verdict is recorded for this run yet (else: this mail's own, recorded
+   before a crash, or another reply's, which won);
+9. the sender is still an assignee now (the only check needing API calls
    beyond reading the task; ``still_assignee`` may be a callable so it is
    only asked for mail that got this far).
 
@@ -24,12 +27,11 @@ widened by anyone who can create a subdomain or register a look-alike.
 """
 from __future__ import absolute_import, unicode_literals
 
-from . import authresults, reply as reply_mod, signature
+from . import authresults, host, reply as reply_mod, signature
 from .compat import to_text
 
 IN_PROGRESS = 'IN_PROGRESS'
-TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
-MAX_OLD_ATTEMPTS = 100   # how far back a stale signature is recognised
+TASK_TYPE = host.TASK_TYPE
 
 # --- reason codes ---------------------------------------------------------------
 ACTED = 'acted'
@@ -45,11 +47,15 @@ NOT_WHITELISTED = 'not-whitelisted'
 NOT_AUTHENTICATED = 'sender-not-authenticated'
 UNKNOWN_TASK = 'unknown-task'
 BAD_SIGNATURE = 'bad-signature'
-STALE_ATTEMPT = 'stale-attempt'
+STALE_RUN = 'stale-run'
+ALREADY_DECIDED = 'already-decided'
+ALREADY_RECORDED = 'already-recorded'
 WRONG_TYPE = 'wrong-type'
 NOT_IN_PROGRESS = 'task-not-in-progress'
 NOT_ASSIGNEE = 'not-assignee'
 SERVER_ERROR = 'server-error'   # set by the fetcher: the mail stays for the next cycle
+NO_PERMISSION = 'no-permission'  # set by the fetcher: the API refused; the mail stays
+KEPT = (SERVER_ERROR, NO_PERMISSION)   # reasons that keep a mail in the INBOX
 
 TEXTS = {
     SELF_SENT: 'it is a request mail sent by the plugin itself',
@@ -65,11 +71,15 @@ TEXTS = {
     UNKNOWN_TASK: 'the task does not exist',
     BAD_SIGNATURE: 'the signature does not match (altered metadata, another sender, '
                    'or a changed secret)',
-    STALE_ATTEMPT: 'the request was for an earlier attempt of the task (it has been retried since)',
+    STALE_RUN: 'the request was for an earlier run of the task (it has been retried since)',
+    ALREADY_DECIDED: 'another reply was recorded for this run of the task first',
+    ALREADY_RECORDED: 'this reply was recorded on the task before (a repeated cycle)',
     WRONG_TYPE: 'the task is not a remote completion task',
     NOT_IN_PROGRESS: 'the task is not in progress',
     NOT_ASSIGNEE: 'the sender is no longer assigned to the task',
     SERVER_ERROR: 'the server could not be reached or failed; the mail is kept for the next cycle',
+    NO_PERMISSION: 'the server refused a call for lack of permission (check the rights of the '
+                   "release's run-as user); the mail is kept for the next cycle",
 }
 
 
@@ -109,16 +119,20 @@ class Verdict(object):
 
 
 class TaskSnapshot(object):
-    """What decide needs of a task, read once through the host adapter."""
+    """What decide needs of a task, read once through the host adapter:
+    ``current_run`` (``handover.current_run``, None without a request marker)
+    and ``recorded`` (``handover.verdicts`` for that run, first one first)."""
 
-    def __init__(self, task_id, status, type_name, attempt):
+    def __init__(self, task_id, status, type_name, current_run, recorded=()):
         self.task_id = task_id
         self.status = status
         self.type_name = type_name
-        self.attempt = attempt
+        self.current_run = current_run
+        self.recorded = list(recorded or ())
 
     def __repr__(self):
-        return 'TaskSnapshot(%r, %r, %r, %r)' % (self.task_id, self.status, self.type_name, self.attempt)
+        return 'TaskSnapshot(%r, %r, %r, run %r, %d recorded)' % (
+            self.task_id, self.status, self.type_name, self.current_run, len(self.recorded))
 
 
 # --- whitelisting -------------------------------------------------------------
@@ -162,20 +176,19 @@ def whitelist_problem(parsed, config):
 
 # --- signature ------------------------------------------------------------------
 
-def signature_matches(parsed, secret, attempt):
+def signed_run(parsed, secret):
+    """The run id the reply's token was signed for, or None (forged, altered,
+    another sender, another secret).  No API call."""
     return signature.verify(secret, parsed.signature, parsed.action, parsed.task_id,
-                            parsed.sender_address, attempt)
+                            parsed.sender_address)
 
 
-def signed_attempt(parsed, secret, up_to=MAX_OLD_ATTEMPTS):
-    """The attempt (0..up_to) this reply was signed for, or None.
-
-    For a task that cannot be read: an authentic reply is worth keeping for a
-    later cycle, a forged one is not."""
-    for attempt in range(up_to + 1):
-        if signature_matches(parsed, secret, attempt):
-            return attempt
-    return None
+def check_signature(parsed, config):
+    """(Verdict to ignore, None) or (None, the signed run id)."""
+    run_id = signed_run(parsed, getattr(config, 'secret', None))
+    if run_id is None:
+        return Verdict.ignore(BAD_SIGNATURE), None
+    return None, run_id
 
 
 # --- the verdict ------------------------------------------------------------------
@@ -199,8 +212,9 @@ def precheck(parsed, config):
     return None
 
 
-def decide(parsed, config, task, still_assignee):
-    """The Verdict for one reply.
+def decide(parsed, config, task, still_assignee, mail_key=None):
+    """The Verdict for one reply, every step at once (the fetcher runs them
+    as separate guard steps, reading the task only for a signed reply).
 
     ``task``: a TaskSnapshot, or None when the task does not exist.
     ``still_assignee``: bool, or a callable returning one (asked last; it may
@@ -209,30 +223,33 @@ def decide(parsed, config, task, still_assignee):
     early = precheck(parsed, config)
     if early is not None:
         return early
-    return judge_task(parsed, config, task, still_assignee)
+    early, run_id = check_signature(parsed, config)
+    if early is not None:
+        return early
+    return judge_task(task, run_id, mail_key, still_assignee, parsed.action)
 
 
-def judge_task(parsed, config, task, still_assignee):
-    """The checks after ``precheck`` passed: the task, the signature for its
-    current attempt, its type and status, and whether the sender is still an
-    assignee (arguments as for ``decide``)."""
+def judge_task(task, run_id, mail_key, still_assignee, action):
+    """The checks after the signature verified for ``run_id``: the task's
+    type, status and current run, the verdicts already recorded for that run,
+    and whether the sender is still an assignee."""
     if task is None:
         return Verdict.ignore(UNKNOWN_TASK)
-    secret = getattr(config, 'secret', None)
-    attempt = task.attempt or 0
-    if not signature_matches(parsed, secret, attempt):
-        for older in range(max(0, attempt - MAX_OLD_ATTEMPTS), attempt):
-            if signature_matches(parsed, secret, older):
-                return Verdict.ignore(STALE_ATTEMPT)
-        return Verdict.ignore(BAD_SIGNATURE)
     if task.type_name != TASK_TYPE:
         return Verdict.ignore(WRONG_TYPE)
     if task.status != IN_PROGRESS:
         return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+    if task.current_run != run_id:
+        return Verdict.ignore(STALE_RUN, None if task.current_run else 'no open request')
+    if task.recorded:
+        if mail_key is not None and any(v.mail_key == mail_key for v in task.recorded):
+            return Verdict.ignore(ALREADY_RECORDED)
+        return Verdict.ignore(ALREADY_DECIDED, 'the recorded reply says %s'
+                              % task.recorded[0].action)
     answer = still_assignee() if callable(still_assignee) else still_assignee
     if not answer:
         return Verdict.ignore(NOT_ASSIGNEE)
-    return Verdict.act_on(parsed.action)
+    return Verdict.act_on(action)
 
 
 def too_large(parsed):

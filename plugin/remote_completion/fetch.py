@@ -23,7 +23,7 @@ import datetime
 import re
 
 from . import claims as claims_mod
-from . import decide, host, imap, logs, maildebug, recipients, reply
+from . import decide, handover, host, imap, logs, maildebug, recipients, reply
 from . import settings as settings_mod
 from .compat import to_text
 
@@ -35,7 +35,7 @@ RETRY_WINDOW = datetime.timedelta(days=1)
 KEEP = 'keep'
 REMOVE = 'remove'
 
-ACTION_WORDS = {'COMPLETE': 'Completed', 'FAIL': 'Failed'}
+ACTION_WORDS = handover.ACTION_WORDS
 
 
 class Summary(object):
@@ -72,18 +72,7 @@ class Summary(object):
         return 'Summary(%r)' % (self.as_dict(),)
 
 
-class _Apis(object):
-    def __init__(self, taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment):
-        self.taskApi = taskApi
-        self.releaseApi = releaseApi
-        self.configurationApi = configurationApi
-        self.userApi = userApi
-        self.rolesApi = rolesApi
-        self.Comment = Comment
-
-
-def _safe_error(error):
-    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
+_safe_error = host.describe_error
 
 
 def _load_settings(settings, log):
@@ -98,20 +87,24 @@ def _load_settings(settings, log):
     return loaded
 
 
-def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
-                    settings=None, now=None):
+def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
     """Process every message in INBOX once; returns a Summary.  Never raises
-    for mail or server trouble (it is logged once per cycle)."""
+    for mail or server trouble (it is logged once per cycle).
+
+    ``apis``: a ``host.Apis``; the script variables by name (``taskApi=``...)
+    are taken too, for callers holding them as a dict."""
+    if apis is None:
+        apis = host.Apis.from_variables(api_variables)
     log = logs.get_logger()
     summary = Summary()
     settings = _load_settings(settings, log)
-    maildebug.set_conf_enabled(getattr(settings, 'mail_debug', False))
-    if not getattr(settings, 'fetching_enabled', True):
+    maildebug.set_conf_enabled(settings.mail_debug)
+    if not settings.fetching_enabled:
         log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
         summary.error = 'disabled'
         return summary
     try:
-        config = host.find_imap_config(configurationApi)
+        config = host.find_imap_config(apis.configurationApi)
     except host.ConfigurationError as error:
         log.error('Remote completion: %s', logs.clean(to_text(error), 500))
         summary.error = 'configuration'
@@ -121,15 +114,15 @@ def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
         summary.error = 'configuration'
         return summary
 
-    apis = _Apis(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)
-    max_size = int(getattr(settings, 'max_message_size', 10 ** 6))
+    max_size = int(settings.max_message_size)
     client = None
     try:
-        client = imap.ImapClient.for_config(config, timeout=getattr(settings, 'network_timeout', 30.0),
+        client = imap.ImapClient.for_config(config, timeout=settings.network_timeout,
                                             max_literal=max_size + HEADER_BYTES)
         client.connect()
         client.login(config.username, config.password)
-        claimer = _claims(client, log, getattr(settings, 'claim_timeout', None))   # before SELECT: CONDSTORE must be enabled first
+        # Before SELECT: CONDSTORE must be enabled first.
+        claimer = _claims(client, log, settings.claim_timeout)
         client.select('INBOX')
         _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
     except Exception as error:  # ImapError, TLS configuration, anything unexpected
@@ -230,7 +223,7 @@ def _process_batch(client, batch, metas, config, apis, summary, log, now, max_si
             # Listed but its body did not come back (removed meanwhile?).
             verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the body could not be fetched')
             _log_verdict(log, uid, None, verdict)
-        disposition = KEEP if verdict.reason == decide.SERVER_ERROR else REMOVE
+        disposition = KEEP if verdict.reason in decide.KEPT else REMOVE
         summary.add(verdict, disposition)
         if disposition == KEEP:
             continue
@@ -257,20 +250,29 @@ def _process_batch(client, batch, metas, config, apis, summary, log, now, max_si
 # --- one message -------------------------------------------------------------------
 
 def _log_verdict(log, uid, parsed, verdict):
-    sender = logs.clean(parsed.sender, 120) if parsed is not None and parsed.sender else 'an unknown sender'
-    task = logs.clean(parsed.task_id, 200) if parsed is not None and parsed.task_id else 'no task'
+    sender = logs.clean(parsed.sender, 120) if parsed is not None and parsed.sender \
+        else 'an unknown sender'
+    task = logs.clean(parsed.task_id, 200) if parsed is not None and parsed.task_id \
+        else 'no task'
+    detail = logs.clean(verdict.text, 300)
     if verdict.act:
-        outcome = '%s the task' % ACTION_WORDS.get(verdict.action, verdict.action).lower()
-    elif verdict.reason == decide.SERVER_ERROR:
-        outcome = 'kept for the next cycle (%s): %s' % (verdict.reason, logs.clean(verdict.text, 300))
+        outcome = 'recorded "%s" on the task (its waiting script ends it)' % (
+            ACTION_WORDS.get(verdict.action, verdict.action).lower())
+    elif verdict.reason == decide.NO_PERMISSION:
+        log.warning('Remote completion: mail %s from %s for %s: kept for the next cycle '
+                    '(%s): %s', uid, sender, task, verdict.reason, detail)
+        return
+    elif verdict.reason in decide.KEPT:
+        outcome = 'kept for the next cycle (%s): %s' % (verdict.reason, detail)
     else:
-        outcome = 'ignored (%s): %s' % (verdict.reason, logs.clean(verdict.text, 300))
+        outcome = 'ignored (%s): %s' % (verdict.reason, detail)
     log.info('Remote completion: mail %s from %s for %s: %s', uid, sender, task, outcome)
 
 
 _MONTHS = dict((m, i + 1) for i, m in enumerate(
     ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']))
-_INTERNALDATE = re.compile(r'^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\s*$')
+_INTERNALDATE = re.compile(r'^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) '
+                           r'([+-])(\d{2})(\d{2})\s*$')
 
 
 def parse_internaldate(text):
@@ -292,77 +294,156 @@ def _now(now):
 
 
 def _handle(uid, parsed, meta, config, apis, log, now):
-    """Decide, act, log; returns the Verdict (SERVER_ERROR: keep the mail)."""
-    verdict = decide.precheck(parsed, config)
-    task = None
-    if verdict is None:
+    """Decide, record, log; returns the Verdict (a KEPT reason: keep the mail).
+
+    Guard steps, each returning a Verdict that ends the mail's handling or
+    None to go on: the checks without secret or API, the signature (no API
+    call), reading the task, judging it, recording the verdict."""
+    mail = _Mail(uid, parsed, meta, config, apis, log, now)
+    verdict = (decide.precheck(parsed, config) or mail.check_signature() or mail.read_task()
+               or mail.judge() or mail.record())
+    _log_verdict(log, uid, parsed, verdict)
+    return verdict
+
+
+class _Watched(object):
+    """A script API whose calls are counted when they raise, and remembered
+    when the host refused them for lack of permission (the API raises alike
+    for an unknown user and an outage, so only the count tells them apart)."""
+
+    def __init__(self, api):
+        self._api = api
+        self.failures = 0
+        self.denied = False
+
+    def __getattr__(self, name):
+        call = getattr(self._api, name)
+
+        def watched(*args):
+            try:
+                return call(*args)
+            except Exception as error:
+                self.failures += 1
+                self.denied = self.denied or host.is_permission_error(error)
+                raise
+        return watched
+
+
+class _Mail(object):
+    """One reply on its way through the guard steps."""
+
+    def __init__(self, uid, parsed, meta, config, apis, log, now):
+        self.uid, self.parsed, self.meta, self.config = uid, parsed, meta, config
+        self.apis, self.log, self.now = apis, log, now
+        self.run_id = None
+        self.task = None
+        self.snapshot = None
+        self.acting = None
+        self.key = handover.mail_key(parsed.message_id, getattr(meta, 'internaldate', None),
+                                     uid, parsed.signature)
+
+    def _debug(self, what, error):
+        self.log.debug('Remote completion: %s for mail %s failed: %s', what, self.uid,
+                       _safe_error(error))
+
+    def _older_than_retry_window(self):
+        received = parse_internaldate(self.meta.internaldate) if self.meta is not None else None
+        return received is not None and _now(self.now) - received > RETRY_WINDOW
+
+    def check_signature(self):
+        verdict, self.run_id = decide.check_signature(self.parsed, self.config)
+        return verdict
+
+    def _read(self):
+        task = host.get_task(self.apis.taskApi, self.parsed.task_id)
+        if task is None:
+            raise LookupError('no task')
+        notes = host.task_notes(task)
+        secret, task_id = self.config.secret, self.parsed.task_id
+        run = handover.current_run(notes, secret, task_id)
+        return task, decide.TaskSnapshot(
+            host.task_id(task) or task_id, host.task_status(task), host.task_type_name(task),
+            run, handover.verdicts(notes, secret, task_id, run))
+
+    def read_task(self):
+        """The task, its current run and the verdicts recorded for it.  The
+        reply is signed, so when the task cannot be read the mail waits
+        (the server may be failing) until the retry window has passed."""
         try:
-            task = host.get_task(apis.taskApi, parsed.task_id)
-            if task is None:
-                raise LookupError('no task')
+            self.task, self.snapshot = self._read()
+            return None
         except Exception as error:
-            log.debug('Remote completion: task lookup for mail %s failed: %s', uid, _safe_error(error))
-            verdict = _unreadable_task(parsed, config, meta, now)
-    if verdict is None:
-        snapshot = decide.TaskSnapshot(host.task_id(task) or parsed.task_id, host.task_status(task),
-                                       host.task_type_name(task), host.task_attempt(task))
+            self._debug('reading the task', error)
+            if host.is_permission_error(error):
+                return decide.Verdict.ignore(decide.NO_PERMISSION, 'reading the task')
+            if self._older_than_retry_window():
+                return decide.Verdict.ignore(decide.UNKNOWN_TASK)
+            return decide.Verdict.ignore(decide.SERVER_ERROR, 'the task could not be read')
+
+    def judge(self):
+        """None when the reply is to be recorded, else why not."""
+        users = _Watched(self.apis.userApi)
+        releases = _Watched(self.apis.releaseApi)
+        roles = _Watched(self.apis.rolesApi)
 
         def still_assignee():
             try:
-                release_id = host.release_id_of(snapshot.task_id)
+                release_id = host.release_id_of(self.snapshot.task_id)
             except ValueError:
                 return False  # not a task inside a release: nobody is its assignee
-            users = _CountingUserApi(apis.userApi)
-            found = recipients.is_assignee(parsed.sender_address, task, release_id, apis.releaseApi,
-                                           users, apis.rolesApi)
+            found = recipients.is_assignee(self.parsed.sender_address, self.task, release_id,
+                                           releases, users, roles)
             if not found and users.failures:
                 # "Not an assignee" only counts when every user could be read:
                 # a directory outage must not throw a genuine reply away.
                 raise recipients.AssigneeLookupError('%d user lookup(s) failed' % users.failures)
             return found
         try:
-            verdict = decide.judge_task(parsed, config, snapshot, still_assignee)
+            verdict = decide.judge_task(self.snapshot, self.run_id, self.key, still_assignee,
+                                        self.parsed.action)
         except Exception as error:
-            log.debug('Remote completion: assignee lookup for mail %s failed: %s', uid, _safe_error(error))
-            if _older_than_retry_window(meta, now):
-                verdict = decide.Verdict.ignore(decide.NOT_ASSIGNEE, 'the assignees could not be read '
-                                                'for longer than the retry window')
-            else:
-                verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
-    if verdict.act:
-        verdict = _act(uid, parsed, task, verdict, apis, log, now)
-    _log_verdict(log, uid, parsed, verdict)
-    return verdict
+            self._debug('the assignee lookup', error)
+            if users.denied or releases.denied or roles.denied:
+                return decide.Verdict.ignore(decide.NO_PERMISSION, 'reading the assignees')
+            if self._older_than_retry_window():
+                return decide.Verdict.ignore(decide.NOT_ASSIGNEE, 'the assignees could not be '
+                                             'read for longer than the retry window')
+            return decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
+        if not verdict.act:
+            return verdict
+        self.acting = verdict
+        return None
 
-
-class _CountingUserApi(object):
-    """userApi, counting the lookups that raised (the API raises both for an
-    unknown user and for an outage, so only the count can tell them apart)."""
-
-    def __init__(self, user_api):
-        self._api = user_api
-        self.failures = 0
-
-    def getUser(self, username):  # noqa: N802 - the host's name
+    def record(self):
+        """Write the verdict comment, then read it back: the first verdict
+        recorded for the run wins, also against a fetcher on another node."""
+        parsed, action = self.parsed, self.acting.action
+        audit = handover.audit_text(action, _full_name(parsed, self.task, self.apis),
+                                    parsed.sender, _now(self.now), parsed.comment)
+        text = handover.verdict_comment(audit, self.config.secret, action, parsed.task_id,
+                                        self.run_id, self.key)
+        failed = None
         try:
-            return self._api.getUser(username)
-        except Exception:
-            self.failures += 1
-            raise
-
-
-def _older_than_retry_window(meta, now):
-    received = parse_internaldate(meta.internaldate) if meta is not None else None
-    return received is not None and _now(now) - received > RETRY_WINDOW
-
-
-def _unreadable_task(parsed, config, meta, now):
-    """The task could not be read: a forged mail goes, a genuine one waits."""
-    if decide.signed_attempt(parsed, config.secret) is None:
-        return decide.Verdict.ignore(decide.BAD_SIGNATURE)
-    if _older_than_retry_window(meta, now):
-        return decide.Verdict.ignore(decide.UNKNOWN_TASK)
-    return decide.Verdict.ignore(decide.SERVER_ERROR, 'the task could not be read')
+            self.apis.taskApi.commentTask(parsed.task_id, host.make_comment(self.apis.Comment, text))
+        except Exception as error:
+            self._debug('recording the verdict', error)
+            failed = error
+        try:
+            recorded = self._read()[1].recorded
+        except Exception as error:
+            self._debug('reading the verdict back', error)
+            recorded = None
+        keys = [v.mail_key for v in recorded or ()]
+        if keys and keys[0] == self.key:
+            return self.acting
+        if self.key in keys:
+            return decide.Verdict.ignore(decide.ALREADY_DECIDED, 'the recorded reply says %s'
+                                         % recorded[0].action)
+        if failed is None:
+            return self.acting  # written; only the read-back failed
+        if host.is_permission_error(failed):
+            return decide.Verdict.ignore(decide.NO_PERMISSION, 'commenting on the task')
+        return decide.Verdict.ignore(decide.SERVER_ERROR, 'the verdict could not be recorded')
 
 
 def _full_name(parsed, task, apis):
@@ -378,60 +459,12 @@ def _full_name(parsed, task, apis):
     return None
 
 
-_MARKDOWN = re.compile(r'([\\`<>\[\]])')
-
-
-def _markdown_safe(text):
-    # XL Release renders comments as Markdown: a reply must not smuggle in
-    # links, images or HTML.
-    return _MARKDOWN.sub(r'\\\1', text)
-
-
+# Kept for callers of the earlier names (one owner: handover / host).
 def audit_comment(action, full_name, address, when, comment):
-    """The comment left on the task: who, when (UTC), by email, which action."""
-    who = '%s <%s>' % (logs.clean(full_name, 100), logs.clean(address, 200)) if full_name \
-        else logs.clean(address, 200)
-    text = '%s by email by %s on %s UTC.' % (ACTION_WORDS.get(action, action), who,
-                                             when.strftime('%Y-%m-%d %H:%M'))
-    comment = (comment or '').strip()
-    if comment:
-        text += '\n\nComment: ' + _markdown_safe(comment)
-    return text
+    return handover.audit_text(action, full_name, address, when, comment)
 
 
-def make_comment(Comment, text):
-    """A host Comment object: ``Comment()`` + ``setComment`` or ``Comment(text)``."""
-    if Comment is None:
-        return text
-    try:
-        comment = Comment()
-        comment.setComment(text)
-        return comment
-    except Exception:
-        return Comment(text)
-
-
-def _act(uid, parsed, task, verdict, apis, log, now):
-    full_name = _full_name(parsed, task, apis)
-    text = audit_comment(verdict.action, full_name, parsed.sender, _now(now), parsed.comment)
-    comment = make_comment(apis.Comment, text)
-    try:
-        if verdict.action == 'COMPLETE':
-            apis.taskApi.completeTask(parsed.task_id, comment)
-        else:
-            apis.taskApi.failTask(parsed.task_id, comment)
-        return verdict
-    except Exception as error:
-        log.debug('Remote completion: %s of the task for mail %s failed: %s',
-                  verdict.action.lower(), uid, _safe_error(error))
-    # Did it happen anyway (or did someone else act first)?
-    try:
-        status = host.task_status(host.get_task(apis.taskApi, parsed.task_id))
-    except Exception:
-        status = None
-    if status is not None and status != decide.IN_PROGRESS:
-        return decide.Verdict.ignore(decide.NOT_IN_PROGRESS, 'status %s' % logs.clean(status, 40))
-    return decide.Verdict.ignore(decide.SERVER_ERROR, 'the %s call failed' % verdict.action.lower())
+make_comment = host.make_comment
 
 
 # --- the Shared configuration "Test" button ------------------------------------
@@ -445,7 +478,7 @@ def check_connection(configuration, settings=None):
         return False, logs.clean(to_text(error), 500)
     except Exception as error:
         return False, 'The configuration could not be read: %s' % _safe_error(error)
-    timeout = getattr(settings, 'network_timeout', 30.0) if settings is not None else 30.0
+    timeout = (settings or settings_mod.defaults()).network_timeout
     where = '%s:%s' % (logs.clean(config.host, 100), config.port)
     client = None
     try:

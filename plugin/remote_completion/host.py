@@ -1,13 +1,16 @@
-"""Thin adapter over the script APIs: configuration, tasks, releases.
+"""The host boundary: the script APIs (``Apis``), configuration, tasks, releases.
 
-Every value is read through ``compat`` so the Java beans inside XL Release and
-the Python objects of the sandbox both work.  Secrets are registered with
-``logs.register_secret`` the moment they are read.
+The one place Java values become Python values: every value is read through
+``compat`` so the Java beans inside XL Release and the Python objects of the
+sandbox both work.  Secrets are registered with ``logs.register_secret`` the
+moment they are read.
 """
 from __future__ import absolute_import, unicode_literals
 
-from . import logs
-from .compat import (as_bool, as_int, as_list, as_string_list, enum_name, prop,
+import re
+
+from . import handover, logs
+from .compat import (as_bool, as_datetime, as_int, as_list, as_string_list, enum_name, prop,
                      string_types, to_text)
 
 IMAP_TYPE = 'remoteCompletion.ImapServer'
@@ -18,6 +21,84 @@ TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
 TLS_NONE = 'none'
 TLS_STARTTLS = 'starttls'
 TLS_IMPLICIT = 'implicit'
+
+
+class Apis(object):
+    """The script APIs a library call needs, passed as one bundle.
+
+    ``Comment``: the class of v1 ``forms.Comment``; when the host gives no
+    ``Comment`` variable it is imported from its documented Java package."""
+
+    def __init__(self, taskApi, releaseApi, configurationApi, userApi=None, rolesApi=None,
+                 Comment=None):
+        self.taskApi = taskApi
+        self.releaseApi = releaseApi
+        self.configurationApi = configurationApi
+        self.userApi = userApi
+        self.rolesApi = rolesApi
+        self.Comment = Comment if Comment is not None else comment_class()
+
+    @classmethod
+    def from_variables(cls, variables):
+        """From a script's globals(): the APIs by their documented names."""
+        return cls(*[variables.get(name) for name in (
+            'taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment')])
+
+    def __repr__(self):
+        return 'Apis(%r)' % (self.taskApi,)
+
+
+COMMENT_CLASS = 'com.xebialabs.xlrelease.api.v1.forms.Comment'
+
+
+def comment_class():
+    """``com.xebialabs.xlrelease.api.v1.forms.Comment`` (the class the v1 API
+    takes), or None where it cannot be imported (then text is passed)."""
+    try:
+        from com.xebialabs.xlrelease.api.v1.forms import Comment  # noqa: F401 - host class
+        return Comment
+    except Exception:  # ImportError on CPython, anything odd on a JVM
+        return None
+
+
+def make_comment(Comment, text):
+    """A host Comment object: ``Comment()`` + ``setComment`` or ``Comment(text)``."""
+    if Comment is None:
+        return text
+    try:
+        comment = Comment()
+        comment.setComment(text)
+        return comment
+    except Exception:
+        return Comment(text)
+
+
+_HTTP_403 = re.compile(r'(\bHTTP\b|\bstatus\b|\bcode\b)\D{0,12}\b403\b|\b403 Forbidden\b', re.I)
+_PERMISSION_NAMES = ('permissiondenied', 'accessdenied', 'forbidden', 'notauthorized')
+
+
+def is_permission_error(error):
+    """Did the host refuse a call for lack of permission?  XL Release raises
+    com.xebialabs.deployit.security.PermissionDeniedException (REST: 403);
+    undocumented for scripts, so told by the class name or an HTTP 403."""
+    names = [type(error).__name__]
+    java_class = getattr(error, 'getClass', None)
+    if callable(java_class):
+        try:
+            names.append(to_text(java_class().getName()))
+        except Exception:
+            pass
+    for name in names:
+        flat = to_text(name).lower().replace('_', '')
+        if any(word in flat for word in _PERMISSION_NAMES):
+            return True
+    text = to_text(error) or ''
+    return bool(_HTTP_403.search(text))
+
+
+def describe_error(error):
+    """One secret-free line for a log: the error's class and message."""
+    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
 
 
 class ConfigurationError(Exception):
@@ -240,8 +321,54 @@ def is_remote_completion_task(task):
 
 
 def task_attempt(task):
-    """The task's ``failuresCount``: the attempt a request was signed for."""
+    """The task's ``failuresCount`` (shown in logs only: when XL Release
+    changes it is undocumented, so it binds nothing; see ``handover``)."""
     return as_int(prop(task, 'failuresCount'), 0) or 0
+
+
+def task_notes(task):
+    """The task's comments as ``handover.Note`` (text, UTC date, position),
+    whatever their shape: beans with ``text``/``comment``, or plain text."""
+    notes = []
+    for position, comment in enumerate(as_list(prop(task, 'comments'))):
+        if comment is None:
+            continue
+        if isinstance(comment, string_types):
+            text, when = comment, None
+        else:
+            text = prop(comment, 'text')
+            if text is None:
+                text = prop(comment, 'comment')
+            try:
+                when = as_datetime(prop(comment, 'creationDate') or prop(comment, 'date'))
+            except (TypeError, ValueError, OverflowError):
+                when = None
+        notes.append(handover.Note(to_text(text) or '', when, position))
+    return notes
+
+
+def current_task(variables):
+    """The running task: the ``task`` variable (its ``schedule`` and
+    ``setStatusLine`` are documented), else ``getCurrentTask()``."""
+    found = variables.get('task')
+    if found is not None:
+        return found
+    getter = variables.get('getCurrentTask')
+    return getter() if callable(getter) else None
+
+
+def current_release(variables):
+    """The task's release: ``getCurrentRelease()`` (documented), else the
+    ``release`` variable (given by some hosts, documented for none), else None."""
+    getter = variables.get('getCurrentRelease')
+    if callable(getter):
+        try:
+            found = getter()
+            if found is not None:
+                return found
+        except Exception:
+            pass
+    return variables.get('release')
 
 
 def task_owner(task):

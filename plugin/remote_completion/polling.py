@@ -1,8 +1,14 @@
-"""Fetch cycles driven by the waiting script, for hosts without a job scheduler.
+"""The waiting script: fetch cycles when due, and ending the task on its verdict.
 
-XL Release runs a plugin's Jython scripts for tasks, triggers and connection
-tests, but has no scheduler for a free-standing script: it never reads
-``xl-rules.xml`` (docs/xl-rules.md).  There, the waiting script that every
+Each run of ``WaitForReply.py`` (a) drives a fetch cycle when one is due and
+(b) reads its own task's comments, fresh, for the first valid verdict for its
+run (``handover``): COMPLETE returns normally (the task completes), FAIL says
+why and exits with status 1 (the task fails), as XL Release documents for
+script tasks; otherwise it schedules itself again.
+
+Why the waiting script fetches: XL Release runs a plugin's Jython scripts
+for tasks, triggers and connection tests, but has no scheduler for a
+free-standing script: it never reads ``xl-rules.xml`` (docs/xl-rules.md).  There, the waiting script that every
 IN_PROGRESS remote completion task re-runs (``WaitForReply.py``) drives the
 fetcher: each run starts a fetch cycle when one is due, i.e.
 
@@ -16,16 +22,18 @@ So however many tasks wait, the mailbox is read about once per
 Release may give each script run a fresh interpreter (module globals would
 not survive); taking the slot is a compare-and-set, so two script threads
 never both start a cycle for the same slot.  A host that runs the
-``xl-rules.xml`` job itself (the sandbox) says so with the task-script
-variable ``hostRunsScheduledJobs`` and the waiting script then only waits.
+``xl-rules.xml`` job itself (the sandbox, when a test asks for it) says so
+with the task-script variable ``hostRunsScheduledJobs``; the waiting script
+then only reads its verdict.
 """
 from __future__ import absolute_import, unicode_literals
 
+import sys
 import threading
 import time
 
-from . import fetch, host, logs, settings as settings_module, start
-from .compat import JYTHON, prop, to_text
+from . import fetch, handover, host, logs, settings as settings_module, signature, start
+from .compat import JYTHON, to_text
 
 LAST_CYCLE_KEY = 'xlr.remote-completion.last-cycle-millis'
 
@@ -98,30 +106,84 @@ def take_cycle_slot(sync_interval, startup_delay, now_millis=None, store=None):
     return store.compare_and_set(LAST_CYCLE_KEY, last, to_text(now))
 
 
-def _still_in_progress(taskApi, task):
+class WaitOutcome(object):
+    """What one run of the waiting script found: ``verdict`` (a
+    ``handover.Verdict`` for the task's run, or None: keep waiting) and the
+    fetch cycle's Summary (None when no cycle ran)."""
+
+    def __init__(self, verdict=None, summary=None, waiting=True):
+        self.verdict = verdict
+        self.summary = summary
+        self.waiting = waiting
+
+    def __repr__(self):
+        return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
+
+
+def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log):
+    if host_runs_jobs or not conf.fetching_enabled:
+        return None
+    if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store):
+        return None
     try:
-        return host.task_status(taskApi.getTask(prop(task, 'id'))) == 'IN_PROGRESS'
-    except Exception:
-        return True  # cannot tell: keep waiting rather than drop the task's schedule
+        return fetch.run_fetch_cycle(apis, settings=conf)
+    except Exception as error:  # the mailbox's trouble must not fail the task
+        log.error('Remote completion: fetch cycle from the waiting task failed: %s',
+                  host.describe_error(error))
+        return None
 
 
-def wait_for_reply(task, request_recipients, taskApi, releaseApi, configurationApi, userApi,
-                   rolesApi, Comment, host_runs_jobs=False, now_millis=None, store=None):
-    """The waiting script's work: fetch when due (see the module text), then
-    keep the task waiting unless a reply has just completed or failed it.
-    Returns the fetch cycle's Summary, or None when no cycle ran."""
+def _read_verdict(apis, task_id, request_run, log):
+    """(verdict or None, still IN_PROGRESS): the task read fresh, its first
+    valid verdict for ``request_run``.  Trouble reading: no verdict, waiting."""
+    try:
+        secret = host.find_imap_config(apis.configurationApi).secret
+        fresh = host.get_task(apis.taskApi, task_id)
+    except Exception as error:
+        log.error('Remote completion: task %s could not read its replies: %s',
+                  logs.clean(task_id, 200), host.describe_error(error))
+        return None, True
+    notes = host.task_notes(fresh)
+    run_id = request_run or handover.current_run(notes, secret, task_id)
+    found = handover.winner(notes, secret, task_id, run_id) if run_id else None
+    return found, host.task_status(fresh) in (None, 'IN_PROGRESS')
+
+
+def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=False,
+                   now_millis=None, store=None):
+    """The waiting script's work: (a) fetch when due (see the module text),
+    (b) read the task's comments for a verdict on its run (``requestRun``);
+    without one, keep waiting.  Returns a WaitOutcome; ``end`` acts on it."""
     log = logs.get_logger()
     conf = settings_module.load_or_defaults(lambda text: log.error(
         'Remote completion: %s; using the defaults.', logs.clean(text, 500)))
-    summary = None
-    if (not host_runs_jobs and conf.fetching_enabled
-            and take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store)):
-        try:
-            summary = fetch.run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi,
-                                            rolesApi, Comment, settings=conf)
-        except Exception as error:  # the mailbox's trouble must not fail the task
-            log.error('Remote completion: fetch cycle from the waiting task failed: %s',
-                      logs.clean(logs.mask_secrets(to_text(error)), 300))
-    if summary is None or _still_in_progress(taskApi, task):
+    summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log)
+    task_id = host.task_id(task)
+    found, in_progress = _read_verdict(apis, task_id, to_text(request_run or '') or None, log)
+    if found is None and in_progress:
         start.keep_waiting(task, request_recipients, interval=max(1, int(conf.sync_interval)))
-    return summary
+    return WaitOutcome(found, summary, waiting=found is None and in_progress)
+
+
+def end(outcome, out=None):
+    """End the script the documented way: a COMPLETE verdict returns (the
+    task completes), a FAIL verdict says why and exits with status 1 (the
+    task fails); otherwise the script returns with the task scheduled."""
+    verdict = outcome.verdict
+    if verdict is None:
+        return
+    who = verdict.summary or 'A reply by email'
+    if verdict.action == signature.COMPLETE:
+        start.say('%s (see the task comments)' % who.rstrip('.'), out)
+        return
+    start.say('%s: the task fails (see the task comments).' % who.rstrip('.'), out)
+    sys.exit(1)
+
+
+def run_waiting_script(variables):
+    """``WaitForReply.py``'s one call, with its globals()."""
+    outcome = wait_for_reply(host.current_task(variables), host.Apis.from_variables(variables),
+                             variables.get('requestRun'), variables.get('requestRecipients'),
+                             host_runs_jobs=variables.get('hostRunsScheduledJobs', False))
+    end(outcome)
+    return outcome

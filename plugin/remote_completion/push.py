@@ -463,10 +463,10 @@ def _default_settings(settings):
 
 
 def _default_fetch(apis, settings):
-    from . import fetch
+    from . import fetch, host
 
     def run_cycle():
-        return fetch.run_fetch_cycle(*apis, settings=settings)
+        return fetch.run_fetch_cycle(host.Apis(*apis), settings=settings)
     return run_cycle
 
 
@@ -601,9 +601,9 @@ def run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, s
     """
     settings = _default_settings(settings)
     if not getattr(settings, 'push_enabled', True):
-        from . import fetch
-        return fetch.run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi,
-                                     Comment, settings=settings)
+        from . import fetch, host
+        return fetch.run_fetch_cycle(host.Apis(taskApi, releaseApi, configurationApi, userApi,
+                                               rolesApi, Comment), settings=settings)
     return run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
                settings=settings, stop_event=stop_event, max_seconds=session_seconds(settings),
                stats=stats)

@@ -1,71 +1,129 @@
-"""Signing and verifying the metadata of a remote completion reply.
+"""Signing and verifying the button tokens of a remote completion request.
 
 One module for both sides: the request mail signs, the fetcher verifies.
-The signature binds the action, the task, the person the request was sent to
-and the task's attempt (``failuresCount`` when the request was sent), so a
-reply cannot be replayed for another action, task, person or a later retry.
+The token binds the action, the task, the person the request was sent to and
+the task's run (a random id the start script makes each time the task starts
+or is retried), and carries the run id in clear:
+
+    v2.<run id: 16 lowercase hex>.<64 lowercase hex>
+
+HMAC-SHA256 under the secret over ``"xlr-remote-completion/v2\\n" + ACTION +
+"\\n" + TASK_ID + "\\n" + lower(recipient) + "\\n" + run id``.  So the fetcher
+verifies a reply without any API call and only then compares the run with
+the task's current run (``handover``); a reply cannot be replayed for
+another action, task, person or run.  ``mac``/``equal`` are the primitives
+``handover`` signs its comment markers with.
 """
 from __future__ import absolute_import, unicode_literals
 
+import hmac
 import re
 
-from .compat import constant_time_equals, hmac_sha256_hex, integer_types, to_text
+from .compat import JYTHON, hmac_sha256_hex, to_bytes, to_text
 
-VERSION = 'v1'
-PREFIX = 'xlr-remote-completion/v1'
+VERSION = 'v2'
+PREFIX = 'xlr-remote-completion/v2'
 COMPLETE = 'COMPLETE'
 FAIL = 'FAIL'
 ACTIONS = (COMPLETE, FAIL)
+RUN_HEX = 16
 
 _WHITESPACE = re.compile(r'\s+', re.UNICODE)
-_V1 = re.compile(r'^v1\.[0-9a-f]{64}$')
+_RUN = re.compile(r'^[0-9a-f]{16}$')
+_V2 = re.compile(r'^v2\.([0-9a-f]{16})\.[0-9a-f]{64}$')
 
 
-def canonical_text(action, task_id, recipient, attempt):
-    """The exact text that is signed; raises ValueError on unusable input."""
-    action = to_text(action)
-    if action not in ACTIONS:
-        raise ValueError('unknown action')
-    task_id = to_text(task_id)
-    recipient = to_text(recipient)
-    if not task_id or not recipient:
-        raise ValueError('task id and recipient are required')
-    if '\n' in task_id or '\n' in recipient:
-        # A newline would let one field pose as the next one.
-        raise ValueError('line break in a signed field')
-    if isinstance(attempt, bool) or not isinstance(attempt, integer_types):
-        attempt = int(to_text(attempt).strip())
-    if attempt < 0:
-        raise ValueError('negative attempt')
-    return '\n'.join([PREFIX, action, task_id, recipient.strip().lower(), '%d' % attempt])
+def _java_is_equal():
+    if not JYTHON:
+        return None
+    try:
+        from java.security import MessageDigest
+        return MessageDigest.isEqual
+    except Exception:  # an odd JVM: fall back to the Python comparison
+        return None
 
 
-def sign(secret, action, task_id, recipient, attempt):
-    """``'v1.'`` followed by 64 lowercase hex digits."""
+_JAVA_EQUAL = _java_is_equal()
+
+
+def equal(a, b):
+    """Constant-time comparison: Java's MessageDigest.isEqual on Jython (its
+    hmac has no compare_digest), hmac.compare_digest elsewhere."""
+    a, b = to_bytes(a), to_bytes(b)
+    if _JAVA_EQUAL is not None:
+        return bool(_JAVA_EQUAL(bytearray(a), bytearray(b)))
+    compare = getattr(hmac, 'compare_digest', None)
+    if compare is not None:
+        return compare(a, b)
+    result = len(a) ^ len(b)
+    for x, y in zip(bytearray(a), bytearray(b if len(a) == len(b) else a)):
+        result |= x ^ y
+    return result == 0
+
+
+def is_run_id(value):
+    return value is not None and bool(_RUN.match(to_text(value)))
+
+
+def mac(secret, prefix, fields):
+    """HMAC-SHA256 hex under ``secret`` over ``prefix`` and ``fields``, one a
+    line; raises ValueError when a field is empty or holds a line break (it
+    could pose as the next field)."""
     secret = to_text(secret)
     if not secret:
         raise ValueError('no secret to sign with')
-    return VERSION + '.' + hmac_sha256_hex(secret, canonical_text(action, task_id, recipient, attempt))
+    parts = [to_text(prefix)]
+    for field in fields:
+        field = to_text(field)
+        if not field:
+            raise ValueError('empty signed field')
+        if '\n' in field or '\r' in field:
+            raise ValueError('line break in a signed field')
+        parts.append(field)
+    return hmac_sha256_hex(secret, '\n'.join(parts))
 
 
-def normalise(signature):
-    """A presented signature with white space removed and lowercased (mail
-    clients wrap and capitalise); None if it is not a v1 signature at all."""
-    if signature is None:
+def canonical_fields(action, task_id, recipient, run_id):
+    """The fields that are signed, in order; raises ValueError on unusable input."""
+    action = to_text(action)
+    if action not in ACTIONS:
+        raise ValueError('unknown action')
+    recipient = to_text(recipient or '').strip().lower()
+    if not is_run_id(run_id):
+        raise ValueError('a run id is %d lowercase hex digits' % RUN_HEX)
+    return [action, to_text(task_id), recipient, to_text(run_id)]
+
+
+def sign(secret, action, task_id, recipient, run_id):
+    """``'v2.<run id>.<64 lowercase hex>'``."""
+    digest = mac(secret, PREFIX, canonical_fields(action, task_id, recipient, run_id))
+    return '%s.%s.%s' % (VERSION, to_text(run_id), digest)
+
+
+def normalise(text):
+    """A presented token with white space removed and lowercased (mail clients
+    wrap and capitalise); None if it is not a v2 token at all."""
+    if text is None:
         return None
-    text = _WHITESPACE.sub('', to_text(signature)).lower()
-    if not _V1.match(text):
-        return None
-    return text
+    token = _WHITESPACE.sub('', to_text(text)).lower()
+    return token if _V2.match(token) else None
 
 
-def verify(secret, signature, action, task_id, recipient, attempt):
-    """True only if ``signature`` is the v1 signature of exactly these values."""
-    presented = normalise(signature)
+def run_of(token):
+    """The run id a (normalisable) token names, unverified; or None."""
+    token = normalise(token)
+    return _V2.match(token).group(1) if token else None
+
+
+def verify(secret, token, action, task_id, recipient):
+    """The run id the token was signed for when it is the v2 token of exactly
+    these values under ``secret``; None otherwise (never raises)."""
+    presented = normalise(token)
     if presented is None or not secret:
-        return False
+        return None
+    run_id = _V2.match(presented).group(1)
     try:
-        expected = sign(secret, action, task_id, recipient, attempt)
+        expected = sign(secret, action, task_id, recipient, run_id)
     except (ValueError, TypeError):
-        return False
-    return constant_time_equals(expected, presented)
+        return None
+    return run_id if equal(expected, presented) else None

@@ -1,15 +1,20 @@
-"""The start script's work: mail every assignee a signed request.
+"""The start script's work: open a run of the task and mail every assignee a signed request.
 
-``StartTask.py`` calls ``start_remote_completion`` and turns its result into
-script variables, a status line and the scheduled ``WaitForReply.py``;
-``StartError`` fails the task with a message the task log shows.
+Each start (and retry) makes a random run id, writes the signed request
+marker on the task (``handover``: the fetcher learns the task's current run
+from it) and only then mails the requests, whose buttons are signed for that
+run.  ``StartTask.py`` calls ``start_remote_completion`` and turns its result
+into script variables (``requestRun`` for the waiting script), a status line
+and the scheduled ``WaitForReply.py``; ``StartError`` fails the task with a
+message the task log shows.
 """
 from __future__ import absolute_import, print_function, unicode_literals
 
 import datetime
+import os
 import sys
 
-from . import compose, host, logs, maildebug, recipients, settings, signature, smtp
+from . import compose, handover, host, logs, maildebug, recipients, settings, signature, smtp
 from .compat import prop, to_text
 
 WAIT_SCRIPT = 'remoteCompletion/WaitForReply.py'
@@ -21,9 +26,10 @@ class StartError(Exception):
 
 
 class StartResult(object):
-    def __init__(self, request_attempt, request_recipients, request_sent_at, status_line,
-                 sent, failed, problems, wait_seconds=30):
-        self.request_attempt = request_attempt        # int: failuresCount signed for
+    def __init__(self, request_run, request_recipients, request_sent_at, status_line,
+                 sent, failed, problems, wait_seconds=30, request_attempt=0):
+        self.request_run = request_run                # 16 hex: the run the buttons are signed for
+        self.request_attempt = request_attempt        # int: failuresCount then (logs only)
         self.request_recipients = request_recipients  # 'a@x, b@y': who got the mail
         self.request_sent_at = request_sent_at        # ISO 8601 UTC
         self.status_line = status_line
@@ -90,14 +96,29 @@ def _now():
     return datetime.datetime.utcnow().replace(microsecond=0)
 
 
-def start_remote_completion(task, release, taskApi, releaseApi, configurationApi, userApi,
-                            rolesApi, out=None, now=None):
+def _open_run(apis, task_id, secret, run_id):
+    """Write the request marker on the task before any mail goes out, so a
+    quick reply never finds the task without its run."""
+    text = handover.request_comment(secret, task_id, run_id)
+    try:
+        apis.taskApi.commentTask(task_id, host.make_comment(apis.Comment, text))
+    except Exception as error:
+        hint = (" (the release's run-as user may not comment on the task)"
+                if host.is_permission_error(error) else '')
+        raise StartError('The request could not be recorded on the task%s: %s'
+                         % (hint, host.describe_error(error)))
+
+
+def start_remote_completion(task, release, apis, out=None, now=None, run_id=None):
     """Send the request mails for a task that just started.
 
+    ``apis``: a ``host.Apis``; ``release`` may be None (it is then read).
     Returns a StartResult; raises StartError when nothing could be sent.
     ``out``: where the task log lines go (default: standard output, which the
-    host keeps as the task log).
+    host keeps as the task log).  ``run_id``: tests only (default: random).
     """
+    releaseApi, userApi, rolesApi = apis.releaseApi, apis.userApi, apis.rolesApi
+    configurationApi = apis.configurationApi
     out = out or sys.stdout
     log = logs.get_logger()
     conf = _load_settings(out)
@@ -124,6 +145,7 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
                          % ' '.join(problems))
 
     attempt = host.task_attempt(task)
+    run_id = run_id or handover.new_run_id(os.urandom(8))
     details = compose.RequestDetails(
         task_id, host.task_title(task), host.release_title(release),
         host.phase_title(task, release), host.task_description(task),
@@ -137,7 +159,7 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
     for recipient in found:
         try:
             signatures = dict((action, signature.sign(imap_config.secret, action, task_id,
-                                                      recipient.email, attempt))
+                                                      recipient.email, run_id))
                               for action in signature.ACTIONS)
             message = compose.compose_request(details, recipient.email, recipient.full_name,
                                               smtp_config.from_address, imap_config.from_address,
@@ -150,6 +172,7 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
 
     sent = []
     if outgoing:
+        _open_run(apis, task_id, imap_config.secret, run_id)
         try:
             deliveries = smtp.send_messages(smtp_config, outgoing,
                                             trusted_pem=imap_config.trusted_certificates,
@@ -161,8 +184,8 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
         for recipient, delivery in zip(mailable, deliveries):
             if delivery.ok:
                 sent.append(recipient)
-                log.info('Remote completion request for task %s (attempt %d) sent to %s',
-                         task_id, attempt, recipient.email)
+                log.info('Remote completion request for task %s (run %s) sent to %s',
+                         task_id, run_id, recipient.email)
             else:
                 failed.append((recipient, delivery.error))
                 log.warning('Remote completion request for task %s not sent to %s: %s',
@@ -177,6 +200,7 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
     _say(out, 'Replies go to %s.' % imap_config.from_address)
 
     return StartResult(
+        request_run=run_id,
         request_attempt=attempt,
         request_recipients=', '.join(r.email for r in sent),
         request_sent_at=stamp.strftime('%Y-%m-%dT%H:%M:%SZ'),
@@ -186,8 +210,8 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
 
 
 def keep_waiting(task, request_recipients, interval):
-    """The waiting script's work: keep the task IN_PROGRESS until the fetcher
-    completes or fails it, keeping (or restoring) the status line."""
+    """Keep the task IN_PROGRESS (the waiting script runs again after
+    ``interval`` seconds), keeping (or restoring) the status line."""
     if not prop(task, 'statusLine'):
         addresses = [a.strip() for a in to_text(request_recipients or '').split(',') if a.strip()]
         task.setStatusLine(waiting_status_line(addresses))

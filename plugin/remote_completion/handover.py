@@ -1,0 +1,228 @@
+"""The hand-over between the fetcher and the waiting task: signed comment markers.  Pure.
+
+The fetcher never completes or fails a remote completion task itself (what
+XL Release does to a running script task through the API is undocumented).
+It records the verdict as a comment on the task, and the task's own waiting
+script ends the task the documented way.  The task's comments are where
+every cluster node sees the same state, so two markers live there:
+
+- the request marker, written by the start script on its own task: the
+  task's run (a random id made at each start or retry);
+- the verdict marker, written by the fetcher together with the audit text:
+  the action, bound to the task, the run and the mail it came from.
+
+Each marker is one short line in backticks (XL Release renders comments as
+Markdown) ending in an HMAC under the IMAP configuration's secret, truncated
+to 128 bits.  Anyone may type a comment, so a line counts only when its MAC
+verifies for this task: an imitation without the secret, or a marker copied
+from another task, never counts.
+
+Order is what XL Release keeps: by comment date where every comment has one,
+else as listed.  The current run is the run whose first valid request marker
+is the newest (a user who pastes an old marker again does not reopen an old
+run); the verdict for a run is the first one recorded (later replies lose).
+"""
+from __future__ import absolute_import, unicode_literals
+
+import hashlib
+import re
+
+from . import logs, signature
+from .compat import to_bytes, to_text
+
+REQUEST_PREFIX = 'xlr-remote-completion/request/v2'
+VERDICT_PREFIX = 'xlr-remote-completion/verdict/v2'
+MAC_HEX = 32
+MAIL_KEY_HEX = 16
+TAG = 'xlr-remote-completion'
+ACTION_WORDS = {signature.COMPLETE: 'Completed', signature.FAIL: 'Failed'}
+
+_REQUEST = re.compile(r'^`%s request run=([0-9a-f]{16}) mac=([0-9a-f]{32})`$' % TAG)
+_VERDICT = re.compile(r'^`%s verdict=(COMPLETE|FAIL) run=([0-9a-f]{16}) mail=([0-9a-f]{16}) '
+                      r'mac=([0-9a-f]{32})`$' % TAG)
+
+
+class Note(object):
+    """One comment of a task as plain values (``host.task_notes`` makes them):
+    its text, its date (naive UTC datetime or None) and its place in the list."""
+
+    def __init__(self, text, when=None, position=0):
+        self.text = to_text(text) or ''
+        self.when = when
+        self.position = position
+
+    def __repr__(self):
+        return 'Note(%r, %r, %r)' % (self.text[:40], self.when, self.position)
+
+
+class Verdict(object):
+    """A verified verdict marker."""
+
+    def __init__(self, action, run_id, mail_key, summary=''):
+        self.action = action
+        self.run_id = run_id
+        self.mail_key = mail_key
+        self.summary = summary   # the first line of its comment: who decided, when
+
+    def __eq__(self, other):
+        return isinstance(other, Verdict) and (self.action, self.run_id, self.mail_key) == (
+            other.action, other.run_id, other.mail_key)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return 'Verdict(%s, run %s, mail %s)' % (self.action, self.run_id, self.mail_key)
+
+
+# --- writing ----------------------------------------------------------------------
+
+def new_run_id(random_bytes):
+    """A run id from 8 random bytes (the caller's ``os.urandom(8)``)."""
+    run_id = ''.join('%02x' % b for b in bytearray(to_bytes(random_bytes)))
+    if not signature.is_run_id(run_id):
+        raise ValueError('a run id needs 8 random bytes')
+    return run_id
+
+
+def _mac(secret, prefix, fields):
+    return signature.mac(secret, prefix, fields)[:MAC_HEX]
+
+
+def request_line(secret, task_id, run_id):
+    """The request marker: one line, the task's run."""
+    if not signature.is_run_id(run_id):
+        raise ValueError('not a run id')
+    return '`%s request run=%s mac=%s`' % (TAG, run_id, _mac(secret, REQUEST_PREFIX,
+                                                            [task_id, run_id]))
+
+
+def verdict_line(secret, action, task_id, run_id, mail_key):
+    """The verdict marker: one line, bound to action, task, run and mail."""
+    if action not in signature.ACTIONS or not signature.is_run_id(run_id) \
+            or not _is_mail_key(mail_key):
+        raise ValueError('unusable verdict fields')
+    return '`%s verdict=%s run=%s mail=%s mac=%s`' % (
+        TAG, action, run_id, mail_key,
+        _mac(secret, VERDICT_PREFIX, [action, task_id, run_id, mail_key]))
+
+
+_MARKDOWN = re.compile(r'([\\`<>\[\]])')
+
+
+def _markdown_safe(text):
+    # XL Release renders comments as Markdown: a reply must not smuggle in
+    # links, images, HTML or a line that looks like a marker.
+    return _MARKDOWN.sub(r'\\\1', text)
+
+
+def audit_text(action, full_name, address, when, comment):
+    """The human half of a verdict comment: who, when (UTC), by email, which
+    action, and their comment."""
+    who = '%s <%s>' % (logs.clean(full_name, 100), logs.clean(address, 200)) if full_name \
+        else logs.clean(address, 200)
+    text = '%s by email by %s on %s UTC.' % (ACTION_WORDS.get(action, action), who,
+                                             when.strftime('%Y-%m-%d %H:%M'))
+    comment = (comment or '').strip()
+    if comment:
+        text += '\n\nComment: ' + _markdown_safe(comment)
+    return text
+
+
+def request_comment(secret, task_id, run_id):
+    """The start script's comment: one human sentence, then the marker."""
+    return ('Request email sent; waiting for a reply by email.\n\n%s'
+            % request_line(secret, task_id, run_id))
+
+
+def verdict_comment(audit_text, secret, action, task_id, run_id, mail_key):
+    """The fetcher's comment: the audit text for people, then the marker."""
+    return '%s\n\n%s' % (to_text(audit_text).rstrip(),
+                         verdict_line(secret, action, task_id, run_id, mail_key))
+
+
+def mail_key(message_id, internaldate, uid, token):
+    """16 hex digits identifying one received mail: the same mail gives the
+    same key on every node and after a crash (Message-ID, the server's
+    arrival time, the UID when there is no Message-ID, and the token)."""
+    parts = [to_text(message_id or ''), to_text(internaldate or ''),
+             '' if message_id else to_text(uid), to_text(token or '')]
+    return hashlib.sha256(to_bytes('\n'.join(parts))).hexdigest()[:MAIL_KEY_HEX]
+
+
+def _is_mail_key(value):
+    return bool(re.match(r'^[0-9a-f]{16}$', to_text(value or '')))
+
+
+# --- reading ----------------------------------------------------------------------
+
+def ordered(notes):
+    """Notes oldest first: by date when every note has one, else as listed."""
+    notes = list(notes or [])
+    if notes and all(n.when is not None for n in notes):
+        return sorted(notes, key=lambda n: (n.when, n.position))
+    return sorted(notes, key=lambda n: n.position)
+
+
+def _lines(note):
+    for line in note.text.splitlines():
+        line = line.strip()
+        if line.startswith('`' + TAG):
+            yield line
+
+
+def request_runs(notes, secret, task_id):
+    """The runs of valid request markers, oldest first, each once (at its
+    first appearance)."""
+    runs = []
+    if not secret or not task_id:
+        return runs
+    for note in ordered(notes):
+        for line in _lines(note):
+            m = _REQUEST.match(line)
+            if not m or m.group(1) in runs:
+                continue
+            try:
+                expected = _mac(secret, REQUEST_PREFIX, [task_id, m.group(1)])
+            except ValueError:
+                continue
+            if signature.equal(expected, m.group(2)):
+                runs.append(m.group(1))
+    return runs
+
+
+def current_run(notes, secret, task_id):
+    """The task's current run (newest first-seen valid request marker) or None."""
+    runs = request_runs(notes, secret, task_id)
+    return runs[-1] if runs else None
+
+
+def verdicts(notes, secret, task_id, run_id):
+    """The valid verdict markers for ``run_id``, first recorded first, one per mail."""
+    found = []
+    if not secret or not task_id or not run_id:
+        return found
+    for note in ordered(notes):
+        for line in _lines(note):
+            m = _VERDICT.match(line)
+            if not m or m.group(2) != run_id:
+                continue
+            action, mail = m.group(1), m.group(3)
+            if any(v.mail_key == mail for v in found):
+                continue
+            try:
+                expected = _mac(secret, VERDICT_PREFIX, [action, task_id, run_id, mail])
+            except ValueError:
+                continue
+            if signature.equal(expected, m.group(4)):
+                first = note.text.strip().splitlines()[0].strip()
+                found.append(Verdict(action, run_id, mail, '' if first == line else first))
+    return found
+
+
+def winner(notes, secret, task_id, run_id):
+    """The verdict that decides ``run_id``: the first one recorded, or None."""
+    found = verdicts(notes, secret, task_id, run_id)
+    return found[0] if found else None
