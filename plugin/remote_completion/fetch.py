@@ -256,8 +256,7 @@ def _log_verdict(log, uid, parsed, verdict):
         else 'no task'
     detail = logs.clean(verdict.text, 300)
     if verdict.act:
-        outcome = 'recorded "%s" on the task (its waiting script ends it)' % (
-            ACTION_WORDS.get(verdict.action, verdict.action).lower())
+        outcome = 'recorded %s on the task (its waiting script ends it)' % verdict.action
     elif verdict.reason == decide.NO_PERMISSION:
         log.warning('Remote completion: mail %s from %s for %s: kept for the next cycle '
                     '(%s): %s', uid, sender, task, verdict.reason, detail)

@@ -144,11 +144,13 @@ def verdict_comment(audit_text, secret, action, task_id, run_id, mail_key):
 
 
 def mail_key(message_id, internaldate, uid, token):
-    """16 hex digits identifying one received mail: the same mail gives the
-    same key on every node and after a crash (Message-ID, the server's
-    arrival time, the UID when there is no Message-ID, and the token)."""
-    parts = [to_text(message_id or ''), to_text(internaldate or ''),
-             '' if message_id else to_text(uid), to_text(token or '')]
+    """16 hex digits identifying one received mail, the same on every node
+    and after a crash: its Message-ID (unique per mail, RFC 5322) and token;
+    without a Message-ID, the mailbox's UID and arrival time instead."""
+    if message_id:
+        parts = ['id', to_text(message_id), to_text(token or '')]
+    else:
+        parts = ['uid', to_text(uid), to_text(internaldate or ''), to_text(token or '')]
     return hashlib.sha256(to_bytes('\n'.join(parts))).hexdigest()[:MAIL_KEY_HEX]
 
 

@@ -451,9 +451,9 @@ _HEADER_START = re.compile(r'^METADATA\s*\(\s*DO\s+NOT\s+MODIFY\b', re.I | re.U)
 _INSTRUCTION = re.compile(r'^Please\s+send\s+this\s+message\b', re.I | re.U)
 _ID_CHARS = re.compile(r'^[A-Za-z0-9/_.\-]*$', re.U)
 _HEX = re.compile(r'^[0-9a-fA-F]*$', re.U)
-_SIG_START = re.compile(r'^v(\d+)\.([0-9a-fA-F]*)$', re.U)
+_SIG_START = re.compile(r'^v(\d+)\.([0-9a-fA-F.]*)$', re.U)   # v2: v2.<run>.<mac>
 _ALPHA = re.compile(r'^[A-Za-z]+$', re.U)
-_SIG_HEX_LENGTH = {'1': 64}
+_SIG_HEX_LENGTH = {'1': 64, '2': 16 + 1 + 64}
 
 
 def _normalise(line):
@@ -469,7 +469,7 @@ def _normalise(line):
 
 
 _ID_ROOT = 'applications/'
-_SIG_LABEL_VALUE = re.compile(r'^(v(\d+(\.[0-9a-fA-F]*)?)?)?$', re.U)
+_SIG_LABEL_VALUE = re.compile(r'^(v(\d+(\.[0-9a-fA-F.]*)?)?)?$', re.U)
 
 
 def _label_of(text):
@@ -516,7 +516,7 @@ def _continues(name, value, text):
             return False
         if not value:
             return bool(_SIG_START.match(piece))
-        return bool(_HEX.match(piece))
+        return bool(_HEX.match(piece.replace('.', '')))
     if name == 'ACTION':
         joined = (value + piece).upper()
         return bool(_ALPHA.match(piece)) and any(a.startswith(joined) for a in ACTIONS) \

@@ -23,15 +23,18 @@ MAILBOX = "xlr-replies@corp.example"
 DATE = "Wed, 25 Nov 2026 10:00:00 +0000"
 
 
-def sign(action="COMPLETE", task_id=TASK_ID, recipient=ALICE, attempt=0, secret=SECRET):
-    return signature.sign(secret, action, task_id, recipient, attempt)
+RUN = "0123456789abcdef"     # the run every fake task is in unless told
+
+
+def sign(action="COMPLETE", task_id=TASK_ID, recipient=ALICE, run=RUN, secret=SECRET):
+    return signature.sign(secret, action, task_id, recipient, run)
 
 
 def template(action="COMPLETE", task_id=TASK_ID, sig=None, comment="", recipient=ALICE,
-             attempt=0, task_title="Deploy to production", release_title="Release 4.2"):
+             run=RUN, task_title="Deploy to production", release_title="Release 4.2"):
     """(subject, body text with CRLF) as the mailto link fills them in, with
     the person's comment typed into the empty lines at the top."""
-    sig = sig if sig is not None else sign(action, task_id, recipient, attempt)
+    sig = sig if sig is not None else sign(action, task_id, recipient, run)
     subject, body = compose.reply_template(action, task_title, release_title, task_id, sig)
     if comment:
         body = comment.replace("\n", "\r\n") + "\r\n" + body

@@ -17,13 +17,16 @@ def config(**kw):
     return host.ImapConfig(**values)
 
 
-def task(status="IN_PROGRESS", type_name=D.TASK_TYPE, attempt=0, task_id=s.TASK_ID):
-    return D.TaskSnapshot(task_id, status, type_name, attempt)
+OTHER_RUN = "fedcba9876543210"
+
+
+def task(status="IN_PROGRESS", type_name=D.TASK_TYPE, run=s.RUN, task_id=s.TASK_ID, recorded=()):
+    return D.TaskSnapshot(task_id, status, type_name, run, recorded)
 
 
 def parsed_reply(action="COMPLETE", sender=s.ALICE, to=s.MAILBOX, sig=None, extra=(), task_id=s.TASK_ID,
-                 recipient=s.ALICE, attempt=0):
-    _subject, body = s.template(action, task_id=task_id, sig=sig, recipient=recipient, attempt=attempt)
+                 recipient=s.ALICE, run=s.RUN):
+    _subject, body = s.template(action, task_id=task_id, sig=sig, recipient=recipient, run=run)
     return reply.parse_reply(s.plain(body, sender=f"Someone <{sender}>", to=to, extra=list(extra)))
 
 
@@ -86,17 +89,39 @@ def test_task_not_in_progress_wrong_type_unknown():
     assert D.decide(parsed_reply(), config(), None, True).reason == D.UNKNOWN_TASK
 
 
-def test_old_attempt_is_stale_and_a_future_one_is_forged():
-    stale = parsed_reply(attempt=1)
-    assert D.decide(stale, config(), task(attempt=3), True).reason == D.STALE_ATTEMPT
-    assert D.decide(stale, config(), task(attempt=1), True).act
-    future = parsed_reply(attempt=4)
-    assert D.decide(future, config(), task(attempt=3), True).reason == D.BAD_SIGNATURE
+def test_a_reply_for_another_run_is_stale():
+    stale = parsed_reply(run=OTHER_RUN)
+    assert D.decide(stale, config(), task(), True).reason == D.STALE_RUN
+    assert D.decide(stale, config(), task(run=OTHER_RUN), True).act
+    verdict = D.decide(parsed_reply(), config(), task(run=None), True)
+    assert verdict.reason == D.STALE_RUN and "no open request" in verdict.text
 
 
-def test_signed_attempt_finds_the_attempt_or_none():
-    assert D.signed_attempt(parsed_reply(attempt=7), s.SECRET) == 7
-    assert D.signed_attempt(parsed_reply(sig="v1." + "a" * 64), s.SECRET) is None
+def test_a_run_id_changed_in_the_token_breaks_the_signature():
+    token = s.sign()
+    altered = token.replace(s.RUN, OTHER_RUN)
+    verdict = D.decide(parsed_reply(sig=altered), config(), task(run=OTHER_RUN), True)
+    assert verdict.reason == D.BAD_SIGNATURE
+
+
+def test_signed_run_needs_no_task():
+    assert D.signed_run(parsed_reply(run=OTHER_RUN), s.SECRET) == OTHER_RUN
+    assert D.signed_run(parsed_reply(sig="v2.%s.%s" % (s.RUN, "a" * 64)), s.SECRET) is None
+    assert D.signed_run(parsed_reply(sig="v1." + "a" * 64), s.SECRET) is None
+
+
+def test_recorded_verdicts_decide_the_run():
+    from remote_completion import handover
+    mine = handover.Verdict("FAIL", s.RUN, "00000000000000aa")
+    other = handover.Verdict("COMPLETE", s.RUN, "00000000000000bb")
+    asked = Asked()
+    verdict = D.decide(parsed_reply(), config(), task(recorded=[other, mine]), asked,
+                       mail_key="00000000000000aa")
+    assert verdict.reason == D.ALREADY_RECORDED and asked.calls == 0
+    verdict = D.decide(parsed_reply(), config(), task(recorded=[other]), asked,
+                       mail_key="00000000000000aa")
+    assert verdict.reason == D.ALREADY_DECIDED and "COMPLETE" in verdict.text
+    assert asked.calls == 0
 
 
 # --- whitelisting -----------------------------------------------------------------
@@ -169,7 +194,7 @@ def test_parse_errors_are_reasons():
 
 def test_a_forgery_learns_nothing_about_the_task():
     asked = Asked()
-    forged = parsed_reply(sig="v1." + "b" * 64)
+    forged = parsed_reply(sig="v2.%s.%s" % (s.RUN, "b" * 64))
     verdict = D.decide(forged, config(), task(status="COMPLETED", type_name="xlrelease.Task"), asked)
     assert verdict.reason == D.BAD_SIGNATURE and asked.calls == 0
     assert "COMPLETED" not in verdict.text
@@ -177,7 +202,7 @@ def test_a_forgery_learns_nothing_about_the_task():
 
 def test_whitelist_is_checked_before_the_secret_is_used(monkeypatch):
     used = []
-    monkeypatch.setattr(D.signature, "verify", lambda *a: used.append(a) or True)
+    monkeypatch.setattr(D.signature, "verify", lambda *a: used.append(a) or s.RUN)
     verdict = D.decide(parsed_reply(sender="x@foreign.example", recipient="x@foreign.example"),
                        config(**WL), task(), True)
     assert verdict.reason == D.NOT_WHITELISTED and used == []

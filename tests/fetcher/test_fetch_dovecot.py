@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from remote_completion import decide, fetch, maildebug
+from remote_completion import decide, fetch, handover, maildebug
 from tests.fetcher import samples as s
 from tests.fetcher.conftest import MAILBOX_PASSWORD
 
@@ -25,14 +25,17 @@ def test_a_valid_reply_completes_the_task_with_an_audit_comment_and_is_removed(m
     host.deliver(good_reply(client=s.gmail))
     summary = host.run()
     assert host.status() == "COMPLETED"
-    assert host.world.actions == [(s.TASK_ID, "completeTask")]
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")]
     (task_id, text), = host.world.comments
     assert task_id == s.TASK_ID
     assert text.startswith("Completed by email by Alice Smith <alice@example.com> on ")
-    assert " UTC." in text and text.endswith("\n\nComment: Deployed and verified.")
+    human, marker = text.rsplit("\n\n", 1)
+    assert " UTC." in human and human.endswith("\n\nComment: Deployed and verified.")
+    assert marker.startswith("`xlr-remote-completion verdict=COMPLETE run=%s " % s.RUN)
     assert host.count() == 0
     assert summary.acted == 1 and summary.removed == 1 and summary.error is None
-    assert verdicts() == ["Remote completion: mail 1 from alice@example.com for %s: completed the task" % s.TASK_ID]
+    assert verdicts() == ["Remote completion: mail 1 from alice@example.com for %s: recorded COMPLETE on the task (its waiting script ends it)"
+                          % s.TASK_ID]
 
 
 def test_a_fail_reply_fails_the_task(make_host):
@@ -42,16 +45,16 @@ def test_a_fail_reply_fails_the_task(make_host):
     assert host.status() == "FAILED"
     assert host.world.tasks[s.TASK_ID]["failuresCount"] == 1
     assert host.world.comments[0][1].startswith("Failed by email by Alice Smith")
-    assert host.world.comments[0][1].endswith("Comment: Smoke tests red.")
+    assert "Comment: Smoke tests red.\n\n`xlr-remote-completion verdict=FAIL" in host.world.comments[0][1]
     assert host.count() == 0
 
 
 def test_the_audit_comment_says_when_in_utc():
     when = datetime.datetime(2026, 11, 25, 10, 0)
-    text = fetch.audit_comment("COMPLETE", "Alice Smith", s.ALICE, when, "ok [link](http://x) <b>")
+    text = handover.audit_text("COMPLETE", "Alice Smith", s.ALICE, when, "ok [link](http://x) <b>")
     assert text == ("Completed by email by Alice Smith <alice@example.com> on 2026-11-25 10:00 UTC."
                     "\n\nComment: ok \\[link\\](http://x) \\<b\\>")
-    assert fetch.audit_comment("FAIL", None, s.ALICE, when, "") == \
+    assert handover.audit_text("FAIL", None, s.ALICE, when, "") == \
         "Failed by email by alice@example.com on 2026-11-25 10:00 UTC."
 
 
@@ -92,15 +95,17 @@ def negative_cases(host):
     world.add_task(s.TASK_ID + "2", owner="alice", type_name="xlrelease.Task")
     world.add_task(s.TASK_ID + "3", owner="bob")           # alice is not (any more) assigned
     world.add_task(s.TASK_ID + "4", owner="alice", failures=2)
+    world.retry(s.TASK_ID + "4", "4444444444444444")   # the reply below is for the first run
     bob_reply = good_reply(sender="Bob <bob@example.com>")  # alice's signature, bob's mail
     return [
-        (good_reply(sig="v1." + "0" * 64), D.BAD_SIGNATURE),
+        (good_reply(sig="v2.%s.%s" % (s.RUN, "0" * 64)), D.BAD_SIGNATURE),
         (bob_reply, D.BAD_SIGNATURE),
         (good_reply(task_id=s.TASK_ID + "1"), D.NOT_IN_PROGRESS),
         (good_reply(task_id=s.TASK_ID + "2"), D.WRONG_TYPE),
         (good_reply(task_id=s.TASK_ID + "3"), D.NOT_ASSIGNEE),
-        (good_reply(task_id=s.TASK_ID + "4", attempt=1), D.STALE_ATTEMPT),
-        (good_reply(task_id=s.TASK_ID + "9", sig="v1." + "9" * 64), D.BAD_SIGNATURE),  # unknown task, forged
+        (good_reply(task_id=s.TASK_ID + "4"), D.STALE_RUN),
+        (good_reply(task_id=s.TASK_ID + "9", sig="v2.%s.%s" % (s.RUN, "9" * 64)),
+         D.BAD_SIGNATURE),  # unknown task, forged
         (good_reply(extra=["Auto-Submitted: auto-replied"]), D.AUTO_REPLY),
         (good_reply(extra=["X-XLR-Remote-Completion: request"]), D.SELF_SENT),
         (s.plain("Please complete my task, thanks"), D.NO_METADATA),
@@ -123,7 +128,7 @@ def test_every_negative_case_is_ignored_with_a_logged_reason_and_removed(make_ho
         assert line.startswith("Remote completion: mail %d from " % uid), line
         assert "ignored (%s)" % reason in line, (reason, line)
     assert sum(summary.counts.values()) == len(cases) and summary.removed == len(cases)
-    assert "v1." not in "\n".join(verdicts.all())
+    assert "v2." not in "\n".join(verdicts.all())
 
 
 def test_whitelisting_from_and_to(make_host, verdicts):
@@ -132,7 +137,7 @@ def test_whitelisting_from_and_to(make_host, verdicts):
     host.deliver(good_reply(to="xlr-replies@CORP.example"))
     host.run()
     lines = verdicts()
-    assert "ignored (not-whitelisted)" in lines[0] and "completed the task" in lines[1]
+    assert "ignored (not-whitelisted)" in lines[0] and "recorded COMPLETE" in lines[1]
     assert host.status() == "COMPLETED"
 
 
@@ -174,7 +179,7 @@ def test_an_unusable_quarantine_folder_is_an_error_but_acted_mail_goes(make_host
 
 def test_a_failing_api_call_leaves_the_mail_for_the_next_cycle(make_host, verdicts):
     host = make_host()
-    host.world.faults = {"completeTask": 1}
+    host.world.faults = {"commentTask": 1}
     host.deliver(good_reply())
     summary = host.run()
     assert summary.kept == 1 and host.count() == 1 and host.status() == "IN_PROGRESS"
@@ -183,21 +188,21 @@ def test_a_failing_api_call_leaves_the_mail_for_the_next_cycle(make_host, verdic
     assert summary.acted == 1 and host.count() == 0 and host.status() == "COMPLETED"
 
 
-def test_an_api_error_after_the_change_counts_as_not_in_progress(make_host, verdicts):
+def test_an_api_error_after_the_comment_was_written_counts_as_recorded(make_host, verdicts):
     host = make_host()
-    host.world.faults_after = {"completeTask": 1}
+    host.world.faults_after = {"commentTask": 1}
     host.deliver(good_reply())
     summary = host.run()
     assert host.status() == "COMPLETED" and host.count() == 0
-    assert summary.counts == {D.NOT_IN_PROGRESS: 1}
-    assert host.world.actions == [(s.TASK_ID, "completeTask")]
+    assert summary.counts == {D.ACTED: 1}   # read back: the verdict is on the task
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")]
 
 
 def test_unreadable_task_keeps_genuine_mail_and_drops_forged_mail(make_host, verdicts):
     host = make_host()
-    host.world.faults = {"getTask": 2}
+    host.world.faults = {"getTask": 1}
     host.deliver(good_reply())
-    host.deliver(good_reply(sig="v1." + "1" * 64))
+    host.deliver(good_reply(sig="v2.%s.%s" % (s.RUN, "1" * 64)))
     summary = host.run()
     assert summary.counts == {D.SERVER_ERROR: 1, D.BAD_SIGNATURE: 1}
     assert host.count() == 1
@@ -228,8 +233,9 @@ def test_a_repeated_reply_is_harmless(make_host, verdicts):
     host.deliver(good_reply())
     host.deliver(good_reply())
     summary = host.run(batch_size=1)
-    assert host.world.actions == [(s.TASK_ID, "completeTask")]
-    assert summary.counts == {D.ACTED: 1, D.NOT_IN_PROGRESS: 1}
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")]
+    # The same Message-ID: the same mail delivered twice, recorded once.
+    assert summary.counts == {D.ACTED: 1, D.ALREADY_RECORDED: 1}
     assert host.count() == 0
 
 
@@ -271,7 +277,7 @@ def test_the_connection_test_script_function(make_host):
 def test_processed_mail_is_gone_and_kept_mail_untouched(make_host):
     """Removal is by UID: a message that arrives during the cycle is not lost."""
     host = make_host()
-    host.world.faults = {"completeTask": 1}
+    host.world.faults = {"commentTask": 1}
     host.deliver(good_reply())
     host.deliver(s.plain("junk"))
     host.run()

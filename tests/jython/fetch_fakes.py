@@ -3,12 +3,21 @@
 
 Runs unchanged on CPython 3 (pytest) and Jython 2.7 (tests/jython/checks/
 check_fetch.py), so both lanes drive ``fetch.run_fetch_cycle`` with the same
-host.  Rules kept from the host contract: completing or failing a task that
-is not IN_PROGRESS raises; an unknown task, user or role raises; passwords
-are plain properties of the configuration object.
+host.  Rules kept from the host contract: ``commentTask`` adds a comment
+(there is no ``completeTask``/``failTask``: the plugin must not need them);
+an unknown task, user or role raises; passwords are plain properties of the
+configuration object.  Each task carries the request marker of its run
+(``RUN`` unless told), as the start script writes it; ``World.settle()``
+plays the tasks' waiting scripts (a FAIL verdict fails the task,
+``failuresCount`` + 1; COMPLETE completes it).
 """
 from __future__ import absolute_import, unicode_literals
 
+import re
+
+from remote_completion import handover, host
+
+RUN = '0123456789abcdef'
 TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
 IMAP_TYPE = 'remoteCompletion.ImapServer'
 
@@ -45,16 +54,42 @@ class World(object):
         self.teams = {}        # team name -> [(member name, 'PRINCIPAL'|'ROLE')]
         self.roles = {}        # role name -> [usernames]
         self.imap_cis = [imap] if imap is not None else []
-        self.comments = []     # (task id, text)
-        self.actions = []      # (task id, 'completeTask'|'failTask')
+        self.comments = []     # (task id, text): every comment the plugin added
+        self.actions = []      # (task id, 'COMPLETE'|'FAIL'): each verdict marker recorded
         self.calls = []        # every API call name, in order
         self.faults = {}       # call name -> number of calls that raise before acting
         self.faults_after = {} # call name -> number of calls that act, then raise
 
     def add_task(self, task_id, owner=None, team=None, status='IN_PROGRESS', type_name=TASK_TYPE,
-                 failures=0, title='Deploy to production'):
+                 failures=0, title='Deploy to production', run=RUN):
         self.tasks[task_id] = dict(status=status, type=type_name, failuresCount=failures,
-                                   owner=owner, team=team, title=title)
+                                   owner=owner, team=team, title=title, run=run, notes=[])
+        if run:
+            self.tasks[task_id]['notes'].append(
+                handover.request_comment(self.secret(), task_id, run))
+
+    def secret(self):
+        return self.imap_cis[0].secret if self.imap_cis else 'no-secret'
+
+    def retry(self, task_id, run):
+        """A retried task: a new run (its start script writes a new marker)."""
+        task = self.tasks[task_id]
+        task['status'], task['run'] = 'IN_PROGRESS', run
+        task['notes'].append(handover.request_comment(self.secret(), task_id, run))
+
+    def settle(self):
+        """The waiting scripts' part: end each IN_PROGRESS task on the first
+        valid verdict for its run."""
+        for task_id, task in self.tasks.items():
+            if task['status'] != 'IN_PROGRESS' or not task.get('run'):
+                continue
+            notes = [handover.Note(t, None, i) for i, t in enumerate(task['notes'])]
+            found = handover.winner(notes, self.secret(), task_id, task['run'])
+            if found is not None and found.action == 'COMPLETE':
+                task['status'] = 'COMPLETED'
+            elif found is not None:
+                task['status'] = 'FAILED'
+                task['failuresCount'] += 1
 
     def _fault(self, name):
         self.calls.append(name)
@@ -75,32 +110,28 @@ class TaskApi(object):
             raise ApiError('Task not found')
         return Obj(id=task_id, title=task['title'], description='', owner=task['owner'],
                    team=task['team'], status=task['status'], type=task['type'],
-                   failuresCount=task['failuresCount'], phase=Obj(id=task_id.rsplit('/', 1)[0], title='Phase'),
-                   comments=[], releaseUid=None, startDate=None)
+                   failuresCount=task['failuresCount'],
+                   phase=Obj(id=task_id.rsplit('/', 1)[0], title='Phase'),
+                   comments=[Obj(text=t, author='admin') for t in task['notes']],
+                   releaseUid=None, startDate=None)
 
-    def _act(self, name, task_id, comment, status):
-        self.world._fault(name)
+    def commentTask(self, task_id, comment):
+        self.world._fault('commentTask')
         task = self.world.tasks.get(task_id)
         if task is None:
             raise ApiError('Task not found')
-        if task['status'] != 'IN_PROGRESS':
-            raise ApiError('Task is %s, not IN_PROGRESS' % task['status'])
         text = getattr(comment, 'comment', comment)
+        task['notes'].append(text)
         self.world.comments.append((task_id, text))
-        task['status'] = status
-        if status == 'FAILED':
-            task['failuresCount'] += 1
-        self.world.actions.append((task_id, name))
-        left = self.world.faults_after.get(name, 0)
+        for action in _VERDICT.findall(text):
+            self.world.actions.append((task_id, action))
+        left = self.world.faults_after.get('commentTask', 0)
         if left:
-            self.world.faults_after[name] = left - 1
-            raise IOError('injected failure after %s' % name)
+            self.world.faults_after['commentTask'] = left - 1
+            raise IOError('injected failure after commentTask')
 
-    def completeTask(self, task_id, comment):
-        self._act('completeTask', task_id, comment, 'COMPLETED')
 
-    def failTask(self, task_id, comment):
-        self._act('failTask', task_id, comment, 'FAILED')
+_VERDICT = re.compile(r'^`xlr-remote-completion verdict=(COMPLETE|FAIL) ', re.M)
 
 
 class ReleaseApi(object):
@@ -159,6 +190,6 @@ def imap_ci(host, port, username, password, secret, from_address, tls_mode='IMPL
 
 
 def apis(world):
-    """The script variables of the fetch job, in run_fetch_cycle's order."""
-    return (TaskApi(world), ReleaseApi(world), ConfigurationApi(world), UserApi(world),
-            RolesApi(world), Comment)
+    """The script APIs of the fetch job, as the ``host.Apis`` bundle."""
+    return host.Apis(TaskApi(world), ReleaseApi(world), ConfigurationApi(world), UserApi(world),
+                     RolesApi(world), Comment)

@@ -54,7 +54,7 @@ def _scenario(context, name, trace=False):
     logger.setLevel(logging.DEBUG)
     maildebug.set_enabled(True if trace else None)
     try:
-        summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=settings_mod.Settings(
+        summary = fetch.run_fetch_cycle(fakes.apis(world), settings=settings_mod.Settings(
             batch_size=2, max_message_size=context['max_message_size'], network_timeout=15.0))
     finally:
         logger.removeHandler(handler)
@@ -161,8 +161,9 @@ def check_ext_scripts_run_on_jython(context):
     world = fakes.World(ci)
     world.users['alice'] = tuple(context['users']['alice'])
     world.add_task(sc['tasks'][0]['id'], owner='alice')
-    variables = dict(zip(('taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment'),
-                         fakes.apis(world)))
+    bundle = fakes.apis(world)
+    variables = dict((name, getattr(bundle, name)) for name in (
+        'taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment'))
     # The job as a polling run (push-enabled = false): a push session would
     # hold IDLE for idle-refresh; check_push covers push on Jython.
     import tempfile
@@ -186,4 +187,5 @@ def check_ext_scripts_run_on_jython(context):
     assert bad_code == 1, printed
     assert 'not-the-password' not in printed
     assert job_code in (0, None)
+    world.settle()
     assert world.tasks[sc['tasks'][0]['id']]['status'] == 'COMPLETED'
