@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from remote_completion import host, logs, mailto, signature, start
+from remote_completion import handover, host, logs, mailto, signature, start
 from tests.request.fakes import ConfigurationApi, ReleaseApi, RolesApi, Shape, UserApi
 from tests.request.smtp_servers import PASSWORD, USER, free_port, smtp_server
 
@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 RELEASE_ID = "Applications/Release11"
 TASK_ID = RELEASE_ID + "/Phase22/Task33"
 SECRET = "start-test-hmac-secret"
+RUN = "00112233445566ff"
 USERS = {
     "alice": ("Alice Smith", "alice@example.com"),
     "bob": ("Bob Jones", "bob@example.com"),
@@ -55,6 +56,26 @@ class RunningTask:
         self.scheduled.append((script, seconds))
 
 
+class TaskApi:
+    """commentTask and getTask only; notes when each comment came (how many
+    mails had been sent by then) and what its Comment object was."""
+
+    def __init__(self, recorder=None):
+        self.comments = []       # (task id, text, mails sent before it)
+        self.recorder = recorder
+        self.task = None
+
+    def commentTask(self, task_id, comment):
+        text = comment if isinstance(comment, str) else comment.getComment()
+        sent = len(self.recorder.messages) if self.recorder is not None else None
+        self.comments.append((task_id, text, sent))
+
+    def getTask(self, task_id):
+        assert task_id == TASK_ID
+        return type("Task", (), {"id": TASK_ID, "status": "IN_PROGRESS",
+                                 "comments": [{"text": c[1]} for c in self.comments]})()
+
+
 def environment(shape, port, team=(("bob", "PRINCIPAL"),), imap_count=1, smtp=True, username=None):
     cis = {host.IMAP_TYPE: [shape.ci("Configuration/Custom/Imap%d" % i, "Mailbox %d" % i, host.IMAP_TYPE,
                                      host="imap.example.com", port=993, useTls=True,
@@ -67,16 +88,20 @@ def environment(shape, port, team=(("bob", "PRINCIPAL"),), imap_count=1, smtp=Tr
                                         tls=False, fromAddress="XL Release <xlr@example.com>",
                                         username=username, password=PASSWORD if username else None)]
     release = shape.obj(id=RELEASE_ID, title="Release 7 — été", phases=[])
-    return dict(release=release, taskApi=object(),
+    return dict(release=release, taskApi=TaskApi(),
                 releaseApi=ReleaseApi(shape, {"Ops": list(team)}, {RELEASE_ID: release}),
                 configurationApi=ConfigurationApi(shape, cis), userApi=UserApi(shape, USERS),
                 rolesApi=RolesApi(shape, {}))
 
 
-def run(task, env, out=None):
-    return start.start_remote_completion(task, env["release"], env["taskApi"], env["releaseApi"],
-                                         env["configurationApi"], env["userApi"], env["rolesApi"],
-                                         out=out or io.StringIO())
+def apis(env):
+    return host.Apis(env["taskApi"], env["releaseApi"], env["configurationApi"], env["userApi"],
+                     env["rolesApi"], env.get("Comment"))
+
+
+def run(task, env, out=None, run_id=RUN):
+    return start.start_remote_completion(task, env["release"], apis(env), out=out or io.StringIO(),
+                                         run_id=run_id)
 
 
 def parsed(recorder):
@@ -94,6 +119,7 @@ def test_one_signed_request_per_assignee(shape, caplog):
     out = io.StringIO()
     with smtp_server("plain", auth=True) as (port, recorder):
         env = environment(shape, port, username=USER)
+        env["taskApi"].recorder = recorder
         with caplog.at_level(logging.INFO, logger=logs.LOGGER_NAME):
             result = run(RunningTask(), env, out)
     mails = parsed(recorder)
@@ -110,11 +136,15 @@ def test_one_signed_request_per_assignee(shape, caplog):
             to, subject, body, _ = mailto.parse(link)
             assert to == "replies@example.com"
             sig = body.rsplit("SIGNATURE: ", 1)[1]
-            assert signature.verify(SECRET, sig, action, TASK_ID, rcpt[0], 2)   # attempt = failuresCount
-            assert not signature.verify(SECRET, sig, action, TASK_ID, rcpt[0], 1)
+            assert signature.verify(SECRET, sig, action, TASK_ID, rcpt[0]) == RUN
             other = [a for a in USERS.values() if a[1] and a[1] != rcpt[0]][0][1]
-            assert not signature.verify(SECRET, sig, action, TASK_ID, other, 2)
-    assert result.request_attempt == 2
+            assert signature.verify(SECRET, sig, action, TASK_ID, other) is None
+    assert result.request_run == RUN and result.request_attempt == 2
+    # The run is on the task before any mail went out (a quick reply finds it).
+    (task_id, text, mails_before), = env["taskApi"].comments
+    assert task_id == TASK_ID and mails_before == 0
+    notes = [handover.Note(text)]
+    assert handover.current_run(notes, SECRET, TASK_ID) == RUN
     assert result.request_recipients == "alice@example.com, bob@example.com"
     assert result.status_line == "Waiting for a reply by email from Alice Smith, Bob Jones"
     assert len(result.request_sent_at) == 20 and result.request_sent_at.endswith("Z")
@@ -202,11 +232,43 @@ def test_start_script_sets_variables_status_line_and_schedules_waiting(shape):
         env = environment(shape, port)
         result = run_script("StartTask.py", dict(env, task=task))
     assert len(recorder.messages) == 2
+    run_id = result["requestRun"]
+    assert signature.is_run_id(run_id) and run_id != RUN
+    (_task_id, text, _), = env["taskApi"].comments
+    assert handover.current_run([handover.Note(text)], SECRET, TASK_ID) == run_id
     assert result["requestAttempt"] == 0
     assert result["requestRecipients"] == "alice@example.com, bob@example.com"
     assert result["requestSentAt"].endswith("Z")
     assert task.statusLine == "Waiting for a reply by email from Alice Smith, Bob Jones"
     assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
+
+
+def test_start_script_without_release_and_comment_variables(shape):
+    """Plugin task scripts are documented with getCurrentRelease(), not
+    `release`; Comment may be missing too (then the text is passed)."""
+    task = RunningTask(failures=0)
+    with smtp_server("plain") as (port, recorder):
+        env = environment(shape, port)
+        del env["release"]
+        result = run_script("StartTask.py", dict(env, task=task,
+                                                 getCurrentRelease=lambda: None))
+    assert len(recorder.messages) == 2
+    # The release title came from releaseApi.getRelease.
+    assert "Release 7 — été" in parsed(recorder)[0].get_body(("plain",)).get_content()
+    (_task_id, text, _), = env["taskApi"].comments
+    assert handover.current_run([handover.Note(text)], SECRET, TASK_ID) == result["requestRun"]
+
+
+def test_a_refused_request_marker_fails_the_start_before_any_mail(shape):
+    class Refusing(TaskApi):
+        def commentTask(self, task_id, comment):
+            raise type("PermissionDeniedException", (Exception,), {})("no comment right")
+    with smtp_server("plain") as (port, recorder):
+        env = dict(environment(shape, port), taskApi=Refusing())
+        with pytest.raises(start.StartError) as caught:
+            run(RunningTask(), env)
+    assert recorder.messages == []
+    assert "may not comment" in str(caught.value)
 
 
 def test_start_script_fails_the_task_with_the_message(shape, capsys):
@@ -222,7 +284,8 @@ def test_start_script_fails_the_task_with_the_message(shape, capsys):
 def test_waiting_script_keeps_the_task_waiting(shape):
     # The host runs the fetch job itself here, so the waiting script only waits
     # (remote_completion.polling covers the XL Release case).
-    env = dict(environment(shape, free_port()), hostRunsScheduledJobs=True, Comment=object)
+    env = dict(environment(shape, free_port()), hostRunsScheduledJobs=True, Comment=object,
+               requestRun=RUN)
     task = RunningTask(status_line="Waiting for a reply by email from Alice Smith")
     run_script("WaitForReply.py", dict(env, task=task, requestRecipients="alice@example.com"))
     assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
