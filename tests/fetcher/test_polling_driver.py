@@ -82,24 +82,86 @@ def server_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run_waiting_script(host, task, **extra):
-    task_api, release_api, configuration_api, user_api, roles_api, comment = fakes.apis(host.world)
-    variables = dict(task=task, requestRecipients=s.ALICE, taskApi=task_api, releaseApi=release_api,
-                     configurationApi=configuration_api, userApi=user_api, rolesApi=roles_api,
-                     Comment=comment, **extra)
-    runpy.run_path(str(REPO / "ext" / "remoteCompletion" / "WaitForReply.py"), init_globals=variables,
-                   run_name="__builtin__")
+def run_waiting_script(host, task, run=s.RUN, **extra):
+    """WaitForReply.py as the host runs it; returns the SystemExit code, or
+    None when the script returned normally."""
+    bundle = fakes.apis(host.world)
+    variables = dict(task=task, requestRecipients=s.ALICE, requestRun=run,
+                     taskApi=bundle.taskApi, releaseApi=bundle.releaseApi,
+                     configurationApi=bundle.configurationApi, userApi=bundle.userApi,
+                     rolesApi=bundle.rolesApi, Comment=bundle.Comment)
+    variables.update(extra)
+    variables = dict((k, v) for k, v in variables.items() if v is not None)
+    try:
+        runpy.run_path(str(REPO / "ext" / "remoteCompletion" / "WaitForReply.py"),
+                       init_globals=variables, run_name="__builtin__")
+    except SystemExit as exit_:
+        return exit_.code
+    return None
 
 
 @pytest.mark.dovecot
-def test_the_waiting_script_fetches_and_stops_waiting_once_answered(make_host, server_home):
+def test_the_waiting_script_fetches_and_completes_its_own_task(make_host, server_home, capsys):
     host = make_host()
     host.deliver(good_reply())
     task = WaitingTask(s.TASK_ID)
-    run_waiting_script(host, task)
-    assert host.status() == "COMPLETED"
+    assert run_waiting_script(host, task) is None    # returned normally: the task completes
+    assert task.scheduled == []                       # answered: nothing left to wait for
     assert host.count() == 0
-    assert task.scheduled == []  # answered: nothing left to wait for
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")]
+    assert "Completed by email by Alice Smith" in capsys.readouterr().out
+
+
+@pytest.mark.dovecot
+def test_a_fail_verdict_ends_the_script_with_status_1(make_host, server_home, capsys):
+    host = make_host()
+    host.deliver(good_reply("FAIL", comment="Smoke tests red."))
+    task = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) == 1
+    assert task.scheduled == []
+    out = capsys.readouterr().out
+    assert "Failed by email by Alice Smith" in out and "the task fails" in out
+
+
+@pytest.mark.dovecot
+def test_a_reply_for_another_task_is_handed_to_that_tasks_script(make_host, server_home):
+    host = make_host()
+    other = s.TASK_ID + "0"
+    host.world.add_task(other, owner="alice")
+    host.deliver(good_reply(task_id=other))
+    mine = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, mine) is None
+    assert mine.scheduled == [("remoteCompletion/WaitForReply.py", 7)]   # not for me: still waiting
+    assert host.count() == 0 and host.world.actions == [(other, "COMPLETE")]
+    theirs = WaitingTask(other)
+    # The next run of the other task's script: no cycle is due, the verdict is there.
+    assert run_waiting_script(host, theirs) is None and theirs.scheduled == []
+
+
+@pytest.mark.dovecot
+def test_a_verdict_for_an_earlier_run_never_ends_a_retried_task(make_host, server_home):
+    host = make_host()
+    host.deliver(good_reply("FAIL"))
+    first = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, first) == 1          # run 1 failed by its reply
+    host.world.retry(s.TASK_ID, "5555666677778888")      # retried: run 2, same old verdict on it
+    host.deliver(good_reply("COMPLETE"))                  # a late reply to run 1's mail
+    second = WaitingTask(s.TASK_ID)
+    polling._store[0] = store_started_at(0)               # a cycle is due again
+    assert run_waiting_script(host, second, run="5555666677778888") is None
+    assert second.scheduled == [("remoteCompletion/WaitForReply.py", 7)]
+    assert host.count() == 0 and host.world.actions == [(s.TASK_ID, "FAIL")]
+
+
+@pytest.mark.dovecot
+def test_the_waiting_script_copes_without_release_and_comment(make_host, server_home):
+    host = make_host()
+    host.deliver(good_reply())
+    task = WaitingTask(s.TASK_ID)
+    # No `Comment` variable: on CPython the Java class cannot be imported,
+    # so the comment text itself is passed (the fake takes both).
+    assert run_waiting_script(host, task, Comment=None, getCurrentTask=lambda: task) is None
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")] and task.scheduled == []
 
 
 @pytest.mark.dovecot
