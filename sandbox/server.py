@@ -113,7 +113,7 @@ class JobThread(threading.Thread):
 class Server:
     def __init__(self, home, plugins=(), clock=None, script_user: str = "admin",
                  synthetic_xsd=None, rules_xsd=None, long_lived_jobs=None,
-                 custom_script_task_type=True):
+                 custom_script_task_type=True, run_jobs=True):
         self.home = Path(home).resolve()
         self.home.mkdir(parents=True, exist_ok=True)
         self.clock = clock if clock is not None else RealClock()
@@ -155,6 +155,9 @@ class Server:
         # XL Release's own shape: a custom task's type is xlrelease.CustomScriptTask
         # and only taskType is the synthetic type. Off: the contract's shape.
         self.custom_script_task_type = custom_script_task_type
+        # run_jobs=False: XL Release's way, no xl-rules.xml job runs and task
+        # scripts get no hostRunsScheduledJobs (the waiting script fetches).
+        self.run_jobs = run_jobs
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -188,7 +191,7 @@ class Server:
         os.environ[HOME_ENV] = str(self.home)
         self._stop.clear()
         self._running = True
-        for job in self.rules.jobs:
+        for job in self.rules.jobs if self.run_jobs else ():
             job_conf = self.conf.jobs[job.name]
             if not job_conf.enabled:
                 log.info("job %s: disabled by %s", job.name, job.enabled.conf_key)
@@ -719,8 +722,9 @@ class Server:
         object.__setattr__(running, "_host", (control, self, task.id))
         variables["task"] = running
         variables["release"] = self._release_bean(self.releases[task.release_id])
-        # This host runs xl-rules.xml's jobs: the waiting script need not fetch.
-        variables["hostRunsScheduledJobs"] = True
+        if self.run_jobs:
+            # This host runs xl-rules.xml's jobs: the waiting script need not fetch.
+            variables["hostRunsScheduledJobs"] = True
         typedef = self.types.get(task.type)
         for prop in typedef.by_category("input", "output", "script"):
             value = copy.deepcopy(task.properties.get(prop.name))

@@ -1,10 +1,12 @@
-"""End to end in the sandbox: a task mails its request, a person clicks the
-button in their mail client (sandbox.mailclient follows the mailto link and
-sends over verified STARTTLS), the reply lands in the IMAP mailbox (pymap),
-the fetch job runs and the task is completed or failed with the audit
-comment in the activity log (Comments)."""
+"""End to end in the sandbox, run as XL Release runs the plugin (no xl-rules
+job; ``Server(run_jobs=False)``): a task mails its request, a person clicks
+the button in their mail client (sandbox.mailclient follows the mailto link
+and sends over verified STARTTLS), the reply lands in the IMAP mailbox, a
+waiting script's run fetches it and records the verdict on the task, and the
+task's own waiting script ends it (completes or fails it the documented way)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,10 +34,11 @@ PEOPLE = {
 def world(tmp_path):
     hub = MailHub(tmp_path / "mail", remote_address="xlr-replies@example.com").start()
     home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  startup-delay = %d seconds\n"
-                     "  sync-interval = %d seconds\n}\n" % (STARTUP, INTERVAL))
+    write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  startup-delay = 0 seconds\n"
+                     "  sync-interval = %d seconds\n}\n" % INTERVAL)
     clock = VirtualClock()
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock)
+    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
+                                   run_jobs=False)
     try:
         server.start()
         for username, (name, address) in PEOPLE.items():
@@ -71,12 +74,29 @@ def started_task(server, clock, owner=None, team=None, members=()):
     return release, task_id, after
 
 
-def fetch_job_runs(server, clock, seconds=STARTUP):
-    before = len(server.job_runs)
+def next_cycle_due():
+    """A new sync-interval has passed for the JVM-wide fetch slot (it counts
+    wall-clock time; the sandbox's clock is virtual)."""
+    sys.modules["remote_completion.polling"]._store[0] = None
+
+
+def waiting_scripts_run(server, clock, task_id, seconds=INTERVAL):
+    """The waiting scripts due in ``seconds`` run; returns the task's runs."""
+    before = len(server.task_runs(task_id))
     clock.advance(seconds)
-    runs = server.job_runs[before:]
-    assert runs and all(r.outcome == "completed" for r in runs), [(r.outcome, r.error) for r in runs]
+    runs = server.task_runs(task_id)[before:]
+    assert runs and all(r.outcome in ("scheduled", "completed", "failed") for r in runs), \
+        [(r.outcome, r.error) for r in runs]
     return runs
+
+
+def verdict_comments(server, task_id):
+    return [c.text for c in server.task_bean(task_id).comments
+            if "`xlr-remote-completion verdict=" in c.text]
+
+
+def request_run(server, task_id):
+    return server.task_properties(task_id)["requestRun"]
 
 
 def comments_in_log(server, release):
@@ -91,20 +111,19 @@ def test_a_clicked_complete_button_completes_the_task(world):
     hub.wait_for_deliveries(2)  # the request, then the reply into the remote mailbox
     assert hub.imap_count() == 1
 
-    fetch_job_runs(server, clock)
+    runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["completed"]   # its own script ended it
+    assert server.job_runs == []                         # no xl-rules job ran
     bean = server.task_bean(task_id)
     assert str(bean.status) == "COMPLETED"
-    audit = [c.text for c in bean.comments if "by email by" in c.text]
-    assert len(audit) == 1
-    assert audit[0].startswith("Completed by email by Alice Smith <alice@example.com> on ")
-    assert audit[0].endswith("UTC.\n\nComment: CR-1042 checked: go ahead.")
+    audit, = verdict_comments(server, task_id)
+    assert audit.startswith("Completed by email by Alice Smith <alice@example.com> on ")
+    human, marker = audit.rsplit("\n\n", 1)
+    assert human.endswith("UTC.\n\nComment: CR-1042 checked: go ahead.")
+    assert "verdict=COMPLETE run=%s " % request_run(server, task_id) in marker
     assert any("Completed by email by Alice Smith" in m for m in comments_in_log(server, release))
     assert str(server.task_bean(after).status) == "IN_PROGRESS"
     assert hub.imap_count() == 0
-
-    # The next run finds nothing and changes nothing.
-    fetch_job_runs(server, clock, INTERVAL)
-    assert len([c for c in server.task_bean(task_id).comments if "by email by" in c.text]) == 1
 
 
 def test_a_team_member_fails_the_task_from_the_plain_text_link(world):
@@ -114,11 +133,14 @@ def test_a_team_member_fails_the_task_from_the_plain_text_link(world):
     reply = client_of(hub, "bob").click(request, "FAIL", comment="Rollback plan missing.", part="plain")
     assert reply["Subject"].startswith("Fail: ")
     hub.wait_for_deliveries(3)
-    fetch_job_runs(server, clock)
+    runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["failed"] and runs[0].exit_code == 1
+    assert "Failed by email by Bob Jones" in runs[0].output
     bean = server.task_bean(task_id)
     assert str(bean.status) == "FAILED" and bean.failuresCount == 1
     assert any("Failed by email by Bob Jones <bob@example.com> on " in m and
-               m.endswith("Comment: Rollback plan missing.") for m in comments_in_log(server, release))
+               "Comment: Rollback plan missing.\n\n`xlr-remote-completion verdict=FAIL" in m
+               for m in comments_in_log(server, release))
 
 
 def test_a_forwarded_request_sent_by_someone_else_is_ignored(world, caplog):
@@ -128,12 +150,109 @@ def test_a_forwarded_request_sent_by_someone_else_is_ignored(world, caplog):
     client_of(hub, "bob").click(request, "COMPLETE", comment="I'll just do it")  # bob, alice's link
     hub.wait_for_deliveries(2)
     with caplog.at_level("INFO", logger="com.xebialabs.xlrelease.plugins.remotecompletion"):
-        fetch_job_runs(server, clock)
+        waiting_scripts_run(server, clock, task_id)
     assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
     assert hub.imap_count() == 0
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Remote completion: mail")]
     assert len(lines) == 1 and "from bob@example.com" in lines[0] and "ignored (bad-signature)" in lines[0]
     assert not any("by email by" in m for m in comments_in_log(server, release))
+
+
+def test_a_reply_for_another_task_is_recorded_by_one_script_and_ended_by_the_other(world):
+    server, hub, clock, _ci = world
+    _release, first, _ = started_task(server, clock, owner="alice")
+    clock.advance(10)   # the second task starts later, so the first task's script fetches
+    _release2, second, _ = started_task(server, clock, owner="bob")
+    request = hub.wait_for_mail("bob@example.com", 1)[0]
+    client_of(hub, "bob").click(request, "COMPLETE")
+    hub.wait_for_deliveries(3)
+    runs = waiting_scripts_run(server, clock, first, INTERVAL - 10)
+    assert [r.outcome for r in runs] == ["scheduled"]              # not its reply: waits on
+    assert str(server.task_bean(second).status) == "IN_PROGRESS"   # recorded, not yet ended
+    assert len(verdict_comments(server, second)) == 1 and hub.imap_count() == 0
+    runs = waiting_scripts_run(server, clock, second, 10)         # its own script: no cycle due
+    assert [r.outcome for r in runs] == ["completed"]
+    assert str(server.task_bean(second).status) == "COMPLETED"
+    assert str(server.task_bean(first).status) == "IN_PROGRESS"
+
+
+def test_competing_replies_the_first_recorded_wins(world, caplog):
+    server, hub, clock, _ci = world
+    _release, task_id, _ = started_task(server, clock, team="Approvers", members=["alice", "bob"])
+    alice_request = hub.wait_for_mail("alice@example.com", 1)[0]
+    bob_request = hub.wait_for_mail("bob@example.com", 1)[0]
+    client_of(hub, "alice").click(alice_request, "COMPLETE", comment="fine")
+    hub.wait_for_deliveries(3)
+    client_of(hub, "bob").click(bob_request, "FAIL", comment="not fine")
+    hub.wait_for_deliveries(4)
+    with caplog.at_level("INFO", logger="com.xebialabs.xlrelease.plugins.remotecompletion"):
+        runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["completed"]
+    assert str(server.task_bean(task_id).status) == "COMPLETED"
+    assert len(verdict_comments(server, task_id)) == 1   # the loser is not recorded
+    lines = [r.getMessage() for r in caplog.records
+             if r.getMessage().startswith("Remote completion: mail")]
+    assert len(lines) == 2 and "recorded COMPLETE" in lines[0]
+    assert "from bob@example.com" in lines[1] and "ignored (already-decided)" in lines[1]
+    assert hub.imap_count() == 0
+
+
+def test_a_verdict_typed_by_a_user_does_not_end_the_task(world):
+    server, hub, clock, _ci = world
+    _release, task_id, _ = started_task(server, clock, owner="alice")
+    run = request_run(server, task_id)
+    forged = "`xlr-remote-completion verdict=COMPLETE run=%s mail=%s mac=%s`" % (
+        run, "ab" * 8, "cd" * 16)
+    server.comment_task(task_id, "Done by email.\n\n" + forged, as_user="alice")
+    runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["scheduled"]
+    assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
+
+
+def test_a_reply_to_an_earlier_run_never_ends_the_retried_task(world, caplog):
+    server, hub, clock, _ci = world
+    _release, task_id, _ = started_task(server, clock, owner="alice")
+    first_request = hub.wait_for_mail("alice@example.com", 1)[0]
+    first_run = request_run(server, task_id)
+    client_of(hub, "alice").click(first_request, "FAIL", comment="first try")
+    hub.wait_for_deliveries(2)
+    assert [r.outcome for r in waiting_scripts_run(server, clock, task_id)] == ["failed"]
+    server.retry_task(task_id)
+    clock.advance(0)                                   # the start script runs again
+    hub.wait_for_mail("alice@example.com", 2)
+    assert request_run(server, task_id) != first_run
+    client_of(hub, "alice").click(first_request, "COMPLETE", comment="late, old mail")
+    hub.wait_for_deliveries(4)
+    next_cycle_due()
+    with caplog.at_level("INFO", logger="com.xebialabs.xlrelease.plugins.remotecompletion"):
+        runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["scheduled"]
+    assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
+    assert any("ignored (stale-run)" in r.getMessage() for r in caplog.records)
+    assert hub.imap_count() == 0
+
+
+class PermissionDeniedException(Exception):
+    """XL Release's class name for a refused call (BRIEF decision 7)."""
+
+
+def test_a_permission_refusal_keeps_the_reply_for_the_next_cycle(world, caplog):
+    server, hub, clock, _ci = world
+    _release, task_id, _ = started_task(server, clock, owner="alice")
+    request = hub.wait_for_mail("alice@example.com", 1)[0]
+    client_of(hub, "alice").click(request, "COMPLETE")
+    hub.wait_for_deliveries(2)
+    server.inject_api_fault("taskApi.commentTask",
+                            PermissionDeniedException("no permission to comment"))
+    with caplog.at_level("INFO", logger="com.xebialabs.xlrelease.plugins.remotecompletion"):
+        runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["scheduled"] and hub.imap_count() == 1
+    warned = [r for r in caplog.records if "(no-permission)" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING"
+    assert "server-error" not in warned[0].getMessage()
+    next_cycle_due()
+    runs = waiting_scripts_run(server, clock, task_id)
+    assert [r.outcome for r in runs] == ["completed"] and hub.imap_count() == 0
 
 
 def test_the_connection_test_button(world):
