@@ -15,8 +15,11 @@ REPLY_TO = "xlr-inbox@example.com"
 SMTP_FROM = "XL Release <xlr@mail.example.com>"
 
 
-def signatures(address, attempt=0, task_id=TASK_ID):
-    return {a: signature.sign(SECRET, a, task_id, address, attempt) for a in ("COMPLETE", "FAIL")}
+RUN = "0123456789abcdef"
+
+
+def signatures(address, run=RUN, task_id=TASK_ID):
+    return {a: signature.sign(SECRET, a, task_id, address, run) for a in ("COMPLETE", "FAIL")}
 
 
 def build(title="Deploy to production", release="Release 2.4", phase="Production",
@@ -100,7 +103,7 @@ def test_two_utf8_parts_with_the_task_details():
     assert "Alice Smith, team Ops" in plain
 
 
-def check_link(link, action, title, release, address=("alice@example.com"), attempt=0):
+def check_link(link, action, title, release, address=("alice@example.com"), run=RUN):
     assert len(link) < 2000
     to, subject, body, others = mailto.parse(link)
     assert to == REPLY_TO and others == {}
@@ -110,12 +113,12 @@ def check_link(link, action, title, release, address=("alice@example.com"), atte
     assert lines[2] == "Please send this message to %s task with title '%s' on release '%s'" % (
         {"COMPLETE": "Complete", "FAIL": "Fail"}[action], title, release)
     assert lines[3:7] == ["", "METADATA (DO NOT MODIFY)", "ACTION: " + action, "TASK_ID: " + TASK_ID]
-    assert lines[7].startswith("SIGNATURE: v1.") and len(lines) == 8
+    assert lines[7].startswith("SIGNATURE: v2.") and len(lines) == 8
     sig = lines[7].split(": ", 1)[1]
-    assert signature.verify(SECRET, sig, action, TASK_ID, address, attempt)
+    assert signature.verify(SECRET, sig, action, TASK_ID, address) == run
     other = "FAIL" if action == "COMPLETE" else "COMPLETE"
-    assert not signature.verify(SECRET, sig, other, TASK_ID, address, attempt)
-    assert not signature.verify(SECRET, sig, action, TASK_ID, "bob@example.com", attempt)
+    assert signature.verify(SECRET, sig, other, TASK_ID, address) is None
+    assert signature.verify(SECRET, sig, action, TASK_ID, "bob@example.com") is None
     return body
 
 
@@ -220,11 +223,11 @@ def test_unusable_addresses_are_refused():
 
 
 def test_reply_template_matches_the_contract():
-    subject, body = compose.reply_template("FAIL", "My task", "My release", TASK_ID, "v1." + "0" * 64)
+    subject, body = compose.reply_template("FAIL", "My task", "My release", TASK_ID, "v2.%s.%s" % (RUN, "0" * 64))
     assert subject == "Fail: My task"
     assert body == ("\r\n\r\nPlease send this message to Fail task with title 'My task' on release "
                     "'My release'\r\n\r\nMETADATA (DO NOT MODIFY)\r\nACTION: FAIL\r\nTASK_ID: "
-                    + TASK_ID + "\r\nSIGNATURE: v1." + "0" * 64)
+                    + TASK_ID + "\r\nSIGNATURE: v2.%s.%s" % (RUN, "0" * 64))
 
 
 @settings(max_examples=60, deadline=None)

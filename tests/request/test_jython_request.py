@@ -44,11 +44,12 @@ def jython(tmp_path_factory):
             "ca_pem": str(tls_files.ca_pem), "other_ca_pem": str(other.ca_pem),
             "wrongname_ca_pem": str(wrong_name.ca_pem),
             "user": USER, "password": PASSWORD, "out_dir": str(out_dir), "repo": str(lanes.REPO),
-            "expected_signature": signature.sign(SECRET, "COMPLETE", TASK_ID, "Alice@Example.com", 3),
+            "expected_signature": signature.sign(SECRET, "COMPLETE", TASK_ID, "Alice@Example.com",
+                                                 "0123456789abcdef"),
             "expected_link": compose.reply_link("replies@example.com", "FAIL", TITLE, RELEASE, TASK_ID,
-                                                "v1." + "0" * 64),
+                                                "v2.0123456789abcdef." + "0" * 64),
             "expected_long_link": compose.reply_link("replies@example.com", "COMPLETE", "日本" * 2000,
-                                                     "\U0001f680 " * 500, TASK_ID, "v1." + "0" * 64),
+                                                     "\U0001f680 " * 500, TASK_ID, "v2.0123456789abcdef." + "0" * 64),
         }
         run = lanes.run_jython_checks([MODULE], context, timeout=600)
         yield run, {name: rec for name, (_, rec) in servers.items()}, out_dir

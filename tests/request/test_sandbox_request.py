@@ -114,10 +114,11 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
     assert record.pending_script == "remoteCompletion/WaitForReply.py"
 
 
-def test_retry_signs_for_the_next_attempt(world):
+def test_retry_signs_for_a_new_run(world):
     server, hub, clock = world
     task_id = start_task(server, clock, "Approve", owner="bob")
     hub.wait_for_mail("bob@example.com", 1)
+    first_run = server.tasks[task_id].properties["requestRun"]
     server.fail_task(task_id, "not yet")
     server.retry_task(task_id)
     clock.advance(0)
@@ -125,8 +126,9 @@ def test_retry_signs_for_the_next_attempt(world):
     links = [l.strip()[1:-1] for l in mails[1].get_body(("plain",)).get_content().splitlines()
              if l.strip().startswith("<mailto:")]
     sig = mailto.parse(links[0])[2].rsplit("SIGNATURE: ", 1)[1]
-    assert signature.verify(SECRET, sig, "COMPLETE", task_id, "bob@example.com", 1)
-    assert not signature.verify(SECRET, sig, "COMPLETE", task_id, "bob@example.com", 0)
+    run = server.tasks[task_id].properties["requestRun"]
+    assert run != first_run and signature.is_run_id(run)
+    assert signature.verify(SECRET, sig, "COMPLETE", task_id, "bob@example.com") == run
     assert server.tasks[task_id].properties["requestAttempt"] == 1
 
 

@@ -12,11 +12,12 @@ import os
 from java.lang import Boolean, Integer
 from java.util import ArrayList, HashSet
 
-from remote_completion import compose, host, mailto, recipients, signature, smtp, start
+from remote_completion import compose, handover, host, mailto, recipients, signature, smtp, start
 
 REQUIRES = ('smtp-servers',)   # the context comes from tests/request/test_jython_request.py
 
 SECRET = 'jython-request-secret'
+RUN = '0123456789abcdef'
 TASK_ID = 'Applications/Release0a1b/Phase2c3d/Task4e5f'
 REPLY_TO = 'replies@example.com'
 TITLE = 'D\xe9ployer \u2713 <b>prod</b>'
@@ -136,26 +137,27 @@ def smtp_ci(port, **extra):
 # --- pure parts -------------------------------------------------------------------
 
 def check_signature_matches_cpython(context):
-    sig = signature.sign(SECRET, 'COMPLETE', TASK_ID, 'Alice@Example.com', 3)
+    sig = signature.sign(SECRET, 'COMPLETE', TASK_ID, 'Alice@Example.com', RUN)
     assert sig == context['expected_signature'], sig
-    assert signature.verify(SECRET, ' ' + sig.upper() + '\r\n', 'COMPLETE', TASK_ID, 'alice@example.com', 3)
-    for bad in (sig[:-1], sig + '0', 'v2.' + sig[3:], '', None):
-        assert not signature.verify(SECRET, bad, 'COMPLETE', TASK_ID, 'alice@example.com', 3)
-    for args in (('FAIL', TASK_ID, 'alice@example.com', 3), ('COMPLETE', TASK_ID + 'x', 'alice@example.com', 3),
-                 ('COMPLETE', TASK_ID, 'bob@example.com', 3), ('COMPLETE', TASK_ID, 'alice@example.com', 4)):
-        assert not signature.verify(SECRET, sig, *args)
-    assert not signature.verify('other-secret', sig, 'COMPLETE', TASK_ID, 'alice@example.com', 3)
+    assert signature.verify(SECRET, ' ' + sig.upper() + '\r\n', 'COMPLETE', TASK_ID,
+                            'alice@example.com') == RUN
+    for bad in (sig[:-1], sig + '0', 'v1.' + sig.split('.')[2], sig.replace(RUN, 'f' * 16), '', None):
+        assert signature.verify(SECRET, bad, 'COMPLETE', TASK_ID, 'alice@example.com') is None
+    for args in (('FAIL', TASK_ID, 'alice@example.com'), ('COMPLETE', TASK_ID + 'x', 'alice@example.com'),
+                 ('COMPLETE', TASK_ID, 'bob@example.com')):
+        assert signature.verify(SECRET, sig, *args) is None
+    assert signature.verify('other-secret', sig, 'COMPLETE', TASK_ID, 'alice@example.com') is None
 
 
 def check_mailto_matches_cpython(context):
-    link = compose.reply_link(REPLY_TO, 'FAIL', TITLE, RELEASE, TASK_ID, 'v1.' + '0' * 64)
+    link = compose.reply_link(REPLY_TO, 'FAIL', TITLE, RELEASE, TASK_ID, 'v2.' + RUN + '.' + '0' * 64)
     assert link == context['expected_link'], link
     to, subject, body, others = mailto.parse(link)
     assert to == REPLY_TO and others == {}
     assert subject == 'Fail: ' + TITLE
     assert body.split('\r\n')[4:6] == ['METADATA (DO NOT MODIFY)', 'ACTION: FAIL']
     long_link = compose.reply_link(REPLY_TO, 'COMPLETE', '\u65e5\u672c' * 2000, '\U0001f680 ' * 500,
-                                   TASK_ID, 'v1.' + '0' * 64)
+                                   TASK_ID, 'v2.' + RUN + '.' + '0' * 64)
     assert len(long_link) < compose.MAX_LINK_LENGTH
     assert long_link == context['expected_long_link']
     assert compose.one_line(' \U0001f680\t\U0001f680 ') == '\U0001f680 \U0001f680'
@@ -165,7 +167,7 @@ def check_mailto_matches_cpython(context):
 def check_compose_writes_a_request(context):
     details = compose.RequestDetails(TASK_ID, TITLE + '\r\nBcc: victim@example.com', RELEASE,
                                      'Production', 'Check <this>\nand that', 'Alice Smith and team Ops')
-    sigs = dict((a, signature.sign(SECRET, a, TASK_ID, 'alice@example.com', 0)) for a in signature.ACTIONS)
+    sigs = dict((a, signature.sign(SECRET, a, TASK_ID, 'alice@example.com', RUN)) for a in signature.ACTIONS)
     message = compose.compose_request(details, 'alice@example.com', 'Zo\xeb \xdcnal',
                                       'XL Release <xlr@example.com>', REPLY_TO, sigs, now=1700000000)
     raw = compose.message_bytes(message)
@@ -288,6 +290,15 @@ def check_smtp_unreachable_is_an_error(context):
         raise AssertionError('no error for an unreachable server')
 
 
+class CommentingTaskApi(object):
+    def __init__(self):
+        self.comments = []
+
+    def commentTask(self, task_id, comment):
+        self.comments.append((task_id, comment if isinstance(comment, basestring)  # noqa: F821
+                              else comment.getComment()))
+
+
 def check_start_script_on_jython(context):
     users = {'alice': ('Alice Smith', 'jython-start-alice@example.com'),
              'bob': ('B\xf6b Jones', 'jython-start-bob@example.com')}
@@ -296,7 +307,9 @@ def check_start_script_on_jython(context):
                        description='Please check', phase=Bean(id='Applications/Release0a1b/Phase2c3d',
                                                               title='Production'))
     variables = {
-        '__name__': '__builtin__', 'task': task, 'release': release, 'taskApi': None,
+        # No `release` and no `Comment` variable: neither is documented for
+        # plugin task scripts (the release is read, the comment passed as text).
+        '__name__': '__builtin__', 'task': task, 'taskApi': CommentingTaskApi(),
         'releaseApi': ReleaseApi({'Ops': [('bob', 'PRINCIPAL')]}, release),
         'configurationApi': ConfigurationApi({host.IMAP_TYPE: [imap_ci()],
                                               host.SMTP_TYPE: [smtp_ci(context['ports']['plain'])]}),
@@ -308,6 +321,11 @@ def check_start_script_on_jython(context):
     except SystemExit as stop:
         raise AssertionError('StartTask.py failed the task (exit %r)' % (stop.code,))
     assert variables['requestAttempt'] == 1
+    run_id = variables['requestRun']
+    assert signature.is_run_id(run_id), run_id
+    (task_id, text), = variables['taskApi'].comments
+    assert task_id == TASK_ID
+    assert handover.current_run([handover.Note(text)], SECRET, TASK_ID) == run_id
     assert variables['requestRecipients'] == 'jython-start-alice@example.com, jython-start-bob@example.com'
     assert task.status_line == 'Waiting for a reply by email from Alice Smith, B\xf6b Jones', task.status_line
     assert task.scheduled == [(start.WAIT_SCRIPT, 30)]  # sync-interval's default
