@@ -233,7 +233,7 @@ def test_reply_template_matches_the_contract():
 @settings(max_examples=60, deadline=None)
 @given(title=st.text(max_size=3000), release=st.text(max_size=1000))
 def test_any_title_gives_a_valid_bounded_link(title, release):
-    sig = signature.sign(SECRET, "COMPLETE", TASK_ID, "alice@example.com", 4)
+    sig = signature.sign(SECRET, "COMPLETE", TASK_ID, "alice@example.com", RUN)
     link = compose.reply_link(REPLY_TO, "COMPLETE", title, release, TASK_ID, sig)
     assert len(link) < compose.MAX_LINK_LENGTH
     to, subject, body, others = mailto.parse(link)
@@ -243,7 +243,7 @@ def test_any_title_gives_a_valid_bounded_link(title, release):
     assert len(lines) == 8 and lines[4:] == [
         "METADATA (DO NOT MODIFY)", "ACTION: COMPLETE", "TASK_ID: " + TASK_ID, "SIGNATURE: " + sig]
     assert signature.verify(SECRET, lines[7][len("SIGNATURE: "):], "COMPLETE", TASK_ID,
-                            "alice@example.com", 4)
+                            "alice@example.com") == RUN
 
 
 @pytest.mark.parametrize("text", ["", "plain", "a b", "x+y=z&w?v#u%t", "é ü 日本 🚀", "a\r\nb\nc"])
@@ -274,7 +274,8 @@ def test_the_fetchers_parser_understands_the_reply_a_button_opens():
         parsed = reply.parse_reply(answer.as_bytes())
         assert parsed.error is None, parsed.error
         assert (parsed.action, parsed.task_id) == (action, TASK_ID)
-        assert signature.verify(SECRET, parsed.signature, action, TASK_ID, parsed.sender_address, 0)
+        assert signature.verify(SECRET, parsed.signature, action, TASK_ID,
+                                parsed.sender_address) == RUN
         assert "Looks good to me." in parsed.comment
         assert "Please send" not in parsed.comment
     # The request mail itself is recognised as the plugin's own.

@@ -66,6 +66,7 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
     server, hub, clock = world
     task_id = start_task(server, clock, "Deploy ✓ to prod", owner="alice", team="Ops",
                          members=["bob", "nomail"], roles=["Approvers"])
+    run_id = server.tasks[task_id].properties["requestRun"]
     for username, (name, address) in PEOPLE.items():
         mails = hub.wait_for_mail(address, 1)
         assert len(mails) == 1, address
@@ -88,9 +89,9 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
             assert subject == {"COMPLETE": "Complete", "FAIL": "Fail"}[action] + ": Deploy ✓ to prod"
             assert "ACTION: %s\r\nTASK_ID: %s\r\n" % (action, task_id) in body
             sig = body.rsplit("SIGNATURE: ", 1)[1]
-            assert signature.verify(SECRET, sig, action, task_id, address, 0)
+            assert signature.verify(SECRET, sig, action, task_id, address) == run_id
             others = [a for _, a in PEOPLE.values() if a != address]
-            assert not any(signature.verify(SECRET, sig, action, task_id, o, 0) for o in others)
+            assert not any(signature.verify(SECRET, sig, action, task_id, o) for o in others)
     # Nobody else got mail (no duplicates; the remote mailbox got none).
     assert sorted(r for r, _ in hub.deliveries) == sorted(a for _, a in PEOPLE.values())
 
