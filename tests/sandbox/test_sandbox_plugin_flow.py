@@ -55,10 +55,13 @@ def test_complete_by_reply(flow):
     assert server.pending_script(task) == "remoteCompletion/WaitForReply.py"
 
     demo.mail_client(hub, passwords, BOB).click(request_for(hub, BOB), "complete", comment="Fine by me.")
-    clock.advance(1)                                  # the fetch job's first run
+    clock.advance(1)                                  # the fetch job's first run records the verdict
+    assert str(server.task_bean(task).status) == "IN_PROGRESS"
+    clock.advance(1)                                  # the task's waiting script ends it
     bean = server.task_bean(task)
     assert str(bean.status) == "COMPLETED"
-    assert "Bob Baker" in bean.comments[-1].text and "Fine by me." in bean.comments[-1].text
+    verdict, = [c.text for c in bean.comments if "`xlr-remote-completion verdict=" in c.text]
+    assert "Bob Baker" in verdict and "Fine by me." in verdict
     assert str(server.task_bean(after).status) == "IN_PROGRESS"
     assert server.pending_script(task) is None
     comments = server.activity_log(release, "Comments")
@@ -72,7 +75,7 @@ def test_fail_then_retry_sends_a_new_request_and_old_links_stop_working(flow):
     clock.run_due()
     first = request_for(hub, ALICE)
     demo.mail_client(hub, passwords, ALICE).click(first, "fail", comment="Not yet.")
-    clock.advance(1)
+    clock.advance(2)                                  # job records, waiting script fails the task
     bean = server.task_bean(task)
     assert (str(bean.status), bean.failuresCount) == ("FAILED", 1)
     assert str(server.release_bean(release).status) == "FAILED"
@@ -81,12 +84,12 @@ def test_fail_then_retry_sends_a_new_request_and_old_links_stop_working(flow):
     server.retry_task(task)                           # xl-rules.xml: on="retry" runs StartTask.py again
     clock.run_due()
     assert len(hub.wait_for_mail(ALICE[2], count + 1)) == count + 1
-    # A reply to the first request is signed for attempt 0: it must not act now.
+    # A reply to the first request is signed for the first run: it must not act now.
     demo.mail_client(hub, passwords, ALICE).click(first, "complete")
-    clock.advance(2)
+    clock.advance(4)
     assert str(server.task_bean(task).status) == "IN_PROGRESS"
     demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
-    clock.advance(2)
+    clock.advance(4)
     assert str(server.task_bean(task).status) == "COMPLETED"
     assert hub.imap_count() == 0
 
@@ -123,7 +126,7 @@ def test_the_gradle_built_jar_runs_the_same_flow(tmp_path, mail):
         server.start_release(release)
         clock.run_due()
         demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
-        clock.advance(1)
+        clock.advance(30)                             # the job records, the waiting script ends
         assert str(server.task_bean(task).status) == "COMPLETED"
 
 
@@ -152,12 +155,12 @@ def test_a_reply_the_server_could_not_act_on_stays_for_the_next_run(flow):
     server.start_release(release)
     clock.run_due()
     demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
-    server.inject_api_fault("taskApi.completeTask")
-    clock.advance(1)                                  # first run: the API call fails
-    assert server.api_faults_raised == ["taskApi.completeTask"]
+    server.inject_api_fault("taskApi.commentTask")
+    clock.advance(1)                                  # first run: recording the verdict fails
+    assert server.api_faults_raised == ["taskApi.commentTask"]
     assert str(server.task_bean(task).status) == "IN_PROGRESS"
     assert hub.imap_count() == 1                      # nothing lost
-    clock.advance(2)                                  # next run acts
+    clock.advance(3)                                  # next run records, the waiting script ends
     assert str(server.task_bean(task).status) == "COMPLETED"
     assert hub.imap_count() == 0
 
@@ -174,7 +177,7 @@ def test_flow_with_xl_releases_custom_script_task_type(tmp_path, mail):
         server.start_release(release)
         clock.run_due()
         demo.mail_client(hub, passwords, ALICE).click(request_for(hub, ALICE), "complete")
-        clock.advance(1)
+        clock.advance(30)                             # the job records, the waiting script ends
         try:
             assert str(server.task_bean(task).status) == "COMPLETED"
         finally:
