@@ -483,6 +483,10 @@ def _label_of(text):
     # A label must carry a plausible value (one token, the right shape, or
     # nothing when a client wrapped it to the next line), so that a comment
     # line such as "Action: ask Bob" or "Task id: 42" is not taken for metadata.
+    # A v2 token is longer than a mail line: a client may split it where it
+    # likes (format=flowed leaves a space there).
+    if name == 'SIGNATURE' and _SIG_LABEL_VALUE.match(value.replace(' ', '')):
+        value = value.replace(' ', '')
     if ' ' in value:
         return None, None
     if name == 'ACTION' and value and not any(a.startswith(value.upper()) for a in ACTIONS):

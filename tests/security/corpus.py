@@ -113,12 +113,17 @@ class Corpus:
 CRLF = "\r\n"
 
 
-def sign(action, task, who, attempt=0, secret=SECRET):
-    return signature.sign(secret, action, task, who, attempt)
+RUN = "0123456789abcdef"        # the run every task is in unless it names another
+OTHER_RUN = "fedcba9876543210"
+SIG_HEAD = len("v2.") + len(RUN) + 1   # where the 64 hex digits of a token start
 
 
-def template(action, task, who, title, release, attempt=0, secret=SECRET, sig=None):
-    sig = sig if sig is not None else sign(action, task, who, attempt, secret)
+def sign(action, task, who, run=RUN, secret=SECRET):
+    return signature.sign(secret, action, task, who, run)
+
+
+def template(action, task, who, title, release, run=RUN, secret=SECRET, sig=None):
+    sig = sig if sig is not None else sign(action, task, who, run, secret)
     return compose.reply_template(action, title, release, task, sig)
 
 
@@ -249,14 +254,15 @@ class Builder:
 
     # tasks ------------------------------------------------------------------
     def task(self, owner="alice", team=None, status="IN_PROGRESS", failures=0, type_=TASK_TYPE,
-             title=None, team_members=None):
+             title=None, team_members=None, run=RUN):
         self._n += 1
         n = self._n
         release = "Applications/Release%08x" % (0x10000000 + n)
         task = "%s/Phase%08x/Task%08x" % (release, 0x20000000 + n, 0x30000000 + n)
         title = title if title is not None else "Approve deployment %d" % n
         self.tasks[task] = {"title": title, "description": "", "owner": owner, "team": team,
-                            "status": status, "type": type_, "failuresCount": failures}
+                            "status": status, "type": type_, "failuresCount": failures,
+                            "run": run}
         self.releases[release] = {"title": "Release %d" % n,
                                   "phases": [{"id": task.rsplit("/", 1)[0], "title": "Phase"}]}
         self.teams[release] = team_members if team_members is not None else {
@@ -275,13 +281,13 @@ class Builder:
 
     # one standard reply ----------------------------------------------------------
     def reply(self, action, task, user="alice", sender=None, comment="Looks good, go ahead.",
-              shape="plain", sig=None, attempt=0, secret=SECRET, headers_extra=(), to=MAILBOX,
+              shape="plain", sig=None, run=RUN, secret=SECRET, headers_extra=(), to=MAILBOX,
               subject=None, body_edit=None):
         name, address = USERS[user]
         sender = sender if sender is not None else email.utils.formataddr((name, address.lower()
                                                                            if self.rng.random() < 0.5 else address))
         subj, body = template(action, task, address, self.title_of(task), self.release_of(task),
-                              attempt, secret, sig)
+                              run, secret, sig)
         subject = subj if subject is None else subject
         text = comment + body
         if body_edit is not None:
@@ -411,10 +417,10 @@ def build(seed=SEED):
     valid_variant("long-comment", comment="All fine. " * 1500)
     valid_variant("rtl-override-comment", comment="ok \u202egnp.exe\u202c done")
     valid_variant("metadata-twice", body_edit=lambda t: t + "\r\n\r\n" + t[t.find("METADATA"):])
-    valid_variant("signature-hex-upper", body_edit=lambda t: t.replace(t[t.find("v1.") + 3:t.find("v1.") + 67],
-                                                                      t[t.find("v1.") + 3:t.find("v1.") + 67].upper()))
-    valid_variant("signature-split", body_edit=lambda t: t.replace(t[t.find("v1."):t.find("v1.") + 40],
-                                                                  t[t.find("v1."):t.find("v1.") + 40] + "\r\n"))
+    valid_variant("signature-hex-upper", body_edit=lambda t: t.replace(t[t.find("v2.") + 3:t.find("v2.") + 84],
+                                                                      t[t.find("v2.") + 3:t.find("v2.") + 84].upper()))
+    valid_variant("signature-split", body_edit=lambda t: t.replace(t[t.find("v2."):t.find("v2.") + 40],
+                                                                  t[t.find("v2."):t.find("v2.") + 40] + "\r\n"))
     valid_variant("zero-width-in-id", body_edit=lambda t: t.replace("/Phase", "\u200b/Phase"), shape="qp")
     valid_variant("nbsp-after-labels", body_edit=lambda t: t.replace("ACTION: ", "ACTION:\u00a0"), shape="qp")
     valid_variant("comment-with-fake-labels", comment="Task id: see below\nSignature: mine\n")
@@ -432,30 +438,33 @@ def build(seed=SEED):
                   Expect.act(action, task))
 
     # --- forged and damaged signatures ------------------------------------------------
-    def forged(name, expect_reasons, edit=None, sig=None, attempt=0, secret=SECRET, user="alice",
+    def forged(name, expect_reasons, edit=None, sig=None, run=RUN, secret=SECRET, user="alice",
                task_kw=None, **kw):
         action = rng.choice([COMPLETE, FAIL])
         task = b.task(**(task_kw or {}))
-        raw = b.reply(action, task, user, sig=sig(action, task) if callable(sig) else sig, attempt=attempt,
+        raw = b.reply(action, task, user, sig=sig(action, task) if callable(sig) else sig, run=run,
                       secret=secret, body_edit=edit, shape=rng.choice(["plain", "gmail", "qp", "outlook"]), **kw)
         b.add("forged", name, raw, Expect.ignore(*expect_reasons))
         return task
 
     for i in range(40):
-        forged("random-hex-%d" % i, [decide.BAD_SIGNATURE], sig="v1.%064x" % rng.getrandbits(256))
+        forged("random-hex-%d" % i, [decide.BAD_SIGNATURE], sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))
     for i in range(30):
         def flip(action, task, i=i):
             good = sign(action, task, USERS["alice"][1])
-            pos = 3 + rng.randrange(64)
+            pos = SIG_HEAD + rng.randrange(64)
             digit = "0123456789abcdef"[(int(good[pos], 16) + 1 + rng.randrange(15)) % 16]
             return good[:pos] + digit + good[pos + 1:]
         forged("one-digit-flipped-%d" % i, [decide.BAD_SIGNATURE], sig=flip)
     for cut in (0, 1, 10, 32, 63):
         forged("truncated-%d" % cut, [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
-               sig=lambda a, t, cut=cut: sign(a, t, USERS["alice"][1])[:3 + cut])
+               sig=lambda a, t, cut=cut: sign(a, t, USERS["alice"][1])[:SIG_HEAD + cut])
     forged("extra-digit", [decide.BAD_SIGNATURE], sig=lambda a, t: sign(a, t, USERS["alice"][1]) + "0")
-    forged("v2-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
-           sig=lambda a, t: "v2." + sign(a, t, USERS["alice"][1])[3:])
+    forged("v1-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
+           sig=lambda a, t: "v1." + sign(a, t, USERS["alice"][1])[SIG_HEAD:])
+    forged("run-swapped", [decide.BAD_SIGNATURE],
+           sig=lambda a, t: sign(a, t, USERS["alice"][1]).replace(RUN, OTHER_RUN),
+           task_kw={"run": OTHER_RUN})
     forged("no-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
            sig=lambda a, t: sign(a, t, USERS["alice"][1])[3:])
     forged("empty-signature", [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE], sig="")
@@ -477,11 +486,13 @@ def build(seed=SEED):
     for i in range(8):
         forged("old-secret-%d" % i, [decide.BAD_SIGNATURE], secret=OLD_SECRET)
     for i in range(8):
-        # the task was failed and retried since the request was sent
-        forged("old-attempt-%d" % i, [decide.STALE_ATTEMPT], attempt=i % 3,
-               task_kw={"failures": i % 3 + 1})
+        # the task was failed and retried since the request was sent: a new run
+        forged("old-run-%d" % i, [decide.STALE_RUN], task_kw={"failures": i % 3 + 1,
+                                                               "run": "%016x" % rng.getrandbits(64)})
     for i in range(4):
-        forged("future-attempt-%d" % i, [decide.BAD_SIGNATURE], attempt=i + 1)
+        # a task without a request marker (started before the hand-over, or its
+        # marker could not be read): no reply counts for it
+        forged("no-open-run-%d" % i, [decide.STALE_RUN], task_kw={"run": None})
     # a valid signature, sent by someone else
     for i, sender in enumerate(["mallory@corp.com", "Alice Smith <mallory@corp.com>", "alice@corp.com.evil.io",
                                 "alice@c0rp.com", "alice@partner.org", "alice+tag@corp.com", "alice@mail.corp.com",
@@ -493,8 +504,10 @@ def build(seed=SEED):
                                 '=?utf-8?q?alice=40corp=2Ecom?= <evil@x.io>', '"Alice Smith <alice@corp.com>" <evil@x.io>',
                                 "alice@corp.com <evil@x.io>", "<alice@corp.com> evil@x.io",
                                 '"alice@corp.com\r\n" <evil@x.io>']):
-        forged("display-name-%d" % i, [decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER],
-               sender=sender)
+        # (the last one breaks the header block, so its body is read undecoded:
+        # the long v2 token's quoted-printable soft break is left in it)
+        forged("display-name-%d" % i, [decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER,
+                                       decide.INCOMPLETE_METADATA], sender=sender)
 
     # --- whitelisting: genuine signature, domain not whitelisted ---------------------------
     for user in ("eve", "zed", "omi", "ivan"):
@@ -583,13 +596,14 @@ def build(seed=SEED):
         b.add("task-state", "deleted-task-old-%d" % i, raw, Expect.ignore(decide.UNKNOWN_TASK), days_ago=2)
         b.add("task-state", "forged-deleted-task-%d" % i,
               b.shape("plain", "alice@corp.com", "x", "ok" + template(COMPLETE, ghost, "alice@corp.com", "g", "g",
-                                                                      sig="v1.%064x" % rng.getrandbits(256))[1]),
+                                                                      sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))[1]),
               Expect.ignore(decide.BAD_SIGNATURE))
     # replays: the same genuine reply again, after it acted
     acted = [e for e in b.entries if e.expect.kind == "act"]
     for e in rng.sample(acted, 20):
-        # failing a task counts a failure, so a replayed FAIL is also a stale attempt
-        b.add("replay", "replay-of-%d" % e.number, e.raw, Expect.ignore(decide.NOT_IN_PROGRESS, decide.STALE_ATTEMPT))
+        # the same mail again: its verdict is on the task already (or the task ended)
+        b.add("replay", "replay-of-%d" % e.number, e.raw,
+              Expect.ignore(decide.NOT_IN_PROGRESS, decide.ALREADY_RECORDED))
 
     # --- size, nesting, broken MIME and charsets -------------------------------------------------
     task = b.task()
@@ -640,7 +654,7 @@ def build(seed=SEED):
     # look-alike characters inside the metadata
     for i, edit in enumerate([lambda t: t.replace("COMPLETE", "COMPL\u0415TE").replace("ACTION: FAIL", "ACTION: F\u0391IL"),
                               lambda t: t.replace("ACTION", "\uff21\uff23\uff34\uff29\uff2f\uff2e"),
-                              lambda t: t.replace("v1.", "\uff56\uff11."),
+                              lambda t: t.replace("v2.", "\uff56\uff12."),
                               lambda t: t.replace("Task", "T\u0430sk", 1).replace("TASK_ID: Applications", "TASK_ID: Appl\u0456cations")]):
         for j in range(3):
             forged("unicode-lookalike-%d-%d" % (i, j), [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE,

@@ -1,12 +1,15 @@
 """A task model shared between processes: JSON in a file, under an flock.
 
 Two fetcher processes (two cluster nodes) each get script APIs backed by the
-same file, so a doubled action is visible: the store keeps the IN_PROGRESS
-rule of the host contract (completing or failing a task that is not in
-progress raises) and records every successful action and every refused one.
+same file, so a doubled action is visible: every verdict the fetcher records
+(a ``commentTask`` carrying a verdict marker) is an action; a task's
+waiting script is played by ``settle()`` (the first valid verdict for the
+task's run ends it).  There is no ``completeTask``/``failTask``: the plugin
+must not need them.  Each task carries the request marker of its run
+(``RUN`` unless the task names another ``run``).
 
 It implements the host contract's calls the fetcher uses: ``taskApi``
-(getTask, completeTask, failTask, commentTask), ``releaseApi`` (getRelease,
+(getTask, commentTask), ``releaseApi`` (getRelease,
 getTeams), ``userApi.getUser``, ``rolesApi.getRole``,
 ``configurationApi.searchByTypeAndTitle`` and ``Comment``.  Values come back
 in the sandbox's Python shape (plain attributes).
@@ -21,12 +24,17 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import time
 from pathlib import Path
+
+from remote_completion import handover
 
 TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
 SMTP_TYPE = "xlrelease.SmtpServer"
+RUN = "0123456789abcdef"
+_VERDICT = re.compile(r"^`xlr-remote-completion verdict=(COMPLETE|FAIL) ", re.M)
 
 
 class ApiError(Exception):
@@ -85,11 +93,35 @@ class TaskStore:
             return box["data"]
 
     def init(self, users, teams, tasks, releases, imap_ci, roles=None):
+        comments = []
+        for task_id, task in tasks.items():
+            run = task.setdefault("run", RUN)
+            if run:
+                comments.append({"task": task_id, "author": "admin", "text":
+                                 handover.request_comment(imap_ci["secret"], task_id, run)})
         with self._locked() as box:
             box["data"] = {"users": users, "teams": teams, "tasks": tasks, "releases": releases,
                            "roles": roles or {}, "imap": imap_ci, "actions": [], "refused": [],
-                           "comments": []}
+                           "comments": comments}
             box["dirty"] = True
+
+    def settle(self):
+        """The waiting scripts' part: each IN_PROGRESS task ends on the first
+        valid verdict for its run (FAIL: failuresCount + 1)."""
+        def change(data):
+            secret = data["imap"]["secret"]
+            for task_id, task in data["tasks"].items():
+                if task["status"] != "IN_PROGRESS" or not task.get("run"):
+                    continue
+                notes = [handover.Note(c["text"], None, i) for i, c in enumerate(data["comments"])
+                         if c["task"] == task_id]
+                found = handover.winner(notes, secret, task_id, task["run"])
+                if found is not None and found.action == "COMPLETE":
+                    task["status"] = "COMPLETED"
+                elif found is not None:
+                    task["status"] = "FAILED"
+                    task["failuresCount"] = task.get("failuresCount", 0) + 1
+        self.update(change)
 
     def update(self, fn):
         with self._locked() as box:
@@ -186,37 +218,6 @@ class TaskApi:
                    phase=Obj(id=task_id.rsplit("/", 1)[0], title="Phase"),
                    releaseUid=None, comments=comments, startDate=None)
 
-    def _act(self, name, task_id, comment, new_status):
-        self.faults.check(name, "before")
-        text = _comment_text(comment)
-
-        def change(data):
-            task = data["tasks"].get(task_id)
-            if task is None:
-                raise ApiError("Task '%s' not found" % task_id)
-            if task["status"] != "IN_PROGRESS":
-                data["refused"].append({"task": task_id, "action": name, "node": self.node,
-                                        "status": task["status"]})
-                return ApiError("Task '%s' is %s, not IN_PROGRESS" % (task_id, task["status"]))
-            task["status"] = new_status
-            if new_status == "FAILED":
-                task["failuresCount"] = task.get("failuresCount", 0) + 1
-            data["comments"].append({"task": task_id, "text": text, "author": "admin"})
-            data["actions"].append({"task": task_id, "action": name, "node": self.node,
-                                    "pid": os.getpid(), "at": time.time(), "comment": text})
-            return None
-
-        error = self.store.update(change)
-        if error is not None:
-            raise error
-        self.faults.check(name, "after")
-
-    def completeTask(self, task_id, comment):
-        self._act("completeTask", task_id, comment, "COMPLETED")
-
-    def failTask(self, task_id, comment):
-        self._act("failTask", task_id, comment, "FAILED")
-
     def commentTask(self, task_id, comment):
         self.faults.check("commentTask", "before")
         text = _comment_text(comment)
@@ -225,7 +226,11 @@ class TaskApi:
             if task_id not in data["tasks"]:
                 raise ApiError("Task '%s' not found" % task_id)
             data["comments"].append({"task": task_id, "text": text, "author": "admin"})
+            for action in _VERDICT.findall(text):
+                data["actions"].append({"task": task_id, "action": action, "node": self.node,
+                                        "pid": os.getpid(), "at": time.time(), "comment": text})
         self.store.update(change)
+        self.faults.check("commentTask", "after")
 
 
 class ReleaseApi:

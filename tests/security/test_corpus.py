@@ -21,7 +21,7 @@ from tests.security import corpus as corpus_mod
 from tests.security import figures, taskstore
 
 VERDICT = re.compile(r"^Remote completion: mail (\d+) from .*? for .*?: "
-                     r"(completed the task|failed the task|ignored \(([a-z-]+)\)|"
+                     r"(recorded COMPLETE on the task|recorded FAIL on the task|ignored \(([a-z-]+)\)|"
                      r"kept for the next cycle \(([a-z-]+)\))")
 NOW = datetime.datetime(2026, 11, 25, 12, 0, 0)
 
@@ -40,9 +40,9 @@ def parse_verdicts(records):
         if not m:
             continue
         uid = int(m.group(1))
-        if m.group(2) == "completed the task":
+        if m.group(2) == "recorded COMPLETE on the task":
             out[uid].append(("act", "COMPLETE"))
-        elif m.group(2) == "failed the task":
+        elif m.group(2) == "recorded FAIL on the task":
             out[uid].append(("act", "FAIL"))
         elif m.group(3):
             out[uid].append(("ignore", m.group(3)))
@@ -55,7 +55,7 @@ def judge(corpus, entry_of_key, verdicts, store):
     """Compare outcomes with expectations; returns the figures."""
     problems = []
     acted = store.actions_by_task()
-    names = {"completeTask": "COMPLETE", "failTask": "FAIL"}
+    names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
     expected_acts = {}
     either = {}
     for e in corpus.entries:
@@ -218,7 +218,7 @@ def test_corpus_through_parse_and_decide_in_process():
                     fetch._log_verdict(logs.get_logger(), e.number, parsed, decide.too_large(parsed))
                 else:
                     parsed = reply.parse_reply(e.raw, max_bytes=corpus_mod.MAX_MESSAGE_SIZE)
-                    fetch._handle(e.number, parsed, meta, config, fetch._Apis(**apis), logs.get_logger(), NOW)
+                    fetch._handle(e.number, parsed, meta, config, host.Apis(**apis), logs.get_logger(), NOW)
             except Exception:
                 crashes += 1
     finally:
