@@ -9,7 +9,7 @@ lines go to stderr; the last stdout line is a JSON summary.
 
 MODE: ``normal``; ``die-after-claim`` (exits hard right after its first
 claim: a node that crashed holding claims); ``die-after-act`` (exits hard
-right after its first successful API action, before the mail is removed);
+right after it recorded its first verdict, before the mail is removed);
 ``no-claims`` (claims switched off: shows what claims prevent).
 CLOCK_OFFSET: seconds added to the claim clock (a later node that sees old
 claims as stale).
@@ -56,12 +56,12 @@ def main(argv):
     apis = taskstore.apis(store, node=node)
     if mode == "die-after-act":
         task_api = apis["taskApi"]
-        original_act = task_api._act
+        original_comment = task_api.commentTask
 
-        def act_then_die(*args):
-            original_act(*args)
+        def record_then_die(*args):
+            original_comment(*args)
             os._exit(4)
-        task_api._act = act_then_die
+        task_api.commentTask = record_then_die
 
     with socket.create_connection(("127.0.0.1", int(go_port)), timeout=60) as s:
         s.sendall(b"ready\n")

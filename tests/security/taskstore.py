@@ -34,7 +34,8 @@ TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
 SMTP_TYPE = "xlrelease.SmtpServer"
 RUN = "0123456789abcdef"
-_VERDICT = re.compile(r"^`xlr-remote-completion verdict=(COMPLETE|FAIL) ", re.M)
+_VERDICT = re.compile(r"^`xlr-remote-completion verdict=(COMPLETE|FAIL) run=[0-9a-f]+ "
+                      r"mail=([0-9a-f]+) ", re.M)
 
 
 class ApiError(Exception):
@@ -137,10 +138,19 @@ class TaskStore:
         return self.read()["refused"]
 
     def actions_by_task(self):
-        counts = {}
+        """{task: [action of each distinct mail's verdict]}: the same mail's
+        verdict written twice counts once (``handover`` reads it once);
+        ``verdict_writes`` counts every write."""
+        counts, seen = {}, set()
         for a in self.actions():
+            if (a["task"], a.get("mail")) in seen:
+                continue
+            seen.add((a["task"], a.get("mail")))
             counts.setdefault(a["task"], []).append(a["action"])
         return counts
+
+    def verdict_writes(self):
+        return len(self.actions())
 
     def set_status(self, task_id, status, failures=None):
         def change(data):
@@ -226,9 +236,10 @@ class TaskApi:
             if task_id not in data["tasks"]:
                 raise ApiError("Task '%s' not found" % task_id)
             data["comments"].append({"task": task_id, "text": text, "author": "admin"})
-            for action in _VERDICT.findall(text):
-                data["actions"].append({"task": task_id, "action": action, "node": self.node,
-                                        "pid": os.getpid(), "at": time.time(), "comment": text})
+            for action, mail in _VERDICT.findall(text):
+                data["actions"].append({"task": task_id, "action": action, "mail": mail,
+                                        "node": self.node, "pid": os.getpid(), "at": time.time(),
+                                        "comment": text})
         self.store.update(change)
         self.faults.check("commentTask", "after")
 
