@@ -25,12 +25,13 @@ SECRET = "fuzz-secret-Jk3"
 TASKS = ["Applications/Release%08x/Phase00000001/Task0000000%d" % (0x1000 + i, i) for i in range(3)]
 SENDERS = ["alice@corp.com", "Bob.Jones@Corp.COM"]
 SIGNED = set()
+RUN = "0123456789abcdef"
 BASES = []
 
 for _i, _task in enumerate(TASKS):
     for _action in ("COMPLETE", "FAIL"):
         _who = SENDERS[_i % 2]
-        _sig = signature.sign(SECRET, _action, _task, _who, 0)
+        _sig = signature.sign(SECRET, _action, _task, _who, RUN)
         SIGNED.add((_action, _task, _who.lower()))
         _subject, _body = compose.reply_template(_action, "Deploy \u00e9 %d" % _i, "Rel", _task, _sig)
         BASES.append((_who, _subject, "Fine by me.\r\n" + _body))
@@ -50,7 +51,7 @@ class Config:
 def verdict_for(parsed):
     if parsed.task_id is None:
         return decide.decide(parsed, Config, None, True)
-    task = decide.TaskSnapshot(parsed.task_id, decide.IN_PROGRESS, decide.TASK_TYPE, 0)
+    task = decide.TaskSnapshot(parsed.task_id, decide.IN_PROGRESS, decide.TASK_TYPE, RUN)
     return decide.decide(parsed, Config, task, True)
 
 
@@ -241,7 +242,7 @@ def test_mutated_genuine_replies_never_act_on_what_was_not_signed():
         if v.act:
             assert (parsed.action, parsed.task_id, parsed.sender_address) in SIGNED
             assert signature.verify(SECRET, parsed.signature, parsed.action, parsed.task_id,
-                                    parsed.sender_address, 0)
+                                    parsed.sender_address) == RUN
 
     started = time.monotonic()
     run()
