@@ -94,7 +94,7 @@ def jython(dovecot, fresh_user, tmp_path_factory):
                           "user": users["untrusted"], "tasks": [task]},
             "quarantine": {"port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
                            "user": users["quarantine"], "tasks": [task], "quarantine": "Quarantine",
-                           "faults": {"completeTask": 1}},
+                           "faults": {"commentTask": 1}},
             "scripts": {"port": dovecot.tls_port, "user": users["scripts"], "tasks": [task]},
         },
         "repo": str(lanes.REPO),
@@ -129,7 +129,12 @@ def test_jython_cycle_acts_audits_logs_and_empties_the_mailbox(jython, dovecot):
     assert r["tasks"][TASK2]["status"] == "FAILED" and r["tasks"][TASK2]["failuresCount"] == 1
     texts = dict(r["comments"])
     assert texts[s.TASK_ID].startswith("Completed by email by Alice Smith <alice@example.com> on ")
-    assert texts[s.TASK_ID].endswith("UTC.\n\nComment: Done on Jython.")
+    assert "UTC.\n\nComment: Done on Jython.\n\n`xlr-remote-completion verdict=COMPLETE" \
+        in texts[s.TASK_ID]
+    # The hand-over's end, on Jython: each task's own WaitForReply.py ended it.
+    ends = r["script_ends"]
+    assert ends[s.TASK_ID] == {"code": 0, "scheduled": []}
+    assert ends[TASK2] == {"code": 1, "scheduled": []}
     assert texts[TASK2].startswith("Failed by email by Alice Smith")
     assert r["summary"]["counts"] == {"acted": 2, "bad-signature": 1, "no-metadata": 1, "too-large": 1}
     infos = [m for level, m in r["log"] if level == "INFO" and m.startswith("Remote completion: mail ")]
@@ -181,5 +186,7 @@ def test_jython_ext_scripts(jython, dovecot):
     assert "logged in as %s" % users["scripts"] in r["printed"]
     assert "login failed" in r["printed"] and "not-the-password" not in r["printed"]
     assert r["tasks"][s.TASK_ID]["status"] == "COMPLETED"
-    assert r["comments"][0][1].endswith("Comment: From the job script.")
+    assert "Comment: From the job script.\n\n`xlr-remote-completion verdict=COMPLETE" \
+        in r["comments"][0][1]
+    assert r["ends"][s.TASK_ID] == {"code": 0, "scheduled": []}   # WaitForReply.py ended it
     assert dovecot.count(users["scripts"]) == 0
