@@ -1,14 +1,23 @@
 """An in-memory XL Release stand-in for benchmarks and performance tests.
 
 Just the host contract's Python shapes (docs/host-contract.md): tasks,
-releases, users, one IMAP configuration CI.  ``completeTask``/``failTask``
-record the time and set an event per task, so a caller can wait for a task
-to be acted on with a deadline instead of sleeping.
+releases, users, one IMAP configuration CI.  Each task carries the request
+marker of its run (``RUN``).  ``commentTask`` with a verdict marker is the
+fetcher's hand-over: it records the time, ends the task at once (standing in
+for the task's waiting script, which does so on its next run) and sets an
+event per task, so a caller can wait with a deadline instead of sleeping.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
+
+from remote_completion import handover
+from remote_completion import host as host_mod
+
+RUN = "0123456789abcdef"
+_VERDICT = re.compile(r"^`xlr-remote-completion verdict=(COMPLETE|FAIL) ", re.M)
 
 TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
@@ -94,6 +103,11 @@ class Host:
         return (self.taskApi, self.releaseApi, self.configurationApi, self.userApi,
                 self.rolesApi, self.Comment)
 
+    @property
+    def bundle(self):
+        """The APIs as ``run_fetch_cycle`` takes them."""
+        return host_mod.Apis(*self.apis)
+
     def add_user(self, username, email):
         self.users[username] = Obj(username=username, email=email, fullName=username.title())
 
@@ -102,7 +116,9 @@ class Host:
         task_id = "%s/Task%06d" % (phase.id, number)
         task = Obj(id=task_id, title="Approve step %d" % number, description="", owner=owner,
                    team=None, status=Status("IN_PROGRESS"), type=TASK_TYPE, failuresCount=0,
-                   phase=phase, releaseUid=1, comments=[], startDate=None)
+                   phase=phase, releaseUid=1, startDate=None, run=RUN,
+                   comments=[Obj(text=handover.request_comment(
+                       self.imap_ci.getProperty("secret"), task_id, RUN))])
         with self.lock:
             self.tasks[task_id] = task
             self.events[task_id] = threading.Event()
@@ -139,16 +155,18 @@ class TaskApi:
             raise LookupError("Task %s not found" % task_id)
         return task
 
-    def completeTask(self, task_id, comment):
-        self.host.act(task_id, "COMPLETED", comment)
-
-    def failTask(self, task_id, comment):
-        self.host.act(task_id, "FAILED", comment)
-        self.host.tasks[task_id].failuresCount += 1
-
     def commentTask(self, task_id, comment):
+        text = getattr(comment, "comment", comment)
+        found = _VERDICT.search(text)
+        if found is not None:
+            self.host.act(task_id, "COMPLETED" if found.group(1) == "COMPLETE" else "FAILED", text)
+        else:
+            with self.host.lock:
+                self.host.comments.setdefault(task_id, []).append(text)
         with self.host.lock:
-            self.host.comments.setdefault(task_id, []).append(getattr(comment, "comment", comment))
+            task = self.host.tasks.get(task_id)
+            if task is not None:
+                task.comments = task.comments + [Obj(text=text)]
 
     def assignTask(self, task_id, username):
         self.getTask(task_id).owner = username

@@ -13,7 +13,7 @@ from remote_completion import signature  # noqa: E402
 def reply(secret: str, task, sender: str, mailbox_address: str, action: str = "COMPLETE",
           release_title: str = "Benchmark release", comment: str = "Looks good, go ahead.") -> bytes:
     verb = "Complete" if action == "COMPLETE" else "Fail"
-    sig = signature.sign(secret, action, task.id, sender, task.failuresCount)
+    sig = signature.sign(secret, action, task.id, sender, getattr(task, "run", "0123456789abcdef"))
     body = "\r\n".join([
         comment, "", "",
         "Please send this message to %s task with title '%s' on release '%s'"

@@ -11,7 +11,7 @@ the plugin's own code (fetch, push, smtp) and an in-memory XL Release
 stand-in (benchmarks/fakehost.py).  Printed side by side:
 
 1. latency from "reply in the mailbox" (APPEND answered) to "task COMPLETED"
-   (completeTask called), p50/p99: push (IMAP IDLE, measured for real) vs
+   (verdict recorded), p50/p99: push (IMAP IDLE, measured for real) vs
    XL Release's default 30 s polling.  Polling is simulated with a virtual
    clock: each reply arrives uniformly at random within the 30 s interval
    and waits for the next run, plus the real, measured time of the fetch
@@ -192,7 +192,7 @@ def bench_poll_latency(mailboxes, n, seed=20260101):
     for i in range(n):
         task, _raw = add_reply(mailboxes, host, "poll", 10_000 + i)
         started = time.monotonic()
-        summary = fetch.run_fetch_cycle(*host.apis, settings=settings())
+        summary = fetch.run_fetch_cycle(host.bundle, settings=settings())
         took = time.monotonic() - started
         if summary.acted != 1 or not host.events[task.id].is_set():
             raise RuntimeError("poll: the cycle did not act on reply %d: %r" % (i, summary))
@@ -220,7 +220,7 @@ def bench_drain(mailboxes, n, rtt=0.0):
         batched_host = mailboxes.host("drain" + suffix, port=port)
         fill(mailboxes, "drain" + suffix, batched_host, n, 100_000)
         started = time.monotonic()
-        summary = fetch.run_fetch_cycle(*batched_host.apis, settings=settings())
+        summary = fetch.run_fetch_cycle(batched_host.bundle, settings=settings())
         batched = time.monotonic() - started
         if batched_host.completed() != n or mailboxes.count("drain" + suffix) != 0:
             raise RuntimeError("batched drain incomplete: %d of %d, %r"
@@ -288,7 +288,8 @@ def compose_team(team_size):
     outgoing = []
     for i in range(team_size):
         address = "member%03d@bench.example" % i
-        signatures = dict((action, signature.sign(SECRET, action, details.task_id, address, 0))
+        signatures = dict((action, signature.sign(SECRET, action, details.task_id, address,
+                                                          "0123456789abcdef"))
                           for action in (signature.COMPLETE, signature.FAIL))
         message = compose.compose_request(details, address, "Member %d" % i,
                                           "XL Release <xlr@bench.example>", MAILBOX_ADDRESS,
@@ -341,7 +342,7 @@ def memory_child(spec):
     naive.quiet_logs()
     rss_before = _proc_status_kb("VmRSS")
     tracemalloc.start()
-    summary = fetch.run_fetch_cycle(*host.apis, settings=settings())
+    summary = fetch.run_fetch_cycle(host.bundle, settings=settings())
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(json.dumps({"tracemalloc_peak": peak, "rss_before_kb": rss_before,

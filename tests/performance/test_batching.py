@@ -41,7 +41,7 @@ def queue_replies(dovecot, host, user, count, first=0):
 def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, backlog, batch):
     host = make_host(proxy, user)
     queue_replies(dovecot, host, user, backlog)
-    summary = fetch.run_fetch_cycle(*host.apis, settings=Settings(batch_size=batch))
+    summary = fetch.run_fetch_cycle(host.bundle, settings=Settings(batch_size=batch))
     assert summary.acted == backlog, summary
     assert host.completed() == backlog
     assert dovecot.count(user) == 0
@@ -78,7 +78,7 @@ def test_an_oversized_message_is_judged_by_its_headers_only(dovecot, user, proxy
     finally:
         reader.logout()
 
-    summary = fetch.run_fetch_cycle(*host.apis, settings=Settings(max_message_size=64 * 1024))
+    summary = fetch.run_fetch_cycle(host.bundle, settings=Settings(max_message_size=64 * 1024))
 
     assert summary.acted == 3 and all(host.events[t.id].is_set() for t in tasks)
     assert dovecot.count(user) == 0, "the oversized mail is removed too"
