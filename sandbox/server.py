@@ -36,6 +36,7 @@ from .model import (DONE, ActivityEntry, CommentRecord, ConfigurationRecord, Pha
 from .plugin import Plugin
 from .rules import Rules, parse_rules
 from .runner import run_script
+from .schemas import schema_path
 from .typesystem import (CONFIGURATION_BASE, MANUAL_TASK, SMTP_SERVER, TASK_BASE, TypeRegistry)
 
 log = logging.getLogger("sandbox.server")
@@ -50,12 +51,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _default_xsd(name):
-    # The project's schemas/, else the shared reference folder beside the repo
-    # (Digital.ai's synthetic.xsd is not ours to commit).
-    for path in (REPO / "schemas" / name, REPO.parent / "shared" / "reference" / name):
-        if path.exists():
-            return path
-    return None
+    # sandbox/schemas.py: schemas/, and Digital.ai's synthetic.xsd via XLR_SYNTHETIC_XSD.
+    return schema_path(name)
 
 
 class _ScriptControl:
