@@ -21,7 +21,7 @@ import re
 import socket
 import time
 
-from . import logs, maildebug, tls
+from . import logs, maildebug, oauth, tls
 from .compat import to_bytes, to_text
 
 TLS_NONE = 'none'
@@ -54,6 +54,10 @@ class ImapError(Exception):
     """An IMAP operation failed; the message is safe to log."""
 
 
+class AuthenticationRefused(ImapError):
+    """The server said NO to LOGIN/AUTHENTICATE (not a broken connection)."""
+
+
 class ConnectionLost(ImapError):
     """The server closed or broke the connection while idling."""
 
@@ -79,6 +83,7 @@ class _Connection(imaplib.IMAP4):
         self._context = context
         self._timeout = timeout
         self._max_literal = max_literal
+        self.in_auth = False    # an AUTHENTICATE exchange: client lines are masked
         self.sock = None
         self.file = None
         imaplib.IMAP4.__init__(self, host, port)
@@ -127,7 +132,7 @@ class _Connection(imaplib.IMAP4):
         if maildebug.enabled():
             for piece in _line_text(data).split('\r\n'):
                 if piece:
-                    maildebug.trace('IMAP', 'C', piece)
+                    maildebug.trace('IMAP', 'C', piece, in_auth=self.in_auth)
         self.sock.sendall(to_bytes(data))
 
     def shutdown(self):
@@ -391,6 +396,7 @@ class ImapClient(object):
         self.timeout = timeout
         self.max_literal = max_literal
         self.conn = None
+        self.tokens = None      # an oauth.TokenClient: login() then uses OAuth 2.0
 
     @classmethod
     def for_config(cls, config, timeout=DEFAULT_TIMEOUT, max_literal=DEFAULT_MAX_LITERAL):
@@ -399,7 +405,10 @@ class ImapClient(object):
         context = None
         if mode != TLS_NONE:
             context = tls.client_context(getattr(config, 'trusted_certificates', None))
-        return cls(config.host, config.port, mode, context, timeout, max_literal)
+        client = cls(config.host, config.port, mode, context, timeout, max_literal)
+        if getattr(config, 'oauth', None) is not None:
+            client.tokens = oauth.TokenClient(config.oauth, config.trusted_certificates, timeout)
+        return client
 
     # --- session ----------------------------------------------------------------
     def connect(self):
@@ -445,8 +454,64 @@ class ImapClient(object):
         return data
 
     def login(self, username, password):
-        logs.register_secret(password)
-        self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+        """LOGIN, or OAuth 2.0 (``authenticate_oauth``) when the client was
+        made by ``for_config`` for a configuration that uses it."""
+        if self.tokens is not None:
+            self.authenticate_oauth(username, self.tokens)
+        else:
+            logs.register_secret(password)
+            self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+        self._refresh_capabilities()
+
+    def authenticate_oauth(self, username, tokens):
+        """SASL XOAUTH2 (or OAUTHBEARER when only that is offered) with a
+        token from ``tokens``; a refused cached token is replaced once.
+        Raises oauth.OAuthError (no token) or ImapError."""
+        mechanism = oauth.choose_mechanism(self.capabilities)
+        if mechanism is None:
+            raise ImapError('the IMAP server offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER, '
+                            'so OAuth 2.0 cannot be used with it')
+        token = tokens.token()
+        try:
+            self._sasl(mechanism, username, token)
+        except AuthenticationRefused:
+            tokens.invalidate()
+            if not tokens.last_cached:
+                raise
+            # Revoked or expired early: one fresh token, one more try.
+            self._sasl(mechanism, username, tokens.token(fresh=True))
+
+    def _sasl(self, mechanism, username, token):
+        if self.conn is None:
+            raise ImapError('authenticate: not connected')
+        response = oauth.client_response(mechanism, username, token, self.host, self.port)
+        logs.register_secret(oauth.sasl_base64(response))
+        challenges = []
+
+        def answer(challenge):
+            challenges.append(challenge)
+            # The first continuation asks for the response; a second one is
+            # the server's JSON error, acknowledged with an empty line.
+            return response if len(challenges) == 1 else b''
+        self.conn.in_auth = True
+        try:
+            typ, data = self.conn.authenticate(mechanism, answer)
+        except self.conn.abort as error:
+            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+        except self.conn.error as error:
+            detail = oauth.server_error(challenges[1]) if len(challenges) > 1 else ''
+            raise AuthenticationRefused('authenticate %s as %s refused: %s%s' % (
+                mechanism, logs.clean(username, 100), _safe(error),
+                ' (%s)' % detail if detail else ''))
+        except Exception as error:
+            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+        finally:
+            self.conn.in_auth = False
+        if typ != 'OK':
+            raise AuthenticationRefused('authenticate %s refused: %s' % (
+                mechanism, logs.clean(_line_text(data and data[-1]), 200)))
+
+    def _refresh_capabilities(self):
         # Some servers announce more after login.
         try:
             typ, data = self.conn.capability()

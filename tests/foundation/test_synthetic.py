@@ -88,7 +88,7 @@ def test_imap_server_type(doc):
     p = props(doc, IMAP)
     expected = {
         # name: (kind, default, required)
-        "host": ("string", None, "true"),
+        "host": ("string", None, "false"),   # not needed for the Graph mail source
         "port": ("integer", "993", "false"),
         "useTls": ("boolean", "true", "false"),
         "tlsMode": ("enum", "IMPLICIT", "false"),
@@ -102,6 +102,18 @@ def test_imap_server_type(doc):
         "quarantineFolder": ("string", None, "false"),
         "requireSenderAuthentication": ("boolean", "false", "false"),
         "authservId": ("string", None, "false"),
+        # OAuth 2.0 and Microsoft Graph (issue 14)
+        "mailSource": ("enum", "IMAP", "false"),
+        "authentication": ("enum", "PASSWORD", "false"),
+        "tokenEndpoint": ("string", None, "false"),
+        "clientId": ("string", None, "false"),
+        "clientSecret": ("string", None, "false"),
+        "oauthScope": ("string", None, "false"),
+        "tenantId": ("string", None, "false"),
+        "oauthGrant": ("enum", "CLIENT_CREDENTIALS", "false"),
+        "refreshToken": ("string", None, "false"),
+        "graphMailbox": ("string", None, "false"),
+        "graphUrl": ("string", None, "false"),
     }
     for name, (kind, default, required) in expected.items():
         prop = p[name]
@@ -121,7 +133,8 @@ def test_imap_server_type(doc):
 
 def test_only_secrets_are_passwords(doc):
     p = props(doc, IMAP)
-    assert {n for n, prop in p.items() if prop.get("password") == "true"} == {"password", "secret"}
+    assert {n for n, prop in p.items() if prop.get("password") == "true"} == {"password", "secret", "clientSecret",
+                                                                      "refreshToken"}
 
 
 def test_icon_location_file_exists(doc):
