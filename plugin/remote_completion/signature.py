@@ -10,12 +10,10 @@ from __future__ import absolute_import, unicode_literals
 import re
 
 from .compat import constant_time_equals, hmac_sha256_hex, integer_types, to_text
+from .metadata import ACTIONS, COMPLETE, FAIL
 
 VERSION = 'v1'
 PREFIX = 'xlr-remote-completion/v1'
-COMPLETE = 'COMPLETE'
-FAIL = 'FAIL'
-ACTIONS = (COMPLETE, FAIL)
 
 _WHITESPACE = re.compile(r'\s+', re.UNICODE)
 _V1 = re.compile(r'^v1\.[0-9a-f]{64}$')
