@@ -157,7 +157,8 @@ def _claims(client, log, timeout=None):
     or None when the server cannot do them: one fetcher needs none, and a
     doubled action is impossible anyway (a task leaves IN_PROGRESS once)."""
     try:
-        claimer = claims_mod.Claims(client, timeout=timeout)
+        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
+        claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
         return claimer if claimer.prepare() else None
     except Exception as error:
         log.debug('Remote completion: messages are not claimed: %s', _safe_error(error))

@@ -143,6 +143,8 @@ def imap_config_from_ci(ci):
     needed = [('from address', from_address), ('secret', secret)]
     if source == SOURCE_IMAP:
         needed.insert(0, ('host', host))
+    else:  # what messages name as "the server"
+        host, port, mode = oauth.graph_host(_text(ci, ('graphUrl',))), 443, TLS_IMPLICIT
     missing = [label for label, value in needed if not value]
     if auth is not None or source == SOURCE_GRAPH:
         missing += (auth or oauth.OAuthSettings()).missing()

@@ -400,7 +400,11 @@ class ImapClient(object):
 
     @classmethod
     def for_config(cls, config, timeout=DEFAULT_TIMEOUT, max_literal=DEFAULT_MAX_LITERAL):
-        """A client for an ``host.ImapConfig``."""
+        """A client for an ``host.ImapConfig`` (a ``graph.GraphMailbox``, with
+        the same operations, when the configuration reads mail through Graph)."""
+        if getattr(config, 'mail_source', None) == 'graph':
+            from . import graph
+            return graph.GraphMailbox.for_config(config, timeout, max_literal)
         mode = getattr(config, 'tls_mode', None) or (TLS_IMPLICIT if config.use_tls else TLS_NONE)
         context = None
         if mode != TLS_NONE:

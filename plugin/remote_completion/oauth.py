@@ -210,6 +210,11 @@ class OAuthSettings(object):
     __str__ = __repr__
 
 
+def graph_host(graph_url=None):
+    """The host of a Graph base URL (default graph.microsoft.com)."""
+    return urlsplit(to_text(graph_url or 'https://graph.microsoft.com/v1.0')).hostname
+
+
 def normalise_grant(value):
     text = to_text(value or '').strip().lower().replace('-', '_').replace(' ', '_')
     if text in ('refresh_token', 'refreshtoken', 'refresh'):
