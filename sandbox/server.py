@@ -58,7 +58,7 @@ XL_RELEASE = dict(run_jobs=False, refuse_script_task_outcome=True, release_varia
                   comment_variable=True, refuse_title_none=True, inherited_team_views=False)
 LEGACY = dict(XL_RELEASE, run_jobs=True, refuse_script_task_outcome=False, release_variable=True,
               refuse_title_none=False)
-DEFAULTS = XL_RELEASE
+DEFAULTS = LEGACY
 
 
 class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):

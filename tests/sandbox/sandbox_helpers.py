@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sandbox import Plugin
+from sandbox import Plugin, Server
 from sandbox.schemas import synthetic_xsd
+from sandbox.server import XL_RELEASE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin"
 # Digital.ai's schema where at hand (sandbox/schemas.py), else None: the
@@ -18,6 +19,13 @@ JOB_HOOKS = []
 
 def fixture_plugin() -> Plugin:
     return Plugin.from_source_tree(FIXTURE / "ext", libraries=[FIXTURE / "lib"])
+
+
+def xlr_server(home, clock, plugins=None, **switches) -> Server:
+    """A server with the fixture plugin in XL Release mode (whatever the
+    sandbox's defaults), with ``switches`` changing single rules."""
+    return Server(home, plugins or [fixture_plugin()], clock=clock, synthetic_xsd=SYNTHETIC_XSD,
+                  **dict(XL_RELEASE, **switches))
 
 
 def fixture_lib():
