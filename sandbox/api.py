@@ -53,10 +53,12 @@ class _Api:
 def _comment_text(comment):
     if not isinstance(comment, Comment):
         raise IllegalArgumentException(
-            "expected a Comment (Comment(text) or Comment() + setComment), got %s" % type(comment).__name__)
+            "expected a Comment (Comment(text) or Comment() + setComment), got %s"
+            % type(comment).__name__)
     text = comment.getComment()
     if text is not None and not isinstance(text, str):
-        raise IllegalArgumentException("Comment text must be a string, got %s" % type(text).__name__)
+        raise IllegalArgumentException("Comment text must be a string, got %s"
+                                       % type(text).__name__)
     return text
 
 

@@ -113,9 +113,11 @@ class JobScheduler:
     def _schedule_job(self, job, delay, job_conf):
         if not self._running:
             return
-        handle = self.clock.call_later(delay, lambda: self._run_job(job, job_conf), name="job " + job.name)
+        handle = self.clock.call_later(delay, lambda: self._run_job(job, job_conf),
+                                       name="job " + job.name)
         with self._lock:
-            self._job_handles = [h for h in self._job_handles if not (h.done or h.cancelled)] + [handle]
+            self._job_handles = [h for h in self._job_handles
+                                 if not (h.done or h.cancelled)] + [handle]
 
     def _job_variables(self):
         variables = script_apis(self, self.script_user)

@@ -42,7 +42,8 @@ class Lifecycle:
                 raise IllegalStateException("release %s is %s, not PLANNED" % (rel.id, rel.status))
             rel.status = "IN_PROGRESS"
             rel.start_date = self._now()
-            self._log(rel.id, user, "RELEASE_STARTED", "Started release '%s'" % rel.title, "RELEASE", rel.id)
+            self._log(rel.id, user, "RELEASE_STARTED", "Started release '%s'" % rel.title,
+                      "RELEASE", rel.id)
             self._advance(rel, user)
             self._notify()
 
@@ -54,7 +55,8 @@ class Lifecycle:
                 continue
             if phase.status == "PLANNED":
                 phase.status = "IN_PROGRESS"
-                self._log(rel.id, user, "PHASE_STARTED", "Started phase '%s'" % phase.title, "PHASE", phase.id)
+                self._log(rel.id, user, "PHASE_STARTED", "Started phase '%s'" % phase.title,
+                          "PHASE", phase.id)
             for task_id in phase.tasks:
                 task = self.tasks[task_id]
                 if task.status in DONE:
@@ -63,10 +65,12 @@ class Lifecycle:
                     self._start_task(task, user)
                 return  # the flow waits for this task
             phase.status = "COMPLETED"
-            self._log(rel.id, user, "PHASE_COMPLETED", "Completed phase '%s'" % phase.title, "PHASE", phase.id)
+            self._log(rel.id, user, "PHASE_COMPLETED", "Completed phase '%s'" % phase.title,
+                      "PHASE", phase.id)
         rel.status = "COMPLETED"
         rel.end_date = self._now()
-        self._log(rel.id, user, "RELEASE_COMPLETED", "Completed release '%s'" % rel.title, "RELEASE", rel.id)
+        self._log(rel.id, user, "RELEASE_COMPLETED", "Completed release '%s'" % rel.title,
+                  "RELEASE", rel.id)
 
     def _start_task(self, task, user, retry=False):
         task.status = "IN_PROGRESS"
@@ -75,9 +79,11 @@ class Lifecycle:
             task.start_date = self._now()
         task.end_date = None
         if retry:
-            self._log(task.release_id, user, "TASK_RETRIED", "Retried task '%s'" % task.title, "TASK", task.id)
+            self._log(task.release_id, user, "TASK_RETRIED", "Retried task '%s'" % task.title,
+                      "TASK", task.id)
         else:
-            self._log(task.release_id, user, "TASK_STARTED", "Started task '%s'" % task.title, "TASK", task.id)
+            self._log(task.release_id, user, "TASK_STARTED", "Started task '%s'" % task.title,
+                      "TASK", task.id)
         if self._is_script_task(task):
             self._schedule_script(task, self._entry_script(task, "retry" if retry else "start"), 0)
 
@@ -92,7 +98,8 @@ class Lifecycle:
         task.status = "SKIPPED" if skipped else "COMPLETED"
         task.end_date = self._now()
         self._log(task.release_id, user, "TASK_SKIPPED" if skipped else "TASK_COMPLETED",
-                  "%s task '%s'" % ("Skipped" if skipped else "Completed", task.title), "TASK", task.id)
+                  "%s task '%s'" % ("Skipped" if skipped else "Completed",
+                                    task.title), "TASK", task.id)
         rel = self.releases[task.release_id]
         if rel.status == "FAILED":
             self._resume(rel, task, user)
@@ -103,20 +110,25 @@ class Lifecycle:
         task.status = "FAILED"
         task.failures_count += 1
         task.end_date = self._now()
-        self._log(task.release_id, user, "TASK_FAILED", "Failed task '%s'" % task.title, "TASK", task.id)
+        self._log(task.release_id, user, "TASK_FAILED", "Failed task '%s'" % task.title, "TASK",
+                  task.id)
         phase = self.phases[task.phase_id]
         phase.status = "FAILED"
-        self._log(task.release_id, user, "PHASE_FAILED", "Failed phase '%s'" % phase.title, "PHASE", phase.id)
+        self._log(task.release_id, user, "PHASE_FAILED", "Failed phase '%s'" % phase.title,
+                  "PHASE", phase.id)
         rel = self.releases[task.release_id]
         rel.status = "FAILED"
-        self._log(rel.id, user, "RELEASE_FAILED", "Failed release '%s'" % rel.title, "RELEASE", rel.id)
+        self._log(rel.id, user, "RELEASE_FAILED", "Failed release '%s'" % rel.title, "RELEASE",
+                  rel.id)
 
     def _resume(self, rel, task, user):
         phase = self.phases[task.phase_id]
         phase.status = "IN_PROGRESS"
-        self._log(rel.id, user, "PHASE_RESUMED", "Resumed phase '%s'" % phase.title, "PHASE", phase.id)
+        self._log(rel.id, user, "PHASE_RESUMED", "Resumed phase '%s'" % phase.title, "PHASE",
+                  phase.id)
         rel.status = "IN_PROGRESS"
-        self._log(rel.id, user, "RELEASE_RESUMED", "Resumed release '%s'" % rel.title, "RELEASE", rel.id)
+        self._log(rel.id, user, "RELEASE_RESUMED", "Resumed release '%s'" % rel.title, "RELEASE",
+                  rel.id)
 
     def _add_comment(self, task, text, user):
         comment = CommentRecord(child_id(task.id, "Comment"), text, user, self._now())
@@ -130,7 +142,8 @@ class Lifecycle:
         with self._lock:
             task = self._task(task_id)
             if task.status != "IN_PROGRESS":
-                raise IllegalStateException("Task '%s' is %s: only a task in progress can be completed"
+                raise IllegalStateException("Task '%s' is %s: only a task in progress "
+                                            "can be completed"
                                             % (task.title, task.status))
             self._refuse_script_task_outcome(task, "complete")
             if comment:
@@ -145,7 +158,8 @@ class Lifecycle:
         with self._lock:
             task = self._task(task_id)
             if task.status != "IN_PROGRESS":
-                raise IllegalStateException("Task '%s' is %s: only a task in progress can be failed"
+                raise IllegalStateException("Task '%s' is %s: only a task in progress "
+                                            "can be failed"
                                             % (task.title, task.status))
             self._refuse_script_task_outcome(task, "fail")
             if comment:
@@ -176,7 +190,8 @@ class Lifecycle:
         with self._lock:
             task = self._task(task_id)
             if task.status not in ("IN_PROGRESS", "FAILED"):
-                raise IllegalStateException("Task '%s' is %s: only a task in progress or failed can be skipped"
+                raise IllegalStateException("Task '%s' is %s: only a task in progress "
+                                            "or failed can be skipped"
                                             % (task.title, task.status))
             if comment:
                 self._add_comment(task, comment, user)
@@ -207,7 +222,8 @@ class Lifecycle:
         if task.owner != username:
             task.owner = username
             self._log(task.release_id, user, "TASK_OWNER_UPDATED",
-                      "Assigned task '%s' to %s" % (task.title, username or "nobody"), "TASK", task.id)
+                      "Assigned task '%s' to %s" % (task.title,
+                                                    username or "nobody"), "TASK", task.id)
 
     def update_task(self, task_id, bean, as_user=None):
         """Apply a Task bean's editable properties (title, description, owner, team)."""
@@ -223,7 +239,8 @@ class Lifecycle:
                 if not bean.title:
                     raise IllegalArgumentException("a task needs a title")
                 task.title = bean.title
-                self._log(task.release_id, user, "TASK_TITLE_UPDATED", "Changed title of task to '%s'"
+                self._log(task.release_id, user, "TASK_TITLE_UPDATED",
+                          "Changed title of task to '%s'"
                           % task.title, "TASK", task.id)
             if bean.description != task.description:
                 task.description = bean.description
@@ -232,7 +249,8 @@ class Lifecycle:
             self._set_owner(task, bean.owner, user)
             if bean.team != task.team:
                 task.team = bean.team
-                self._log(task.release_id, user, "TASK_TEAM_UPDATED", "Assigned task '%s' to team %s"
+                self._log(task.release_id, user, "TASK_TEAM_UPDATED",
+                          "Assigned task '%s' to team %s"
                           % (task.title, task.team or "none"), "TASK", task.id)
             self._notify()
             return self._task_bean(task)

@@ -56,7 +56,8 @@ class RunningTask(TaskBean):
             seconds = server.conf.schedule_interval
         elif isinstance(seconds, bool) or not isinstance(seconds, int):
             # The Java signature is schedule(String, Integer).
-            raise IllegalArgumentException("task.schedule seconds must be an integer, got %r" % (seconds,))
+            raise IllegalArgumentException(
+                "task.schedule seconds must be an integer, got %r" % (seconds,))
         control.next_script = script
         control.delay = max(1, seconds)  # "The interval may not be less than 1 second."
 
@@ -100,7 +101,8 @@ class ScriptHost:
     def _event_script(self, rule):
         """The script a task-event rule names: the default of its script-property."""
         if not self.types.is_a(rule.task_type, TASK_BASE):
-            raise SandboxError("xl-rules.xml: task-event for %s, which is not a task type" % rule.task_type)
+            raise SandboxError("xl-rules.xml: task-event for %s, which is not a task type"
+                               % rule.task_type)
         prop = self.types.get(rule.task_type).properties.get(rule.script_property)
         if prop is None or not prop.default:
             raise SandboxError("xl-rules.xml: %s has no property %s with a default script" % (
@@ -204,12 +206,13 @@ class ScriptHost:
             task.pending = None
             task.pending_script = None
             typedef = self.types.get(task.type)
-            missing = self.types.missing_required(typedef, task.properties, lambda p: p.category == "input")
+            missing = self.types.missing_required(typedef, task.properties,
+                                                  lambda p: p.category == "input")
             run = ScriptRun(script, self._now())
             task.runs.append(run)
             if missing:
-                run.outcome, run.error, run.ended = "failed", "Required input without a value: %s" % (
-                    ", ".join(missing)), self._now()
+                run.outcome, run.ended = "failed", self._now()
+                run.error = "Required input without a value: %s" % ", ".join(missing)
                 self._add_comment(task, run.error, self.script_user)
                 self._fail(task, self.script_user)
                 self._notify()
@@ -271,7 +274,8 @@ class ScriptHost:
         try:
             source, filename = self._find_script(script).read_script(script)
         except SandboxError:
-            return {"success": False, "errorText": "no script %s" % script, "scriptFound": False, "output": ""}
+            return {"success": False, "errorText": "no script %s" % script, "scriptFound": False,
+                    "output": ""}
         outcome = run_script(source, filename, {"configuration": bean})
         return {"success": outcome.ok, "errorText": outcome.error, "scriptFound": True,
                 "output": outcome.output}

@@ -42,18 +42,12 @@ from .views import CUSTOM_SCRIPT_TASK, Views
 log = logging.getLogger("sandbox.server")
 
 HOME_ENV = "XL_RELEASE_SERVER_HOME"
-
-
-def reference_file(name):
-    # sandbox/schemas.py: schemas/, and Digital.ai's synthetic.xsd via XLR_SYNTHETIC_XSD.
-    return schema_path(name)
-
-
-_default_xsd = reference_file
+REPO = Path(__file__).resolve().parents[1]
 
 # The switches of XL Release's documented behaviour (see Server), and the
 # sandbox's earlier, kinder behaviour.  DEFAULTS is what a Server gets when a
-# switch is not given.
+# switch is not given: LEGACY until the plugin ends its tasks through their own
+# scripts (issue 10, the hand-over), XL_RELEASE from then on.
 XL_RELEASE = dict(run_jobs=False, refuse_script_task_outcome=True, release_variable=False,
                   comment_variable=True, refuse_title_none=True, inherited_team_views=False)
 LEGACY = dict(XL_RELEASE, run_jobs=True, refuse_script_task_outcome=False, release_variable=True,
@@ -116,11 +110,11 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
         self._saved_env = None
         self.conf = None
 
-        self._load_types(synthetic_xsd or reference_file("synthetic.xsd"))
+        self._load_types(synthetic_xsd or schema_path("synthetic.xsd"))
         self._init_state()
         self._init_security()
         self._init_scripts()
-        self._init_jobs(rules_xsd or reference_file("xl-rules.xsd"), switches["run_jobs"],
+        self._init_jobs(rules_xsd or schema_path("xl-rules.xsd"), switches["run_jobs"],
                         long_lived_jobs)
         self.add_user(script_user, full_name="Administrator", admin=True)
 
@@ -176,7 +170,8 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
 
     def _require_running(self):
         if not self._running:
-            raise SandboxError("the server is not started (call start() or use it as a context manager)")
+            raise SandboxError("the server is not started "
+                               "(call start() or use it as a context manager)")
 
     # ------------------------------------------------------- fault injection
     def inject_api_fault(self, call, error=None, times=1):
@@ -210,5 +205,6 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
         raise SandboxError("script %s is in no loaded plugin" % (path,))
 
 
-__all__ = ["Server", "XL_RELEASE", "LEGACY", "DEFAULTS", "RunningTask", "JobThread", "JobRun", "SMTP_SERVER_ID", "CUSTOM_SCRIPT_TASK",
+__all__ = ["Server", "XL_RELEASE", "LEGACY", "DEFAULTS", "RunningTask", "JobThread", "JobRun",
+           "SMTP_SERVER_ID", "CUSTOM_SCRIPT_TASK",
            "HOST_VARIABLES", "Plugin"]

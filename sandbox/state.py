@@ -25,7 +25,8 @@ class State:
     def _load_types(self, xsd):
         self.types = TypeRegistry()
         for plugin in self.plugins:
-            self.types.load_synthetic(plugin.synthetic, "%s (%s)" % (Plugin.__name__, plugin.location), xsd)
+            self.types.load_synthetic(plugin.synthetic, "%s (%s)" % (Plugin.__name__,
+                                                                     plugin.location), xsd)
         self._check_task_types()
 
     def _load_rules(self, rules_xsd):
@@ -109,12 +110,14 @@ class State:
             raise TypeSystemError("%s is not a configuration type one can create" % type_name)
         if type_name == SMTP_SERVER:
             raise SandboxError("the SMTP server is a singleton: use set_smtp_server()")
-        record_values = self.types.build_values(type_name, dict(values, title=title), check_required=True)
+        record_values = self.types.build_values(type_name, dict(values, title=title),
+                                                check_required=True)
         with self._lock:
             if folder is not None:
                 self._folder(folder)
             ci_id = "Configuration/Custom/Configuration" + new_hex()
-            self.configurations[ci_id] = ConfigurationRecord(ci_id, type_name, record_values, folder)
+            self.configurations[ci_id] = ConfigurationRecord(ci_id, type_name, record_values,
+                                                             folder)
         return ci_id
 
     def update_configuration(self, ci_id, **values):
@@ -137,7 +140,8 @@ class State:
         values.setdefault("title", "SMTP server")
         record_values = self.types.build_values(SMTP_SERVER, values, check_required=True)
         with self._lock:
-            self.configurations[SMTP_SERVER_ID] = ConfigurationRecord(SMTP_SERVER_ID, SMTP_SERVER, record_values)
+            self.configurations[SMTP_SERVER_ID] = ConfigurationRecord(SMTP_SERVER_ID, SMTP_SERVER,
+                                                                      record_values)
         return SMTP_SERVER_ID
 
     def _configuration(self, ci_id):
@@ -152,7 +156,8 @@ class State:
             result = []
             for record in self.configurations.values():
                 secret = self.types.get(record.type).password_names()
-                shown = {k: ("********" if k in secret and v else v) for k, v in record.values.items()}
+                shown = {k: ("********" if k in secret and v else v) for k,
+                         v in record.values.items()}
                 result.append({"id": record.id, "type": record.type, "properties": shown,
                                "folderId": record.folder})
             return result
@@ -204,10 +209,12 @@ class State:
                 self._folder(folder)
             if run_as not in self.users:
                 raise NotFoundException("User %s not found" % run_as)
-            rel = ReleaseRecord(release_id(folder), next(self._uids), title, description, owner or user,
+            rel = ReleaseRecord(release_id(folder), next(self._uids), title, description,
+                                owner or user,
                                 folder=folder, script_username=run_as)
             self.releases[rel.id] = rel
-            self._log(rel.id, user, "RELEASE_CREATED", "Created release '%s'" % title, "RELEASE", rel.id)
+            self._log(rel.id, user, "RELEASE_CREATED", "Created release '%s'" % title, "RELEASE",
+                      rel.id)
         return rel.id
 
     def set_script_user(self, rel_id, username):
@@ -234,7 +241,8 @@ class State:
         if type_name != MANUAL_TASK and not (self.types.is_a(type_name, TASK_BASE)
                                              and not self.types.get(type_name).virtual):
             raise TypeSystemError("%s is not a task type (known: %s)" % (
-                type_name, ", ".join([MANUAL_TASK] + sorted(t.name for t in self.types.task_types()))))
+                type_name, ", ".join([MANUAL_TASK]
+                                     + sorted(t.name for t in self.types.task_types()))))
         values = self.types.build_values(type_name, properties, owner=type_name)
         with self._lock:
             self._check_references(type_name, properties)
@@ -245,11 +253,13 @@ class State:
             if phase.status in DONE:
                 raise IllegalStateException("phase %s is %s" % (phase.id, phase.status))
             self._check_assignee(phase.release_id, owner, team)
-            task = TaskRecord(child_id(phase.id, "Task"), phase.id, phase.release_id, type_name, title,
+            task = TaskRecord(child_id(phase.id, "Task"), phase.id, phase.release_id, type_name,
+                              title,
                               description, owner, team, properties=values)
             self.tasks[task.id] = task
             phase.tasks.append(task.id)
-            self._log(phase.release_id, user, "TASK_CREATED", "Added task '%s'" % title, "TASK", task.id)
+            self._log(phase.release_id, user, "TASK_CREATED", "Added task '%s'" % title, "TASK",
+                      task.id)
         return task.id
 
     def set_task_properties(self, task_id, **values):
@@ -257,13 +267,15 @@ class State:
         with self._lock:
             task = self._task(task_id)
             if task.status == "IN_PROGRESS":
-                raise IllegalStateException("task %s is in progress: its properties are locked" % task_id)
+                raise IllegalStateException(
+                    "task %s is in progress: its properties are locked" % task_id)
             typedef = self.types.get(task.type)
             self._check_references(task.type, values)
             for name, value in values.items():
                 task.properties[name] = typedef.property(name).coerce(value, task.type)
                 self._log(task.release_id, self.script_user, "TASK_PROPERTY_UPDATED",
-                          "Changed property '%s' of task '%s'" % (name, task.title), "TASK", task.id)
+                          "Changed property '%s' of task '%s'" % (name,
+                                                                  task.title), "TASK", task.id)
 
     # ----------------------------------------------------------------- teams
     def add_team(self, container_id, name, members=(), roles=(), as_user=None,
@@ -290,7 +302,8 @@ class State:
                               list(permissions))
             owner_teams.append(team)
             if rel is not None:
-                self._log(rel.id, user, "TEAM_CREATED", "Created team '%s'" % name, "TEAM", team.id)
+                self._log(rel.id, user, "TEAM_CREATED", "Created team '%s'" % name, "TEAM",
+                          team.id)
         return team.id
 
     def _team_holder(self, container_id):

@@ -27,7 +27,8 @@ class Views:
         return CommentBean(id=c.id, text=c.text, author=c.author, date=c.date, creationDate=c.date)
 
     def _phase_bean(self, phase, tasks=None):
-        return PhaseBean(id=phase.id, title=phase.title, status=PhaseStatus.of(phase.status), tasks=tasks)
+        return PhaseBean(id=phase.id, title=phase.title, status=PhaseStatus.of(phase.status),
+                         tasks=tasks)
 
     def _task_bean(self, task, cls=TaskBean):
         rel = self.releases[task.release_id]
@@ -46,8 +47,10 @@ class Views:
         phases = []
         for phase_id in rel.phases:
             phase = self.phases[phase_id]
-            phases.append(self._phase_bean(phase, [self._task_bean(self.tasks[t]) for t in phase.tasks]))
-        return ReleaseBean(id=rel.id, title=rel.title, description=rel.description, owner=rel.owner,
+            phases.append(self._phase_bean(phase,
+                                           [self._task_bean(self.tasks[t]) for t in phase.tasks]))
+        return ReleaseBean(id=rel.id, title=rel.title, description=rel.description,
+                           owner=rel.owner,
                            status=ReleaseStatus.of(rel.status), phases=phases,
                            startDate=rel.start_date, endDate=rel.end_date,
                            scriptUsername=rel.script_username)
@@ -128,7 +131,8 @@ class Views:
             if role is None:
                 raise NotFoundException("Role %s not found" % (name,))
             return RoleView(id=role.id, name=role.name, permissions=[], principals=[
-                PrincipalView(username=p, fullname=self.users[p].full_name) for p in role.principals])
+                PrincipalView(username=p,
+                              fullname=self.users[p].full_name) for p in role.principals])
 
     def search_configurations(self, type_name, title, folder_id=None, folder_only=False):
         """configurationApi.searchByTypeAndTitle (GET /api/v1/config/byTypeAndTitle:

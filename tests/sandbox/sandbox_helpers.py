@@ -33,7 +33,8 @@ def fixture_lib():
     return sys.modules["fixture_lib"]
 
 
-def one_task_release(server, task_type="fixture.Scripted", title="The task", then_manual=False, **props):
+def one_task_release(server, task_type="fixture.Scripted", title="The task", then_manual=False,
+                     **props):
     """A started release with one task (optionally followed by a manual task)."""
     release = server.create_release("Release under test")
     phase = server.add_phase(release, "Phase one")

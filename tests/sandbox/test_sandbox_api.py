@@ -87,7 +87,7 @@ def test_outcome_calls_on_a_running_script_task_are_refused(server, apis, clock,
 
 
 def test_outcome_calls_on_a_running_script_task_can_be_allowed_by_switch(tmp_path):
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
     with xlr_server(tmp_path / "home", clock, refuse_script_task_outcome=False) as srv:
@@ -204,7 +204,7 @@ def test_injected_faults_make_a_call_fail_before_acting(server, apis):
 
 
 def test_xl_release_shape_of_custom_task_types(tmp_path):
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
     with xlr_server(tmp_path / "home", clock, custom_script_task_type=True) as srv:

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from sandbox import RealClock, SandboxError, Server, VirtualClock
+from sandbox import RealClock, SandboxError, VirtualClock
 from sandbox.conf import write_conf
 
 from sandbox_helpers import JOB_HOOKS, fixture_lib, xlr_server

@@ -83,7 +83,7 @@ def test_schedule_default_is_5_seconds(server, clock):
 
 
 def test_schedule_default_comes_from_conf(tmp_path):
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
     home = tmp_path / "home"
@@ -170,7 +170,7 @@ def test_a_script_completing_its_own_task_through_the_api_fails_it(server, clock
 
 
 def test_with_outcome_calls_allowed_a_self_completed_task_is_not_completed_twice(tmp_path):
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox.model import activity
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
@@ -217,7 +217,7 @@ def test_script_variables_as_documented_for_plugin_task_scripts(server, clock):
     ({"run_jobs": True}, "Comment,folderApi,getCurrentRelease,hostRunsScheduledJobs,taskApi"),
 ])
 def test_switches_add_or_remove_script_variables(tmp_path, switches, expected):
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
     with xlr_server(tmp_path / "home", clock, **switches) as srv:
@@ -228,7 +228,7 @@ def test_switches_add_or_remove_script_variables(tmp_path, switches, expected):
 
 def test_comment_form_imports_from_its_java_package_without_the_variable(tmp_path):
     import sys
-    from sandbox import Server, VirtualClock
+    from sandbox import VirtualClock
     from sandbox_helpers import xlr_server
     clock = VirtualClock()
     with xlr_server(tmp_path / "home", clock, comment_variable=False) as srv:
