@@ -130,7 +130,7 @@ class FolderApi(_Api):
 
 class ConfigurationApi(_Api):
     _name = "configurationApi"
-    _calls = ("searchByTypeAndTitle",)
+    _calls = ("searchByTypeAndTitle", "getConfiguration")
 
     def searchByTypeAndTitle(self, configurationType, title, folderId=None,  # noqa: N802,N803
                              folderOnly=False):  # noqa: N803
@@ -138,6 +138,12 @@ class ConfigurationApi(_Api):
         self._check("searchByTypeAndTitle", folderId, VIEW if folderId is not None else None)
         return self._server.search_configurations(configurationType, title, folderId,
                                                   bool(folderOnly))
+
+    def getConfiguration(self, configurationId):  # noqa: N802,N803
+        # GET /api/v1/config/{configurationId}
+        folder = self._server.configuration_folder(configurationId)
+        self._check("getConfiguration", folder, VIEW if folder is not None else None)
+        return self._server.configuration_bean(configurationId)
 
 
 class UserApi(_Api):

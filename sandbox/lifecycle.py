@@ -169,7 +169,8 @@ class Lifecycle:
             return self._task_bean(task)
 
     def retry_task(self, task_id, comment=None, as_user=None):
-        """FAILED -> IN_PROGRESS; ``failuresCount`` stays; the task's script runs again."""
+        """FAILED -> IN_PROGRESS; ``failuresCount`` stays (0 with
+        ``reset_failures_on_retry``); the task's script runs again."""
         self._require_running()
         user = as_user or self.script_user
         with self._lock:
@@ -179,6 +180,8 @@ class Lifecycle:
                                             % (task.title, task.status))
             if comment:
                 self._add_comment(task, comment, user)
+            if self.reset_failures_on_retry:
+                task.failures_count = 0
             self._resume(self.releases[task.release_id], task, user)
             self._start_task(task, user, retry=True)
             self._notify()

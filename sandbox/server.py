@@ -49,7 +49,8 @@ REPO = Path(__file__).resolve().parents[1]
 # switch is not given: LEGACY until the plugin ends its tasks through their own
 # scripts (issue 10, the hand-over), XL_RELEASE from then on.
 XL_RELEASE = dict(run_jobs=False, refuse_script_task_outcome=True, release_variable=False,
-                  comment_variable=True, refuse_title_none=True, inherited_team_views=False)
+                  comment_variable=True, refuse_title_none=True, inherited_team_views=False,
+                  smtp_password_readable=True, reset_failures_on_retry=False)
 LEGACY = dict(XL_RELEASE, run_jobs=True, refuse_script_task_outcome=False, release_variable=True,
               refuse_title_none=False)
 DEFAULTS = LEGACY
@@ -75,6 +76,11 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
       folder and ``folderApi.getTeams`` of a folder without teams of its own
       return the inherited teams (default: none; whether XL Release does is
       undocumented, so the strict reading is the default);
+    - ``smtp_password_readable``: scripts read the SMTP settings' password
+      (off: they get it in a stored, encrypted form; which XL Release does is
+      unknown, so the plugin must cope with both);
+    - ``reset_failures_on_retry``: a retry sets ``failuresCount`` back to 0
+      (when XL Release changes the counter is undocumented: both readings);
     - ``custom_script_task_type``: ``task.type`` is ``xlrelease.CustomScriptTask``
       (XL Release's shape) and ``taskType`` the synthetic type.
     """
@@ -99,6 +105,8 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
         self.comment_variable = switches["comment_variable"]
         self.refuse_title_none = switches["refuse_title_none"]
         self.inherited_team_views = switches["inherited_team_views"]
+        self.smtp_password_readable = switches["smtp_password_readable"]
+        self.reset_failures_on_retry = switches["reset_failures_on_retry"]
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)

@@ -14,9 +14,12 @@ from .beans import (CommentBean, ConfigurationBean, FolderBean, MemberType, Phas
                     TaskStatus, TeamMemberView, TeamView, Type, UserAccount)
 from .errors import IllegalArgumentException, NotFoundException, PermissionDeniedException
 from .model import release_of
-from .typesystem import MANUAL_TASK
+from .typesystem import MANUAL_TASK, SMTP_SERVER
 
 CUSTOM_SCRIPT_TASK = "xlrelease.CustomScriptTask"
+# What a script reads as the SMTP password when the server hides it (the form
+# XL Release stores passwords in).
+HIDDEN_PASSWORD = "{aes:v0}c2FuZGJveC1oaWRkZW4="
 
 
 class Views:
@@ -55,10 +58,26 @@ class Views:
                            startDate=rel.start_date, endDate=rel.end_date,
                            scriptUsername=rel.script_username)
 
-    def _configuration_bean(self, record):
+    def _configuration_bean(self, record, for_script=False):
         typedef = self.types.get(record.type)
-        return ConfigurationBean(record.id, Type(record.type), copy.deepcopy(record.values),
+        values = copy.deepcopy(record.values)
+        if (for_script and record.type == SMTP_SERVER and values.get("password")
+                and not self.smtp_password_readable):
+            # Whether scripts can read the SMTP password is unknown: with
+            # smtp_password_readable off they get it in a stored (encrypted) form.
+            values["password"] = HIDDEN_PASSWORD
+        return ConfigurationBean(record.id, Type(record.type), values,
                                  typedef.password_names(), record.folder)
+
+    def configuration_bean(self, ci_id):
+        """configurationApi.getConfiguration: the object as a script gets it."""
+        with self._lock:
+            return self._configuration_bean(self._configuration(ci_id), for_script=True)
+
+    def configuration_folder(self, ci_id):
+        """The folder holding a configuration object (None: global)."""
+        with self._lock:
+            return self._configuration(ci_id).folder
 
     def task_bean(self, task_id):
         """A fresh Task snapshot (taskApi.getTask)."""
@@ -156,7 +175,8 @@ class Views:
             scopes = {folder_id} if folder_id is not None else {None}
             if folder_id is not None and not folder_only:
                 scopes.add(None)
-            return [self._configuration_bean(r) for r in self.configurations.values()
+            return [self._configuration_bean(r, for_script=True)
+                    for r in self.configurations.values()
                     if r.folder in scopes and self.types.is_a(r.type, type_name)
                     and (not title or r.title == title)]
 

@@ -102,7 +102,7 @@ def test_calls_outside_the_contract_do_not_exist(apis):
     with pytest.raises(AttributeError, match="host contract"):
         apis["taskApi"].retryTask
     with pytest.raises(AttributeError, match="host contract"):
-        apis["configurationApi"].getConfiguration
+        apis["configurationApi"].addConfiguration
     with pytest.raises(AttributeError):
         apis["releaseApi"].getActiveReleases
 
@@ -213,3 +213,27 @@ def test_xl_release_shape_of_custom_task_types(tmp_path):
         assert (str(bean.type), str(bean.taskType)) == ("xlrelease.CustomScriptTask", "fixture.Scripted")
         manual = srv.release_bean(srv.release_of(task)).phases[0].tasks[1]
         assert str(manual.type) == str(manual.taskType) == "xlrelease.Task"
+
+
+def test_get_configuration_by_id(server, apis):
+    ci = server.create_configuration("fixture.Server", "One", host="a")
+    smtp = server.set_smtp_server(host="smtp.example.com", password="smtp-pass-123",
+                                fromAddress="xlr@example.com")
+    get = apis["configurationApi"].getConfiguration
+    assert (get(ci).title, get(ci).getProperty("host")) == ("One", "a")
+    assert get(smtp).getProperty("password") == "smtp-pass-123"
+    with pytest.raises(NotFoundException):
+        get("Configuration/Custom/Configuration" + "0" * 32)
+
+
+def test_smtp_password_hidden_from_scripts_by_switch(tmp_path, clock):
+    from sandbox.views import HIDDEN_PASSWORD
+    from sandbox_helpers import xlr_server
+    with xlr_server(tmp_path / "home", clock, smtp_password_readable=False) as srv:
+        smtp = srv.set_smtp_server(host="smtp.example.com", password="smtp-pass-123",
+                                fromAddress="xlr@example.com")
+        api = script_apis(srv, srv.script_user)["configurationApi"]
+        assert api.getConfiguration(smtp).getProperty("password") == HIDDEN_PASSWORD
+        (found,) = api.searchByTypeAndTitle("xlrelease.SmtpServer", "")
+        assert found.getProperty("password") == HIDDEN_PASSWORD
+        assert found.getProperty("host") == "smtp.example.com"

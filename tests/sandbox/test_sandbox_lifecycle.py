@@ -216,3 +216,17 @@ def test_script_task_failure_fails_release_and_retry_runs_the_retry_script(serve
     assert status(server, task) == "COMPLETED"
     assert server.task_properties(task)["result"] == "retried after 1 failure(s)"
     assert str(server.release_bean(release).status) == "COMPLETED"
+
+
+def test_retry_can_reset_the_failure_count_by_switch(tmp_path, clock):
+    # When XL Release changes failuresCount is undocumented: the sandbox can
+    # keep it on retry (default) or reset it, so a run binding is tested both ways.
+    from sandbox_helpers import xlr_server
+    with xlr_server(tmp_path / "home", clock, reset_failures_on_retry=True) as srv:
+        release, (first, _) = manual_release(srv)
+        srv.start_release(release)
+        srv.fail_task(first)
+        assert srv.task_bean(first).failuresCount == 1
+        srv.retry_task(first)
+        bean = srv.task_bean(first)
+        assert (str(bean.status), bean.failuresCount) == ("IN_PROGRESS", 0)
