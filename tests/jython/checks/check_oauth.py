@@ -136,3 +136,54 @@ def check_untrusted_token_endpoint(context):
         assert 'certificate' in ('%s' % error).lower(), error
     else:
         raise AssertionError('an untrusted token endpoint was used')
+
+
+def check_graph_cycle_completes_the_task(context):
+    """The Graph mail source on Jython: token, paged listing, claims, MIME,
+    removal, against the stand-in (a 429 first, its Retry-After honoured)."""
+    from remote_completion import graph
+    oauth.clear_cache()
+    g = context['graph']
+    with io.open(context['ca_pem'], encoding='ascii') as handle:
+        trusted = handle.read()
+    ci = fakes.imap_ci(None, None, None, None, context['secret'], context['mailbox'],
+                       trusted=trusted)
+    ci.mailSource = 'GRAPH'
+    ci.graphUrl = g['base_url']
+    ci.graphMailbox = g['address']
+    ci.tokenEndpoint = context['token_url']
+    ci.clientId = g['client_id']
+    ci.clientSecret = context['client_secret']
+    ci.oauthScope = g['scope']
+    world = fakes.World(ci)
+    world.users['alice'] = tuple(context['alice'])
+    world.add_task(context['task_id'], owner='alice')
+    waits = []
+    saved, graph._sleep = graph._sleep, waits.append
+    try:
+        summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=settings_mod.Settings(
+            batch_size=2, network_timeout=15.0))
+    finally:
+        graph._sleep = saved
+    _write(context, 'graph', {'summary': summary.as_dict(), 'tasks': world.tasks,
+                              'waits': waits})
+    assert summary.error is None, summary
+    assert summary.acted == 1 and summary.removed == g['messages'], summary
+    assert world.tasks[context['task_id']]['status'] == 'COMPLETED'
+    assert waits == [3.0], waits
+
+
+def check_smtp_xoauth2(context):
+    from remote_completion import smtp
+    from remote_completion.host import SmtpConfig
+    oauth.clear_cache()
+    sc = context['smtp']
+    with io.open(context['ca_pem'], encoding='ascii') as handle:
+        trusted = handle.read()
+    config = SmtpConfig(host='localhost', port=sc['port'], tls=True,
+                        from_address='XL Release <%s>' % sc['user'])
+    config.oauth = oauth.OAuthSettings(context['token_url'], sc['client_id'],
+                                       context['client_secret'], context['scope'])
+    deliveries = smtp.send_messages(config, [('alice@example.com', b'Subject: t\r\n\r\nbody\r\n')],
+                                    trusted_pem=trusted)
+    assert [d.ok for d in deliveries] == [True], deliveries
