@@ -118,8 +118,9 @@ def make_hub(root: Path, **kw):
     return hub, passwords
 
 
-def configure_server(server, hub, passwords, secret=None):
-    """People, the SMTP server settings and the IMAP server configuration.
+def configure_server(server, hub, passwords, secret=None, imap_fields=None):
+    """People, the SMTP server settings and the IMAP server configuration
+    (``imap_fields``: more or other properties, e.g. OAuth 2.0's).
     Returns the IMAP configuration's id."""
     for username, full_name, address, _ in PEOPLE:
         server.add_user(username, address, full_name)
@@ -127,11 +128,13 @@ def configure_server(server, hub, passwords, secret=None):
     server.set_smtp_server(host=hub.smtp_host, port=hub.smtp_port, tls=True,
                            fromAddress="XL Release <%s>" % XLR_LOGIN,
                            username=XLR_LOGIN, password=passwords[XLR_LOGIN])
-    return server.create_configuration(
-        IMAP_TYPE, "Remote completion mailbox", host=hub.imap_host, port=hub.imap_tls_port,
+    fields = dict(
+        host=hub.imap_host, port=hub.imap_tls_port,
         useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
         fromAddress=REMOTE_ADDRESS, enableWhitelisting=True, domainWhitelist={DOMAIN},
         secret=secret or secrets.token_urlsafe(32), trustedCertificates=hub.ca_pem.read_text())
+    fields.update(imap_fields or {})
+    return server.create_configuration(IMAP_TYPE, "Remote completion mailbox", **fields)
 
 
 def create_release(server):
@@ -154,7 +157,15 @@ def mail_client(hub, passwords, person):
 
 
 def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path | None = None,
-             timeout: float = 60.0) -> int:
+             timeout: float = 60.0, oauth: bool = False) -> int:
+    if oauth:   # the mailbox in Dovecot, the plugin logging in with XOAUTH2
+        from .oauthbox import oauth_mailbox
+        with oauth_mailbox(REMOTE_ADDRESS) as (external, tls, fields, _service, _dovecot):
+            return _run(action, out, jar, timeout, dict(imap=external, tls=tls), fields)
+    return _run(action, out, jar, timeout)
+
+
+def _run(action, out, jar, timeout, hub_options=None, imap_fields=None) -> int:
     action = action.upper()
     expected = {"COMPLETE": "COMPLETED", "FAIL": "FAILED"}[action]
     out = Path(out).resolve()
@@ -164,7 +175,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
     home = out / "xl-release-home"
     write_conf(home, CONF)
 
-    hub, passwords = make_hub(out)
+    hub, passwords = make_hub(out, **(hub_options or {}))
 
     _section("Mail servers")
     hub.start()
@@ -176,7 +187,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
             info["imap"]["host"], info["imap"]["port"], info["imap"]["implicit_tls_port"], REMOTE_ADDRESS))
         _say("TLS   certificates signed by a fresh CA: %s" % hub.ca_pem)
         _say("Mail  for people lands in %s/<address>/" % info["mail_dir"])
-        return _story(action, expected, out, home, hub, passwords, jar, timeout)
+        return _story(action, expected, out, home, hub, passwords, jar, timeout, imap_fields)
     except (DemoFailed, SandboxError) as failure:
         _say()
         _say("DEMO FAILED: %s" % failure)
@@ -185,7 +196,7 @@ def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path |
         hub.stop()
 
 
-def _story(action, expected, out, home, hub, passwords, jar, timeout):
+def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_fields=None):
     plugin = Plugin.from_jar(jar) if jar else Plugin.from_repo(REPO)
     _section("XL Release sandbox")
     _say("home    %s (XL_RELEASE_SERVER_HOME)" % home)
@@ -201,7 +212,7 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout):
         _say("fetch   as on XL Release: the task's waiting script runs a fetch cycle every"
              " sync-interval (2 seconds); no scheduled job")
     with server:
-        configure_server(server, hub, passwords)
+        configure_server(server, hub, passwords, imap_fields=imap_fields)
         _say("SMTP server settings and the IMAP server configuration saved:")
         for entry in server.list_configurations():
             _say("  %s" % entry["type"])
@@ -287,8 +298,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out/demo"))
     parser.add_argument("--jar", type=Path, help="load the plugin from this jar instead of the source tree")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each step")
+    parser.add_argument("--oauth", action="store_true",
+                        help="keep the mailbox in Dovecot and log in with OAuth 2.0 (XOAUTH2) "
+                             "against a local token service")
     args = parser.parse_args(argv)
-    return run_demo(args.action, args.out, args.jar, args.timeout)
+    return run_demo(args.action, args.out, args.jar, args.timeout, args.oauth)
 
 
 if __name__ == "__main__":
