@@ -48,7 +48,8 @@ def oauth_mailbox(user: str):
         fields = {"authentication": "OAUTH2", "tokenEndpoint": service.token_url,
                   "clientId": CLIENT_ID, "clientSecret": client_secret, "oauthScope": SCOPE,
                   "oauthGrant": "CLIENT_CREDENTIALS", "password": None}
-        yield external, TlsMaterial(tls.ca_pem, tls.cert_pem, tls.key_pem), fields, service, dovecot
+        material = TlsMaterial(tls.ca_pem, tls.cert_pem, tls.key_pem)
+        yield external, material, fields, service, dovecot
     finally:
         if dovecot is not None:
             dovecot.stop()

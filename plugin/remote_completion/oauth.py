@@ -114,7 +114,8 @@ class _Connection(httplib.HTTPConnection):
 def describe_url(url):
     """scheme://host[:port]/path: what a message may say about an endpoint."""
     parts = urlsplit(to_text(url or ''))
-    return logs.clean('%s://%s%s' % (parts.scheme, parts.netloc.rpartition('@')[2], parts.path), 200)
+    host = parts.netloc.rpartition('@')[2]
+    return logs.clean('%s://%s%s' % (parts.scheme, host, parts.path), 200)
 
 
 def _native(value):
@@ -154,7 +155,8 @@ def http_request(method, url, headers=None, body=None, trusted_pem=None, timeout
     except HttpError:
         raise
     except Exception as error:
-        reason = logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
+        reason = '%s: %s' % (type(error).__name__, to_text(error))
+        reason = logs.clean(logs.mask_secrets(reason), 300)
         if isinstance(error, socket.timeout) or 'timed out' in reason.lower():
             reason = 'no answer within %g s (%s)' % (timeout, reason)
         raise HttpError('%s could not be reached: %s' % (describe_url(url), reason))

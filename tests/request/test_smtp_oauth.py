@@ -62,7 +62,8 @@ def service(tmp_path_factory):
 
 
 def config(port, service, secret=SECRET):
-    cfg = SmtpConfig(host="localhost", port=port, tls=True, from_address="XL Release <%s>" % SENDER)
+    cfg = SmtpConfig(host="localhost", port=port, tls=True,
+                     from_address="XL Release <%s>" % SENDER)
     cfg.oauth = oauth.OAuthSettings(service.token_url, "smtp-app", secret, SCOPE)
     return cfg
 
@@ -75,8 +76,8 @@ def send(service, recorder, secret=SECRET, exclude=()):
     pem = service.tls.ca_pem.read_text()
     with smtp_server("starttls", service.tls, auth=True, recorder=recorder,
                      auth_exclude_mechanism=["LOGIN", "PLAIN"] + list(exclude)) as (port, _):
-        return smtp.send_messages(config(port, service, secret), [("alice@example.com", message())],
-                                  trusted_pem=pem)
+        return smtp.send_messages(config(port, service, secret),
+                                  [("alice@example.com", message())], trusted_pem=pem)
 
 
 @pytest.fixture(autouse=True)

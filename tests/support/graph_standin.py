@@ -228,8 +228,8 @@ class GraphStandIn:
                     return self._send(200, message["mime"], content_type="text/plain")
                 if tail is None and method == "GET":
                     if query.get("$select", [""])[0] != "internetMessageHeaders":
-                        return self._error(400, "BadRequest", "only $select=internetMessageHeaders "
-                                           "is served by this stand-in")
+                        return self._error(400, "BadRequest", "only $select="
+                                           "internetMessageHeaders is served here")
                     parsed = email.message_from_bytes(message["mime"])
                     return self._send(200, {"id": message_id, "internetMessageHeaders": [
                         {"name": k, "value": str(v)} for k, v in parsed.items()]})

@@ -15,7 +15,8 @@ def test_xoauth2_response_is_googles_format():
 
 def test_oauthbearer_response_follows_rfc_7628_and_escapes_the_saslname():
     assert oauth.oauthbearer_response("a,b=c@example.com", "tok", "imap.example.com", 993) == \
-        b"n,a=a=2Cb=3Dc@example.com,\x01host=imap.example.com\x01port=993\x01auth=Bearer tok\x01\x01"
+        (b"n,a=a=2Cb=3Dc@example.com,\x01host=imap.example.com\x01port=993"
+         b"\x01auth=Bearer tok\x01\x01")
 
 
 def test_xoauth2_is_preferred_then_oauthbearer():
@@ -34,11 +35,11 @@ def test_the_servers_json_error_is_read_from_base64_or_plain():
 
 
 def test_tenant_fills_the_microsoft_endpoint():
-    s = oauth.OAuthSettings(tenant="contoso.onmicrosoft.com", client_id="c", client_secret="sec-123",
-                            scope="https://outlook.office365.com/.default")
-    assert s.token_url == "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
-    s = oauth.OAuthSettings(token_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
-                            tenant="1111-2222")
+    s = oauth.OAuthSettings(tenant="contoso.onmicrosoft.com", client_id="c",
+                            client_secret="sec-123", scope="https://outlook.office365.com/.default")
+    assert s.token_url == \
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    s = oauth.OAuthSettings(token_url=oauth.MICROSOFT_TOKEN_URL, tenant="1111-2222")
     assert s.token_url == "https://login.microsoftonline.com/1111-2222/oauth2/v2.0/token"
     assert s.missing() == ["client id", "client secret", "scope"]
 
@@ -98,6 +99,18 @@ def test_host_names_missing_oauth_fields_and_graph_needs_no_imap_host():
     config = host.imap_config_from_ci(base_ci(
         host=None, mailSource="GRAPH", tenantId="t", clientId="a", clientSecret="cs-Secret-992",
         oauthScope="https://graph.microsoft.com/.default", graphMailbox="replies@example.com"))
-    assert config.mail_source == host.SOURCE_GRAPH and config.graph_mailbox == "replies@example.com"
+    assert config.mail_source == host.SOURCE_GRAPH
+    assert config.graph_mailbox == "replies@example.com"
     with pytest.raises(host.ConfigurationError, match="has no host"):
         host.imap_config_from_ci(base_ci(host=None))
+
+
+def test_mail_debug_masks_xoauth2_in_every_form():
+    from remote_completion import maildebug
+    b64 = base64.b64encode(oauth.xoauth2_response("u@example.com", "ya29.a0Af-tok_en")).decode()
+    assert maildebug.redact("IMAP", "A1 AUTHENTICATE XOAUTH2 " + b64) == \
+        "A1 AUTHENTICATE XOAUTH2 " + logs.MASK
+    assert maildebug.redact("IMAP", b64, in_auth=True) == logs.MASK
+    assert maildebug.redact("SMTP", "AUTH XOAUTH2 " + b64) == "AUTH XOAUTH2 " + logs.MASK
+    line = maildebug.redact("GRAPH", "Authorization: Bearer ya29.a0Af-tok_en==")
+    assert "ya29" not in line and line.endswith("Bearer " + logs.MASK)
