@@ -1,6 +1,8 @@
 """``python -m sandbox demo``: the story runs, its files are written, failure is loud."""
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import shutil
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import build_jar
+from sandbox import build_jar, demo, mailclient
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,6 +40,42 @@ def test_demo_tells_the_story_and_writes_its_files(tmp_path, action, outcome):
     # The configuration listing shows secrets masked.
     assert re.search(r"^\s+secret\s+\*{8}$", proc.stdout, re.M)
     assert len(re.findall(r"^\s+password\s+\*{8}$", proc.stdout, re.M)) == 2
+    check_console(proc.stdout, out)
+
+
+def read_eml(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def check_console(stdout, out):
+    """What README's "two commands" section promises, readable at 100 columns."""
+    wide = [line for line in stdout.splitlines() if len(line) > demo.WIDTH]
+    assert not wide, wide
+    # Every button's full link, in the file the console names.
+    assert "in full in links.txt" in stdout
+    expected = []
+    for name, _, address, _ in demo.PEOPLE:
+        request = read_eml(out / ("request-%s.eml" % name))
+        expected += ["%s, %s: %s" % (address, text, href)
+                     for href, text in mailclient.html_links(request)]
+    assert len(expected) == 6
+    assert (out / "links.txt").read_text(encoding="utf-8").splitlines() == expected
+    # The reply's actual text, line by line (the metadata block included).
+    reply = read_eml(out / "reply.eml")
+    shown = stdout.split(" clicks ", 1)[1].split("== Fetch", 1)[0]
+    for line in reply.get_body(("plain",)).get_content().splitlines():
+        if line.strip() and len(line) < 90:
+            assert "  | " + line in shown, line
+    # The out folder, each entry with a word; no private key in it.
+    listing = stdout.split("== Files in %s ==" % out, 1)[1]
+    for entry in out.iterdir():
+        words = demo.describe(entry.name)
+        assert words, "%s is not described" % entry.name
+        pattern = r"^  %s/?\s+%s" % (re.escape(entry.name), re.escape(words))
+        assert re.search(pattern, listing, re.M), entry.name
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes(), path
 
 
 def test_demo_fails_loudly_when_the_flow_does_not_complete(tmp_path):
