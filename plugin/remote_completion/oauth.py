@@ -275,6 +275,8 @@ class TokenClient(object):
         entry = self._request(refresh_token, now)
         with _cache_lock:
             _cache[key] = entry
+        if cached is not None and cached.access_token != entry.access_token:
+            logs.forget_secret(cached.access_token)
         return entry.access_token
 
     def invalidate(self):

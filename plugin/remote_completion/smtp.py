@@ -216,8 +216,8 @@ def _oauth_login(session, config, trusted_pem, timeout, where):
 
 def _sasl(session, mechanism, user, token):
     """(code, safe reply text) of one AUTH exchange."""
+    # The trace masks the AUTH line; the token is a registered secret.
     response = oauth.sasl_base64(oauth.client_response(mechanism, user, token, session._tls_host))
-    logs.register_secret(response)
     code, reply = session.docmd(_native('AUTH'), _native('%s %s' % (mechanism, response)))
     detail = ''
     if code == 334:
