@@ -210,11 +210,13 @@ class ScriptHost:
                                                   lambda p: p.category == "input")
             run = ScriptRun(script, self._now())
             task.runs.append(run)
+            # The script's log and the task's end are the run-as user's doing.
+            run_as = self.releases[task.release_id].script_username
             if missing:
                 run.outcome, run.ended = "failed", self._now()
                 run.error = "Required input without a value: %s" % ", ".join(missing)
-                self._add_comment(task, run.error, self.script_user)
-                self._fail(task, self.script_user)
+                self._add_comment(task, run.error, run_as)
+                self._fail(task, run_as)
                 self._notify()
                 return
             variables = self._task_variables(task, control)
@@ -233,19 +235,19 @@ class ScriptHost:
                 error = error or self._copy_back(task, typedef, outcome.variables)
             if outcome.output or error:
                 text = "\n".join(part.rstrip("\n") for part in (outcome.output, error) if part)
-                self._add_comment(task, text, self.script_user)
+                self._add_comment(task, text, run_as)
             run.error = error
             if task.status != "IN_PROGRESS" or task.execution != execution:
                 run.outcome = "discarded"  # the task left IN_PROGRESS while the script ran
             elif error:
                 run.outcome = "failed"
-                self._fail(task, self.script_user)
+                self._fail(task, run_as)
             elif control.next_script:
                 run.outcome = "scheduled"
                 self._schedule_script(task, control.next_script, control.delay)
             else:
                 run.outcome = "completed"
-                self._complete(task, self.script_user)
+                self._complete(task, run_as)
             self._notify()
 
     def _copy_back(self, task, typedef, variables):
