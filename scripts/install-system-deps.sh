@@ -10,6 +10,10 @@ missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 command -v javac >/dev/null 2>&1 || missing="$missing default-jdk-headless"
 if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing:$missing; run this script as root (or with sudo) to install them" >&2
+    exit 1
+  fi
   echo "installing:$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

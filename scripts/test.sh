@@ -2,8 +2,10 @@
 # Runs the whole test suite: CPython unit and sandbox tests, the Dovecot
 # integration lane, the Jython 2.7.3 lane and the jar checks.
 # Needs Debian's jython, libbcprov-java, libbcpkix-java, dovecot-imapd and
-# gradle (scripts/install-system-deps.sh installs them as root); set
-# REQUIRE_ALL_LANES=1 to turn a missing one into a failure instead of a skip.
+# gradle (scripts/install-system-deps.sh installs them as root), and
+# Digital.ai's synthetic.xsd for the schema checks (XLR_SYNTHETIC_XSD, else
+# ../shared/reference/synthetic.xsd); set REQUIRE_ALL_LANES=1 to turn a
+# missing one into a failure instead of a skip.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/bootstrap.sh"

@@ -4,6 +4,7 @@ file, and REQUIRE_ALL_LANES=1 turns that skip into a failure naming it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,26 @@ def test_without_the_schema_require_all_lanes_fails_naming_it(tmp_path):
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "required lane 'synthetic_xsd' is missing: Digital.ai's synthetic.xsd" in proc.stdout
     assert " 1 error" in proc.stdout.splitlines()[-1], proc.stdout[-3000:]
+
+
+# Reaching for the folder beside the repository (or this machine's copy of it).
+BESIDE = re.compile(r"""["']shared["']|\.\./shared|/work/shared|parents\[3\]""")
+
+
+def test_only_the_lookup_reaches_beside_the_repository():
+    """A clone without ../shared/ must run everything but the schema checks:
+    nothing but sandbox/schemas.py may read that folder."""
+    allowed = {REPO / "sandbox" / "schemas.py", Path(__file__).resolve()}
+    files = [p for top in ("plugin", "ext", "sandbox", "tests", "benchmarks", "tools", "scripts")
+             for p in (REPO / top).rglob("*") if p.suffix in (".py", ".sh")]
+    files += [REPO / ".ci" / "run"]
+    offenders = []
+    for path in files:
+        if path in allowed or not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), 1):
+            code = line.split("#", 1)[0]  # comments may mention it
+            if BESIDE.search(code):
+                offenders.append("%s:%d: %s" % (path.relative_to(REPO), number, line.strip()))
+    assert not offenders, "\n".join(offenders)
