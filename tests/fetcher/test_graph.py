@@ -253,3 +253,18 @@ def test_graph_calls_are_traced_without_the_token(make_host, capfd):
     for token in h.tokens.issued(h.address):
         assert token.value not in err
     assert SECRET not in err
+
+
+def test_the_push_job_polls_graph(make_host, caplog):
+    """Graph has no IDLE: the push job's watcher says so and the loop polls."""
+    from remote_completion import push
+    make, _ = make_host
+    h = make()
+    h.deliver(good_reply())
+    caplog.set_level(logging.INFO, logger=logs.LOGGER_NAME)
+    settings = settings_mod.Settings(network_timeout=10.0, sync_interval=0.05)
+    stats = push.run(*fakes.apis(h.world), settings=settings, max_seconds=1.0)
+    assert stats.snapshot()["fetch_cycles"] >= 1
+    assert h.status() == "COMPLETED" and h.count() == 0
+    assert any("does not offer IDLE" in r.getMessage() for r in caplog.records)
+    assert errors(caplog) == []
