@@ -11,6 +11,7 @@ import pytest
 from remote_completion import fetch, graph, host as host_mod, logs, oauth
 from remote_completion import settings as settings_mod
 from tests.fetcher import samples as s
+from tests.fetcher.conftest import Host
 from tests.fetcher.test_fetch_dovecot import good_reply
 from tests.jython import fetch_fakes as fakes
 from tests.support.certs import make_tls_files
@@ -65,14 +66,12 @@ class GraphHost:
     def count(self, folder="inbox"):
         return self.standin.folder_count(self.address, folder)
 
+    # The fetcher tests' own cycle and status (so both follow how main ends a task).
     def run(self, **values):
-        base = dict(batch_size=2, max_message_size=200_000, network_timeout=10.0)
-        base.update(values)
-        return fetch.run_fetch_cycle(*fakes.apis(self.world),
-                                     settings=settings_mod.Settings(**base))
+        return Host.run(self, **dict(dict(batch_size=2), **values))
 
     def status(self):
-        return self.world.tasks[s.TASK_ID]["status"]
+        return Host.status(self)
 
     def mailbox(self):
         config = host_mod.imap_config_from_ci(self.ci)
