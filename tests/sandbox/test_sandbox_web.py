@@ -81,6 +81,7 @@ def test_unknown_task_is_a_404(pages):
     assert caught.value.code == 404
 
 
+@pytest.mark.chromium
 def test_the_mail_link_opens_the_task_in_a_browser(server, pages, tmp_path):
     _, task, _ = one_task_release(server, title="Deploy to production", mode="wait",
                                   owner="alice")
@@ -96,6 +97,7 @@ def test_the_mail_link_opens_the_task_in_a_browser(server, pages, tmp_path):
     assert "Deploy to production" not in dom.text.get("error", "")
 
 
+@pytest.mark.chromium
 def test_a_link_to_a_missing_task_says_so(pages, tmp_path):
     dom = render(pages.base_url + "/#/releases/Release1?openTaskDetailsModal=Release1-Phase2-Task3",
                  tmp_path)

@@ -45,6 +45,13 @@ def gradle_available() -> tuple[bool, str]:
     return False, "jar lane needs Debian's gradle"
 
 
+@functools.cache
+def chromium_available() -> tuple[bool, str]:
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return True, ""
+    return False, "browser lane needs Debian's chromium"
+
+
 def synthetic_xsd_available() -> tuple[bool, str]:
     # Not cached: tests of the lookup change XLR_SYNTHETIC_XSD.
     from sandbox.schemas import synthetic_xsd
@@ -66,6 +73,7 @@ MARKERS = {
     "jython": jython_available,
     "dovecot": dovecot_available,
     "gradle": gradle_available,
+    "chromium": chromium_available,
     "synthetic_xsd": synthetic_xsd_available,
 }
 
