@@ -14,6 +14,7 @@ Calls (Microsoft Graph v1.0, app-only token, ``Mail.ReadWrite``):
   ``$expand=singleValueExtendedProperties``;
 - MIME:  GET /users/{mailbox}/messages/{id}/$value (bounded);
 - headers (too-large mail only): ``$select=internetMessageHeaders``;
+- send (optional): POST /users/{mailbox}/sendMail with the MIME (base64);
 - remove: DELETE /users/{mailbox}/messages/{id}; quarantine: POST
   .../messages/{id}/move with ``destinationId``; folders: GET/POST
   /users/{mailbox}/mailFolders.
@@ -31,6 +32,7 @@ a few times; a 401 gets one fresh token.  Errors are ``GraphError`` (an
 """
 from __future__ import absolute_import, unicode_literals
 
+import base64
 import datetime
 import json
 import time
@@ -136,7 +138,8 @@ class GraphMailbox(object):
     def _url(self, path):
         return '%s/users/%s%s' % (self.base, quote(self.mailbox, safe='@.'), path)
 
-    def _request(self, method, url, body=None, max_bytes=MAX_JSON, ok=(200,)):
+    def _request(self, method, url, body=None, max_bytes=MAX_JSON, ok=(200,), raw=None):
+        """``body``: JSON; ``raw``: (content type, bytes) sent as they are."""
         if self._origin_of(url) != self._origin:
             raise GraphError('Graph sent a link to another server (%s): not followed'
                              % oauth.describe_url(url))
@@ -144,13 +147,16 @@ class GraphMailbox(object):
             from . import tls
             self._context = tls.client_context(self.trusted_pem)
         data = None if body is None else to_bytes(json.dumps(body))
+        content_type = 'application/json'
+        if raw is not None:
+            content_type, data = raw
         fresh_token = False
         attempt = 0
         while True:
             headers = {'Authorization': 'Bearer ' + self.tokens.token(fresh=fresh_token),
                        'Accept': 'application/json'}
             if data is not None:
-                headers['Content-Type'] = 'application/json'
+                headers['Content-Type'] = content_type
             maildebug.trace('GRAPH', 'C', '%s %s' % (method, oauth.describe_url(url)))
             self.requests += 1
             try:
@@ -380,6 +386,12 @@ class GraphMailbox(object):
         for uid in uids:
             self._move_one(uid, destination)
 
+    def send_mime(self, data):
+        """Send one message as it is (``POST /users/{id}/sendMail`` with the
+        MIME in base64, ``text/plain``; needs ``Mail.Send``): 202 Accepted."""
+        self._request('POST', self._url('/sendMail'), ok=(202,),
+                      raw=('text/plain', base64.b64encode(to_bytes(data))))
+
     def make_claims(self, timeout=None):
         return GraphClaims(self, timeout)
 
@@ -452,3 +464,25 @@ def check_connection(config, timeout=30.0):
         return False, 'Microsoft Graph connection test (%s) failed at step "%s": %s' % (
             where, step, logs.clean(logs.mask_secrets('%s: %s' % (
                 type(error).__name__, to_text(error))), 300))
+
+
+def send_messages(config, outgoing, timeout=30.0):
+    """Send each (address, MIME bytes) of ``outgoing`` through Graph as the
+    configured mailbox, for tenants without SMTP AUTH; one ``smtp.Delivery``
+    per item, in order (the shape of ``smtp.send_messages``).  The MIME's own
+    To header decides who gets it."""
+    from .smtp import Delivery
+    mailbox = GraphMailbox.for_config(config, timeout)
+    deliveries = []
+    for address, data in outgoing:
+        try:
+            mailbox.send_mime(data)
+            deliveries.append(Delivery(address))
+        except GraphError as error:
+            deliveries.append(Delivery(address, 'Graph refused the message: %s' % error))
+        except oauth.OAuthError as error:
+            # No token: nothing after this can be sent either.
+            reason = 'no OAuth 2.0 token for Graph: %s' % error
+            deliveries.extend(Delivery(a, reason) for a, _ in outgoing[len(deliveries):])
+            break
+    return deliveries

@@ -267,3 +267,21 @@ def test_the_push_job_polls_graph(make_host, caplog):
     assert h.status() == "COMPLETED" and h.count() == 0
     assert any("does not offer IDLE" in r.getMessage() for r in caplog.records)
     assert errors(caplog) == []
+
+
+def test_request_mails_can_go_out_through_graph_send_mail(make_host):
+    make, _ = make_host
+    h = make()
+    config = host_mod.imap_config_from_ci(h.ci)
+    mime = [("alice@example.com", b"To: alice@example.com\r\nSubject: one\r\n\r\nbody 1\r\n"),
+            ("bob@example.com", b"To: bob@example.com\r\nSubject: two\r\n\r\nbody 2\r\n")]
+    before = len(h.standin.sent)
+    h.standin.throttle.append(1)
+    deliveries = graph.send_messages(config, mime)
+    assert [d.ok for d in deliveries] == [True, True]
+    assert h.standin.sent[before:] == [(h.address, raw) for _, raw in mime]
+    h.ci.clientSecret = "wrong-graph-Secret-3"
+    oauth.clear_cache()
+    failed = graph.send_messages(host_mod.imap_config_from_ci(h.ci), mime)
+    assert [d.ok for d in failed] == [False, False]
+    assert "invalid_client" in failed[1].error and "wrong-graph-Secret-3" not in failed[1].error

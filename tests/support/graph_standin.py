@@ -18,6 +18,9 @@ refuses what XL Release's documentation does not promise.
 - DELETE /v1.0/users/{id}/messages/{mid} -> 204 (moves it to Deleted Items)
 - POST /v1.0/users/{id}/messages/{mid}/move {"destinationId"} -> 201 and the
   message with a NEW id (message-move); an unknown id -> 404 ErrorItemNotFound
+- POST /v1.0/users/{id}/sendMail, Content-Type text/plain, the MIME in
+  base64 -> 202 Accepted (user-sendmail, "send a message using MIME format");
+  a body that is not base64 MIME -> 400 ErrorMimeContentInvalidBase64String
 - errors: {"error": {"code", "message", "innerError": {...}}}; 401
   InvalidAuthenticationToken for a missing/expired token; 403
   ErrorAccessDenied when the application access policy does not cover the
@@ -28,6 +31,7 @@ Graph scope, issued to an app whose access policy names the mailbox.
 """
 from __future__ import annotations
 
+import base64
 import datetime
 import email
 import http.server
@@ -70,6 +74,7 @@ class GraphStandIn:
         self.access_policy: dict[str, set] = {}   # app client id -> mailboxes it may open
         self.throttle = []                         # Retry-After values for the next requests
         self.log = []                              # (method, path) of every request
+        self.sent = []                             # (mailbox, MIME bytes) sent
         self.lock = threading.RLock()
         self.clock = lambda: datetime.datetime.utcnow()
         self.server = None
@@ -129,6 +134,11 @@ class GraphStandIn:
                 self._send(status, {"error": {"code": code, "message": message, "innerError": {
                     "date": _iso(graph.clock()), "request-id": str(uuid.uuid4())}}}, extra=extra)
 
+            def _raw(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                return (self.headers.get("Content-Type", ""),
+                        self.rfile.read(length) if length else b"")
+
             def _body(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
@@ -153,7 +163,10 @@ class GraphStandIn:
                 parts = urllib.parse.urlsplit(self.path)
                 path = urllib.parse.unquote(parts.path)
                 query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-                body = self._body() if method in ("POST", "PATCH") else None
+                if method == "POST" and parts.path.endswith("/sendMail"):
+                    body = self._raw()
+                else:
+                    body = self._body() if method in ("POST", "PATCH") else None
                 graph.log.append((method, path))
                 if graph.throttle:
                     seconds = graph.throttle.pop(0)
@@ -178,6 +191,8 @@ class GraphStandIn:
                     return self._mail(method, graph.mailboxes[address], rest, query, body)
 
             def _mail(self, method, box, rest, query, body):
+                if rest == "/sendMail" and method == "POST":
+                    return self._send_mime(box, body)
                 allowed = {"$top", "$select", "$orderby", "$expand", "$skip", "$filter"}
                 unknown = [k for k in query if k.startswith("$") and k not in allowed]
                 if unknown:
@@ -250,6 +265,20 @@ class GraphStandIn:
                     box.messages[new_id] = dict(message, folder=folder_id, modified=graph.clock())
                     return self._send(201, self._shape(new_id, box.messages[new_id], None))
                 return self._error(405, "Request_BadRequest", "Method not allowed.")
+
+            def _send_mime(self, box, body):
+                content_type, data = body
+                if content_type.split(";")[0].strip() != "text/plain":
+                    return self._error(415, "UnsupportedMediaType", "text/plain expected.")
+                try:
+                    mime = base64.b64decode(data, validate=True)
+                except ValueError:
+                    mime = b""
+                if b"\r\n\r\n" not in mime and b"\n\n" not in mime:
+                    return self._error(400, "ErrorMimeContentInvalidBase64String",
+                                       "Invalid base64 string for MIME content.")
+                graph.sent.append((box.address, mime))
+                return self._send(202)
 
             def _shape(self, message_id, message, select):
                 full = {"@odata.etag": 'W/"CQAAABYAAAA%s"' % message_id[-8:], "id": message_id,
