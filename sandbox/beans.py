@@ -235,7 +235,9 @@ TaskBean = bean_class(
     writable=("title", "description", "owner", "team"))
 ReleaseBean = bean_class(
     "Release",
-    ("id", "title", "description", "owner", "status", "phases", "startDate", "endDate"))
+    ("id", "title", "description", "owner", "status", "phases", "startDate", "endDate",
+     "scriptUsername"))
+FolderBean = bean_class("Folder", ("id", "title", "children"))
 TeamMemberView = bean_class("TeamMemberView", ("name", "fullName", "type", "roleId"))
 TeamView = bean_class("TeamView", ("id", "teamName", "members", "permissions", "systemTeam"))
 PrincipalView = bean_class("PrincipalView", ("username", "fullname"))
@@ -264,10 +266,11 @@ class Comment:
 
 class ConfigurationBean:
     """A shared configuration object as scripts get it: ``id``, ``title``, ``type``,
-    ``getProperty(name)``; password values are readable by scripts but masked in
+    ``folderId`` (None for a global one), ``getProperty(name)``; password values are readable by scripts but masked in
     ``str()``/``repr()``."""
 
-    def __init__(self, ci_id, ci_type, values, secret_names):
+    def __init__(self, ci_id, ci_type, values, secret_names, folder_id=None):
+        self._folder_id = folder_id
         self._id = ci_id
         self._type = ci_type
         self._values = values
@@ -276,6 +279,10 @@ class ConfigurationBean:
     id = property(lambda self: self._id)
     type = property(lambda self: self._type)
     title = property(lambda self: self._values.get("title"))
+    folderId = property(lambda self: self._folder_id)  # ReleaseConfiguration.folderId
+
+    def getFolderId(self):  # noqa: N802 - Java names
+        return self._folder_id
 
     def getId(self):  # noqa: N802 - Java names
         return self._id

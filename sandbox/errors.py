@@ -37,3 +37,11 @@ class IllegalStateException(ApiError):
 
 class IllegalArgumentException(ApiError):
     """An argument of the wrong shape (e.g. a plain string where a Comment is expected)."""
+
+
+class PermissionDeniedException(ApiError):
+    """The acting user lacks a permission.
+
+    Named as XL Release's com.xebialabs.deployit.security.PermissionDeniedException
+    (its REST API answers 403); the plugin tells it apart by the class name.
+    """

@@ -1,9 +1,12 @@
-"""The server's stored state: releases, phases, tasks, people, configuration.
+"""The server's stored state: folders, releases, phases, tasks, people, configuration.
 
 These records are the sandbox's inside; scripts never see them, only bean
 snapshots made from them (``beans.py``), as XL Release hands scripts copies
 loaded from its repository.  Ids have XL Release's shapes:
-``Applications/Release<32 hex>/Phase<32 hex>/Task<32 hex>``.
+``Applications/Release<32 hex>/Phase<32 hex>/Task<32 hex>``, and inside
+folders ``Applications/Folder<32 hex>[/Folder<32 hex>...]/Release<32 hex>/...``
+(release-api.yaml: folder ids match ``.*(Folder[^/]*|Applications)``, release
+ids ``.*Release[^/]*``).
 """
 from __future__ import annotations
 
@@ -23,8 +26,13 @@ COMMENTS = "Comments"
 SECURITY = "Security"
 CATEGORIES = (IMPORTANT, LIFECYCLE, RELEASE_EDITS, TASK_EDITS, ASSIGNMENT, COMMENTS, SECURITY)
 
-# Activity types and the categories each belongs to.
-ACTIVITIES = {
+# Activity types and the categories each belongs to.  XL Release's activity
+# type names are not in the reference (release-api.yaml: ``activityType`` is a
+# free string; release-activity-logs.md names only the categories), so these
+# are the sandbox's own, marked by the prefix: tests filter by category, never
+# by a name presented as XL Release's.
+SANDBOX_PREFIX = "SANDBOX_"
+_ACTIVITY_CATEGORIES = {
     "RELEASE_CREATED": (RELEASE_EDITS,),
     "RELEASE_STARTED": (IMPORTANT, LIFECYCLE),
     "RELEASE_COMPLETED": (IMPORTANT, LIFECYCLE),
@@ -49,6 +57,16 @@ ACTIVITIES = {
     "TEAM_CREATED": (SECURITY,),
     "TEAM_UPDATED": (SECURITY,),
 }
+ACTIVITIES = {SANDBOX_PREFIX + name: cats for name, cats in _ACTIVITY_CATEGORIES.items()}
+
+
+def activity(name: str) -> str:
+    """The sandbox's activity type for ``name`` (e.g. ``TASK_COMPLETED``)."""
+    full = SANDBOX_PREFIX + name
+    if full not in ACTIVITIES:
+        raise KeyError("no sandbox activity type %s" % name)
+    return full
+
 
 DONE = ("COMPLETED", "SKIPPED")
 
@@ -57,8 +75,15 @@ def new_hex() -> str:
     return uuid.uuid4().hex
 
 
-def release_id() -> str:
-    return "Applications/Release" + new_hex()
+ROOT = "Applications"
+
+
+def release_id(folder: str | None = None) -> str:
+    return "%s/Release%s" % (folder or ROOT, new_hex())
+
+
+def folder_id(parent: str | None = None) -> str:
+    return "%s/Folder%s" % (parent or ROOT, new_hex())
 
 
 def child_id(parent: str, kind: str) -> str:
@@ -66,11 +91,21 @@ def child_id(parent: str, kind: str) -> str:
 
 
 def release_of(any_id: str) -> str:
-    """``Applications/Release<hex>`` of any id below a release."""
-    parts = any_id.split("/")
-    if len(parts) < 2 or parts[0] != "Applications" or not parts[1].startswith("Release"):
-        raise ValueError("not an id inside a release: %r" % (any_id,))
-    return "/".join(parts[:2])
+    """``Applications[/Folder<hex>...]/Release<hex>`` of any id inside a release."""
+    parts = str(any_id).split("/")
+    for index, part in enumerate(parts):
+        if part.startswith("Release"):
+            if parts[0] == ROOT and index >= 1 and all(
+                    p.startswith("Folder") for p in parts[1:index]):
+                return "/".join(parts[:index + 1])
+            break
+    raise ValueError("not an id inside a release: %r" % (any_id,))
+
+
+def parent_folder(any_id: str) -> str | None:
+    """The folder holding a release or folder (``None`` at the root, ``Applications``)."""
+    parent = str(any_id).rsplit("/", 1)[0]
+    return parent if parent.rsplit("/", 1)[-1].startswith("Folder") else None
 
 
 @dataclasses.dataclass
@@ -131,6 +166,16 @@ class TeamRecord:
     name: str
     principals: list = dataclasses.field(default_factory=list)
     roles: list = dataclasses.field(default_factory=list)
+    # The sandbox's own permission names (security.py), not XL Release's.
+    permissions: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class FolderRecord:
+    id: str
+    title: str
+    parent: str | None = None          # None: directly under Applications
+    teams: list | None = None          # None: inherits its parent's (XL Release's default)
 
 
 @dataclasses.dataclass
@@ -145,6 +190,8 @@ class ReleaseRecord:
     teams: list = dataclasses.field(default_factory=list)
     start_date: datetime.datetime | None = None
     end_date: datetime.datetime | None = None
+    folder: str | None = None          # the folder holding it (None: Applications)
+    script_username: str | None = None  # "Run automated tasks as" (scriptUsername)
 
 
 @dataclasses.dataclass
@@ -152,6 +199,7 @@ class UserRecord:
     username: str
     email: str | None = None
     full_name: str | None = None
+    admin: bool = False
 
 
 @dataclasses.dataclass
@@ -166,6 +214,7 @@ class ConfigurationRecord:
     id: str
     type: str
     values: dict
+    folder: str | None = None          # held by a folder (ReleaseConfiguration.folderId)
 
     @property
     def title(self):

@@ -4,9 +4,11 @@ The script executes with ``__name__ == '__builtin__'`` and the given
 variables as its globals.  What it prints is captured for its own thread only
 (scripts run on the scheduler thread and on long-lived job threads at the
 same time).  Outcomes:
-- ends normally, or ``sys.exit(0)``/``sys.exit()``: ``ok``;
-- ``sys.exit(n)`` with n != 0 (a string counts as non-zero, as in Python),
-  or any exception: ``failed``, with the error text kept.
+- ends normally: ``ok``;
+- any ``sys.exit`` (``sys.exit()``, ``sys.exit(0)``, ``sys.exit(1)``, a
+  message), or any exception: ``failed``, with the error text kept
+  (using-scheduling-in-scripts.md: "sys.exit() is called: the script stops
+  executing and the task fails").
 The caller decides what an outcome means for a task or a job.
 """
 from __future__ import annotations
@@ -74,10 +76,12 @@ def run_script(source: str, filename: str, variables: dict) -> Outcome:
         exec(code, scope)
     except SystemExit as stop:
         code = stop.code
-        if code is None or code == 0 or code is False:
-            return Outcome(True, buffer.getvalue(), None, code, scope)
-        error = "Script exited with %s" % (
-            ("code %d" % code) if isinstance(code, int) else "message: %s" % (code,))
+        if code is None:
+            error = "Script exited (sys.exit() without a status)"
+        elif isinstance(code, int):
+            error = "Script exited with code %d" % code
+        else:
+            error = "Script exited with message: %s" % (code,)
         return Outcome(False, buffer.getvalue(), error, code, scope)
     except BaseException as exc:  # noqa: BLE001 - a script's failure is data, not a crash
         if isinstance(exc, KeyboardInterrupt):

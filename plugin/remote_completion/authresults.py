@@ -7,13 +7,17 @@ module reads them, pure, no I/O.
 
 Trust rules (why each one):
 
-- Only headers whose authserv-id equals the configured, pinned id count.
-  Anyone can put an ``Authentication-Results`` header into a mail they send;
-  only the receiving server's own id means anything, and RFC 8601 section 5
-  asks that server to remove incoming headers that carry its id.
+- Only the receiving server's own run counts: the topmost
+  ``Authentication-Results`` header whose authserv-id equals the configured,
+  pinned id, and the ones directly below it (no other header between) with
+  the same id.  Anyone can put such a header into a mail they send; the
+  sender's headers sit below the receiving server's (a server prepends),
+  and RFC 8601 section 5 asks that server to remove incoming ones that carry
+  its id, which not every server does.  Everything below the run is the
+  sender's and is ignored.
 - A header without an authserv-id (Exchange Online writes them so) never
   matches a pinned id: it cannot be told apart from a forged one.
-- The check passes when one counted header shows, for the From domain:
+- The check passes when the run shows, for the From domain:
   ``dmarc=pass`` with ``header.from`` equal to it; or ``dkim=pass`` with
   ``header.d`` (else the domain of ``header.i``) aligned; or ``spf=pass``
   with the domain of ``smtp.mailfrom`` aligned.
@@ -21,12 +25,15 @@ Trust rules (why each one):
   (``mail.corp.com`` is aligned with ``corp.com``; ``corp.com.evil.io`` and a
   parent domain are not).  This is stricter than DMARC's relaxed alignment,
   which needs the public suffix list to find organisational domains.
-- A failure wins over a pass: if a counted header reports ``dmarc`` or
-  ``spf`` as anything but pass for the same domain that another counted
-  header reports as pass, the results conflict (a server evaluates each of
-  those once per message) and the check fails.  ``dmarc=fail`` for the From
-  domain always fails the check.  So a forged pass next to the server's real
-  fail cannot get through even on a server that does not strip forged headers.
+- A failure wins over a pass: any DKIM, SPF or DMARC result in the run that
+  is not ``pass`` and speaks about the From domain (aligned, or naming no
+  domain at all, like ``dkim=none``) refuses the mail, whatever passes
+  beside it; ``dmarc=none`` alone is exempt (the domain publishes no
+  policy: a fact about the domain, not a verdict on the message).  SPF and DMARC are evaluated once per message, so two
+  different SPF (or DMARC) results in the run refuse it too (a forged
+  ``spf=pass`` for the victim's domain beside the server's ``spf=pass`` for
+  the attacker's own).  A genuine mail whose SPF soft-failed (a forwarder)
+  is refused by this rule even when DKIM passed: the price of the rule.
 
 ``check(message_headers, from_address, authserv_id)`` returns ``(ok, reason)``;
 the reason is one short, cleaned line for the log.
@@ -318,6 +325,63 @@ def parsed_headers(message_headers):
     return [parse_header(value) for value in header_values(message_headers)]
 
 
+def _ordered(message_headers):
+    """[(is Authentication-Results, value)] top first, bounded."""
+    if message_headers is None:
+        return []
+    if callable(getattr(message_headers, 'get_all', None)):
+        items = list(message_headers.items())
+    elif isinstance(message_headers, dict):
+        return [(True, v) for v in header_values(message_headers)]
+    else:
+        items = list(message_headers)
+    out = []
+    seen = 0
+    for item in items:
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            is_ar = to_text(item[0]).strip().lower() == HEADER
+            value = item[1]
+        elif isinstance(item, string_types):
+            is_ar, value = True, item
+        else:
+            continue
+        if is_ar:
+            seen += 1
+            if seen > _MAX_HEADERS:
+                break
+        out.append((is_ar, to_text(value) if is_ar and value is not None else ''))
+    return out
+
+
+def trusted_run(message_headers, pinned):
+    """(the pinned server's own headers as AuthResultsHeader, how many other
+    Authentication-Results headers were ignored).  See the module notes."""
+    pinned = to_text(pinned or '').strip().lower()
+    if isinstance(message_headers, (list, tuple)) and message_headers and all(
+            _is_preparsed(item) for item in message_headers):
+        ordered = [(True, _from_preparsed(item)) for item in list(message_headers)[:_MAX_HEADERS]]
+    else:
+        ordered = [(is_ar, parse_header(value) if is_ar else None)
+                   for is_ar, value in _ordered(message_headers)]
+    run = []
+    total = 0
+    for is_ar, parsed in ordered:
+        total += 1 if is_ar else 0
+        if run:
+            if not is_ar or parsed.authserv_id != pinned:
+                break
+            run.append(parsed)
+        elif is_ar and parsed.authserv_id == pinned:
+            run.append(parsed)
+    ignored = sum(1 for is_ar, _p in ordered if is_ar) - len(run)
+    return run, ignored
+
+
+def _speaks_for(domain, from_domain):
+    # A result without a domain speaks about the whole message.
+    return not domain or aligned(domain, from_domain)
+
+
 def check(message_headers, from_address, authserv_id):
     """``(ok, reason)``: did the pinned server authenticate the From domain?
 
@@ -329,40 +393,45 @@ def check(message_headers, from_address, authserv_id):
     from_domain = _domain_of_address(from_address)
     if not from_domain:
         return False, 'sender authentication: no usable From domain'
-    trusted = []
-    ignored = 0
-    for parsed in parsed_headers(message_headers):
-        if parsed.authserv_id == pinned:
-            trusted.append(parsed)
-        else:
-            ignored += 1
+    trusted, ignored = trusted_run(message_headers, pinned)
     if not trusted:
         return False, 'sender authentication: no Authentication-Results from %s (%d other ignored)' % (
             _short(pinned), ignored)
 
     passes = []
-    outcomes = {}  # (method, domain) -> set of results, for dmarc and spf
+    refusals = {}  # method -> the first non-pass that speaks for the From domain
+    once = {}  # method -> set of (result, domain), for dmarc and spf
     for header in trusted:
         for result in header.results:
             evidence = _evidence(result)
-            if evidence is None or not evidence[1]:
+            if evidence is None:
                 continue
             method, domain = evidence
             if method in ('dmarc', 'spf'):
-                outcomes.setdefault((method, domain), set()).add(result.result)
-            if method == 'dmarc' and domain == from_domain and result.result != 'pass':
-                if result.result == 'fail':
-                    return False, 'sender authentication: dmarc=fail for %s' % _short(from_domain)
+                once.setdefault(method, set()).add((result.result, domain))
             if result.result != 'pass':
+                # dmarc=none: the domain publishes no policy, a fact about
+                # the domain, not a verdict on this message.
+                if method == 'dmarc' and result.result == 'none':
+                    continue
+                if method not in refusals and _speaks_for(domain, from_domain):
+                    refusals[method] = 'sender authentication: %s=%s for %s' % (
+                        method, _short(result.result, 20), _short(domain or from_domain))
+                continue
+            if not domain:
                 continue
             if method == 'dmarc' and domain == from_domain:
                 passes.append('dmarc=pass header.from=%s' % domain)
             elif method in ('dkim', 'spf') and aligned(domain, from_domain):
                 key = 'header.d' if method == 'dkim' else 'smtp.mailfrom'
                 passes.append('%s=pass %s=%s' % (method, key, domain))
-    for (method, domain), results in sorted(outcomes.items()):
-        if 'pass' in results and len(results) > 1 and aligned(domain, from_domain):
-            return False, 'sender authentication: conflicting %s results for %s' % (method, _short(domain))
+    for method in ('dmarc', 'spf', 'dkim'):   # the policy result says most
+        if method in refusals:
+            return False, refusals[method]
+    for method in sorted(once):
+        if len(once[method]) > 1:
+            return False, 'sender authentication: conflicting %s results (%d different)' % (
+                method, len(once[method]))
     if passes:
         return True, 'sender authenticated by %s: %s' % (_short(pinned), _short(passes[0]))
     return False, 'sender authentication: no aligned pass for %s from %s' % (

@@ -17,6 +17,15 @@ import sys
 PY2 = sys.version_info[0] == 2
 JYTHON = sys.platform.startswith('java')
 
+# What "any failure" means where the plugin must go on (a fetch cycle, the
+# push loop): on Jython a java.lang.Error (OutOfMemoryError, StackOverflowError)
+# is no Python Exception, and ``except Exception`` lets it through.
+if JYTHON:  # pragma: no cover - exercised by the Jython lane
+    from java.lang import Throwable as _Throwable
+    ANY_ERROR = (Exception, _Throwable)
+else:
+    ANY_ERROR = (Exception,)
+
 if PY2:  # pragma: no cover - exercised by the Jython lane
     text_type = unicode  # noqa: F821
     binary_type = str

@@ -5,8 +5,15 @@ comes from the server (task and release titles, description, names) is
 untrusted: it is HTML-escaped in the HTML part, folded to one line and
 encoded with ``email.header`` in headers, and percent-encoded in links.
 
-The reply template (``reply_template``) is what the fetcher's parser reads
-back; the constants below are shared with it.
+The reply template (``reply_template``) ends with the metadata block
+(metadata.py owns its text); every sentence the plugin writes around it goes
+through ``metadata.prose``, so a task title can never pose as a label.
+
+The composition API: ``compose_request(details, recipient_email,
+recipient_name, smtp_from, reply_to, signatures, now=None)`` returns the
+message (``message_bytes`` gives what SMTP sends); ``reply_template`` and
+``reply_link`` give one button's reply; ``RequestDetails`` holds the task's
+texts.
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -19,21 +26,14 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formataddr, formatdate, parseaddr
 
-from . import mailto
+from . import mailto, metadata
 from .compat import to_text
-from .signature import COMPLETE, FAIL
+from .metadata import COMPLETE, FAIL
 
-MARKER_HEADER = 'X-XLR-Remote-Completion'
-MARKER_REQUEST = 'request'
-SENTENCE_START = 'Please send this message to'
-METADATA_LINE = 'METADATA (DO NOT MODIFY)'
 # The fallback block in the HTML part. The task id is one long word: let it
 # break anywhere, or a phone's mail app scrolls the whole mail sideways.
 METADATA_HTML = ('<p style="margin:0 0 8px 0;font-size:12px;color:#555555;font-family:Consolas,Menlo,'
                  'monospace;word-break:break-all;overflow-wrap:anywhere;">%s</p>')
-ACTION_FIELD = 'ACTION'
-TASK_ID_FIELD = 'TASK_ID'
-SIGNATURE_FIELD = 'SIGNATURE'
 SUBJECT_PREFIXES = {COMPLETE: 'Complete', FAIL: 'Fail'}
 BUTTON_LABELS = {COMPLETE: 'Complete task', FAIL: 'Fail task'}
 
@@ -102,12 +102,13 @@ def reply_subject(action, task_title):
 
 def metadata_block(action, task_id, signature):
     """The lines the fetcher reads (CRLF separated)."""
-    return '\r\n'.join([
-        METADATA_LINE,
-        '%s: %s' % (ACTION_FIELD, action),
-        '%s: %s' % (TASK_ID_FIELD, one_line(task_id)),
-        '%s: %s' % (SIGNATURE_FIELD, one_line(signature)),
-    ])
+    return metadata.block(action, one_line(task_id), one_line(signature))
+
+
+def prose_line(value, limit=None):
+    """Untrusted text inside a sentence the plugin writes: one line that
+    cannot be read as a metadata header or label, however it is wrapped."""
+    return metadata.prose(one_line(value, limit))
 
 
 def reply_template(action, task_title, release_title, task_id, signature):
@@ -116,7 +117,8 @@ def reply_template(action, task_title, release_title, task_id, signature):
     if action not in SUBJECT_PREFIXES:
         raise ValueError('unknown action')
     sentence = "%s %s with title '%s' on release '%s'" % (
-        SENTENCE_START, BUTTON_LABELS[action], one_line(task_title), one_line(release_title))
+        metadata.INSTRUCTION_START, BUTTON_LABELS[action], prose_line(task_title),
+        prose_line(release_title))
     body = '\r\n\r\n' + sentence + '\r\n\r\n' + metadata_block(action, task_id, signature)
     return reply_subject(action, task_title), body
 
@@ -218,19 +220,19 @@ def message_id(domain, now=None):
     return '<%d.%s@%s>' % (stamp, uuid.uuid4().hex, domain)
 
 
-def plain_text(details, recipient_name, recipient_email, reply_to, links, metadata):
-    title = one_line(details.task_title)
+def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks):
+    title = prose_line(details.task_title)
     lines = [
-        'Hello %s,' % (one_line(recipient_name) or recipient_email),
+        'Hello %s,' % (prose_line(recipient_name) or recipient_email),
         '',
         'The task "%s" in XL Release is waiting for you.' % title,
         '',
         'Task:        %s' % title,
-        'Release:     %s' % one_line(details.release_title),
-        'Phase:       %s' % one_line(details.phase_title),
-        'Assigned to: %s' % one_line(details.assigned_to),
+        'Release:     %s' % prose_line(details.release_title),
+        'Phase:       %s' % prose_line(details.phase_title),
+        'Assigned to: %s' % prose_line(details.assigned_to),
     ]
-    description = multi_line(details.description)
+    description = metadata.prose(multi_line(details.description))
     if description:
         lines += ['', 'Description:', description]
     lines += [
@@ -250,11 +252,11 @@ def plain_text(details, recipient_name, recipient_email, reply_to, links, metada
         '',
         'To complete the task:',
         '',
-        metadata[COMPLETE],
+        blocks[COMPLETE],
         '',
         'To fail the task:',
         '',
-        metadata[FAIL],
+        blocks[FAIL],
         '',
         '-- ',
         'Sent automatically by XL Release; the buttons work only for you.',
@@ -284,10 +286,10 @@ def _row(label, value):
             'color:#222222;">%s</td></tr>' % (escape_html(label), escape_html(one_line(value))))
 
 
-def html_text(details, recipient_name, recipient_email, reply_to, links, metadata):
+def html_text(details, recipient_name, recipient_email, reply_to, links, blocks):
     font = 'font-family:Arial,Helvetica,sans-serif;'
-    title = one_line(details.task_title)
-    description = multi_line(details.description)
+    title = prose_line(details.task_title)
+    description = metadata.prose(multi_line(details.description))
     parts = [
         '<!DOCTYPE html>',
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">',
@@ -300,15 +302,15 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, metadat
         'style="max-width:600px;width:100%;background-color:#ffffff;border:1px solid #dddddd;">',
         '<tr><td style="padding:24px;%scolor:#222222;font-size:15px;line-height:22px;">' % font,
         '<p style="margin:0 0 12px 0;">Hello %s,</p>' % escape_html(
-            one_line(recipient_name) or recipient_email),
+            prose_line(recipient_name) or recipient_email),
         '<p style="margin:0 0 16px 0;">The task <strong>%s</strong> in XL Release is waiting '
         'for you.</p>' % escape_html(title),
         '<table role="presentation" border="0" cellspacing="0" cellpadding="0" '
         'style="margin:0 0 16px 0;">',
         _row('Task', title),
-        _row('Release', details.release_title),
-        _row('Phase', details.phase_title),
-        _row('Assigned to', details.assigned_to),
+        _row('Release', prose_line(details.release_title)),
+        _row('Phase', prose_line(details.phase_title)),
+        _row('Assigned to', prose_line(details.assigned_to)),
         '</table>',
     ]
     if description:
@@ -331,8 +333,8 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, metadat
         'unchanged.</p>' % (escape_html(recipient_email), escape_html(reply_to),
                             escape_html(reply_subject(COMPLETE, title)),
                             escape_html(reply_subject(FAIL, title))),
-        METADATA_HTML % escape_html(metadata[COMPLETE]).replace('\r\n', '<br>'),
-        METADATA_HTML % escape_html(metadata[FAIL]).replace('\r\n', '<br>'),
+        METADATA_HTML % escape_html(blocks[COMPLETE]).replace('\r\n', '<br>'),
+        METADATA_HTML % escape_html(blocks[FAIL]).replace('\r\n', '<br>'),
         '</td></tr></table>',
         '<p style="margin:12px 0 0 0;%sfont-size:12px;color:#888888;">Sent automatically by XL '
         'Release; the buttons work only for you.</p>' % font,
@@ -355,11 +357,11 @@ def compose_request(details, recipient_email, recipient_name, smtp_from, reply_t
     from_name, from_address = split_from(smtp_from)
     now = time.time() if now is None else now
     links = {}
-    metadata = {}
+    blocks = {}
     for action in (COMPLETE, FAIL):
         links[action] = reply_link(reply_to, action, details.task_title, details.release_title,
                                    details.task_id, signatures[action])
-        metadata[action] = metadata_block(action, details.task_id, signatures[action])
+        blocks[action] = metadata_block(action, details.task_id, signatures[action])
 
     message = MIMEMultipart('alternative')
     message['From'] = format_address(from_name, from_address)
@@ -371,12 +373,12 @@ def compose_request(details, recipient_email, recipient_name, smtp_from, reply_t
     message['Message-ID'] = message_id(from_address.rsplit('@', 1)[1], now)
     message['Auto-Submitted'] = 'auto-generated'
     message['X-Auto-Response-Suppress'] = 'All'
-    message[MARKER_HEADER] = MARKER_REQUEST
+    message[metadata.MARKER_HEADER] = metadata.MARKER_REQUEST
     message.preamble = ''
     message.attach(text_part(plain_text(details, recipient_name, recipient_email, reply_to,
-                                        links, metadata), 'plain'))
+                                        links, blocks), 'plain'))
     message.attach(text_part(html_text(details, recipient_name, recipient_email, reply_to,
-                                       links, metadata), 'html'))
+                                       links, blocks), 'html'))
     return message
 
 

@@ -39,6 +39,7 @@ SELF_SENT = 'self-sent'
 AUTO_REPLY = 'auto-reply'
 UNREADABLE = reply_mod.UNREADABLE
 TOO_LARGE = reply_mod.TOO_LARGE
+OVER_CAP = reply_mod.OVER_CAP
 NO_METADATA = reply_mod.NO_METADATA
 INCOMPLETE_METADATA = reply_mod.INCOMPLETE_METADATA
 CONFLICTING_METADATA = reply_mod.CONFLICTING_METADATA
@@ -62,6 +63,7 @@ TEXTS = {
     AUTO_REPLY: 'it is an automatic reply or a bounce',
     UNREADABLE: 'the mail could not be read',
     TOO_LARGE: 'the mail is larger than max-message-size',
+    OVER_CAP: 'the mail passes a parser bound (it is refused, not read cut short)',
     NO_METADATA: 'no metadata block (ACTION, TASK_ID, SIGNATURE) was found',
     INCOMPLETE_METADATA: 'the metadata block is incomplete or malformed',
     CONFLICTING_METADATA: 'the mail holds two different metadata blocks',
@@ -200,7 +202,7 @@ def precheck(parsed, config):
     if parsed.auto_reply:
         return Verdict.ignore(AUTO_REPLY, parsed.auto_reply)
     if parsed.error:
-        return Verdict.ignore(parsed.error)
+        return Verdict.ignore(parsed.error, getattr(parsed, 'error_detail', None))
     problem = whitelist_problem(parsed, config)
     if problem:
         return Verdict.ignore(NOT_WHITELISTED, problem)

@@ -150,7 +150,8 @@ def _claims(client, log, timeout=None):
     or None when the server cannot do them: one fetcher needs none, and a
     doubled action is impossible anyway (a task leaves IN_PROGRESS once)."""
     try:
-        claimer = claims_mod.Claims(client, timeout=timeout)
+        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
+        claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
         return claimer if claimer.prepare() else None
     except Exception as error:
         log.debug('Remote completion: messages are not claimed: %s', _safe_error(error))
@@ -470,7 +471,8 @@ make_comment = host.make_comment
 
 def check_connection(configuration, settings=None):
     """(ok, message) for the connection test of an IMAP server configuration:
-    connect, log in, select INBOX, log out.  The message holds no secret."""
+    token (OAuth 2.0), connect, log in or authenticate, select INBOX, log
+    out; a failure names its step.  The message holds no secret."""
     try:
         config = host.imap_config_from_ci(configuration)
     except host.ConfigurationError as error:
@@ -478,17 +480,29 @@ def check_connection(configuration, settings=None):
     except Exception as error:
         return False, 'The configuration could not be read: %s' % _safe_error(error)
     timeout = (settings or settings_mod.defaults()).network_timeout
+    if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
+        from . import graph
+        return graph.check_connection(config, timeout)
     where = '%s:%s' % (logs.clean(config.host, 100), config.port)
     client = None
+    step = 'connect'
     try:
         client = imap.ImapClient.for_config(config, timeout=timeout)
+        if client.tokens is not None:
+            step = 'get an OAuth 2.0 token'
+            client.tokens.token()
+        step = 'connect'
         client.connect()
+        step = 'authenticate (OAuth 2.0)' if client.tokens is not None else 'log in'
         client.login(config.username, config.password)
+        step = 'select INBOX'
         count = client.select('INBOX')
-        return True, 'Connected to %s (%s), logged in as %s; INBOX holds %d message(s).' % (
-            where, config.tls_mode, logs.clean(config.username, 100), count)
+        how = 'authenticated with OAuth 2.0' if client.tokens is not None else 'logged in'
+        return True, 'Connected to %s (%s), %s as %s; INBOX holds %d message(s).' % (
+            where, config.tls_mode, how, logs.clean(config.username, 100), count)
     except Exception as error:
-        return False, 'IMAP connection test of %s failed: %s' % (where, _safe_error(error))
+        return False, 'IMAP connection test of %s failed at step "%s": %s' % (
+            where, step, _safe_error(error))
     finally:
         if client is not None:
             client.logout()

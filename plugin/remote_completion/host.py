@@ -9,7 +9,7 @@ from __future__ import absolute_import, unicode_literals
 
 import re
 
-from . import handover, logs
+from . import handover, logs, oauth
 from .compat import (as_bool, as_datetime, as_int, as_list, as_string_list, enum_name, prop,
                      string_types, to_text)
 
@@ -21,6 +21,9 @@ TASK_TYPE = 'remoteCompletion.RemoteCompletionTask'
 TLS_NONE = 'none'
 TLS_STARTTLS = 'starttls'
 TLS_IMPLICIT = 'implicit'
+
+SOURCE_IMAP = 'imap'
+SOURCE_GRAPH = 'graph'
 
 
 class Apis(object):
@@ -148,6 +151,12 @@ class ImapConfig(object):
         self.quarantine_folder = values.get('quarantine_folder')
         self.require_sender_authentication = values.get('require_sender_authentication', False)
         self.authserv_id = values.get('authserv_id')
+        # OAuth 2.0 (oauth.OAuthSettings, None for password) and the source.
+        self.authentication = values.get('authentication', 'password')
+        self.oauth = values.get('oauth')
+        self.mail_source = values.get('mail_source', SOURCE_IMAP)
+        self.graph_mailbox = values.get('graph_mailbox')
+        self.graph_url = values.get('graph_url')
 
     def __repr__(self):
         # Never show the password or the secret.
@@ -208,20 +217,35 @@ def imap_config_from_ci(ci):
     if port is None:
         port = 993 if mode == TLS_IMPLICIT else 143
     from_address = _text(ci, ('fromAddress', 'imapFromAddress'))
-    missing = [label for label, value in (('host', host), ('from address', from_address),
-                                          ('secret', secret)) if not value]
+    auth = _oauth_from_ci(ci)
+    source = _mail_source(_first(ci, ('mailSource',)))
+    username = _text(ci, ('username', 'imapLoginId'))
+    graph_mailbox = _text(ci, ('graphMailbox',)) or username or from_address
+    needed = [('from address', from_address), ('secret', secret)]
+    if source == SOURCE_IMAP:
+        needed.insert(0, ('host', host))
+    else:  # what messages name as "the server"
+        host, port, mode = oauth.graph_host(_text(ci, ('graphUrl',))), 443, TLS_IMPLICIT
+    missing = [label for label, value in needed if not value]
+    if auth is not None or source == SOURCE_GRAPH:
+        missing += (auth or oauth.OAuthSettings()).missing()
     if missing:
         raise ConfigurationError(
             "The IMAP server configuration '%s' has no %s: set it under Settings > "
             "Shared configuration." % (title, ' and no '.join(missing)))
     return ImapConfig(
+        authentication=oauth.AUTH_OAUTH2 if auth is not None else oauth.AUTH_PASSWORD,
+        oauth=auth,
+        mail_source=source,
+        graph_mailbox=graph_mailbox,
+        graph_url=_text(ci, ('graphUrl',)),
         title=title,
         id=to_text(prop(ci, 'id')),
         host=host,
         port=port,
         use_tls=mode != TLS_NONE,
         tls_mode=mode,
-        username=_text(ci, ('username', 'imapLoginId')),
+        username=username or (from_address if auth is not None else None),
         password=password,
         from_address=from_address,
         enable_whitelisting=as_bool(_first(ci, ('enableWhitelisting', 'whitelistingEnabled')), False),
@@ -233,6 +257,28 @@ def imap_config_from_ci(ci):
         require_sender_authentication=as_bool(_first(ci, ('requireSenderAuthentication',)), False),
         authserv_id=_text(ci, ('authservId', 'authServId')),
     )
+
+
+def _mail_source(value):
+    name = to_text(enum_name(value) or '').strip().lower().replace('_', '').replace(' ', '')
+    return SOURCE_GRAPH if name in ('graph', 'microsoftgraph', 'msgraph') else SOURCE_IMAP
+
+
+def _oauth_from_ci(ci):
+    """oauth.OAuthSettings when the configuration chooses OAuth 2.0 (or
+    reads mail through Graph, which has no password login), else None.
+    The client secret and the refresh token are registered as secrets."""
+    chosen = oauth.normalise_authentication(enum_name(_first(ci, ('authentication',))))
+    if chosen != oauth.AUTH_OAUTH2 and _mail_source(_first(ci, ('mailSource',))) != SOURCE_GRAPH:
+        return None
+    return oauth.OAuthSettings(
+        token_url=_text(ci, ('tokenEndpoint', 'tokenUrl')),
+        client_id=_text(ci, ('clientId',)),
+        client_secret=_text(ci, ('clientSecret',)),
+        scope=_text(ci, ('oauthScope', 'scope')),
+        tenant=_text(ci, ('tenantId', 'tenant')),
+        grant=enum_name(_first(ci, ('oauthGrant', 'grant'))),
+        refresh_token=_text(ci, ('refreshToken',)))
 
 
 def find_imap_config(configurationApi):

@@ -5,8 +5,12 @@ STARTTLS and takes no timeout.  So the connection class below opens the
 socket itself (with a timeout), wraps it with a verifying context through
 ``tls.wrap`` (chain and host name, on both runtimes), performs STARTTLS
 itself, and traces every protocol line through ``maildebug`` (LOGIN masked,
-message contents reduced to their size).  The raw socket stays reachable
-(``ImapClient.sock``) so an IDLE loop can wait on it.
+message contents reduced to their size).
+
+IDLE (RFC 2177) is spoken here too (``ImapClient.idle``): neither CPython's
+nor Jython's imaplib has it.  The push loop (``push.py``) only decides when
+to idle and what to do on new mail, as mail_room keeps its connection
+(``imap/connection.rb``) apart from its loop (``mailbox_watcher.rb``).
 
 Every failure surfaces as ``ImapError`` whose text holds no credential.
 """
@@ -15,8 +19,9 @@ from __future__ import absolute_import, unicode_literals
 import imaplib
 import re
 import socket
+import time
 
-from . import logs, maildebug, tls
+from . import logs, maildebug, oauth, tls
 from .compat import to_bytes, to_text
 
 TLS_NONE = 'none'
@@ -27,6 +32,13 @@ DEFAULT_TIMEOUT = 30.0
 MAX_LINE = 2 * 1024 * 1024          # a SEARCH answer for a full mailbox fits
 DEFAULT_MAX_LITERAL = 64 * 1024 * 1024
 UID_SET_CHUNK = 500                 # UIDs per command line
+
+IDLE = 'IDLE'
+# Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
+# more without a line end is broken or hostile, and must not fill memory.
+MAX_IDLE_LINE = 64 * 1024
+# Longest single socket wait while idling, so a stop request is seen soon.
+IDLE_POLL_SECONDS = 0.5
 
 # Jython 2.7's imaplib does not know these commands; CPython's knows some.
 for _name, _states in (('STARTTLS', ('NONAUTH',)),
@@ -42,6 +54,23 @@ class ImapError(Exception):
     """An IMAP operation failed; the message is safe to log."""
 
 
+class AuthenticationRefused(ImapError):
+    """The server said NO to LOGIN/AUTHENTICATE (not a broken connection)."""
+
+
+class ConnectionLost(ImapError):
+    """The server closed or broke the connection while idling."""
+
+
+class IdleRefused(ImapError):
+    """The server answered IDLE with NO or BAD."""
+
+
+def offers_idle(capabilities):
+    """True if a CAPABILITY list names IDLE."""
+    return IDLE in set(to_text(c).strip().upper() for c in (capabilities or ()))
+
+
 def _safe(error):
     return logs.clean(logs.mask_secrets(to_text('%s: %s' % (type(error).__name__, error))), 300)
 
@@ -54,6 +83,7 @@ class _Connection(imaplib.IMAP4):
         self._context = context
         self._timeout = timeout
         self._max_literal = max_literal
+        self.in_auth = False    # an AUTHENTICATE exchange: client lines are masked
         self.sock = None
         self.file = None
         imaplib.IMAP4.__init__(self, host, port)
@@ -102,7 +132,7 @@ class _Connection(imaplib.IMAP4):
         if maildebug.enabled():
             for piece in _line_text(data).split('\r\n'):
                 if piece:
-                    maildebug.trace('IMAP', 'C', piece)
+                    maildebug.trace('IMAP', 'C', piece, in_auth=self.in_auth)
         self.sock.sendall(to_bytes(data))
 
     def shutdown(self):
@@ -204,8 +234,158 @@ class FetchedMeta(object):
         return 'FetchedMeta(uid=%r, size=%r)' % (self.uid, self.size)
 
 
+def _monotonic():
+    clock = getattr(time, 'monotonic', None)
+    return clock() if clock is not None else time.time()
+
+
+def _is_timeout(error):
+    if isinstance(error, socket.timeout):
+        return True
+    # Python 2 / Jython raise ssl.SSLError('The read operation timed out').
+    return 'timed out' in to_text(error).lower()
+
+
+_UNTAGGED_COUNT = re.compile(br'^\*\s+(\d+)\s+(EXISTS|RECENT|EXPUNGE)\b', re.IGNORECASE)
+
+
+class IdleSession(object):
+    """One IDLE command on a selected connection (``ImapClient.idle``).
+
+    ``start`` sends ``TAG IDLE`` and waits for the continuation;
+    ``next_event`` waits for new mail; ``done`` sends DONE and reads up to
+    the tagged reply, after which the connection takes ordinary commands.
+
+    It reads the raw (TLS) socket with short timeouts rather than imaplib's
+    buffered file: a timed-out read would leave that file unusable on
+    CPython.  After a tagged reply the server sends nothing unasked, so the
+    buffered file holds nothing that could be skipped.
+    """
+
+    def __init__(self, conn, network_timeout=DEFAULT_TIMEOUT, clock=_monotonic):
+        self.conn = conn
+        self.sock = conn.sock
+        self.network_timeout = float(network_timeout)
+        self.clock = clock
+        self.tag = None
+        self._buffer = b''
+        self._previous_timeout = None
+        self.ended_by_server = False
+
+    def _read_line(self, until, should_stop=None):
+        while True:
+            newline = self._buffer.find(b'\n')
+            if newline >= 0:
+                line = self._buffer[:newline + 1]
+                self._buffer = self._buffer[newline + 1:]
+                maildebug.trace('IMAP', 'S', _line_text(line))
+                return line
+            if should_stop is not None and should_stop():
+                return None
+            left = until - self.clock()
+            if left <= 0:
+                return None
+            self.sock.settimeout(min(left, IDLE_POLL_SECONDS))
+            try:
+                data = self.sock.recv(16384)
+            except Exception as error:
+                if _is_timeout(error):
+                    continue
+                raise ConnectionLost('IDLE connection failed: %s' % type(error).__name__)
+            if not data:
+                raise ConnectionLost('the server closed the IDLE connection')
+            self._buffer += to_bytes(data)
+            if len(self._buffer) > MAX_IDLE_LINE and self._buffer.find(b'\n') < 0:
+                raise ConnectionLost('the server sent a line longer than %d bytes' % MAX_IDLE_LINE)
+
+    def _send(self, text):
+        maildebug.trace('IMAP', 'C', text)
+        self.sock.sendall(to_bytes(text + '\r\n'))
+
+    def _is_tagged(self, line):
+        return line.startswith(self.tag + b' ')
+
+    def start(self):
+        """Enter IDLE; raises IdleRefused or ConnectionLost."""
+        tag = self.conn._new_tag()
+        self.tag = to_bytes(tag)
+        # This session reads the reply itself: imaplib must not wait for it.
+        getattr(self.conn, 'tagged_commands', {}).pop(tag, None)
+        self._previous_timeout = self.sock.gettimeout()
+        self._send(to_text(self.tag) + ' ' + IDLE)
+        until = self.clock() + self.network_timeout
+        while True:
+            line = self._read_line(until)
+            if line is None:
+                raise ConnectionLost('no answer to IDLE within %gs' % self.network_timeout)
+            if line.startswith(b'+'):
+                return self
+            if self._is_tagged(line):
+                self.tag = None
+                self._restore()
+                raise IdleRefused(logs.clean(_line_text(line), 120))
+            if self._untagged(line) == 'bye':
+                raise ConnectionLost('the server said BYE')
+
+    def _untagged(self, line):
+        """Classify an untagged line: 'mail', 'bye' or None."""
+        if line[:5].upper() == b'* BYE':
+            self.ended_by_server = True
+            return 'bye'
+        match = _UNTAGGED_COUNT.match(line)
+        if match and match.group(2).upper() in (b'EXISTS', b'RECENT'):
+            return 'mail'
+        return None
+
+    def next_event(self, until, should_stop=None):
+        """'mail', 'ended' (the server ended IDLE) or None (``until`` passed
+        or ``should_stop()`` held).  Raises ConnectionLost."""
+        while True:
+            line = self._read_line(until, should_stop)
+            if line is None:
+                return None
+            if self._is_tagged(line):
+                self.tag = None
+                return 'ended'
+            kind = self._untagged(line)
+            if kind == 'bye':
+                raise ConnectionLost('the server said BYE')
+            if kind == 'mail':
+                return 'mail'
+
+    def done(self):
+        """Leave IDLE: DONE, then everything up to the tagged reply."""
+        if self.tag is None:
+            self._restore()
+            return
+        self._send('DONE')
+        until = self.clock() + self.network_timeout
+        while True:
+            line = self._read_line(until)
+            if line is None:
+                raise ConnectionLost('no answer to DONE within %gs' % self.network_timeout)
+            if self._is_tagged(line):
+                self.tag = None
+                break
+            if self._untagged(line) == 'bye':
+                raise ConnectionLost('the server said BYE')
+        if self._buffer:
+            # Nothing comes unasked after the tagged reply; if it did, the
+            # next fetch cycle reads the mailbox afresh anyway.
+            maildebug.trace('IMAP', '-', '%d unexpected bytes after DONE dropped'
+                            % len(self._buffer))
+            self._buffer = b''
+        self._restore()
+
+    def _restore(self):
+        try:
+            self.sock.settimeout(self._previous_timeout)
+        except Exception:
+            pass
+
+
 class ImapClient(object):
-    """The operations the fetcher (and later the IDLE loop) needs."""
+    """The operations of the fetcher and of the push loop's IDLE."""
 
     def __init__(self, host, port, tls_mode=TLS_IMPLICIT, ssl_context=None, timeout=DEFAULT_TIMEOUT,
                  max_literal=DEFAULT_MAX_LITERAL):
@@ -216,15 +396,23 @@ class ImapClient(object):
         self.timeout = timeout
         self.max_literal = max_literal
         self.conn = None
+        self.tokens = None      # an oauth.TokenClient: login() then uses OAuth 2.0
 
     @classmethod
     def for_config(cls, config, timeout=DEFAULT_TIMEOUT, max_literal=DEFAULT_MAX_LITERAL):
-        """A client for an ``host.ImapConfig``."""
+        """A client for an ``host.ImapConfig`` (a ``graph.GraphMailbox``, with
+        the same operations, when the configuration reads mail through Graph)."""
+        if getattr(config, 'mail_source', None) == 'graph':
+            from . import graph
+            return graph.GraphMailbox.for_config(config, timeout, max_literal)
         mode = getattr(config, 'tls_mode', None) or (TLS_IMPLICIT if config.use_tls else TLS_NONE)
         context = None
         if mode != TLS_NONE:
             context = tls.client_context(getattr(config, 'trusted_certificates', None))
-        return cls(config.host, config.port, mode, context, timeout, max_literal)
+        client = cls(config.host, config.port, mode, context, timeout, max_literal)
+        if getattr(config, 'oauth', None) is not None:
+            client.tokens = oauth.TokenClient(config.oauth, config.trusted_certificates, timeout)
+        return client
 
     # --- session ----------------------------------------------------------------
     def connect(self):
@@ -245,7 +433,7 @@ class ImapClient(object):
 
     @property
     def sock(self):
-        """The connected socket (TLS-wrapped when TLS is on), for IDLE."""
+        """The connected socket (TLS-wrapped when TLS is on)."""
         return self.conn.sock if self.conn is not None else None
 
     @property
@@ -270,8 +458,64 @@ class ImapClient(object):
         return data
 
     def login(self, username, password):
-        logs.register_secret(password)
-        self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+        """LOGIN, or OAuth 2.0 (``authenticate_oauth``) when the client was
+        made by ``for_config`` for a configuration that uses it."""
+        if self.tokens is not None:
+            self.authenticate_oauth(username, self.tokens)
+        else:
+            logs.register_secret(password)
+            self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+        self._refresh_capabilities()
+
+    def authenticate_oauth(self, username, tokens):
+        """SASL XOAUTH2 (or OAUTHBEARER when only that is offered) with a
+        token from ``tokens``; a refused cached token is replaced once.
+        Raises oauth.OAuthError (no token) or ImapError."""
+        mechanism = oauth.choose_mechanism(self.capabilities)
+        if mechanism is None:
+            raise ImapError('the IMAP server offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER, '
+                            'so OAuth 2.0 cannot be used with it')
+        token = tokens.token()
+        try:
+            self._sasl(mechanism, username, token)
+        except AuthenticationRefused:
+            tokens.invalidate()
+            if not tokens.last_cached:
+                raise
+            # Revoked or expired early: one fresh token, one more try.
+            self._sasl(mechanism, username, tokens.token(fresh=True))
+
+    def _sasl(self, mechanism, username, token):
+        if self.conn is None:
+            raise ImapError('authenticate: not connected')
+        # The trace masks the response (in_auth); the token is a registered secret.
+        response = oauth.client_response(mechanism, username, token, self.host, self.port)
+        challenges = []
+
+        def answer(challenge):
+            challenges.append(challenge)
+            # The first continuation asks for the response; a second one is
+            # the server's JSON error, acknowledged with an empty line.
+            return response if len(challenges) == 1 else b''
+        self.conn.in_auth = True
+        try:
+            typ, data = self.conn.authenticate(mechanism, answer)
+        except self.conn.abort as error:
+            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+        except self.conn.error as error:
+            detail = oauth.server_error(challenges[1]) if len(challenges) > 1 else ''
+            raise AuthenticationRefused('authenticate %s as %s refused: %s%s' % (
+                mechanism, logs.clean(username, 100), _safe(error),
+                ' (%s)' % detail if detail else ''))
+        except Exception as error:
+            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+        finally:
+            self.conn.in_auth = False
+        if typ != 'OK':
+            raise AuthenticationRefused('authenticate %s refused: %s' % (
+                mechanism, logs.clean(_line_text(data and data[-1]), 200)))
+
+    def _refresh_capabilities(self):
         # Some servers announce more after login.
         try:
             typ, data = self.conn.capability()
@@ -396,6 +640,15 @@ class ImapClient(object):
 
     def noop(self):
         self._call('noop', self.conn.noop)
+
+    def idle(self, network_timeout=None, clock=_monotonic):
+        """Enter IDLE on the selected mailbox: a started IdleSession.  Its
+        answers (IDLE, DONE) must come within ``network_timeout`` (default:
+        the client's timeout).  Raises IdleRefused or ConnectionLost."""
+        if self.conn is None:
+            raise ImapError('idle: not connected')
+        timeout = self.timeout if network_timeout is None else network_timeout
+        return IdleSession(self.conn, timeout, clock).start()
 
     def logout(self):
         if self.conn is None:

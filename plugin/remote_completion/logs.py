@@ -38,6 +38,13 @@ def register_secret(value):
             _secrets.add(value)
 
 
+def forget_secret(value):
+    """A secret that is no longer used (a replaced OAuth access token): the
+    set of secrets stays small, since every log line is checked against it."""
+    with _secrets_lock:
+        _secrets.discard(to_text(value))
+
+
 def mask_secrets(text):
     text = to_text(text)
     if not text:

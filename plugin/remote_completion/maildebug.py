@@ -9,8 +9,9 @@ On for the process when any of these is true:
 
 Trace lines go to standard error, as JavaMail's do, prefixed ``DEBUG IMAP:`` or
 ``DEBUG SMTP:``.  Credentials never appear: LOGIN/AUTHENTICATE arguments and
-SMTP AUTH exchanges are replaced by a mask, and registered secrets are masked
-in every line.
+SMTP AUTH exchanges (the XOAUTH2/OAUTHBEARER initial response holds a bearer
+token) are replaced by a mask, a bearer token in clear is masked wherever it
+shows, and registered secrets are masked in every line.
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -29,6 +30,8 @@ _IMAP_AUTH = re.compile(r'^(\S+\s+AUTHENTICATE\s+\S+)(\s.*)?$', re.IGNORECASE)
 _SMTP_AUTH = re.compile(r'^(AUTH\s+\S+)(\s.*)?$', re.IGNORECASE)
 # A lone base64 line sent during an AUTH exchange.
 _BASE64_LINE = re.compile(r'^[A-Za-z0-9+/=]{4,}$')
+# An OAuth 2.0 bearer token in clear (RFC 6750 b64token), wherever it shows.
+_BEARER = re.compile(r'(Bearer\s+)[A-Za-z0-9\-._~+/]+=*', re.IGNORECASE)
 
 
 _NO_JAVA = object()
@@ -92,7 +95,7 @@ def redact(protocol, line, in_auth=False):
             return m.group(1) + (' ' + MASK if m.group(2) else '')
     if in_auth and _BASE64_LINE.match(text.strip()):
         return MASK
-    return mask_secrets(text)
+    return mask_secrets(_BEARER.sub(lambda m: m.group(1) + MASK, text))
 
 
 def trace(protocol, direction, line, in_auth=False, stream=None):

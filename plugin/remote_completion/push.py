@@ -18,53 +18,28 @@ is handled by exactly the code the polling job uses, one cycle at a time.
 - ``stop_event`` (anything with ``is_set()``) and ``max_seconds`` end the
   loop; inside XL Release an interrupted job thread ends it too.
 
-Python's imaplib has no IDLE (Jython 2.7's neither): the command is added to
-``imaplib.Commands`` and spoken here, reading the raw socket with a timeout
-(a timed-out read would break imaplib's buffered file on CPython).
+The IDLE command itself is spoken by ``imap.py`` (``ImapClient.idle``);
+this module is the loop and its policy: when to idle, refresh, reconnect,
+poll, and when to run a fetch cycle.
 """
 from __future__ import absolute_import, division, unicode_literals
 
-import imaplib
 import random
-import re
-import socket
 import threading
 import time
 
-from . import logs, maildebug
-from .compat import JYTHON, to_bytes, to_text
+from . import imap, logs
+from .compat import ANY_ERROR, JYTHON, to_text
 
-IDLE = 'IDLE'
+if JYTHON:  # pragma: no cover - the Jython lane
+    from java.lang import Thread as _JavaThread
+else:
+    _JavaThread = None
+
 # Longest pause between two checks of the stop condition while waiting.
-STOP_CHECK_SECONDS = 0.5
-# Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
-# more without a line end is broken or hostile, and must not fill memory.
-MAX_IDLE_LINE = 64 * 1024
+STOP_CHECK_SECONDS = imap.IDLE_POLL_SECONDS
 
 _log = logs.get_logger()
-
-_UNTAGGED_COUNT = re.compile(br'^\*\s+(\d+)\s+(EXISTS|RECENT|EXPUNGE)\b', re.IGNORECASE)
-
-
-def register_idle_command():
-    """Let imaplib accept IDLE in the authenticated and selected states."""
-    imaplib.Commands.setdefault(IDLE, ('AUTH', 'SELECTED'))
-
-
-register_idle_command()
-
-
-class ConnectionLost(Exception):
-    """The server closed or broke the IDLE connection."""
-
-
-class IdleRefused(Exception):
-    """The server answered IDLE with NO or BAD."""
-
-
-def offers_idle(capabilities):
-    """True if a CAPABILITY list names IDLE."""
-    return IDLE in set(to_text(c).strip().upper() for c in (capabilities or ()))
 
 
 def _monotonic():
@@ -76,10 +51,9 @@ def _thread_interrupted():
     """True when the host interrupted the calling thread: Java's
     ``Thread.interrupt()`` inside XL Release; the sandbox's job threads offer
     the same ``isInterrupted()`` on ``threading.current_thread()``."""
-    if JYTHON:
+    if _JavaThread is not None:
         try:
-            from java.lang import Thread  # a host cancelling its job
-            return bool(Thread.currentThread().isInterrupted())
+            return bool(_JavaThread.currentThread().isInterrupted())
         except Exception:
             return False
     check = getattr(threading.current_thread(), 'isInterrupted', None)
@@ -199,156 +173,14 @@ class PushStats(object):
             return self._values()
 
 
-# --- IDLE on an imaplib connection -------------------------------------------
-
-def _raw_socket(conn):
-    # Jython's IMAP4_SSL reads and writes through ``sslobj``; elsewhere (and
-    # for sockets the imap module wrapped itself) ``sock`` is the TLS socket.
-    return getattr(conn, 'sslobj', None) or conn.sock
-
-
-def _is_timeout(error):
-    if isinstance(error, socket.timeout):
-        return True
-    # Python 2 / Jython raise ssl.SSLError('The read operation timed out').
-    return 'timed out' in to_text(error).lower() and not isinstance(error, ConnectionLost)
-
-
-class IdleSession(object):
-    """IDLE on one selected imaplib connection.
-
-    ``start`` sends ``TAG IDLE`` and waits for the continuation; ``next_line``
-    returns the next untagged line (or None when ``until`` passes or the stop
-    condition holds); ``done`` sends DONE and reads up to the tagged reply.
-    """
-
-    def __init__(self, conn, network_timeout=30.0, clock=_monotonic):
-        self.conn = conn
-        self.sock = _raw_socket(conn)
-        self.network_timeout = float(network_timeout)
-        self.clock = clock
-        self.tag = None
-        self._buffer = b''
-        self.ended_by_server = False
-
-    # reading lines from the raw socket, with a deadline
-    def _read_line(self, until, should_stop=None):
-        while True:
-            newline = self._buffer.find(b'\n')
-            if newline >= 0:
-                line = self._buffer[:newline + 1]
-                self._buffer = self._buffer[newline + 1:]
-                maildebug.trace('IMAP', 'S', line)
-                return line
-            if should_stop is not None and should_stop():
-                return None
-            left = until - self.clock()
-            if left <= 0:
-                return None
-            self.sock.settimeout(min(left, STOP_CHECK_SECONDS))
-            try:
-                data = self.sock.recv(16384)
-            except Exception as error:
-                if _is_timeout(error):
-                    continue
-                raise ConnectionLost('IDLE connection failed: %s' % type(error).__name__)
-            if not data:
-                raise ConnectionLost('the server closed the IDLE connection')
-            self._buffer += to_bytes(data)
-            if len(self._buffer) > MAX_IDLE_LINE and self._buffer.find(b'\n') < 0:
-                raise ConnectionLost('the server sent a line longer than %d bytes' % MAX_IDLE_LINE)
-
-    def _send(self, text):
-        maildebug.trace('IMAP', 'C', text)
-        self.sock.sendall(to_bytes(text + '\r\n'))
-
-    def _is_tagged(self, line):
-        return line.startswith(self.tag + b' ')
-
-    def start(self):
-        """Enter IDLE; raises IdleRefused or ConnectionLost."""
-        tag = self.conn._new_tag()
-        self.tag = to_bytes(tag)
-        getattr(self.conn, 'tagged_commands', {}).pop(tag, None)  # we read the reply ourselves
-        self._previous_timeout = self.sock.gettimeout()
-        self._send(to_text(self.tag) + ' ' + IDLE)
-        until = self.clock() + self.network_timeout
-        while True:
-            line = self._read_line(until)
-            if line is None:
-                raise ConnectionLost('no answer to IDLE within %gs' % self.network_timeout)
-            if line.startswith(b'+'):
-                return self
-            if self._is_tagged(line):
-                raise IdleRefused(logs.clean(to_text(line[len(self.tag):]), 120))
-            self._untagged(line)
-            if self.ended_by_server:
-                raise ConnectionLost('the server said BYE')
-
-    def _untagged(self, line):
-        """Classify an untagged line: 'mail', 'bye' or None."""
-        if line[:5].upper() == b'* BYE':
-            self.ended_by_server = True
-            return 'bye'
-        match = _UNTAGGED_COUNT.match(line)
-        if match and match.group(2).upper() in (b'EXISTS', b'RECENT'):
-            return 'mail'
-        return None
-
-    def next_event(self, until, should_stop=None):
-        """Wait for 'mail', 'ended' (the server ended IDLE) or None (time up,
-        or stopped).  Raises ConnectionLost."""
-        while True:
-            line = self._read_line(until, should_stop)
-            if line is None:
-                return None
-            if self._is_tagged(line):
-                self.tag = None
-                return 'ended'
-            kind = self._untagged(line)
-            if kind == 'bye':
-                raise ConnectionLost('the server said BYE')
-            if kind == 'mail':
-                return 'mail'
-
-    def done(self):
-        """Leave IDLE: DONE, then everything up to the tagged reply."""
-        if self.tag is None:
-            self._restore()
-            return
-        self._send('DONE')
-        until = self.clock() + self.network_timeout
-        while True:
-            line = self._read_line(until)
-            if line is None:
-                raise ConnectionLost('no answer to DONE within %gs' % self.network_timeout)
-            if self._is_tagged(line):
-                self.tag = None
-                break
-            if self._untagged(line) == 'bye':
-                raise ConnectionLost('the server said BYE')
-        if self._buffer:
-            # Servers send nothing unasked after the tagged reply; if one did,
-            # the next fetch cycle sees the mailbox afresh anyway.
-            _log.debug('IDLE: %d unexpected bytes after DONE dropped', len(self._buffer))
-            self._buffer = b''
-        self._restore()
-
-    def _restore(self):
-        try:
-            self.sock.settimeout(self._previous_timeout)
-        except Exception:
-            pass
-
-
 # --- the watcher thread -------------------------------------------------------
 
 class MailboxWatcher(threading.Thread):
     """Keeps one IDLE connection and sets ``wake`` when mail arrives.
 
-    ``open_mailbox()`` returns a mailbox handle: logged in, the inbox
-    selected, with ``conn`` (the imaplib connection) and ``capabilities``
-    (the post-login CAPABILITY list); ``close_mailbox(handle)`` ends it.
+    ``open_mailbox()`` returns an ``imap.ImapClient``: logged in, the inbox
+    selected (its ``capabilities`` are the post-login list);
+    ``close_mailbox(client)`` ends it.
     ``state``: 'connecting', 'idling', 'no-idle' (the server has no IDLE:
     the caller polls) or 'stopped'.
     """
@@ -385,20 +217,20 @@ class MailboxWatcher(threading.Thread):
                 try:
                     mailbox = self.open_mailbox()
                     self.stats.add('connections')
-                    if not offers_idle(mailbox.capabilities):
+                    if not imap.offers_idle(mailbox.capabilities):
                         _log.info('Remote completion: the IMAP server does not offer IDLE: '
                                   'polling every sync-interval')
                         self._set_state('no-idle')
                         self.wake.set()
                         return
-                    self._idle_until_stopped(mailbox.conn)
-                except IdleRefused as error:
+                    self._idle_until_stopped(mailbox)
+                except imap.IdleRefused as error:
                     _log.warning('Remote completion: the IMAP server refused IDLE (%s): '
                                  'polling every sync-interval', error)
                     self._set_state('no-idle')
                     self.wake.set()
                     return
-                except Exception as error:  # network, TLS, login: all retried
+                except ANY_ERROR as error:  # network, TLS, login: all retried
                     self.stats.add('connection_failures')
                     was_idling = self.state == 'idling'
                     self._set_state('connecting')
@@ -422,10 +254,10 @@ class MailboxWatcher(threading.Thread):
         except Exception:
             pass
 
-    def _idle_until_stopped(self, conn):
+    def _idle_until_stopped(self, mailbox):
         first = True
         while not self.stop.is_set():
-            session = IdleSession(conn, self.network_timeout, self.clock).start()
+            session = mailbox.idle(self.network_timeout, self.clock)
             self.stats.add('idle_commands')
             if first:
                 # Connected and idling: from here on nothing is missed, so a
@@ -518,7 +350,7 @@ class PushLoop(object):
             # when the next mail arrives.
             self.retry_soon = bool(getattr(summary, 'kept', 0)) or \
                 getattr(summary, 'error', None) not in (None, 'disabled')
-        except Exception as error:
+        except ANY_ERROR as error:   # Java Errors too: the loop must go on
             # The cycle logs its own problems; mail it could not handle stays
             # in the mailbox for the next cycle.
             self.retry_soon = True
@@ -584,26 +416,46 @@ def run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, setti
 
 
 def session_seconds(settings):
-    """How long one run of the fetch job keeps IDLE open: one idle-refresh
-    period (default 4 minutes).  The host starts the next run sync-interval
-    later, and every run begins by draining the mailbox."""
+    """How long one push session keeps its connection: one idle-refresh
+    period (default 4 minutes).  ``run_job`` starts the next one at once."""
     return float(settings.idle_refresh)
 
 
 def run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, settings=None,
-            stop_event=None, stats=None):
+            stop_event=None, stats=None, backoff=None):
     """The fetch job's one call (``ext/remoteCompletion/FetchMail.py``).
 
-    ``push-enabled = false``: one fetch cycle, as a polling job.  Otherwise a
-    bounded push session (``session_seconds``) that ends early when
-    ``stop_event`` is set or the host interrupts the job's thread.  Returns
-    the cycle's Summary or the session's PushStats.
+    ``push-enabled = false``: one fetch cycle, as a polling job.  Otherwise
+    push sessions (``session_seconds`` each, every one starting with a
+    drain) back to back until ``stop_event`` is set or the host interrupts
+    the job's thread: no gap between two sessions, so no reply waits for
+    the host's next run.  Only a session that raised waits (``backoff``)
+    before the next.  Settings given as None are read again per session.
+    Returns the cycle's Summary or the PushStats.
     """
-    settings = _default_settings(settings)
-    if not getattr(settings, 'push_enabled', True):
+    current = _default_settings(settings)
+    if not getattr(current, 'push_enabled', True):
         from . import fetch, host
         return fetch.run_fetch_cycle(host.Apis(taskApi, releaseApi, configurationApi, userApi,
-                                               rolesApi, Comment), settings=settings)
-    return run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
-               settings=settings, stop_event=stop_event, max_seconds=session_seconds(settings),
-               stats=stats)
+                                               rolesApi, Comment), settings=current)
+    stats = stats or PushStats()
+    backoff = backoff or Backoff(initial=1.0, cap=60.0)
+    stop = Stop(stop_event)
+    while True:
+        try:
+            run(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment,
+                settings=current, stop_event=stop_event,
+                max_seconds=session_seconds(current), stats=stats)
+            backoff.reset()
+        except ANY_ERROR as error:
+            delay = backoff.next_delay()
+            _log.warning('Remote completion: push session failed (%s); the next in %.1fs',
+                         logs.clean(logs.mask_secrets(_describe(error)), 300), delay)
+            stop.wait(delay)
+        if stop.is_set():
+            return stats
+        if settings is None:
+            current = _default_settings(None)
+        if not getattr(current, 'fetching_enabled', True) or \
+                not getattr(current, 'push_enabled', True):
+            return stats   # switched off meanwhile: the host's next run decides

@@ -1,59 +1,72 @@
-"""Parse a reply mail (raw bytes) into what the fetcher needs to judge it.
+"""Parse a reply mail (raw bytes) into what the fetcher needs to judge it:
+the one place where mail bytes become text.
 
 Pure: no I/O.  Everything in a mail is untrusted, so the parser is bounded
-(bytes, MIME parts walked, nesting depth, characters scanned) and never
-raises on hostile input: a mail it cannot read comes back with ``error`` set.
+and linear, and never raises on hostile input: a mail it cannot read comes
+back with ``error`` set.  The bounds are decided before any parser or
+regular expression runs, on the raw bytes, and a mail past one of them is
+refused as ``over-cap`` (with ``error_detail`` saying which): it is never
+judged on a truncated view, where a cut could hide a second From address or
+a To address outside the whitelist.
 
-The metadata block is looked for in the text/plain parts first and, only when
-none of them holds one, in the HTML parts converted to text.  Mail clients
-mangle it in many ways (quoted-printable, base64, format=flowed, re-wrapped
-long lines, ``>`` quoting, HTML entities, non-UTF-8 charsets); each is undone
-here so that the signature check sees the values exactly as they were sent.
+Text is decoded only with the charsets in ``CHARSETS`` (the same on CPython
+and Jython: no codec that decompresses or transforms); any other name falls
+back to UTF-8, then Windows-1252, then Latin-1, and is never looked up.
+
+The metadata block (metadata.py) is looked for in the text/plain parts
+first and, only when none of them holds one, in the HTML parts converted to
+text.  Mail clients mangle it in many ways (quoted-printable, base64,
+format=flowed, re-wrapped long lines, ``>`` quoting, HTML entities, other
+charsets); each is undone here so that the signature check sees the values
+exactly as they were sent.
 """
 from __future__ import absolute_import, unicode_literals
 
-import codecs
 import email
 import re
 
 from email.header import decode_header
 from email.utils import getaddresses
 
-from . import logs
+from . import logs, metadata
 from .compat import PY2, string_types, text_type, to_text
+from .metadata import ACTIONS, CONFLICTING_METADATA, INCOMPLETE_METADATA, NO_METADATA
 
 if PY2:  # pragma: no cover - Jython lane
-    from HTMLParser import HTMLParser
     import htmlentitydefs as _entities
     _chr = unichr  # noqa: F821
 else:
-    from html.parser import HTMLParser
     import html.entities as _entities
     _chr = chr
 
-# --- bounds ---------------------------------------------------------------
-MAX_BYTES = 4 * 1024 * 1024     # a reply is a few KB; anything near this is not one
+# --- bounds (a reply is a few KB; these leave room for any genuine one) -------
+MAX_BYTES = 4 * 1024 * 1024     # the default when the caller gives none
+MAX_FIELD_BYTES = 16 * 1024     # one header field, folded lines included
+MAX_HEADER_FIELDS = 500         # fields in the top-level header section
+MAX_SECTIONS = 130              # header sections (parts) in the raw mail
+MAX_MULTIPARTS = 16             # multipart declarations (nesting and siblings)
 MAX_PARTS = 64                  # MIME parts walked
 MAX_DEPTH = 8                   # multipart nesting
-MAX_TEXT_CHARS = 256 * 1024     # characters of one decoded text part scanned
-MAX_HEADER_CHARS = 8 * 1024     # characters of one header value read
+MAX_TEXT_CHARS = 256 * 1024     # characters of one decoded text or HTML part
+MAX_ADDRESSES = 100             # To plus Cc addresses
+MAX_ADDRESS_COMMENTS = 32       # '(' in one address header (the parser recurses)
+MAX_AUTH_RESULTS = 50           # Authentication-Results fields
 MAX_COMMENT_CHARS = 1000
-MAX_ADDRESSES = 100             # To/Cc addresses kept
-MAX_TASK_ID_CHARS = 512
-MAX_SIGNATURE_CHARS = 100
-
-SELF_MARKER_HEADER = 'X-XLR-Remote-Completion'
-SELF_MARKER_VALUE = 'request'
-
-ACTIONS = ('COMPLETE', 'FAIL')
+MAX_TASK_ID_CHARS = metadata.MAX_TASK_ID_CHARS
+MAX_SIGNATURE_CHARS = metadata.MAX_SIGNATURE_CHARS
 
 # --- error reasons (codes shared with decide) --------------------------------
 UNREADABLE = 'unreadable'
 TOO_LARGE = 'too-large'
-NO_METADATA = 'no-metadata'
-INCOMPLETE_METADATA = 'incomplete-metadata'
-CONFLICTING_METADATA = 'conflicting-metadata'
+OVER_CAP = 'over-cap'
 BAD_SENDER = 'bad-sender'
+__all__ = ['parse_reply', 'ParsedReply', 'html_to_text', 'unflow', 'extract_comment',
+           'decode_text', 'CHARSETS', 'UNREADABLE', 'TOO_LARGE', 'OVER_CAP', 'BAD_SENDER',
+           'NO_METADATA', 'INCOMPLETE_METADATA', 'CONFLICTING_METADATA', 'ACTIONS']
+
+
+class OverCap(Exception):
+    """A bound was passed: the mail is refused, never judged cut short."""
 
 
 class ParsedReply(object):
@@ -71,9 +84,13 @@ class ParsedReply(object):
         self.auto_reply = None      # None, or which indicator (e.g. 'auto-submitted')
         self.self_sent = False      # carries our own request marker
         self.error = None           # None, or one of the reason codes above
+        self.error_detail = None    # for OVER_CAP: which bound (secret-free, short)
         self.message_id = None
         self.subject = None
-        self.authentication_results = []   # raw Authentication-Results values
+        # The top-level header fields in order, as (name, value) with only
+        # Authentication-Results values kept: authresults trusts the topmost
+        # run of them, so their position matters.
+        self.authentication_results = []
         self.metadata_source = None  # 'text/plain' | 'text/html'
 
     @property
@@ -108,19 +125,21 @@ def parse_reply(raw, max_bytes=MAX_BYTES, headers_only=False):
             reply.error = TOO_LARGE
         raw = _header_section(raw, max_bytes)
         headers_only = True
+    elif headers_only:
+        raw = _header_section(raw, len(raw))
     # LF line ends for the parser: Jython's quoted-printable decoder does not
     # treat "=\r\n" as a soft line break (CPython's does).
     raw = raw.replace(b'\r\n', b'\n')
     try:
+        raw = _guard(raw)
         msg = _message_from_bytes(raw)
-    except Exception:  # the email package is lenient; this is belt and braces
-        reply.error = UNREADABLE
-        return reply
-    try:
         _read_headers(msg, reply)
         if not headers_only and reply.error is None:
             _read_body(msg, reply)
-    except Exception:
+    except OverCap as error:
+        reply.error = OVER_CAP
+        reply.error_detail = '%s' % error
+    except Exception:  # the email package is lenient; this is belt and braces
         if reply.error is None:
             reply.error = UNREADABLE
     return reply
@@ -140,18 +159,127 @@ def _message_from_bytes(raw):
     return email.message_from_bytes(raw, policy=policy.compat32)
 
 
+# --- bounds on the raw bytes, before any parser ----------------------------------
+
+# A header field's first line: a name (printable, no colon) and a colon.
+_FIELD_START = re.compile(b'^[\x21-\x39\x3b-\x7e]{1,200}:')
+# RFC 2231 parameter names ('name*', 'name*0', 'name*0*'): the email
+# package decodes their values with whatever charset they name, and on
+# Python 2 (Jython) that may be a decompressor.  The star is replaced, so the
+# parameter is read as a plain one.  Linear: each run of white space or of
+# name characters is scanned from the one semicolon before it.
+_RFC2231 = re.compile(br';([ \t\r\n]*[^\s;=*"]{1,64})\*')
+
+
+def _guard(raw):
+    """The raw mail (LF line ends) checked against the bounds and with RFC 2231
+    parameter names disarmed; raises OverCap.  One pass over the lines.
+
+    Header sections are the top one and any that follows a line starting
+    with ``--`` (a MIME boundary, or something a boundary could be)."""
+    in_headers = True
+    top = True
+    field = 0          # bytes of the current field so far
+    fields = 0
+    sections = 1
+    multiparts = 0
+    for line in raw.split(b'\n'):
+        if not in_headers:
+            if line.startswith(b'--'):
+                in_headers, field, top = True, 0, False
+            continue
+        if not line.strip(b'\r'):
+            in_headers = False
+            continue
+        if len(line) > MAX_FIELD_BYTES:
+            raise OverCap('a header line over %d bytes' % MAX_FIELD_BYTES)
+        if line[:1] in (b' ', b'\t'):
+            field += len(line)
+        elif _FIELD_START.match(line):
+            if field == 0 and not top:
+                sections += 1
+            field = len(line)
+            fields += 1 if top else 0
+        else:
+            in_headers = False
+            continue
+        if field > MAX_FIELD_BYTES:
+            raise OverCap('a header field over %d bytes' % MAX_FIELD_BYTES)
+        if b'multipart' in line.lower():
+            multiparts += 1
+    if fields > MAX_HEADER_FIELDS:
+        raise OverCap('more than %d header fields' % MAX_HEADER_FIELDS)
+    if sections > MAX_SECTIONS:
+        raise OverCap('more than %d MIME parts' % MAX_SECTIONS)
+    if multiparts > MAX_MULTIPARTS:
+        raise OverCap('more than %d multipart declarations' % MAX_MULTIPARTS)
+    if b'*' in raw:
+        raw = _RFC2231.sub(b';\\1-', raw)
+    return raw
+
+
+# --- charsets -------------------------------------------------------------------
+
+def _charset_table():
+    table = {'utf-8': 'utf-8', 'utf8': 'utf-8', 'us-ascii': 'ascii', 'ascii': 'ascii',
+             'ansi-x3.4-1968': 'ascii', 'latin1': 'iso8859-1', 'latin-1': 'iso8859-1',
+             'koi8-r': 'koi8-r', 'koi8-u': 'koi8-u', 'utf-16': 'utf-16',
+             'utf-16le': 'utf-16-le', 'utf-16be': 'utf-16-be',
+             'shift-jis': 'shift_jis', 'sjis': 'shift_jis', 'x-sjis': 'shift_jis',
+             'euc-jp': 'euc_jp', 'iso-2022-jp': 'iso2022_jp', 'gb2312': 'gb2312', 'gbk': 'gbk',
+             'gb18030': 'gb18030', 'big5': 'big5', 'euc-kr': 'euc_kr', 'ks-c-5601-1987': 'cp949',
+             'cp949': 'cp949'}
+    for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16):
+        for spelling in ('iso-8859-%d', 'iso8859-%d'):
+            table[spelling % number] = 'iso8859-%d' % number
+    for number in range(1250, 1259):
+        table['windows-%d' % number] = 'cp%d' % number
+        table['cp%d' % number] = 'cp%d' % number
+    return table
+
+
+# Declared charset (lower case, '_' as '-') -> the Python codec that decodes it.
+# Only text codecs that exist and agree on CPython 3 and Jython 2.7
+# (tests/security/test_parser_bounds.py checks both).
+CHARSETS = _charset_table()
+_FALLBACKS = ('utf-8', 'cp1252')
+
+
+def charset_codec(name):
+    """The codec for a declared charset, or None (unknown: never looked up)."""
+    if not name:
+        return None
+    name = to_text(name)[:40].strip().strip('"\'').strip().lower().replace('_', '-')
+    return CHARSETS.get(name)
+
+
+def decode_text(data, charset):
+    """Bytes in a declared charset as text; unknown or wrong charsets fall back."""
+    if data is None:
+        return ''
+    data = bytes(data)
+    codec = charset_codec(charset)
+    for name in ((codec,) if codec else ()) + _FALLBACKS:
+        try:
+            return data.decode(name)
+        except (UnicodeError, LookupError):
+            continue
+    # latin-1 maps every byte: the last resort never fails.
+    return data.decode('latin-1')
+
+
 # --- headers -----------------------------------------------------------------
 
+def _header_text(value):
+    if not isinstance(value, string_types):
+        # compat32 hands back a Header when the raw value had 8-bit bytes.
+        value = _decode_words(value)
+    return to_text(value)
+
+
 def _header_values(msg, name):
-    """All values of a header as text (bounded), 8-bit junk decoded safely."""
-    values = []
-    for value in msg.get_all(name) or []:
-        if not isinstance(value, string_types):
-            # compat32 hands back a Header when the raw value had 8-bit bytes.
-            value = _decode_words(value)
-        value = to_text(value)
-        values.append(value[:MAX_HEADER_CHARS])
-    return values
+    """All values of a header as text, 8-bit junk decoded safely."""
+    return [_header_text(value) for value in msg.get_all(name) or []]
 
 
 def _decode_words(value):
@@ -165,7 +293,7 @@ def _decode_words(value):
         if isinstance(chunk, text_type):
             out.append(chunk)
         else:
-            out.append(_decode_bytes(chunk, charset))
+            out.append(decode_text(chunk, charset))
     return ''.join(out)
 
 
@@ -174,15 +302,25 @@ def _first(msg, name):
     return values[0] if values else None
 
 
-def _addresses(values):
+def _address_pairs(values, name):
+    for value in values:
+        if value.count('(') > MAX_ADDRESS_COMMENTS:
+            # The address parser recurses into nested comments.
+            raise OverCap('more than %d comments in %s' % (MAX_ADDRESS_COMMENTS, name))
+    return getaddresses(values)
+
+
+def _addresses(values, name):
     out = []
     try:
-        pairs = getaddresses(values)
+        pairs = _address_pairs(values, name)
+    except OverCap:
+        raise
     except Exception:
         return out
     for _name, address in pairs:
         address = (address or '').strip()
-        if address and len(out) < MAX_ADDRESSES:
+        if address:
             out.append(address)
     return out
 
@@ -196,7 +334,9 @@ def _read_sender(msg, reply):
         reply.error = BAD_SENDER
         return
     try:
-        pairs = [p for p in getaddresses(values) if p[0] or p[1]]
+        pairs = [p for p in _address_pairs(values, 'From') if p[0] or p[1]]
+    except OverCap:
+        raise
     except Exception:
         pairs = []
     if len(pairs) != 1:
@@ -234,18 +374,32 @@ def _auto_reply_indicator(msg):
     return None
 
 
+_AUTH_RESULTS = 'authentication-results'
+
+
 def _read_headers(msg, reply):
+    ordered = []
+    count = 0
+    for name, value in msg.items():
+        if to_text(name).strip().lower() == _AUTH_RESULTS:
+            count += 1
+            ordered.append(('Authentication-Results', _header_text(value)))
+        else:
+            ordered.append((to_text(name), ''))
+    if count > MAX_AUTH_RESULTS:
+        raise OverCap('more than %d Authentication-Results fields' % MAX_AUTH_RESULTS)
+    reply.authentication_results = ordered
     _read_sender(msg, reply)
-    reply.to_addresses = _addresses(_header_values(msg, 'To'))
-    reply.cc_addresses = _addresses(_header_values(msg, 'Cc'))
+    reply.to_addresses = _addresses(_header_values(msg, 'To'), 'To')
+    reply.cc_addresses = _addresses(_header_values(msg, 'Cc'), 'Cc')
+    if len(reply.to_addresses) + len(reply.cc_addresses) > MAX_ADDRESSES:
+        raise OverCap('more than %d To and Cc addresses' % MAX_ADDRESSES)
     reply.auto_reply = _auto_reply_indicator(msg)
-    reply.self_sent = any(v.strip().lower() == SELF_MARKER_VALUE
-                          for v in _header_values(msg, SELF_MARKER_HEADER))
+    reply.self_sent = any(v.strip().lower() == metadata.MARKER_REQUEST
+                          for v in _header_values(msg, metadata.MARKER_HEADER))
     reply.message_id = logs.clean(_first(msg, 'Message-ID'), 200) or None
     subject = _first(msg, 'Subject')
     reply.subject = logs.clean(_decode_words(subject), 200) if subject else None
-    # Raw values: authresults.check parses them and pins the authserv-id.
-    reply.authentication_results = _header_values(msg, 'Authentication-Results')[:50]
 
 
 # --- body ----------------------------------------------------------------------
@@ -255,17 +409,21 @@ def _text_parts(msg):
     found = []
     stack = [(msg, 0)]
     walked = 0
-    while stack and walked < MAX_PARTS:
+    while stack:
         part, depth = stack.pop()
         walked += 1
+        if walked > MAX_PARTS:
+            raise OverCap('more than %d MIME parts' % MAX_PARTS)
         ctype = (part.get_content_type() or '').lower()
         if part.is_multipart():
-            if depth >= MAX_DEPTH or ctype == 'message/rfc822':
+            if ctype == 'message/rfc822':
                 continue
+            if depth >= MAX_DEPTH:
+                raise OverCap('multipart nesting deeper than %d' % MAX_DEPTH)
             children = part.get_payload()
             if not isinstance(children, list):
                 continue
-            for child in reversed(children[:MAX_PARTS]):
+            for child in reversed(children):
                 stack.append((child, depth + 1))
             continue
         disposition = (_first(part, 'Content-Disposition') or '').split(';')[0].strip().lower()
@@ -276,28 +434,17 @@ def _text_parts(msg):
     return found
 
 
-def _decode_bytes(data, charset):
-    """Bytes in a declared charset as text; unknown or wrong charsets fall back."""
-    if data is None:
-        return ''
-    data = bytes(data)
-    candidates = []
-    if charset:
-        charset = to_text(charset).strip().strip('"').lower()
-        try:
-            candidates.append(codecs.lookup(charset).name)
-        except (LookupError, TypeError, ValueError):
-            pass
-    for fallback in ('utf-8', 'cp1252'):
-        if fallback not in candidates:
-            candidates.append(fallback)
-    for name in candidates:
-        try:
-            return data.decode(name)
-        except (UnicodeError, LookupError):
-            continue
-    # latin-1 maps every byte: the last resort never fails.
-    return data.decode('latin-1')
+def content_params(value):
+    """{name: value} of a Content-Type value's parameters, lower-case names.
+    Our own linear reading: the email package's get_param is quadratic on
+    some values and decodes RFC 2231 values with a charset the mail names."""
+    params = {}
+    text = to_text(value or '')
+    for piece in text.split(';')[1:40]:
+        name, sep, val = piece.partition('=')
+        if sep:
+            params[name.strip().lower()] = val.strip().strip('"').strip()
+    return params
 
 
 def _part_text(part):
@@ -306,26 +453,28 @@ def _part_text(part):
     except Exception:
         data = None
     if data is None:
-        payload = part.get_payload()
-        data = payload if isinstance(payload, bytes) else to_text(payload or '').encode('utf-8', 'replace')
-    try:
-        charset = part.get_content_charset()
-    except Exception:
-        charset = None
-    text = _decode_bytes(data[:MAX_TEXT_CHARS * 4], charset)[:MAX_TEXT_CHARS]
+        # Never get_payload() undecoded: on Python 3 it decodes with the
+        # charset the part names.
+        data = b''
+    if len(data) > MAX_TEXT_CHARS * 4:
+        raise OverCap('a text part over %d bytes' % (MAX_TEXT_CHARS * 4))
+    params = content_params(_header_text(part.get('Content-Type', '')))
+    text = decode_text(data, params.get('charset'))
+    if len(text) > MAX_TEXT_CHARS:
+        raise OverCap('a text part over %d characters' % MAX_TEXT_CHARS)
     text = text.replace('\r\n', '\n').replace('\r', '\n')
     if (part.get_content_type() or '').lower() == 'text/plain':
-        fmt = (to_text(part.get_param('format') or '')).lower()
-        if fmt == 'flowed':
-            delsp = (to_text(part.get_param('delsp') or '')).lower() == 'yes'
-            text = unflow(text, delsp)
+        if params.get('format', '').lower() == 'flowed':
+            text = unflow(text, params.get('delsp', '').lower() == 'yes')
     return text
 
 
 def unflow(text, delsp=False):
-    """Undo RFC 3676 format=flowed: join soft-broken lines of the same quote depth."""
+    """Undo RFC 3676 format=flowed: join soft-broken lines of the same quote
+    depth.  Linear: pieces are joined once (repeated ``+=`` is quadratic on
+    Jython)."""
     out = []
-    current = None
+    pieces = None
     current_depth = 0
     for line in text.split('\n'):
         depth = 0
@@ -335,21 +484,17 @@ def unflow(text, delsp=False):
         if body.startswith(' '):
             body = body[1:]  # space-stuffing (or the space after the quote marks)
         soft = body.endswith(' ') and body != '-- '
-        if current is not None and depth != current_depth:
-            out.append(_quoted(current_depth, current))
-            current = None
-        if current is None:
-            current, current_depth = body, depth
-        else:
-            current += body
-        if soft:
-            if delsp:
-                current = current[:-1]
-        else:
-            out.append(_quoted(current_depth, current))
-            current = None
-    if current is not None:
-        out.append(_quoted(current_depth, current))
+        if pieces is not None and depth != current_depth:
+            out.append(_quoted(current_depth, ''.join(pieces)))
+            pieces = None
+        if pieces is None:
+            pieces, current_depth = [], depth
+        pieces.append(body[:-1] if soft and delsp else body)
+        if not soft:
+            out.append(_quoted(current_depth, ''.join(pieces)))
+            pieces = None
+    if pieces is not None:
+        out.append(_quoted(current_depth, ''.join(pieces)))
     return '\n'.join(out)
 
 
@@ -358,297 +503,195 @@ def _quoted(depth, text):
 
 
 # --- HTML to text ------------------------------------------------------------
+# Our own scanner, linear by construction (every find starts past the last
+# one); the standard library's HTMLParser is quadratic on some inputs.
 
 _BLOCK_TAGS = frozenset(['address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl',
                          'dt', 'fieldset', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4',
                          'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
                          'section', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul'])
 _SKIP_TAGS = frozenset(['head', 'script', 'style', 'title', 'template'])
+_TAG_NAME = re.compile(r'</?([A-Za-z][A-Za-z0-9:_-]{0,40})', re.U)
+_ENTITY_CHARS = 32
 
 
-class _HtmlText(HTMLParser):
-    """HTML to plain lines; blockquotes become '>' quoting, entities decoded."""
+def _entity(name):
+    if name[:1] == '#':
+        try:
+            value = int(name[2:], 16) if name[1:2] in ('x', 'X') else int(name[1:])
+            return _chr(value) if 0 < value < 0x110000 else ' '
+        except (ValueError, OverflowError):
+            return None
+    if name == 'apos':
+        return "'"
+    codepoint = _entities.name2codepoint.get(name)
+    return _chr(codepoint) if codepoint else None
 
+
+def _unescape(text):
+    if '&' not in text:
+        return text
+    out = []
+    index = 0
+    while True:
+        amp = text.find('&', index)
+        if amp < 0:
+            out.append(text[index:])
+            return ''.join(out)
+        out.append(text[index:amp])
+        semi = text.find(';', amp + 1, amp + 2 + _ENTITY_CHARS)
+        decoded = _entity(text[amp + 1:semi]) if semi > amp else None
+        if decoded is None:
+            out.append('&')
+            index = amp + 1
+        else:
+            out.append(decoded)
+            index = semi + 1
+
+
+def _tag_end(html, index):
+    """Where the tag whose attributes start at ``index`` ends ('>' outside a
+    quoted attribute value), or -1.  Each find result is kept until the scan
+    passes it, so no stretch of the text is searched twice."""
+    found = {'>': -2, '"': -2, "'": -2}
+    while True:
+        for char in found:
+            if found[char] != -1 and found[char] < index:
+                found[char] = html.find(char, index)
+        end = found['>']
+        if end < 0:
+            return -1
+        quotes = [q for q in (found['"'], found["'"]) if 0 <= q < end]
+        if not quotes:
+            return end
+        quote = min(quotes)
+        if html[max(0, quote - 3):quote].rstrip()[-1:] != '=':
+            index = quote + 1      # a stray quote, not an attribute value
+            continue
+        close = html.find(html[quote], quote + 1)
+        if close < 0:
+            return -1
+        index = close + 1
+
+
+class _Lines(object):
     def __init__(self):
-        HTMLParser.__init__(self)
         self.lines = []
         self.line = []
         self.depth = 0
-        self.skip = 0
-        self.chars = 0
 
-    def _newline(self):
+    def text(self, data):
+        self.line.append(_unescape(data.replace('\r', ' ').replace('\n', ' ')))
+
+    def newline(self):
         text = ''.join(self.line)
         self.lines.append(_quoted(self.depth, text) if text.strip() else '')
         self.line = []
 
-    def handle_starttag(self, tag, attrs):
-        tag = tag.lower()
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-            if tag == 'blockquote':
-                self.depth += 1
-
-    def handle_startendtag(self, tag, attrs):
-        if tag.lower() in _BLOCK_TAGS:
-            self._newline()
-
-    def handle_endtag(self, tag):
-        tag = tag.lower()
-        if tag in _SKIP_TAGS:
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK_TAGS and tag != 'br':
-            self._newline()
-            if tag == 'blockquote':
-                self.depth = max(0, self.depth - 1)
-
-    def handle_data(self, data):
-        if self.skip or self.chars > MAX_TEXT_CHARS:
-            return
-        data = data.replace('\r', ' ').replace('\n', ' ')
-        self.chars += len(data)
-        self.line.append(data)
-
-    def handle_entityref(self, name):  # Python 2 only (Python 3 converts)
-        codepoint = _entities.name2codepoint.get(name)
-        self.handle_data(_chr(codepoint) if codepoint else '&' + name + ';')
-
-    def handle_charref(self, name):  # Python 2 only
-        try:
-            if name[:1] in ('x', 'X'):
-                value = int(name[1:], 16)
-            else:
-                value = int(name)
-            self.handle_data(_chr(value) if 0 < value < 0x110000 else ' ')
-        except (ValueError, OverflowError):
-            self.handle_data(' ')
-
-    def text(self):
-        self._newline()
-        return '\n'.join(self.lines)
-
 
 def html_to_text(html):
-    parser = _HtmlText()
-    try:
-        parser.feed(html[:MAX_TEXT_CHARS])
-        parser.close()
-    except Exception:  # malformed HTML: keep what was read so far
-        pass
-    return parser.text()
-
-
-# --- the metadata block ------------------------------------------------------
-
-_QUOTE_PREFIX = re.compile(r'^(?:[ \t]*>)+', re.U)
-_INVISIBLE = re.compile('[\u200b\u200c\u200d\u2060\ufeff\u00ad]', re.U)
-_SPACES = re.compile('[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]', re.U)
-_LABEL = re.compile(r'^\**(ACTION|TASK[_ ]?ID|SIGNATURE)\**\s*:\s*(.*?)\**$', re.I | re.U)
-_HEADER = re.compile(r'^METADATA\s*\(\s*DO\s+NOT\s+MODIFY\s*\)\s*:?$', re.I | re.U)
-_HEADER_START = re.compile(r'^METADATA\s*\(\s*DO\s+NOT\s+MODIFY\b', re.I | re.U)
-_INSTRUCTION = re.compile(r'^Please\s+send\s+this\s+message\b', re.I | re.U)
-_ID_CHARS = re.compile(r'^[A-Za-z0-9/_.\-]*$', re.U)
-_HEX = re.compile(r'^[0-9a-fA-F]*$', re.U)
-_SIG_START = re.compile(r'^v(\d+)\.([0-9a-fA-F.]*)$', re.U)   # v2: v2.<run>.<mac>
-_ALPHA = re.compile(r'^[A-Za-z]+$', re.U)
-_SIG_HEX_LENGTH = {'1': 64, '2': 16 + 1 + 64}
-
-
-def _normalise(line):
-    """A line without quote marks, invisible characters or odd spaces; stripped."""
-    line = _INVISIBLE.sub('', line)
-    line = _SPACES.sub(' ', line)
-    m = _QUOTE_PREFIX.match(line)
-    depth = 0
-    if m:
-        depth = m.group(0).count('>')
-        line = line[m.end():]
-    return depth, line.strip()
-
-
-_ID_ROOT = 'applications/'
-_SIG_LABEL_VALUE = re.compile(r'^(v(\d+(\.[0-9a-fA-F.]*)?)?)?$', re.U)
-
-
-def _label_of(text):
-    m = _LABEL.match(text)
-    if not m:
-        return None, None
-    name = m.group(1).upper().replace(' ', '_')
-    if name == 'TASKID':
-        name = 'TASK_ID'
-    value = m.group(2).strip()
-    # A label must carry a plausible value (one token, the right shape, or
-    # nothing when a client wrapped it to the next line), so that a comment
-    # line such as "Action: ask Bob" or "Task id: 42" is not taken for metadata.
-    # A v2 token is longer than a mail line: a client may split it where it
-    # likes (format=flowed leaves a space there).
-    if name == 'SIGNATURE' and _SIG_LABEL_VALUE.match(value.replace(' ', '')):
-        value = value.replace(' ', '')
-    if ' ' in value:
-        return None, None
-    if name == 'ACTION' and value and not any(a.startswith(value.upper()) for a in ACTIONS):
-        return None, None
-    if name == 'TASK_ID' and (not _ID_CHARS.match(value) or not (
-            value.lower().startswith(_ID_ROOT) or _ID_ROOT.startswith(value.lower()))):
-        return None, None
-    if name == 'SIGNATURE' and not _SIG_LABEL_VALUE.match(value):
-        return None, None
-    return name, value
-
-
-def _signature_complete(value):
-    m = _SIG_START.match(value or '')
-    if not m:
-        return False
-    expected = _SIG_HEX_LENGTH.get(m.group(1))
-    return expected is not None and len(m.group(2)) >= expected
-
-
-def _continues(name, value, text):
-    """Is ``text`` (a non-label line) the wrapped rest of ``name``'s value?"""
-    if not text or _HEADER.match(text) or _INSTRUCTION.match(text):
-        return False
-    piece = text.replace(' ', '')
-    if name == 'TASK_ID':
-        return bool(_ID_CHARS.match(piece)) and '/' in (value + piece) \
-            and not _SIG_START.match(piece)
-    if name == 'SIGNATURE':
-        if _signature_complete(value):
-            return False
-        if not value:
-            return bool(_SIG_START.match(piece))
-        return bool(_HEX.match(piece.replace('.', '')))
-    if name == 'ACTION':
-        joined = (value + piece).upper()
-        return bool(_ALPHA.match(piece)) and any(a.startswith(joined) for a in ACTIONS) \
-            and value.upper() not in ACTIONS
-    return False
-
-
-class _Block(object):
-    def __init__(self, start_line):
-        self.values = {}
-        self.order = []
-        self.start_line = start_line
-
-    def key(self):
-        return (self.values.get('ACTION'), self.values.get('TASK_ID'), self.values.get('SIGNATURE'))
-
-    def complete(self):
-        return all(self.values.get(n) for n in ('ACTION', 'TASK_ID', 'SIGNATURE'))
-
-
-def find_blocks(text):
-    """Every metadata block in ``text``: [( (action, task_id, signature), first line index )]."""
-    lines = text.split('\n')
-    blocks = []
-    current = None
-    last = None          # the label whose value the next line may continue
-    last_depth = 0
-    for index, raw in enumerate(lines):
-        depth, line = _normalise(raw)
-        if _HEADER.match(line):
-            if current is not None and current.values:
-                blocks.append(current)
-            current = _Block(index)
-            last = None
+    """HTML to plain lines: block elements end lines, blockquotes become '>'
+    quoting, entities are decoded, head/script/style/title are skipped."""
+    out = _Lines()
+    lower = None
+    index = 0
+    length = len(html)
+    while index < length:
+        start = html.find('<', index)
+        if start < 0:
+            out.text(html[index:])
+            break
+        if start > index:
+            out.text(html[index:start])
+        if html.startswith('<!--', start):
+            end = html.find('-->', start + 4)
+            index = length if end < 0 else end + 3
             continue
-        name, value = _label_of(line)
-        if name is not None:
-            if current is None or name in current.values:
-                if current is not None and current.values:
-                    blocks.append(current)
-                current = _Block(index)
-            current.values[name] = value
-            last, last_depth = name, depth
+        if html.startswith('<!', start) or html.startswith('<?', start):
+            end = html.find('>', start)
+            index = length if end < 0 else end + 1
             continue
-        if current is None:
+        match = _TAG_NAME.match(html, start)
+        if not match:
+            out.text('<')
+            index = start + 1
             continue
-        if not line:
-            # Blank lines end a wrapped value but not the block (HTML
-            # conversions put them between the labels).
-            last = None
+        end = _tag_end(html, match.end())
+        if end < 0:
+            break           # an unterminated tag: the rest is not text
+        index = end + 1
+        tag = match.group(1).lower()
+        closing = html[start + 1] == '/'
+        if tag in _SKIP_TAGS:
+            if not closing:
+                if lower is None:
+                    lower = html.lower()
+                close = lower.find('</' + tag, index)
+                close_end = lower.find('>', close) if close >= 0 else -1
+                index = length if close_end < 0 else close_end + 1
             continue
-        if last is not None and depth == last_depth \
-                and _continues(last, current.values[last], line):
-            current.values[last] += line.replace(' ', '')
+        if tag not in _BLOCK_TAGS:
             continue
-        # Ordinary text: the block (if it has anything) is over.
-        if current.values:
-            blocks.append(current)
-        current = None
-        last = None
-    if current is not None and current.values:
-        blocks.append(current)
-    for block in blocks:
-        if block.values.get('ACTION'):
-            block.values['ACTION'] = block.values['ACTION'].upper()
-        if block.values.get('SIGNATURE'):
-            block.values['SIGNATURE'] = block.values['SIGNATURE'].lower()
-    return blocks
-
-
-def _resolve(blocks):
-    """(values, error): one consistent block, or why not."""
-    if not blocks:
-        return None, NO_METADATA
-    complete = set(b.key() for b in blocks if b.complete())
-    if len(complete) > 1:
-        return None, CONFLICTING_METADATA
-    if not complete:
-        return None, INCOMPLETE_METADATA
-    chosen = list(complete)[0]
-    if len(chosen[1]) > MAX_TASK_ID_CHARS or len(chosen[2]) > MAX_SIGNATURE_CHARS:
-        return None, INCOMPLETE_METADATA  # no API call with a hostile, huge id
-    # A partial copy (e.g. a cut quote) may stand beside the full block only
-    # if it agrees with it on every label it has.
-    for block in blocks:
-        for i, name in enumerate(('ACTION', 'TASK_ID', 'SIGNATURE')):
-            value = block.values.get(name)
-            if value and value != chosen[i]:
-                return None, CONFLICTING_METADATA
-    return chosen, None
+        if closing and tag == 'br':
+            continue
+        out.newline()
+        if tag == 'blockquote':
+            out.depth = max(0, out.depth + (-1 if closing else 1))
+    out.newline()
+    return '\n'.join(out.lines)
 
 
 # --- the person's comment ------------------------------------------------------
 
-_WROTE = re.compile(r'(wrote|schrieb|schreef|a\s+\u00e9crit|escribi\u00f3|ha\s+scritto)\s*:\s*$', re.I | re.U)
+_WROTE = ('wrote', 'schrieb', 'schreef', 'a \u00e9crit', 'escribi\u00f3', 'ha scritto')
 _ON = re.compile(r'^(On|Am|Op|Le|El|Il)\s', re.U)
-_SEPARATORS = re.compile(r'^(-{2,}\s*(Original Message|Forwarded message|Urspr\u00fcngliche Nachricht)'
-                         r'.*|_{10,}|Begin forwarded message:)\s*$', re.I | re.U)
+_SEPARATORS = re.compile(r'^(-{2,}\s*(Original Message|Forwarded message|Urspr\u00fcngliche '
+                         r'Nachricht).*|_{10,}|Begin forwarded message:)\s*$', re.I | re.U)
 _OUTLOOK_FROM = re.compile(r'^\**(From|Von|Van)\s*:\**\s', re.I | re.U)
 _OUTLOOK_NEXT = re.compile(r'^\**(Sent|Date|Gesendet|Verzonden|To)\s*:', re.I | re.U)
 
 
-def extract_comment(text, limit=MAX_COMMENT_CHARS):
-    """The person's own words: above the instruction or the metadata, no quoted history."""
-    lines = text.split('\n')
-    end = len(lines)
-    for index, raw in enumerate(lines):
-        _depth, line = _normalise(raw)
+def _wrote(line):
+    """An attribution line ("On ..., Alice wrote:"), by plain string tests."""
+    line = line.rstrip()
+    if not line.endswith(':'):
+        return False
+    words = ' '.join(line[:-1].lower().split()[-2:])
+    return any(words.endswith(w) for w in _WROTE)
+
+
+def _lines_for_comment(text):
+    # Regular expressions below only ever see bounded lines.
+    return [line[:metadata.MAX_LINE_CHARS] for line in text.split('\n')]
+
+
+def extract_comment(text, limit=MAX_COMMENT_CHARS, end=None):
+    """The person's own words: above the instruction sentence or the first
+    metadata block (``end``: its line index, when known), no quoted history."""
+    lines = _lines_for_comment(text)
+    normalised = [metadata.normalise_line(line) for line in lines]
+    stop = len(lines) if end is None else min(end, len(lines))
+    for index in range(stop):
+        line = normalised[index][1]
         # A re-wrapping client may have split the sentence or the header line.
-        joined = line + ' ' + (_normalise(lines[index + 1])[1] if index + 1 < len(lines) else '')
-        if _INSTRUCTION.match(joined) or _HEADER.match(line) or _HEADER_START.match(joined) \
-                or _label_of(line)[0] is not None:
-            end = index
+        joined = line + ' ' + (normalised[index + 1][1] if index + 1 < len(lines) else '')
+        if metadata.is_instruction(joined) or (line and metadata.header_pieces(normalised, index)):
+            stop = index
             break
     kept = []
-    for index in range(end):
+    for index in range(stop):
         raw = lines[index]
-        depth, line = _normalise(raw)
+        depth, line = normalised[index]
         if depth:
             continue  # quoted history
         if _SEPARATORS.match(line) or line == '--' or raw.rstrip('\r') == '-- ':
             break
-        if _WROTE.search(line):
+        if _wrote(line):
             if kept and _ON.match(kept[-1]) and not _ON.match(line):
                 kept.pop()  # the attribution line was wrapped over two lines
             break
         if _OUTLOOK_FROM.match(line) and any(
-                _OUTLOOK_NEXT.match(_normalise(n)[1]) for n in lines[index + 1:index + 4]):
+                _OUTLOOK_NEXT.match(n[1]) for n in normalised[index + 1:index + 4]):
             break
         kept.append(line)
     cleaned = []
@@ -668,7 +711,7 @@ def _read_body(msg, reply):
     parts = _text_parts(msg)
     outcomes = []
     for source, convert in (('text/plain', None), ('text/html', html_to_text)):
-        texts = []
+        found = []       # (text, blocks) of the parts that hold a block
         blocks = []
         for ctype, part in parts:
             if ctype != source:
@@ -676,14 +719,14 @@ def _read_body(msg, reply):
             text = _part_text(part)
             if convert is not None:
                 text = convert(text)
-            found = find_blocks(text)
-            if found:
-                texts.append(text)
-                blocks.extend(found)
+            in_part = metadata.find_blocks(text)
+            if in_part:
+                found.append((text, in_part))
+                blocks.extend(in_part)
         if not blocks:
             continue
-        values, error = _resolve(blocks)
-        outcomes.append((source, texts, values, error))
+        values, error = metadata.resolve(blocks)
+        outcomes.append((source, found, values, error))
         # Two different blocks are refused outright; an incomplete plain
         # block may be a client mangling one alternative: try the HTML one.
         if error != INCOMPLETE_METADATA:
@@ -692,14 +735,11 @@ def _read_body(msg, reply):
         reply.error = NO_METADATA
         return
     good = [o for o in outcomes if o[3] is None]
-    source, texts, values, error = good[0] if good else outcomes[0]
+    source, found, values, error = good[0] if good else outcomes[0]
     reply.metadata_source = source
     if error is not None:
         reply.error = error
         return
     reply.action, reply.task_id, reply.signature = values
-    if reply.action not in ACTIONS:
-        reply.action = None
-        reply.error = INCOMPLETE_METADATA
-        return
-    reply.comment = extract_comment(texts[0])
+    text, in_part = found[0]
+    reply.comment = extract_comment(text, end=in_part[0].start_line)

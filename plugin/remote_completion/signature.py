@@ -20,12 +20,10 @@ import hmac
 import re
 
 from .compat import JYTHON, hmac_sha256_hex, to_bytes, to_text
+from .metadata import ACTIONS, COMPLETE, FAIL
 
 VERSION = 'v2'
 PREFIX = 'xlr-remote-completion/v2'
-COMPLETE = 'COMPLETE'
-FAIL = 'FAIL'
-ACTIONS = (COMPLETE, FAIL)
 RUN_HEX = 16
 
 _WHITESPACE = re.compile(r'\s+', re.UNICODE)

@@ -14,7 +14,7 @@ import smtplib
 import socket
 from email.utils import parseaddr
 
-from . import logs, maildebug, tls
+from . import logs, maildebug, oauth, tls
 from .compat import PY2, text_type, to_text
 
 DEFAULT_TIMEOUT = 30
@@ -170,7 +170,10 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
         if mode == 'starttls':
             step = 'start TLS with'
             session.verified_starttls()
-        if config.username:
+        if getattr(config, 'oauth', None) is not None:
+            step = 'authenticate (OAuth 2.0) with'
+            _oauth_login(session, config, trusted_pem, timeout, where)
+        elif config.username:
             step = 'log in to'
             if not session.has_extn('auth'):
                 raise SmtpError('the SMTP server %s does not offer authentication, but the SMTP '
@@ -190,6 +193,39 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
         if 'CERTIFICATE' in reason.upper() or isinstance(error, tls.HostnameMismatch):
             reason = "its TLS certificate could not be verified (%s)" % reason
         raise SmtpError('could not %s the SMTP server %s: %s' % (step, where, reason))
+
+
+def _oauth_login(session, config, trusted_pem, timeout, where):
+    """SMTP AUTH XOAUTH2 (or OAUTHBEARER) with a token for ``config.oauth``
+    (an oauth.OAuthSettings); a refused cached token is replaced once."""
+    words = to_text(session.esmtp_features.get('auth') or '').upper().split()
+    mechanism = oauth.choose_mechanism(words)
+    if mechanism is None:
+        raise SmtpError('the SMTP server %s offers neither AUTH XOAUTH2 nor OAUTHBEARER, so '
+                        'OAuth 2.0 cannot be used with it' % where)
+    tokens = oauth.TokenClient(config.oauth, trusted_pem, timeout)
+    user = to_text(config.username or envelope_sender(config.from_address))
+    code, reply = _sasl(session, mechanism, user, tokens.token())
+    if code != 235 and tokens.last_cached:
+        tokens.invalidate()
+        code, reply = _sasl(session, mechanism, user, tokens.token(fresh=True))
+    if code != 235:
+        raise SmtpError("the SMTP server %s refused the OAuth 2.0 login of '%s': %s" % (
+            where, logs.clean(user, 100), reply))
+
+
+def _sasl(session, mechanism, user, token):
+    """(code, safe reply text) of one AUTH exchange."""
+    # The trace masks the AUTH line; the token is a registered secret.
+    response = oauth.sasl_base64(oauth.client_response(mechanism, user, token, session._tls_host))
+    code, reply = session.docmd(_native('AUTH'), _native('%s %s' % (mechanism, response)))
+    detail = ''
+    if code == 334:
+        # The server's JSON error; an empty line ends the exchange (RFC 7628 3.2.3).
+        detail = oauth.server_error(reply)
+        code, reply = session.docmd(_native(''))
+    text = _reply_text(code, reply)
+    return code, text + (' (%s)' % detail if detail else '')
 
 
 def _close(session):

@@ -295,21 +295,26 @@ def test_deep_nesting_and_many_parts_are_bounded():
     for i in range(300):
         nested = f'Content-Type: multipart/mixed; boundary="n{i}"\r\n\r\n--n{i}\r\n{nested}\r\n--n{i}--'
     parsed = reply.parse_reply((s.headers("x") + nested).encode())
-    assert parsed.error in (reply.NO_METADATA, reply.UNREADABLE)
+    assert parsed.error == reply.OVER_CAP
     many = (s.headers("x") + 'Content-Type: multipart/mixed; boundary="m"\r\n\r\n'
             + "".join("--m\r\nContent-Type: text/plain\r\n\r\nhello\r\n" for _ in range(3000))
             + "--m\r\nContent-Type: text/plain\r\n\r\n" + body + "\r\n--m--\r\n").encode()
-    # The block sits in part 3001: beyond the walk bound, so it is not found.
-    assert reply.parse_reply(many).error == reply.NO_METADATA
+    # The block sits in part 3001: beyond the bound, so the mail is refused
+    # as over the cap (never judged on the parts before it).
+    assert reply.parse_reply(many).error == reply.OVER_CAP
 
 
 def test_long_lines_and_many_labels_stay_bounded():
     sig = s.sign()
-    junk = "SIGNATURE: " + "a" * 300000
+    junk = "METADATA (DO NOT MODIFY)\r\nSIGNATURE: " + "a" * 300000
     parsed = reply.parse_reply(s.plain(junk + "\r\n"))
-    assert parsed.error in (reply.INCOMPLETE_METADATA, reply.NO_METADATA)
-    labels = "\r\n".join(f"ACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}{i}\r\nSIGNATURE: {sig}" for i in range(2000))
+    assert parsed.error in (reply.OVER_CAP, reply.NO_METADATA)
+    labels = "\r\n".join(f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}{i}\r\n"
+                         f"SIGNATURE: {sig}" for i in range(1000))
     assert reply.parse_reply(s.plain(labels)).error == reply.CONFLICTING_METADATA
+    # Labels outside a block (no header line above them) are prose.
+    bare = "\r\n".join(f"ACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}\r\nSIGNATURE: {sig}" for _ in range(3))
+    assert reply.parse_reply(s.plain(bare)).error == reply.NO_METADATA
 
 
 @settings(max_examples=150, deadline=None)

@@ -99,3 +99,28 @@ def test_run_job_without_push_is_one_fetch_cycle(dovecot, user):
     dovecot.append(user, mail)
     summary = push.run_job(*host.apis, settings=Settings(push_enabled=False))
     assert summary.acted == 1 and host.events[task.id].is_set()
+
+
+def test_run_job_starts_the_next_session_at_once(dovecot, user):
+    """Sessions end every idle-refresh; the next follows without waiting
+    sync-interval (an hour here), so a reply after a session end is handled."""
+    from sandbox.server import JobThread
+    host = make_host(dovecot, user)
+    stats = push.PushStats()
+    thread = JobThread(target=push.run_job, args=host.apis,
+                       kwargs=dict(settings=Settings(sync_interval=3600, idle_refresh=1.0),
+                                   stats=stats))
+    try:
+        thread.start()
+        # A new IDLE connection per session: three of them means two session
+        # ends were each followed at once by the next.
+        assert stats.wait_for(lambda s: s["connections"] >= 3, DEADLINE), stats.snapshot()
+        task, mail = reply_for(host, 8)
+        dovecot.append(user, mail)
+        assert host.events[task.id].wait(DEADLINE), "the reply after a session end waited"
+        assert stats.snapshot()["polls"] == 0
+        assert stats.snapshot()["connection_failures"] == 0
+    finally:
+        thread.interrupt()
+        thread.join(DEADLINE)
+    assert not thread.is_alive(), "run_job ignored the interruption"

@@ -1,4 +1,5 @@
-"""Pure parts of push: backoff bounds, the stop condition, capability check."""
+"""Pure parts of push: backoff bounds, the stop condition.  (The IDLE exchange
+itself is imap.py's: tests/unit/test_imap.py.)"""
 from __future__ import annotations
 
 import threading
@@ -25,12 +26,6 @@ def test_backoff_jitter_stays_within_half_and_whole_delay():
         assert ceiling / 2 <= delay <= ceiling
 
 
-def test_offers_idle():
-    assert push.offers_idle(("IMAP4REV1", "idle", "UIDPLUS"))
-    assert not push.offers_idle(("IMAP4REV1", "IDLEX"))
-    assert not push.offers_idle(None)
-
-
 def test_stop_by_event_and_by_deadline():
     now = [100.0]
     event = threading.Event()
@@ -49,78 +44,3 @@ def test_stop_wait_returns_early_on_wake():
     wake = threading.Event()
     wake.set()
     assert push.Stop().wait(60, wake) is True
-
-
-class FakeSocket:
-    """Hands out the given chunks, then times out (as a quiet server)."""
-
-    def __init__(self, chunks):
-        self.chunks = list(chunks)
-        self.sent = []
-        self.timeout = None
-
-    def settimeout(self, value):
-        self.timeout = value
-
-    def gettimeout(self):
-        return self.timeout
-
-    def recv(self, size):
-        import socket
-        if self.chunks:
-            return self.chunks.pop(0)
-        raise socket.timeout("timed out")
-
-    def sendall(self, data):
-        self.sent.append(data)
-
-
-class FakeConn:
-    def __init__(self, sock):
-        self.sock = sock
-        self.tagged_commands = {}
-        self._n = 0
-
-    def _new_tag(self):
-        self._n += 1
-        return b"TAG%d" % self._n
-
-
-def test_idle_exchange_on_the_wire():
-    sock = FakeSocket([b"+ idling\r\n", b"* OK Still here\r\n* 3 EXPUNGE\r\n* 4 EX",
-                       b"ISTS\r\n", b"* 1 RECENT\r\n", b"TAG1 OK Idle completed\r\n"])
-    session = push.IdleSession(FakeConn(sock), network_timeout=5).start()
-    assert sock.sent == [b"TAG1 IDLE\r\n"]
-    far = push._monotonic() + 5
-    assert session.next_event(far) == "mail"      # the split EXISTS line, not EXPUNGE
-    assert session.next_event(far) == "mail"      # RECENT
-    session.done()
-    assert sock.sent[-1] == b"DONE\r\n"
-
-
-def test_idle_refused_and_bye():
-    import pytest
-    refused = push.IdleSession(FakeConn(FakeSocket([b"TAG1 BAD unknown command\r\n"])), 5)
-    with pytest.raises(push.IdleRefused):
-        refused.start()
-    bye = push.IdleSession(FakeConn(FakeSocket([b"+ idling\r\n", b"* BYE shutting down\r\n"])), 5)
-    bye.start()
-    with pytest.raises(push.ConnectionLost):
-        bye.next_event(push._monotonic() + 5)
-
-
-def test_an_endless_line_during_idle_is_refused():
-    import pytest
-    sock = FakeSocket([b"+ idling\r\n"] + [b"x" * 16384] * 8)
-    session = push.IdleSession(FakeConn(sock), network_timeout=5).start()
-    with pytest.raises(push.ConnectionLost):
-        session.next_event(push._monotonic() + 5)
-
-
-def test_next_event_returns_none_at_its_deadline():
-    sock = FakeSocket([b"+ idling\r\n"])
-    session = push.IdleSession(FakeConn(sock), network_timeout=5).start()
-    assert session.next_event(push._monotonic() + 0.05) is None
-    stop = threading.Event()
-    stop.set()
-    assert session.next_event(push._monotonic() + 60, stop.is_set) is None

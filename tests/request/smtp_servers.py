@@ -56,10 +56,12 @@ def server_context(tls_files) -> ssl.SSLContext:
 
 
 @contextlib.contextmanager
-def smtp_server(mode="plain", tls_files=None, auth=False):
-    """mode: plain | starttls | implicit.  Yields (port, recorder)."""
-    recorder = Recorder()
-    kwargs = {}
+def smtp_server(mode="plain", tls_files=None, auth=False, recorder=None, **extra):
+    """mode: plain | starttls | implicit.  Yields (port, recorder).
+    ``recorder``: a Recorder subclass instance, e.g. with an auth_XOAUTH2
+    hook (aiosmtpd's custom AUTH mechanisms); ``extra``: more SMTP options."""
+    recorder = recorder or Recorder()
+    kwargs = dict(extra)
     if auth:
         kwargs.update(authenticator=authenticator, auth_required=True,
                       # aiosmtpd does not count implicit TLS as TLS for AUTH.

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from remote_completion import compose, mailto, signature
+from remote_completion import compose, mailto, metadata, signature
 
 SECRET = "compose-test-secret"
 TASK_ID = "Applications/Release0a1b2c/Phase3d4e5f/Task6a7b8c"
@@ -83,7 +83,7 @@ def test_headers():
     assert b"\r\nDate: Tue, 14 Nov 2023 22:13:20 GMT\r\n" in raw
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["X-Auto-Response-Suppress"] == "All"
-    assert msg[compose.MARKER_HEADER] == compose.MARKER_REQUEST
+    assert msg[metadata.MARKER_HEADER] == metadata.MARKER_REQUEST
 
 
 def test_two_utf8_parts_with_the_task_details():

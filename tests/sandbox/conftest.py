@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import Server, VirtualClock
-from sandbox_helpers import JOB_HOOKS, SYNTHETIC_XSD, fixture_plugin
+from sandbox import VirtualClock
+from sandbox_helpers import JOB_HOOKS, xlr_server
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +27,7 @@ def clock():
 
 @pytest.fixture
 def server(tmp_path, clock):
-    srv = Server(tmp_path / "home", [fixture_plugin()], clock=clock,
-                 synthetic_xsd=SYNTHETIC_XSD)
+    srv = xlr_server(tmp_path / "home", clock)
     srv.add_user("alice", "alice@example.com", "Alice Archer")
     srv.add_user("bob", "bob@example.com", "Bob Baker")
     with srv:

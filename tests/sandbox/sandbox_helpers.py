@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sandbox import Plugin
+from sandbox import Plugin, Server
+from sandbox.schemas import synthetic_xsd
+from sandbox.server import XL_RELEASE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin"
-# Digital.ai's schema, from the shared reference folder beside the repository
-# (where CI puts it too).
-SYNTHETIC_XSD = Path(__file__).resolve().parents[3] / "shared" / "reference" / "synthetic.xsd"
+# Digital.ai's schema where at hand (sandbox/schemas.py), else None: the
+# sandbox then loads synthetic.xml unvalidated, as it does for the demo.
+SYNTHETIC_XSD = synthetic_xsd()[0]
 # Called by the fixture plugin's job script with (taskApi, Comment); cleared per test.
 JOB_HOOKS = []
 
@@ -19,12 +21,20 @@ def fixture_plugin() -> Plugin:
     return Plugin.from_source_tree(FIXTURE / "ext", libraries=[FIXTURE / "lib"])
 
 
+def xlr_server(home, clock, plugins=None, **switches) -> Server:
+    """A server with the fixture plugin in XL Release mode (whatever the
+    sandbox's defaults), with ``switches`` changing single rules."""
+    return Server(home, plugins or [fixture_plugin()], clock=clock, synthetic_xsd=SYNTHETIC_XSD,
+                  **dict(XL_RELEASE, **switches))
+
+
 def fixture_lib():
     """The fixture library as the running plugin imported it."""
     return sys.modules["fixture_lib"]
 
 
-def one_task_release(server, task_type="fixture.Scripted", title="The task", then_manual=False, **props):
+def one_task_release(server, task_type="fixture.Scripted", title="The task", then_manual=False,
+                     **props):
     """A started release with one task (optionally followed by a manual task)."""
     release = server.create_release("Release under test")
     phase = server.add_phase(release, "Phase one")

@@ -62,12 +62,13 @@ def test_synthetic_errors_are_clear(body, fragment):
         load(body)
 
 
+@pytest.mark.synthetic_xsd
 def test_synthetic_is_validated_against_the_xsd_when_at_hand():
-    from sandbox_helpers import SYNTHETIC_XSD
-    assert SYNTHETIC_XSD.exists()
+    from tests.support.lanes import synthetic_xsd_path
     with pytest.raises(TypeSystemError, match="synthetic.xsd"):
         TypeRegistry().load_synthetic(synthetic('<type type="a.T" extends="xlrelease.PythonScript">'
-                                                '<property name="p" colour="red"/></type>'), xsd=SYNTHETIC_XSD)
+                                                '<property name="p" colour="red"/></type>'),
+                                      xsd=synthetic_xsd_path())
 
 
 def test_values_are_checked_against_kinds(server):

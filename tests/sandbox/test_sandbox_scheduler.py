@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from sandbox import RealClock, SandboxError, Server, VirtualClock
+from sandbox import RealClock, SandboxError, VirtualClock
 from sandbox.conf import write_conf
 
-from sandbox_helpers import JOB_HOOKS, fixture_lib, fixture_plugin
+from sandbox_helpers import JOB_HOOKS, fixture_lib, xlr_server
 
 
 def test_virtual_clock_runs_due_work_in_order_including_work_scheduled_by_work():
@@ -61,11 +61,35 @@ def test_real_clock_runs_work_on_its_thread():
 
 
 def make_server(tmp_path, conf=None, **kw):
+    """A server that runs xl-rules.xml's jobs: asked for explicitly (run_jobs)."""
     home = tmp_path / "home"
     if conf is not None:
         write_conf(home, conf)
     clock = VirtualClock()
-    return Server(home, [fixture_plugin()], clock=clock, **kw), clock
+    kw.setdefault("run_jobs", True)
+    return xlr_server(home, clock, **kw), clock
+
+
+def test_no_job_runs_unless_asked_and_the_log_says_why(tmp_path, caplog):
+    # XL Release runs no xl-rules.xml job: by default neither does the sandbox.
+    server, clock = make_server(tmp_path, "xl.fixture.startup-delay = 1 second", run_jobs=False)
+    with caplog.at_level("INFO", logger="sandbox.server"), server:
+        clock.advance(3600)
+        assert server.job_runs == [] and server.jobs_due() == []
+    assert "run_jobs=True" in caplog.text and "fixture.Job" in caplog.text
+
+
+def test_asked_for_jobs_are_announced(tmp_path, caplog):
+    server, clock = make_server(tmp_path, "xl.fixture.startup-delay = 1 second")
+    with caplog.at_level("WARNING", logger="sandbox.server"), server:
+        clock.advance(1)
+        assert len(server.job_runs) == 1
+    assert "as asked (run_jobs=True)" in caplog.text
+
+
+def test_long_lived_jobs_need_run_jobs(tmp_path):
+    with pytest.raises(SandboxError, match="run_jobs"):
+        make_server(tmp_path, long_lived_jobs={"fixture.Job"}, run_jobs=False)
 
 
 def job_runs():

@@ -48,11 +48,17 @@ def test_sys_exit_with_message_fails(server, clock):
     assert "bad things" in server.task_bean(task).comments[-1].text
 
 
-def test_sys_exit_zero_ends_the_script_normally(server, clock):
-    _, task, _ = one_task_release(server, mode="exit0")
+@pytest.mark.parametrize("mode, text", [("exit0", "code 0"), ("exit-bare", "without a status")])
+def test_any_sys_exit_fails_the_task(server, clock, mode, text):
+    # using-scheduling-in-scripts.md: "sys.exit() is called: the script stops
+    # executing and the task fails" (whatever the status).
+    _, task, after = one_task_release(server, mode=mode, then_manual=True)
     clock.run_due()
-    assert status(server, task) == "COMPLETED"
-    assert server.task_properties(task)["result"] == "exit0"
+    bean = server.task_bean(task)
+    assert (str(bean.status), bean.failuresCount) == ("FAILED", 1)
+    assert text in bean.comments[-1].text
+    assert server.task_runs(task)[0].outcome == "failed"
+    assert status(server, after) == "PLANNED"
 
 
 def test_exception_fails_the_task_with_the_traceback(server, clock):
@@ -77,12 +83,12 @@ def test_schedule_default_is_5_seconds(server, clock):
 
 
 def test_schedule_default_comes_from_conf(tmp_path):
-    from sandbox import Server, VirtualClock
-    from sandbox_helpers import fixture_plugin
+    from sandbox import VirtualClock
+    from sandbox_helpers import xlr_server
     clock = VirtualClock()
     home = tmp_path / "home"
     write_conf(home, "xl.durations.customScriptTaskScheduleInterval = 10 seconds\n")
-    with Server(home, [fixture_plugin()], clock=clock) as srv:
+    with xlr_server(home, clock) as srv:
         _, task, _ = one_task_release(srv, mode="schedule", polls=1)
         clock.advance(9.5)
         assert status(srv, task) == "IN_PROGRESS"
@@ -138,36 +144,45 @@ def test_output_of_the_wrong_kind_fails_the_task(server, clock):
     assert "result" in server.task_bean(task).comments[-1].text
 
 
-def test_complete_through_the_api_cancels_the_pending_script(server, clock):
+def test_nothing_runs_for_a_task_that_left_in_progress(server, clock):
     _, task, _ = one_task_release(server, mode="wait")
     clock.run_due()
     clock.advance(1)
     assert server.pending_script(task) == "fixture/Wait.py"
     runs = len(server.task_runs(task))
-    server.complete_task(task, "done elsewhere")
+    server.skip_task(task, "done elsewhere")   # documented: a task in progress can be skipped
     assert server.pending_script(task) is None
     clock.advance(10)
     assert len(server.task_runs(task)) == runs
-    assert status(server, task) == "COMPLETED"
-
-
-def test_fail_through_the_api_cancels_and_retry_starts_over(server, clock):
-    _, task, _ = one_task_release(server, mode="wait")
-    clock.run_due()
-    server.fail_task(task, "nobody answered")
-    clock.advance(5)
-    assert status(server, task) == "FAILED"
+    assert status(server, task) == "SKIPPED"
     assert not [h for h in clock.pending() if "Wait.py" in h.name]
 
 
-def test_script_completing_its_own_task_is_not_completed_twice(server, clock):
+def test_a_script_completing_its_own_task_through_the_api_fails_it(server, clock):
+    # The API call on a running script task is refused; the refusal is the
+    # script's exception, which fails the task the documented way.
     release, task, after = one_task_release(server, mode="self-complete", then_manual=True)
     clock.run_due()
-    assert status(server, task) == "COMPLETED"
-    assert server.task_runs(task)[0].outcome == "discarded"
-    completions = [e for e in server.activity_log(release) if e.activityType == "TASK_COMPLETED"]
-    assert len(completions) == 1
-    assert status(server, after) == "IN_PROGRESS"
+    bean = server.task_bean(task)
+    assert str(bean.status) == "FAILED"
+    assert "custom script task in progress" in bean.comments[-1].text
+    assert status(server, after) == "PLANNED"
+
+
+def test_with_outcome_calls_allowed_a_self_completed_task_is_not_completed_twice(tmp_path):
+    from sandbox import VirtualClock
+    from sandbox.model import activity
+    from sandbox_helpers import xlr_server
+    clock = VirtualClock()
+    with xlr_server(tmp_path / "home", clock, refuse_script_task_outcome=False) as srv:
+        release, task, after = one_task_release(srv, mode="self-complete", then_manual=True)
+        clock.run_due()
+        assert status(srv, task) == "COMPLETED"
+        assert srv.task_runs(task)[0].outcome == "discarded"
+        completions = [e for e in srv.activity_log(release)
+                       if e.activityType == activity("TASK_COMPLETED")]
+        assert len(completions) == 1
+        assert status(srv, after) == "IN_PROGRESS"
 
 
 def test_script_sees_builtin_name_and_server_home(server, clock):
@@ -179,11 +194,49 @@ def test_script_sees_builtin_name_and_server_home(server, clock):
     assert os.environ["XL_RELEASE_SERVER_HOME"] == str(server.home)
 
 
-def test_script_gets_task_release_and_apis(server, clock):
+def test_script_gets_task_apis_and_helper_functions(server, clock):
     _, task, _ = one_task_release(server, mode="api")
+    _, helpers, _ = one_task_release(server, mode="helpers")
     clock.run_due()
     assert server.task_properties(task)["result"] == (
         "IN_PROGRESS|fixture.Scripted|The task|Release under test|0|Phase one")
+    # getCurrentTask/Phase/Release, getTasksByTitle, getPhasesByTitle, getReleasesByTitle
+    assert server.task_properties(helpers)["result"] == "True|Phase one|Release under test|1|1|2"
+
+
+def test_script_variables_as_documented_for_plugin_task_scripts(server, clock):
+    # release and hostRunsScheduledJobs are not documented for plugin task scripts.
+    _, task, _ = one_task_release(server, mode="vars")
+    clock.run_due()
+    assert server.task_properties(task)["result"] == "Comment,folderApi,getCurrentRelease,taskApi"
+
+
+@pytest.mark.parametrize("switches, expected", [
+    ({"comment_variable": False}, "folderApi,getCurrentRelease,taskApi"),
+    ({"release_variable": True}, "Comment,folderApi,getCurrentRelease,release,taskApi"),
+    ({"run_jobs": True}, "Comment,folderApi,getCurrentRelease,hostRunsScheduledJobs,taskApi"),
+])
+def test_switches_add_or_remove_script_variables(tmp_path, switches, expected):
+    from sandbox import VirtualClock
+    from sandbox_helpers import xlr_server
+    clock = VirtualClock()
+    with xlr_server(tmp_path / "home", clock, **switches) as srv:
+        _, task, _ = one_task_release(srv, mode="vars")
+        clock.run_due()
+        assert srv.task_properties(task)["result"] == expected
+
+
+def test_comment_form_imports_from_its_java_package_without_the_variable(tmp_path):
+    import sys
+    from sandbox import VirtualClock
+    from sandbox_helpers import xlr_server
+    clock = VirtualClock()
+    with xlr_server(tmp_path / "home", clock, comment_variable=False) as srv:
+        _, task, _ = one_task_release(srv, mode="java-comment")
+        clock.run_due()
+        assert status(srv, task) == "COMPLETED"
+        assert [c.text for c in srv.task_bean(task).comments] == ["via the Java package"]
+    assert "com.xebialabs.xlrelease.api.v1.forms" not in sys.modules   # gone with the server
 
 
 def test_ci_input_arrives_as_a_dict_of_its_properties(server, clock):

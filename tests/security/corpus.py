@@ -24,7 +24,7 @@ import quopri
 import random
 from email.header import Header
 
-from remote_completion import compose, decide, signature
+from remote_completion import compose, decide, metadata, signature
 
 SEED = 20261125
 SECRET = "corpus-secret-7Hq2-kept-out-of-logs"
@@ -368,7 +368,7 @@ def _ascii(text):
 
 
 def _split_comment(text):
-    marker = text.find(compose.SENTENCE_START)
+    marker = text.find(metadata.INSTRUCTION_START)
     if marker < 0:
         return "", text
     return text[:marker], text[marker:]
@@ -424,7 +424,7 @@ def build(seed=SEED):
     valid_variant("zero-width-in-id", body_edit=lambda t: t.replace("/Phase", "\u200b/Phase"), shape="qp")
     valid_variant("nbsp-after-labels", body_edit=lambda t: t.replace("ACTION: ", "ACTION:\u00a0"), shape="qp")
     valid_variant("comment-with-fake-labels", comment="Task id: see below\nSignature: mine\n")
-    valid_variant("sentence-deleted", body_edit=lambda t: t.replace(t[t.find(compose.SENTENCE_START):t.find("METADATA")], ""))
+    valid_variant("sentence-deleted", body_edit=lambda t: t.replace(t[t.find(metadata.INSTRUCTION_START):t.find("METADATA")], ""))
     # titles that try header or HTML injection: they only ever appear as text
     for i, title in enumerate(["Deploy\r\nBcc: victim@evil.io\r\nX-Injected: 1",
                                "<script>alert(1)</script><img src=x onerror=alert(2)>",
@@ -556,7 +556,7 @@ def build(seed=SEED):
         req = _request_mail(b, task, i)
         b.add("self-sent", "request-%d" % i, req, Expect.ignore(decide.SELF_SENT))
     task = b.task()
-    stripped = _drop_header(_request_mail(b, task, 9), compose.MARKER_HEADER.encode())
+    stripped = _drop_header(_request_mail(b, task, 9), metadata.MARKER_HEADER.encode())
     b.add("self-sent", "request-marker-stripped", stripped, Expect.ignore(decide.AUTO_REPLY))
 
     # --- two metadata blocks that disagree ------------------------------------------------------
@@ -615,7 +615,7 @@ def build(seed=SEED):
     parts.append(text_part_bytes("ok" + body))
     b.add("mime", "many-parts-block-last",
           multipart(base_headers(rng, "alice@corp.com", "x"), "mixed", parts, "bmany"),
-          Expect.ignore(decide.NO_METADATA))
+          Expect.ignore(decide.OVER_CAP))
     for depth, expect_act in ((3, True), (6, True), (40, False), (200, False)):
         task = b.task()
         _s, body = template(FAIL, task, "alice@corp.com", b.title_of(task), "r")
@@ -624,7 +624,7 @@ def build(seed=SEED):
             part = nested_part("mixed", [part], "bd%d" % d)
         raw = single(base_headers(rng, "alice@corp.com", "x"), *part)
         b.add("mime", "nested-%d" % depth, raw,
-              Expect.act(FAIL, task) if expect_act else Expect.ignore(decide.NO_METADATA, decide.UNREADABLE))
+              Expect.act(FAIL, task) if expect_act else Expect.ignore(decide.OVER_CAP))
     broken = [
         ("no-boundary-param", lambda r: r.replace(b'; boundary="', b'; xboundary="', 1)),
         ("unclosed-multipart", lambda r: r[:r.rfind(b"--b1_")]),
@@ -650,7 +650,7 @@ def build(seed=SEED):
             b.add("mime", "%s/%s" % (name, shape), raw,
                   Expect.either(action, task, decide.NO_METADATA, decide.INCOMPLETE_METADATA, decide.BAD_SIGNATURE,
                                 decide.UNREADABLE, decide.BAD_SENDER, decide.CONFLICTING_METADATA,
-                                decide.NOT_WHITELISTED))
+                                decide.NOT_WHITELISTED, decide.OVER_CAP))
     # look-alike characters inside the metadata
     for i, edit in enumerate([lambda t: t.replace("COMPLETE", "COMPL\u0415TE").replace("ACTION: FAIL", "ACTION: F\u0391IL"),
                               lambda t: t.replace("ACTION", "\uff21\uff23\uff34\uff29\uff2f\uff2e"),

@@ -140,7 +140,7 @@ def test_conflicting_spf_results_are_rejected():
     real = PINNED + "; spf=softfail smtp.mailfrom=corp.com"
     forged = PINNED + "; spf=pass smtp.mailfrom=corp.com"
     ok, reason = authresults.check(headers(forged, real), "alice@corp.com", PINNED)
-    assert not ok and "conflicting spf" in reason
+    assert not ok and "spf=softfail" in reason
 
 
 def test_authserv_id_comparison_is_exact_but_case_insensitive():
@@ -251,3 +251,68 @@ def test_accepts_already_parsed_headers():
               ("evil.io", [("dmarc", "pass", {"header.from": "corp.com"})])]
     assert authresults.check(parsed, "alice@corp.com", PINNED)[0]
     assert not authresults.check(parsed[1:], "alice@corp.com", PINNED)[0]
+
+
+# --- issue 11: the receiving server's own run, and no pass beside a non-pass ------
+
+def _same_method(real, forged):
+    return any(part.strip().split("=")[0] == real.split("=")[0] for part in forged.split(";"))
+
+
+REAL_RESULTS = ["dkim=fail header.d=corp.com", "dkim=none", "dkim=neutral header.d=corp.com",
+                "dkim=temperror header.d=mail.corp.com", "dkim=policy header.i=@corp.com",
+                "spf=fail smtp.mailfrom=corp.com", "spf=softfail smtp.mailfrom=alice@corp.com",
+                "spf=none", "spf=pass smtp.mailfrom=attacker.io", "spf=pass smtp.mailfrom=evil.corp.com.io",
+                "dmarc=fail header.from=corp.com", "dmarc=none header.from=corp.com",
+                "dmarc=temperror header.from=corp.com"]
+FORGED_RESULTS = ["dkim=pass header.d=corp.com", "dkim=pass header.i=@mail.corp.com",
+                  "spf=pass smtp.mailfrom=corp.com", "dmarc=pass header.from=corp.com",
+                  "dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=corp.com"]
+
+
+@pytest.mark.parametrize("real,forged", [(r, f) for r in REAL_RESULTS for f in FORGED_RESULTS
+                                          if _same_method(r, f)])
+def test_a_forged_pass_beside_the_real_result_is_refused(real, forged):
+    """Generated pairs: a server that does not strip incoming headers with its
+    own id; the forged header sits right next to the real one (in either
+    order, or both results in one header).  Whenever the real result speaks
+    about the method the forgery claims, the mail is refused."""
+    layouts = [headers(PINNED + "; " + real, PINNED + "; " + forged),
+               headers(PINNED + "; " + forged, PINNED + "; " + real),
+               headers(PINNED + "; " + forged + "; " + real)]
+    for layout in layouts:
+        ok, reason = authresults.check(layout, "alice@corp.com", PINNED)
+        assert not ok, (layout, reason)
+
+
+def test_only_the_topmost_run_of_the_pinned_id_counts():
+    real = ("Authentication-Results", PINNED + "; spf=pass smtp.mailfrom=attacker.io")
+    received = ("Received", "from mx.attacker.io by " + PINNED)
+    forged = ("Authentication-Results", PINNED + "; dkim=pass header.d=corp.com; "
+              "dmarc=pass header.from=corp.com")
+    ok, reason = authresults.check([real, received, forged], "alice@corp.com", PINNED)
+    assert not ok and "no aligned pass" in reason, reason
+    # headers with other ids above the run are later hops: ignored, not a break
+    above = ("Authentication-Results", "internal.corp.com; dkim=fail")
+    genuine = ("Authentication-Results", OPENDMARC)
+    assert authresults.check([above, genuine, received, forged], "alice@corp.com", PINNED)[0]
+    run, ignored = authresults.trusted_run([above, genuine, received, forged], PINNED)
+    assert len(run) == 1 and ignored == 2
+
+
+def test_a_parsed_reply_keeps_the_header_order():
+    from remote_completion import reply
+    raw = ("Authentication-Results: " + PINNED + "; spf=pass smtp.mailfrom=attacker.io\r\n"
+           "Received: from mx.attacker.io\r\n"
+           "Authentication-Results: " + PINNED + "; dmarc=pass header.from=corp.com\r\n"
+           "From: alice@corp.com\r\nTo: xlr@corp.com\r\nSubject: x\r\n\r\nbody\r\n").encode()
+    parsed = reply.parse_reply(raw)
+    assert not authresults.check(parsed.authentication_results, parsed.sender, PINNED)[0]
+    assert authresults.check(parsed.authentication_results, parsed.sender, PINNED)[1].endswith(
+        "no aligned pass for corp.com from mail.example.org")
+    # The limit (docs/security.md): a forged header right below the server's
+    # own, on a server that does not strip them, claiming a method the
+    # server did not evaluate, is inside the run and nothing contradicts it.
+    moved = raw.replace(b"Received: from mx.attacker.io\r\n", b"")
+    assert authresults.check(reply.parse_reply(moved).authentication_results, "alice@corp.com",
+                             PINNED)[0]

@@ -16,6 +16,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,6 +44,12 @@ class Dovecot:
     tls_port: int = 0      # implicit TLS
     extra_conf: str = ""
     process: subprocess.Popen | None = None
+    # OAuth 2.0: the oauth2 passdb's args file text (tests/support/
+    # oauth_server.dovecot_oauth2_conf), the SASL mechanisms offered, and
+    # how the helpers below get a token for a user when LOGIN is off.
+    oauth2_conf: str | None = None
+    mechanisms: str = "plain login"
+    token_for: object = None
 
     host = "127.0.0.1"
 
@@ -66,17 +73,14 @@ ssl_cert = <{self.tls.cert_pem}
 ssl_key = <{self.tls.key_pem}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {self.mechanisms}
 default_internal_user = {internal_user}
 default_login_user = {login_user}
 mail_location = maildir:{self.root}/mail/%u/Maildir
 imap_idle_notify_interval = 1 secs
 first_valid_uid = 1
 first_valid_gid = 1
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {self.root}/users
-}}
+{self.passdbs()}
 userdb {{
   driver = static
   args = uid={uid} gid={gid} home={self.root}/mail/%u
@@ -99,6 +103,24 @@ service anvil {{
 {self.extra_conf}
 """
 
+    def passdbs(self) -> str:
+        files = f"""passdb {{
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u {self.root}/users
+}}
+"""
+        if self.oauth2_conf is None:
+            return files.replace("  mechanisms = plain login\n", "")
+        oauth2 = f"""passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.root}/dovecot-oauth2.conf.ext
+}}
+"""
+        plain = any(m in self.mechanisms.split() for m in ("plain", "login"))
+        return oauth2 + (files if plain else "")
+
     def start(self, timeout: float = 20.0) -> "Dovecot":
         for sub in ("run", "state", "mail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -110,6 +132,18 @@ service anvil {{
         self.tls_port = self.tls_port or free_port()
         (self.root / "users").write_text(
             "".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
+        if self.oauth2_conf is not None:
+            # The auth process (user dovecot) must read the CA that signed the
+            # token service's certificate (the same TLS files as ours), and
+            # cannot enter a 0700 test folder: a readable copy in /tmp.
+            handle, name = tempfile.mkstemp(prefix="dovecot-oauth2-ca-", suffix=".pem")
+            os.close(handle)
+            ca = Path(name)
+            shutil.copyfile(self.tls.ca_pem, ca)
+            os.chmod(ca, 0o644)
+            self._ca_copy = ca
+            (self.root / "dovecot-oauth2.conf.ext").write_text(
+                self.oauth2_conf + f"tls_ca_cert_file = {ca}\n")
         conf = self.root / "dovecot.conf"
         conf.write_text(self.conf_text())
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)],
@@ -134,6 +168,9 @@ service anvil {{
         return p.read_text(errors="replace") if p.exists() else ""
 
     def stop(self) -> None:
+        ca = getattr(self, "_ca_copy", None)
+        if ca is not None and ca.exists():
+            ca.unlink()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -151,7 +188,16 @@ service anvil {{
     def client(self, user: str) -> imaplib.IMAP4_SSL:
         ctx = ssl.create_default_context(cafile=str(self.tls.ca_pem))
         c = imaplib.IMAP4_SSL(self.host, self.tls_port, ssl_context=ctx)
-        c.login(user, self.users[user])
+        if self.token_for is not None and "plain" not in self.mechanisms.split():
+            mechanism = "XOAUTH2" if "xoauth2" in self.mechanisms.split() else "OAUTHBEARER"
+            token = self.token_for(user)
+            if mechanism == "XOAUTH2":
+                response = f"user={user}\x01auth=Bearer {token}\x01\x01"
+            else:
+                response = f"n,a={user},\x01auth=Bearer {token}\x01\x01"
+            c.authenticate(mechanism, lambda _challenge: response.encode())
+        else:
+            c.login(user, self.users[user])
         return c
 
     def append(self, user: str, message: bytes, mailbox: str = "INBOX") -> None:
@@ -173,6 +219,8 @@ service anvil {{
             c.logout()
 
 
-def start_dovecot(root: Path, users: dict[str, str], extra_conf: str = "") -> Dovecot:
-    tls = make_tls_files(root / "tls")
-    return Dovecot(root=root, tls=tls, users=users, extra_conf=extra_conf).start()
+def start_dovecot(root: Path, users: dict[str, str], extra_conf: str = "", tls=None,
+                  **oauth) -> Dovecot:
+    """``oauth``: oauth2_conf, mechanisms, token_for (see Dovecot)."""
+    tls = tls or make_tls_files(root / "tls")
+    return Dovecot(root=root, tls=tls, users=users, extra_conf=extra_conf, **oauth).start()

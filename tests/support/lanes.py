@@ -45,11 +45,49 @@ def gradle_available() -> tuple[bool, str]:
     return False, "jar lane needs Debian's gradle"
 
 
+@functools.cache
+def chromium_available() -> tuple[bool, str]:
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return True, ""
+    return False, "browser lane needs Debian's chromium"
+
+
+def synthetic_xsd_available() -> tuple[bool, str]:
+    # Not cached: tests of the lookup change XLR_SYNTHETIC_XSD.
+    from sandbox.schemas import synthetic_xsd
+    path, why = synthetic_xsd()
+    return path is not None, why
+
+
+def synthetic_xsd_path() -> Path:
+    """Digital.ai's synthetic.xsd for a test marked ``synthetic_xsd`` (the
+    marker has made sure it is there)."""
+    from sandbox.schemas import synthetic_xsd
+    path, why = synthetic_xsd()
+    if path is None:
+        raise AssertionError("test not marked synthetic_xsd: " + why)
+    return path
+
+
 MARKERS = {
     "jython": jython_available,
     "dovecot": dovecot_available,
     "gradle": gradle_available,
+    "chromium": chromium_available,
+    "synthetic_xsd": synthetic_xsd_available,
 }
+
+
+def lane_verdict(marker: str, environ=None) -> tuple[str, str]:
+    """What a test marked ``marker`` does here: ("run", ""), ("skip", why) or
+    ("fail", why) when REQUIRE_ALL_LANES=1 (as CI sets it)."""
+    ok, why = MARKERS[marker]()
+    if ok:
+        return "run", ""
+    env = os.environ if environ is None else environ
+    if env.get("REQUIRE_ALL_LANES") == "1":
+        return "fail", f"required lane '{marker}' is missing: {why}"
+    return "skip", why
 
 
 def jython_command(*args: str, python_path: list[Path] | None = None,

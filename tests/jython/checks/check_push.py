@@ -64,8 +64,8 @@ def _client(context, user, tls_mode):
 def _idle_round(context, user, tls_mode):
     client = _client(context, user, tls_mode)
     try:
-        assert push.offers_idle(client.capabilities), client.capabilities
-        session = push.IdleSession(client.conn, network_timeout=10).start()
+        assert imap.offers_idle(client.capabilities), client.capabilities
+        session = client.idle(network_timeout=10)
         # Nothing new yet: the wait ends at its deadline, not with an event.
         started = time.time()
         assert session.next_event(time.time() + 0.6) is None
@@ -91,7 +91,7 @@ def check_idle_implicit_tls(context):
 def check_backoff_and_capabilities():
     backoff = push.Backoff(initial=1.0, cap=4.0, rand=lambda: 1.0)
     assert [backoff.next_delay() for _ in range(4)] == [1.0, 2.0, 4.0, 4.0]
-    assert push.offers_idle(['IMAP4rev1', 'IDLE'])
+    assert imap.offers_idle(['IMAP4rev1', 'IDLE'])
     assert 'IDLE' in imaplib.Commands
 
 

@@ -12,7 +12,8 @@ import os
 from java.lang import Boolean, Integer
 from java.util import ArrayList, HashSet
 
-from remote_completion import compose, handover, host, mailto, recipients, signature, smtp, start
+from remote_completion import (compose, handover, host, mailto, metadata, recipients, signature,
+                               smtp, start)
 
 REQUIRES = ('smtp-servers',)   # the context comes from tests/request/test_jython_request.py
 
@@ -177,7 +178,7 @@ def check_compose_writes_a_request(context):
     parsed = email.message_from_string(raw.replace(b'\r\n', b'\n'))
     assert parsed['Bcc'] is None
     assert parsed['Auto-Submitted'] == 'auto-generated'
-    assert parsed[compose.MARKER_HEADER] == compose.MARKER_REQUEST
+    assert parsed[metadata.MARKER_HEADER] == metadata.MARKER_REQUEST
     kinds = [p.get_content_type() for p in parsed.walk()]
     assert kinds == ['multipart/alternative', 'text/plain', 'text/html'], kinds
     html = parsed.get_payload()[1].get_payload(decode=True).decode('utf-8')
