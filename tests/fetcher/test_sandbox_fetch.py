@@ -1,5 +1,5 @@
 """End to end in the sandbox, run as XL Release runs the plugin (no xl-rules
-job; ``Server(run_jobs=False)``): a task mails its request, a person clicks
+job, ``Server(**XL_RELEASE)``): a task mails its request, a person clicks
 the button in their mail client (sandbox.mailclient follows the mailto link
 and sends over verified STARTTLS), the reply lands in the IMAP mailbox, a
 waiting script's run fetches it and records the verdict on the task, and the
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import server as sandbox_server
+from sandbox.server import XL_RELEASE
 from sandbox import mailclient  # noqa: E402
 from sandbox.clock import VirtualClock  # noqa: E402
 from sandbox.conf import write_conf  # noqa: E402
@@ -37,8 +38,11 @@ def world(tmp_path):
     write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  startup-delay = 0 seconds\n"
                      "  sync-interval = %d seconds\n}\n" % INTERVAL)
     clock = VirtualClock()
+    # XL Release's behaviour: no xl-rules job, completeTask/failTask refused
+    # on a running script task, no `release` variable.  (The configuration
+    # search with title "" is issue 17's, another change: None allowed here.)
     server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   run_jobs=False)
+                                   **dict(XL_RELEASE, refuse_title_none=False))
     try:
         server.start()
         for username, (name, address) in PEOPLE.items():
@@ -265,3 +269,33 @@ def test_the_connection_test_button(world):
     assert not result["success"]
     assert "not-the-password" not in (result["output"] or "") + (result["errorText"] or "")
     assert "login failed" in result["output"]
+
+
+def test_a_run_as_user_who_may_not_read_the_other_release_keeps_the_reply(world, caplog):
+    """XL Release runs a task's scripts as its release's run-as user: release
+    A's waiting script may not read release B's task, so B's reply stays in
+    the mailbox (logged as a permission refusal) until B's own script takes it."""
+    server, hub, clock, _ci = world
+    server.add_user("runner-a", email="runner-a@example.com")
+    release_a = server.create_release("Release A", script_username="runner-a")
+    server.add_team(release_a, "Runners", members=["runner-a"])   # A only
+    task_a = server.add_task(server.add_phase(release_a, "Production"), TASK_TYPE, "Approve A",
+                             owner="alice")
+    server.start_release(release_a)
+    clock.advance(0)
+    assert [r.outcome for r in server.task_runs(task_a)] == ["scheduled"]
+    clock.advance(10)
+    _release_b, task_b, _ = started_task(server, clock, owner="bob")   # run as admin
+    request = hub.wait_for_mail("bob@example.com", 1)[0]
+    client_of(hub, "bob").click(request, "COMPLETE")
+    hub.wait_for_deliveries(3)
+    with caplog.at_level("INFO", logger="com.xebialabs.xlrelease.plugins.remotecompletion"):
+        runs = waiting_scripts_run(server, clock, task_a, INTERVAL - 10)
+    assert [r.outcome for r in runs] == ["scheduled"]
+    assert hub.imap_count() == 1 and verdict_comments(server, task_b) == []
+    refused = [r for r in caplog.records if "(no-permission)" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].levelname == "WARNING"
+    assert "kept for the next cycle" in refused[0].getMessage()
+    next_cycle_due()
+    runs = waiting_scripts_run(server, clock, task_b, 10)
+    assert [r.outcome for r in runs] == ["completed"] and hub.imap_count() == 0
