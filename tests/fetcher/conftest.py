@@ -78,7 +78,7 @@ class Host:
         values = dict(batch_size=50, max_message_size=200_000, network_timeout=10.0)
         values.update(settings_values)
         from remote_completion import fetch
-        return fetch.run_fetch_cycle(fakes.apis(self.world), settings=settings_mod.Settings(**values),
+        return fetch.run_fetch_cycle(fakes.bundle(self.world), settings=settings_mod.Settings(**values),
                                      now=now)
 
     def status(self, task_id=s.TASK_ID):

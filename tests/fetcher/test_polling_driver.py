@@ -85,7 +85,7 @@ def server_home(tmp_path, monkeypatch):
 def run_waiting_script(host, task, run=s.RUN, **extra):
     """WaitForReply.py as the host runs it; returns the SystemExit code, or
     None when the script returned normally."""
-    bundle = fakes.apis(host.world)
+    bundle = fakes.bundle(host.world)
     variables = dict(task=task, requestRecipients=s.ALICE, requestRun=run,
                      taskApi=bundle.taskApi, releaseApi=bundle.releaseApi,
                      configurationApi=bundle.configurationApi, userApi=bundle.userApi,

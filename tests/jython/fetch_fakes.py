@@ -190,6 +190,11 @@ def imap_ci(host, port, username, password, secret, from_address, tls_mode='IMPL
 
 
 def apis(world):
-    """The script APIs of the fetch job, as the ``host.Apis`` bundle."""
-    return host.Apis(TaskApi(world), ReleaseApi(world), ConfigurationApi(world), UserApi(world),
-                     RolesApi(world), Comment)
+    """The script variables of the fetch job, in the job's positional order."""
+    return (TaskApi(world), ReleaseApi(world), ConfigurationApi(world), UserApi(world),
+            RolesApi(world), Comment)
+
+
+def bundle(world):
+    """The same APIs as the ``host.Apis`` bundle ``run_fetch_cycle`` takes."""
+    return host.Apis(*apis(world))

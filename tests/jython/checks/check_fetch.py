@@ -54,7 +54,7 @@ def _scenario(context, name, trace=False):
     logger.setLevel(logging.DEBUG)
     maildebug.set_enabled(True if trace else None)
     try:
-        summary = fetch.run_fetch_cycle(fakes.apis(world), settings=settings_mod.Settings(
+        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings_mod.Settings(
             batch_size=2, max_message_size=context['max_message_size'], network_timeout=15.0))
     finally:
         logger.removeHandler(handler)
@@ -85,7 +85,7 @@ def _end_by_waiting_scripts(context, world):
     no job here, so it does not fetch): it ends the task on its verdict,
     returning (COMPLETED) or exiting with 1 (FAILED); otherwise it schedules."""
     ends = {}
-    bundle = fakes.apis(world)
+    bundle = fakes.bundle(world)
     for task_id, record in sorted(world.tasks.items()):
         if record['status'] != 'IN_PROGRESS':
             continue
@@ -200,7 +200,7 @@ def check_ext_scripts_run_on_jython(context):
     world = fakes.World(ci)
     world.users['alice'] = tuple(context['users']['alice'])
     world.add_task(sc['tasks'][0]['id'], owner='alice')
-    bundle = fakes.apis(world)
+    bundle = fakes.bundle(world)
     variables = dict((name, getattr(bundle, name)) for name in (
         'taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment'))
     # The job as a polling run (push-enabled = false): a push session would
