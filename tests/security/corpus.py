@@ -220,12 +220,12 @@ def wrap_flowed(text, width=72):
         while len(line) > width:
             cut = line.rfind(" ", 0, width)
             if cut <= 0:
-                cut = width
-                out.append(line[:cut] + " ")  # no space to break at: split the word (delsp would join)
-                line = line[cut:]
-            else:
-                out.append(line[:cut + 1])
-                line = line[cut + 1:]
+                # No space to break at: without DelSp a flowed line may not
+                # split a word (RFC 3676 4.2), so a long token (a v2
+                # signature) stays whole, as mail clients send it.
+                break
+            out.append(line[:cut + 1])
+            line = line[cut + 1:]
         out.append(line)
     return "\n".join(out)
 
