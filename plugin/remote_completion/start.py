@@ -102,17 +102,18 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
     log = logs.get_logger()
     conf = _load_settings(out)
     maildebug.set_conf_enabled(conf.mail_debug)
-    try:
-        imap_config = host.find_imap_config(configurationApi)
-        smtp_config = host.find_smtp_config(configurationApi)
-    except host.ConfigurationError as error:
-        raise StartError(to_text(error))
-
     task_id = host.task_id(task)
     try:
         release_id = host.release_id_of(task_id)
     except ValueError:
         release_id = to_text(prop(release, 'id'))
+    try:
+        # The release's folders may hold the IMAP configuration; the SMTP
+        # server may come from its optional SMTP fields.
+        imap_config = host.find_imap_config(configurationApi, release_id)
+        smtp_config = host.find_smtp_config(configurationApi, imap_config)
+    except host.ConfigurationError as error:
+        raise StartError(to_text(error))
     if release is None:
         release = host.get_release(releaseApi, release_id)
 
