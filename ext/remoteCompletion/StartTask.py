@@ -9,7 +9,8 @@ from remote_completion import start
 
 try:
     result = start.start_remote_completion(task, release, taskApi, releaseApi,  # noqa: F821
-                                           configurationApi, userApi, rolesApi)  # noqa: F821
+                                           configurationApi, userApi, rolesApi,  # noqa: F821
+                                           folderApi=globals().get('folderApi'))
 except start.StartError as error:
     start.say(error)
     sys.exit(1)

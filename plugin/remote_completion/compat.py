@@ -37,6 +37,16 @@ else:
     string_types = (str,)
     integer_types = (int,)
 
+# On Jython 2.7 a Java exception (an API's NotFoundException, a permission
+# refusal) is NOT caught by "except Exception" (checked on Jython 2.7.3):
+# host calls are guarded with "except HOST_ERRORS".  java.lang.Exception, not
+# Throwable: an Error (out of memory, ThreadDeath) must still stop the script.
+try:  # pragma: no cover - Jython only
+    from java.lang import Exception as _JavaException
+    HOST_ERRORS = (Exception, _JavaException)
+except ImportError:
+    HOST_ERRORS = (Exception,)
+
 
 def to_text(value, encoding='utf-8', errors='replace'):
     """Any value as text; bytes are decoded, None stays None."""

@@ -9,8 +9,8 @@ from __future__ import absolute_import, unicode_literals
 import re
 
 from . import logs, oauth
-from .compat import (as_bool, as_int, as_list, as_string_list, enum_name, prop,
-                     string_types, to_text)
+from .compat import (HOST_ERRORS, as_bool, as_int, as_list, as_string_list, enum_name,
+                     prop, string_types, to_text)
 
 IMAP_TYPE = 'remoteCompletion.ImapServer'
 SMTP_TYPE = 'xlrelease.SmtpServer'
@@ -317,7 +317,7 @@ def _why(error):
 def _smtp_by_id(configurationApi):
     try:
         ci = configurationApi.getConfiguration(SMTP_ID)
-    except Exception as error:  # not found, not allowed, or no such call
+    except HOST_ERRORS as error:  # not found, not allowed, or no such call
         return None, 'could not be read (%s)' % _why(error)
     if ci is None:
         return None, 'was not found'
@@ -327,7 +327,7 @@ def _smtp_by_id(configurationApi):
 def _smtp_by_search(configurationApi):
     try:
         found = _search(configurationApi, SMTP_TYPE)
-    except Exception as error:
+    except HOST_ERRORS as error:
         return None, 'failed (%s)' % _why(error)
     if not found:
         return None, 'found nothing'

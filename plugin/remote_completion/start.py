@@ -91,7 +91,7 @@ def _now():
 
 
 def start_remote_completion(task, release, taskApi, releaseApi, configurationApi, userApi,
-                            rolesApi, out=None, now=None):
+                            rolesApi, out=None, now=None, folderApi=None):
     """Send the request mails for a task that just started.
 
     Returns a StartResult; raises StartError when nothing could be sent.
@@ -117,7 +117,8 @@ def start_remote_completion(task, release, taskApi, releaseApi, configurationApi
     if release is None:
         release = host.get_release(releaseApi, release_id)
 
-    found, problems = recipients.resolve(task, release_id, releaseApi, userApi, rolesApi)
+    found, problems = recipients.resolve(task, release_id, releaseApi, userApi, rolesApi,
+                                         folderApi)
     for problem in problems:
         _say(out, 'Warning: ' + problem)
     if not found:
