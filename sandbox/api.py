@@ -156,7 +156,7 @@ class ConfigurationApi(_Api):
         if (str(bean.type) == "xlrelease.SmtpServer" and bean._values.get("password")
                 and not getattr(self._server, "smtp_password_readable", True)):
             values = dict(bean._values, password=HIDDEN_PASSWORD)
-            return type(bean)(bean.id, bean.type, values, bean._secret)
+            return type(bean)(bean.id, bean.type, values, bean._secret, bean._folder_id)
         return bean
 
     def getConfiguration(self, configurationId):  # noqa: N802,N803

@@ -20,11 +20,19 @@ JYTHON = sys.platform.startswith('java')
 # What "any failure" means where the plugin must go on (a fetch cycle, the
 # push loop): on Jython a java.lang.Error (OutOfMemoryError, StackOverflowError)
 # is no Python Exception, and ``except Exception`` lets it through.
+# HOST_ERRORS guards a host API call: a Java exception the API raises (its
+# NotFoundException, a permission refusal) is no Python Exception either
+# (checked on Jython 2.7.3).  java.lang.Exception, not Throwable: an Error
+# (out of memory) must still end the script; loops that must survive those
+# use ANY_ERROR.
 if JYTHON:  # pragma: no cover - exercised by the Jython lane
+    from java.lang import Exception as _JavaException
     from java.lang import Throwable as _Throwable
     ANY_ERROR = (Exception, _Throwable)
+    HOST_ERRORS = (Exception, _JavaException)
 else:
     ANY_ERROR = (Exception,)
+    HOST_ERRORS = (Exception,)
 
 if PY2:  # pragma: no cover - exercised by the Jython lane
     text_type = unicode  # noqa: F821
@@ -36,16 +44,6 @@ else:
     binary_type = bytes
     string_types = (str,)
     integer_types = (int,)
-
-# On Jython 2.7 a Java exception (an API's NotFoundException, a permission
-# refusal) is NOT caught by "except Exception" (checked on Jython 2.7.3):
-# host calls are guarded with "except HOST_ERRORS".  java.lang.Exception, not
-# Throwable: an Error (out of memory, ThreadDeath) must still stop the script.
-try:  # pragma: no cover - Jython only
-    from java.lang import Exception as _JavaException
-    HOST_ERRORS = (Exception, _JavaException)
-except ImportError:
-    HOST_ERRORS = (Exception,)
 
 
 def to_text(value, encoding='utf-8', errors='replace'):

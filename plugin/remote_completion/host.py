@@ -165,17 +165,12 @@ def _find_configurations(configurationApi, ci_type, folder_ids):
         found = _search_folder(configurationApi, ci_type, folder)
         if found is None:
             break
-        for ci in found:
-            ci_id = to_text(prop(ci, 'id'))
-            if ci_id not in seen:
-                seen.add(ci_id)
-                levels[folder].append(ci)
+        levels[folder].extend(found)
+        seen.update(to_text(prop(ci, 'id')) for ci in found)
     global_level = []
     for ci in _search(configurationApi, ci_type):
-        ci_id = to_text(prop(ci, 'id'))
-        if ci_id in seen:
-            continue
-        seen.add(ci_id)
+        if to_text(prop(ci, 'id')) in seen:
+            continue   # already found by its folder's search
         folder = _folder_of(ci)
         if folder is None:
             global_level.append(ci)
