@@ -128,11 +128,6 @@ class FolderApi(_Api):
         return self._server.folder_team_views(folderId)
 
 
-# What a script reads as the SMTP password when the server hides it (the
-# form XL Release stores passwords in).
-HIDDEN_PASSWORD = "{aes:v0}c2FuZGJveC1oaWRkZW4="
-
-
 class ConfigurationApi(_Api):
     _name = "configurationApi"
     _calls = ("searchByTypeAndTitle", "getConfiguration")
@@ -141,23 +136,8 @@ class ConfigurationApi(_Api):
                              folderOnly=False):  # noqa: N803
         # GET /api/v1/config/byTypeAndTitle?configurationType&title&folderId&folderOnly
         self._check("searchByTypeAndTitle", folderId, VIEW if folderId is not None else None)
-        return [self._script_view(ci) for ci in self._server.search_configurations(
-            configurationType, title, folderId, bool(folderOnly))]
-
-    def getConfiguration(self, configurationId):  # noqa: N802,N803
-        # GET /api/v1/config/{configurationId}
-        folder = self._server.configuration_folder(configurationId)
-        self._check("getConfiguration", folder, VIEW if folder is not None else None)
-        return self._script_view(self._server.configuration_bean(configurationId))
-
-    def _script_view(self, bean):
-        # Server.smtp_password_readable = False: scripts get the SMTP
-        # password in its stored (encrypted) form, as a server may do.
-        if (str(bean.type) == "xlrelease.SmtpServer" and bean._values.get("password")
-                and not getattr(self._server, "smtp_password_readable", True)):
-            values = dict(bean._values, password=HIDDEN_PASSWORD)
-            return type(bean)(bean.id, bean.type, values, bean._secret, bean._folder_id)
-        return bean
+        return self._server.search_configurations(configurationType, title, folderId,
+                                                  bool(folderOnly))
 
     def getConfiguration(self, configurationId):  # noqa: N802,N803
         # GET /api/v1/config/{configurationId}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import api as sandbox_api
+from sandbox import views as sandbox_views
 from sandbox import server as sandbox_server
 from sandbox.clock import VirtualClock
 from sandbox.conf import write_conf
@@ -28,7 +29,9 @@ def world(tmp_path):
     home = tmp_path / "home"
     write_conf(home, "xl.remote-completion { fetching-enabled = false }\n")
     clock = VirtualClock()
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock)
+    # XL Release's reading of searchByTypeAndTitle(type, None): refused.
+    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
+                                   refuse_title_none=True)
     try:
         server.start()
         server.add_user("alice", email="alice@example.com", full_name="Alice Smith")
@@ -99,7 +102,7 @@ def test_hidden_password_without_fallback_fails_naming_all_three_sources(world):
     assert "read by id (Configuration/mail/SmtpServer): its password is not readable" in log
     assert "a search for xlrelease.SmtpServer: its password is not readable" in log
     assert "the SMTP fields of the IMAP server configuration 'Remote completion mailbox'" in log
-    assert SMTP_PASSWORD not in log and sandbox_api.HIDDEN_PASSWORD not in log
+    assert SMTP_PASSWORD not in log and sandbox_views.HIDDEN_PASSWORD not in log
     assert not hub.deliveries
 
 
@@ -118,7 +121,7 @@ def test_the_sandbox_refuses_a_null_title_and_reads_empty_as_any(world):
     server, hub, _clock = world
     _imap(server, hub)
     api = sandbox_api.ConfigurationApi(server, "admin")
-    with pytest.raises(IllegalArgumentException, match="null"):
+    with pytest.raises(IllegalArgumentException, match="None"):
         api.searchByTypeAndTitle(IMAP_TYPE, None)
     assert [str(ci.title) for ci in api.searchByTypeAndTitle(IMAP_TYPE, "")] == [
         "Remote completion mailbox"]
