@@ -39,7 +39,8 @@ def latency_plot(results, path: Path):
             _cdf(ax, x["samples"], "XL Release path, %s waiting (%s, measured, n=%d)"
                  % (what, x["interpreter"], x["n"]), color=color)
     _cdf(ax, lat["push_schedule"]["samples"],
-         "push host, real session schedule (model from measured parts)", color="tab:blue",
+         "push host, real job schedule, sessions cut every %g s (measured, n=%d)"
+         % (lat["push_schedule"]["session"], lat["push_schedule"]["n"]), color="tab:blue",
          linestyle=":")
     _cdf(ax, lat["push"]["samples"], "push host, in a session (measured, n=%d)"
          % lat["push"]["n"], color="tab:blue")

@@ -238,10 +238,7 @@ def cmd_latency(spec):
     cpu0, wall0 = process_cpu(), clock()
     scripts.start()
     if mode == "push":
-        job = threading.Thread(target=push.run, args=host.apis, name="bench-push-job",
-                               kwargs=dict(stop_event=stop, stats=stats))
-        job.daemon = True
-        job.start()
+        job = start_push_host(host, stop, stats, spec.get("session_seconds"))
         if not stats.idling.wait(60):
             raise RuntimeError("the push job never entered IDLE")
     start = clock() + spec.get("lead", 1.0)
@@ -277,6 +274,38 @@ def cmd_latency(spec):
                 max_run_wall=max(w for w, _c in scripts.costs) if scripts.costs else None)
 
 
+def conf_settings(session_seconds=None):
+    """The settings the plugin reads (xl-release.conf), optionally with a
+    shorter push session (idle-refresh) and the host's gap shortened alike."""
+    from remote_completion import settings as settings_module
+    from remote_completion.settings import KEYS
+    base = settings_module.load_or_defaults(lambda text: None)
+    values = dict((attr, getattr(base, attr)) for _key, attr, _p, _d, _c in KEYS)
+    if session_seconds:
+        scale = float(session_seconds) / values["idle_refresh"]
+        values["idle_refresh"] = float(session_seconds)
+        values["sync_interval"] = max(0.05, values["sync_interval"] * scale)
+    return Settings(**dict((str(k), v) for k, v in values.items()))
+
+
+def start_push_host(host, stop, stats, session_seconds=None):
+    """The push host's fetch job as xl-rules.xml declares it (long-lived,
+    fixed delay of sync-interval between runs): the host calls the job's one
+    call (FetchMail.py: push.run_job) again sync-interval after it returned.
+    A run_job that starts its sessions back to back never returns (no gap)."""
+    from remote_completion import push
+    conf = conf_settings(session_seconds)
+
+    def host_loop():
+        while not stop.is_set():
+            push.run_job(*host.apis, settings=conf, stop_event=stop, stats=stats)
+            stop.wait(conf.sync_interval)   # the host's fixed delay (xl-rules.xml)
+    job = threading.Thread(target=host_loop, name="bench-push-host")
+    job.daemon = True
+    job.start()
+    return job
+
+
 def cmd_session(spec):
     """A reply waits in the mailbox when a push session starts (the mail that
     arrived between two sessions): session start -> task ended."""
@@ -294,10 +323,7 @@ def cmd_session(spec):
     scripts.start()
     stop = threading.Event()
     started = clock()
-    job = threading.Thread(target=push.run, args=host.apis, name="bench-push-job",
-                           kwargs=dict(stop_event=stop))
-    job.daemon = True
-    job.start()
+    job = start_push_host(host, stop, push.PushStats())
     ok = all(host.ended_events[t.id].wait(spec.get("deadline", 120.0)) for t in tasks)
     stop.set()
     scripts.stop()

@@ -11,7 +11,11 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/bootstrap.sh"
 cd "$here"
 if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
-  "$PY" -m pip install --quiet -e "$here[test,bench]"
+  # pyproject.toml's [bench] extra, the way bootstrap.sh installs the others.
+  "$PY" -c 'import sys, tomllib
+print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["bench"]))' \
+    "$here/pyproject.toml" >"$here/.venv/requirements-bench.txt"
+  "$PY" -m pip install --quiet -r "$here/.venv/requirements-bench.txt"
 fi
 args=("$@")
 case " $* " in
