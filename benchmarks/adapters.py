@@ -22,7 +22,7 @@ def request_marker(secret, task):
         from remote_completion import handover
     except ImportError:
         return None
-    for name in ("request_marker", "write_request_marker", "request_marker_text"):
+    for name in ("request_comment", "request_marker"):
         make = getattr(handover, name, None)
         if make is not None:
             return make(secret, task.id, task.run_id)

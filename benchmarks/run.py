@@ -646,10 +646,17 @@ def main(argv=None):
     parser.add_argument("--stages", default=",".join(STAGES),
                         help="comma-separated subset of: " + ", ".join(STAGES))
     parser.add_argument("--no-jython", action="store_true", help="CPython only")
+    parser.add_argument("--set", action="append", default=[], metavar="SIZE=VALUE",
+                        help="override one size, e.g. --set xlr_tasks=200 (JSON value)")
     args = parser.parse_args(argv)
     stages = [s for s in args.stages.split(",") if s]
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's chatter
     sizes = dict(QUICK if args.quick else FULL)
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in sizes and key != "sync_interval":
+            parser.error("unknown size %r" % key)
+        sizes[key] = json.loads(value)
     started = time.monotonic()
     results = {"quick": args.quick, "sizes": sizes, "machine": machine(),
                "api_delay": API_DELAY, "wan_rtt": WAN_RTT}

@@ -124,8 +124,12 @@ def parse_duration(value):
     if isinstance(value, integer_types + (float,)):
         return value / 1000.0
     if type(value).__name__ == 'relativedelta':
-        raise _Problem('months and years are not supported here (use days, hours, '
-                       'minutes, seconds or ms)')
+        # pyhocon returns one for every unit when python-dateutil is installed.
+        if getattr(value, 'months', 0) or getattr(value, 'years', 0):
+            raise _Problem('months and years are not supported here (use days, hours, '
+                           'minutes, seconds or ms)')
+        return (value.days * 86400.0 + value.hours * 3600.0 + value.minutes * 60.0
+                + value.seconds + value.microseconds / 1e6)
     if isinstance(value, string_types):
         match = _NUMBER_AND_UNIT.match(value.strip())
         if match:
