@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -111,3 +113,9 @@ def write_all(results, folder: Path):
         scaling_plot(results, path)
         written.append(path)
     return written
+
+
+if __name__ == "__main__":
+    # plots.py RESULTS.json FOLDER (benchmarks/run.py calls it this way)
+    for written in write_all(json.load(open(sys.argv[1])), Path(sys.argv[2])):
+        print("plot written: %s" % written)
