@@ -28,7 +28,7 @@ def run_quick(tmp_path, *args, timeout=300):
 def test_quick_benchmark_prints_every_cpython_row(tmp_path):
     stdout, results = run_quick(tmp_path, "--no-jython", "--stages",
                                 "latency,drain,scaling,smtp,memory")
-    for row in (COLUMNS, "push host in a session", "real session schedule",
+    for row in (COLUMNS, "push host in a session", "real schedule, sessions cut every",
                 "30 s polling, model", "(naive loop)", "10 ms round trip",
                 "ms per API call", "queued replies, loopback (CPython): wall; Dovecot CPU",
                 "kB headers each", "session per mail, TLS context reused", "junk mail",
