@@ -342,10 +342,28 @@ def smtp_fallback_from_ci(ci, imap_from_address=None):
         return None
     password = _text(ci, ('smtpPassword',))
     logs.register_secret(password)
-    return SmtpConfig(host=host, port=as_int(_first(ci, ('smtpPort',)), 25),
-                      tls=as_bool(_first(ci, ('smtpTls',)), False),
-                      from_address=_text(ci, ('smtpFromAddress',)) or imap_from_address,
-                      username=_text(ci, ('smtpUsername',)), password=password)
+    config = SmtpConfig(host=host, port=as_int(_first(ci, ('smtpPort',)), 25),
+                        tls=as_bool(_first(ci, ('smtpTls',)), False),
+                        from_address=_text(ci, ('smtpFromAddress',)) or imap_from_address,
+                        username=_text(ci, ('smtpUsername',)), password=password)
+    config.oauth = _smtp_oauth_from_ci(ci)   # SMTP AUTH XOAUTH2 when chosen
+    return config
+
+
+def _smtp_oauth_from_ci(ci):
+    """SMTP with OAuth 2.0 reuses the configuration's OAuth fields, with its
+    own scope when set (the IMAP one may be Graph's)."""
+    chosen = enum_name(_first(ci, ('smtpAuthentication',)))
+    if oauth.normalise_authentication(chosen) != oauth.AUTH_OAUTH2:
+        return None
+    return oauth.OAuthSettings(
+        token_url=_text(ci, ('tokenEndpoint', 'tokenUrl')),
+        client_id=_text(ci, ('clientId',)),
+        client_secret=_text(ci, ('clientSecret',)),
+        scope=_text(ci, ('smtpOauthScope',)) or _text(ci, ('oauthScope', 'scope')),
+        tenant=_text(ci, ('tenantId', 'tenant')),
+        grant=enum_name(_first(ci, ('oauthGrant', 'grant'))),
+        refresh_token=_text(ci, ('refreshToken',)))
 
 
 def find_smtp_config(configurationApi, imap_config=None):
@@ -355,6 +373,11 @@ def find_smtp_config(configurationApi, imap_config=None):
     configuration.  None working raises one ConfigurationError naming all
     three and why each failed (never a secret)."""
     reasons = []
+    fallback = getattr(imap_config, 'smtp_fallback', None)
+    if fallback is not None and getattr(fallback, 'oauth', None) is not None:
+        # SMTP fields set to OAuth 2.0: the admin means them (the settings
+        # record cannot do OAuth, and Exchange Online refuses its password).
+        return fallback
     config, why = _smtp_by_id(configurationApi)
     if config is not None:
         return config

@@ -121,6 +121,8 @@ def test_imap_server_type(doc):
         "smtpUsername": ("string", None, "false"),
         "smtpPassword": ("string", None, "false"),
         "smtpFromAddress": ("string", None, "false"),
+        "smtpAuthentication": ("enum", "PASSWORD", "false"),
+        "smtpOauthScope": ("string", None, "false"),
     }
     for name, (kind, default, required) in expected.items():
         prop = p[name]
