@@ -257,7 +257,7 @@ def prop(obj, name, default=None):
     if callable(get_property):
         try:
             value = get_property(name)
-        except Exception:  # Java raises for unknown properties
+        except HOST_ERRORS:  # Java raises for unknown properties
             value = None
         if value is not None:
             return value

@@ -25,7 +25,7 @@ import re
 from . import claims as claims_mod
 from . import decide, host, imap, logs, maildebug, recipients, reply
 from . import settings as settings_mod
-from .compat import to_text
+from .compat import HOST_ERRORS, to_text
 
 HEADER_BYTES = 64 * 1024
 # A genuine reply whose task cannot be read is kept this long (the server may
@@ -437,6 +437,13 @@ def _act(uid, parsed, task, verdict, apis, log, now):
 
 # --- the Shared configuration "Test" button ------------------------------------
 
+class ConnectionTestFailed(Exception):
+    """Raised by the Test button's script with the (secret-free) reason: XL
+    Release answers a test with success, errorText and scriptFound only
+    (SharedConfigurationStatusResponse), so printed output never reaches the
+    admin; the failure's message does."""
+
+
 def check_connection(configuration, settings=None):
     """(ok, message) for the connection test of an IMAP server configuration:
     token (OAuth 2.0), connect, log in or authenticate, select INBOX, log
@@ -445,7 +452,7 @@ def check_connection(configuration, settings=None):
         config = host.imap_config_from_ci(configuration)
     except host.ConfigurationError as error:
         return False, logs.clean(to_text(error), 500)
-    except Exception as error:
+    except HOST_ERRORS as error:
         return False, 'The configuration could not be read: %s' % _safe_error(error)
     timeout = getattr(settings, 'network_timeout', 30.0) if settings is not None else 30.0
     if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
@@ -468,7 +475,7 @@ def check_connection(configuration, settings=None):
         how = 'authenticated with OAuth 2.0' if client.tokens is not None else 'logged in'
         return True, 'Connected to %s (%s), %s as %s; INBOX holds %d message(s).' % (
             where, config.tls_mode, how, logs.clean(config.username, 100), count)
-    except Exception as error:
+    except HOST_ERRORS as error:
         return False, 'IMAP connection test of %s failed at step "%s": %s' % (
             where, step, _safe_error(error))
     finally:
