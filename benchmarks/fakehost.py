@@ -113,6 +113,17 @@ class Host(object):
         return (self.taskApi, self.releaseApi, self.configurationApi, self.userApi,
                 self.rolesApi, self.Comment)
 
+    @property
+    def bundle(self):
+        """The APIs as the library's entry points take them (host.Apis)."""
+        from benchmarks import adapters
+        return adapters.bundle(self.apis)
+
+    def args(self, func):
+        """Positional API arguments for ``func`` (run_fetch_cycle, push.run_job...)."""
+        from benchmarks import adapters
+        return adapters.api_args(self.apis, func)
+
     def call(self, name):
         """Every API method starts here: count it, then wait like a real call."""
         with self.lock:
@@ -129,6 +140,8 @@ class Host(object):
         self.users[username] = Obj(username=username, email=email, fullName=username.title())
 
     def add_task(self, number, owner, secret=None):
+        """A waiting task with the request marker of its run (signed with
+        ``secret``, by default the IMAP configuration's)."""
         phase = self.release.phases[0]
         task_id = "%s/Task%06d" % (phase.id, number)
         task = Obj(id=task_id, title="Approve step %d" % number, description="", owner=owner,
@@ -136,7 +149,10 @@ class Host(object):
                    taskType=TASK_TYPE, failuresCount=0, phase=phase, releaseUid=1,
                    comments=[], startDate=None, statusLine=None, run_id=run_id_of(number),
                    variables=[])
+        task.run = task.run_id
         from benchmarks import adapters
+        if secret is None:
+            secret = self.imap_ci.__dict__.get("_props", {}).get("secret")
         marker = adapters.request_marker(secret, task) if secret else None
         if marker:
             task.comments.append(Comment(marker))

@@ -10,7 +10,8 @@ from remote_completion import fetch, host, imap, reply
 
 def run_naive_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, settings):
     config = host.find_imap_config(configurationApi)
-    apis = fetch._Apis(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)
+    make = getattr(host, "Apis", None) or fetch._Apis   # host.Apis since the hand-over
+    apis = make(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment)
     log = fetch.logs.get_logger()
     max_size = int(settings.max_message_size)
     client = imap.ImapClient.for_config(config, timeout=settings.network_timeout,

@@ -92,7 +92,7 @@ def cmd_drain(spec):
         naive.run_naive_cycle(*host.apis, settings=conf)
         summary = None
     else:
-        summary = fetch.run_fetch_cycle(*host.apis, settings=conf)
+        summary = fetch.run_fetch_cycle(*host.args(fetch.run_fetch_cycle), settings=conf)
     result = dict(wall=clock() - started, cpu=process_cpu() - cpu, thread_cpu=thread_cpu() - tcpu,
                   handled=host.handled(), expected=len(tasks), api_calls=host.api_calls(),
                   calls=host.calls, rss_before_kb=rss_before, rss_peak_kb=status_kb("VmHWM"),
@@ -107,11 +107,11 @@ def cmd_cycle(spec):
     host, _tasks = make_host(spec)
     conf = settings(spec)
     for _ in range(spec.get("warmup", 3)):
-        fetch.run_fetch_cycle(*host.apis, settings=conf)
+        fetch.run_fetch_cycle(*host.args(fetch.run_fetch_cycle), settings=conf)
     walls, cpus = [], []
     for _ in range(spec.get("repeats", 5)):
         started, cpu = clock(), thread_cpu()
-        summary = fetch.run_fetch_cycle(*host.apis, settings=conf)
+        summary = fetch.run_fetch_cycle(*host.args(fetch.run_fetch_cycle), settings=conf)
         walls.append(clock() - started)
         cpus.append(thread_cpu() - cpu)
         if summary.error:
@@ -230,7 +230,8 @@ def cmd_latency(spec):
     if mode == "push":
         variables["hostRunsScheduledJobs"] = True
     scripts = ScriptHost(host, [t.id for t in tasks], extra_variables=variables,
-                         threads=spec.get("threads", 8), first_within=spec.get("first_within", 30.0),
+                         threads=spec.get("threads", 8),
+                         first_within=spec.get("first_within") or conf_settings().sync_interval,
                          seed=spec.get("seed", 7))
     stop = threading.Event()
     stats = push.PushStats()
@@ -298,7 +299,8 @@ def start_push_host(host, stop, stats, session_seconds=None):
 
     def host_loop():
         while not stop.is_set():
-            push.run_job(*host.apis, settings=conf, stop_event=stop, stats=stats)
+            push.run_job(*host.args(push.run_job), settings=conf, stop_event=stop,
+                         stats=stats)
             stop.wait(conf.sync_interval)   # the host's fixed delay (xl-rules.xml)
     job = threading.Thread(target=host_loop, name="bench-push-host")
     job.daemon = True
@@ -315,7 +317,7 @@ def cmd_session(spec):
     variables = dict(spec.get("variables") or {})
     variables["hostRunsScheduledJobs"] = True
     scripts = ScriptHost(host, [t.id for t in tasks], extra_variables=variables,
-                         first_within=spec.get("first_within", 30.0))
+                         first_within=spec.get("first_within") or conf_settings().sync_interval)
     appender = Appender(spec["imap"], [(0, t.id, reply_for(spec["secret"], t)) for t in tasks])
     appender.run()
     if appender.error:
