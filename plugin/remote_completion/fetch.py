@@ -12,28 +12,23 @@ after processing, recognised or not.  When the IMAP configuration names a
 quarantine folder, every mail that was not acted on is moved there instead
 (the folder is created when missing).
 
-Work is bounded: sizes, dates and at most 64 KiB of headers are fetched for
-all messages first; bodies are fetched ``batch-size`` at a time and only for
-messages within ``max-message-size`` (larger ones are judged from their
-headers and removed); flags and expunge are sent once per batch.
+The mailbox side (listing in windows, claims, fetching ``batch-size``
+messages at a time, removal in groups, surviving a mail that breaks its
+handler) is ``drain.py``; this module judges and acts on one message.
+Messages over ``max-message-size`` are judged from their headers and removed.
 """
 from __future__ import absolute_import, unicode_literals
 
 import datetime
 import re
 
-from . import claims as claims_mod
-from . import decide, host, imap, logs, maildebug, recipients, reply
+from . import decide, drain, host, imap, logs, maildebug, recipients, reply
 from . import settings as settings_mod
-from .compat import HOST_ERRORS, to_text
-
-HEADER_BYTES = 64 * 1024
+from .compat import ANY_ERROR, HOST_ERRORS, to_text
+from .drain import HEADER_BYTES, KEEP, REMOVE  # noqa: F401 - HEADER_BYTES for callers
 # A genuine reply whose task cannot be read is kept this long (the server may
 # be failing), then removed as "unknown task" (the release was deleted).
 RETRY_WINDOW = datetime.timedelta(days=1)
-
-KEEP = 'keep'
-REMOVE = 'remove'
 
 ACTION_WORDS = {'COMPLETE': 'Completed', 'FAIL': 'Failed'}
 
@@ -129,10 +124,11 @@ def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
                                             max_literal=max_size + HEADER_BYTES)
         client.connect()
         client.login(config.username, config.password)
-        claimer = _claims(client, log, getattr(settings, 'claim_timeout', None))   # before SELECT: CONDSTORE must be enabled first
+        # Before SELECT: CONDSTORE must be enabled first.
+        claimer = drain.open_claims(client, log, getattr(settings, 'claim_timeout', None))
         client.select('INBOX')
         _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
-    except Exception as error:  # ImapError, TLS configuration, anything unexpected
+    except ANY_ERROR as error:  # ImapError, TLS, anything unexpected, a Java Error
         summary.error = 'imap'
         log.error('Remote completion: fetching mail from %s:%s failed: %s',
                   logs.clean(config.host, 100), config.port, _safe_error(error))
@@ -146,113 +142,20 @@ def run_fetch_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
 
 # --- the mailbox -----------------------------------------------------------------
 
-def _chunks(items, size):
-    items = list(items)
-    for i in range(0, len(items), max(1, size)):
-        yield items[i:i + size]
-
-
-def _claims(client, log, timeout=None):
-    """Claims (two fetchers on one mailbox never handle one message at once),
-    or None when the server cannot do them: one fetcher needs none, and a
-    doubled action is impossible anyway (a task leaves IN_PROGRESS once)."""
-    try:
-        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
-        claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
-        return claimer if claimer.prepare() else None
-    except Exception as error:
-        log.debug('Remote completion: messages are not claimed: %s', _safe_error(error))
-        return None
-
-
-def _claim(claimer, uids, log):
-    if claimer is None:
-        return list(uids)
-    try:
-        outcome = claimer.claim(uids)
-    except Exception as error:  # a doubled handling is harmless; a skipped one is not
-        log.debug('Remote completion: claiming failed, handling the batch unclaimed: %s', _safe_error(error))
-        return list(uids)
-    if outcome.taken:
-        log.debug('Remote completion: %d message(s) are being handled by another fetcher', len(outcome.taken))
-    return [u for u in uids if u in set(outcome.won)]
-
-
-def _release(claimer, uids, log):
-    if claimer is None or not uids:
-        return
-    try:
-        claimer.release(uids)
-    except Exception as error:  # the claim then expires on its own
-        log.debug('Remote completion: releasing claims failed: %s', _safe_error(error))
-
-
 def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=None):
-    uids = client.uid_search_all()
-    if not uids:
-        return
-    log.debug('Remote completion: %d message(s) in INBOX', len(uids))
-    metas = client.fetch_meta(uids, HEADER_BYTES)
     max_size = int(getattr(settings, 'max_message_size', 10 ** 6))
-    batch_size = int(getattr(settings, 'batch_size', 50))
-    quarantine = getattr(config, 'quarantine_folder', None)
-    folder_ready = [False]
-    for batch in _chunks([u for u in uids if u in metas], batch_size):
-        batch = _claim(claimer, batch, log)
-        if not batch:
-            continue
-        done = []
-        try:
-            _process_batch(client, batch, metas, config, apis, summary, log, now, max_size,
-                           quarantine, folder_ready, done)
-        except Exception:
-            # Give back what this fetcher claimed but did not finish, so the
-            # next cycle (here or on another node) need not wait for expiry.
-            _release(claimer, [u for u in batch if u not in done], log)
-            raise
-        _release(claimer, [u for u in batch if u not in done], log)
 
-
-def _process_batch(client, batch, metas, config, apis, summary, log, now, max_size, quarantine,
-                   folder_ready, done):
-    small = [u for u in batch if metas[u].size is not None and metas[u].size <= max_size]
-    bodies = client.fetch_bodies(small) if small else {}
-    remove, move = [], []
-    for uid in batch:
-        meta = metas[uid]
-        if uid in bodies:
-            verdict = _handle(uid, reply.parse_reply(bodies[uid], max_bytes=max_size),
-                              meta, config, apis, log, now)
-        elif meta.size is None or meta.size > max_size:
+    def judge(meta):
+        if meta.body is None:   # over max-message-size: judged by its headers
             parsed = reply.parse_reply(meta.header, headers_only=True)
             verdict = decide.too_large(parsed)
-            _log_verdict(log, uid, parsed, verdict)
-        else:
-            # Listed but its body did not come back (removed meanwhile?).
-            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the body could not be fetched')
-            _log_verdict(log, uid, None, verdict)
-        disposition = KEEP if verdict.reason == decide.SERVER_ERROR else REMOVE
-        summary.add(verdict, disposition)
-        if disposition == KEEP:
-            continue
-        if quarantine and not verdict.act:
-            move.append(uid)
-        else:
-            remove.append(uid)
-    # Deletions first: a quarantine folder that cannot be used must not
-    # keep mail that was acted on in the INBOX.
-    if remove:
-        client.delete(remove)
-        summary.removed += len(remove)
-        done.extend(remove)
-    if move:
-        if not folder_ready[0]:
-            if client.ensure_folder(quarantine):
-                log.info('Remote completion: created the quarantine folder %s', logs.clean(quarantine, 100))
-            folder_ready[0] = True
-        client.move(move, quarantine)
-        summary.quarantined += len(move)
-        done.extend(move)
+            _log_verdict(log, meta.uid, parsed, verdict)
+            return verdict
+        return _handle(meta.uid, reply.parse_reply(meta.body, max_bytes=max_size), meta, config,
+                       apis, log, now)
+    drain.drain(client, judge, summary, log, batch_size=int(getattr(settings, 'batch_size', 50)),
+                max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
+                claimer=claimer)
 
 
 # --- one message -------------------------------------------------------------------
