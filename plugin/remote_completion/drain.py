@@ -6,8 +6,8 @@ never stops the others.
 The shape of ``drain``:
 
 - The mailbox is listed one window at a time (``ImapClient.uid_windows``):
-  every SEARCH answer holds at most a window of UIDs, so a mailbox of
-  millions meets no line limit.
+  an answer holds at most a window of UIDs, never one line for the whole
+  mailbox, so a mailbox of millions meets no line limit.
 - Per window (``batch-size`` x ``BATCHES_PER_WINDOW`` messages, at most
   ``MAX_WINDOW``; far less than a claim timeout's work): one UID
   FETCH of sizes, dates and flags (MODSEQ too when claims are on), one

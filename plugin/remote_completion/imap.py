@@ -29,10 +29,10 @@ TLS_STARTTLS = 'starttls'
 TLS_IMPLICIT = 'implicit'
 
 DEFAULT_TIMEOUT = 30.0
-MAX_LINE = 2 * 1024 * 1024          # a SEARCH answer for a full mailbox fits
+MAX_LINE = 2 * 1024 * 1024          # no sane answer line is longer (listing is windowed)
 DEFAULT_MAX_LITERAL = 64 * 1024 * 1024
 UID_SET_CHUNK = 500                 # ranges (a:b or a) per UID set on one command line
-SEARCH_WINDOW = 1000                # messages listed per UID SEARCH: the answer stays short
+LIST_WINDOW = 1000                  # messages listed per command (uid_windows)
 
 IDLE = 'IDLE'
 # Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
@@ -254,9 +254,20 @@ _FETCH_MODSEQ = re.compile(r'MODSEQ\s+\((\d+)\)', re.I)
 _FETCH_FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
 
 
-def _numbers(data):
-    return [int(t) for line in data if line is not None
-            for t in _line_text(line).split() if t.isdigit()]
+_FETCH_SEQ = re.compile(r'^\s*(\d+)\s+\(')
+
+
+def _window_uids(data, first, last):
+    """UIDs from FETCH (UID) answers for the positions first..last; other
+    FETCH responses (flag changes the server reports unasked) are not ours."""
+    uids = []
+    for entry in data:
+        text = _line_text(entry)
+        seq = _FETCH_SEQ.match(text)
+        uid = _FETCH_UID.search(text)
+        if seq and uid and first <= int(seq.group(1)) <= last:
+            uids.append(int(uid.group(1)))
+    return uids
 
 
 def _quote_mailbox(name):
@@ -604,21 +615,22 @@ class ImapClient(object):
         """Every UID in the mailbox (listed window by window, see uid_windows)."""
         return [uid for window in self.uid_windows() for uid in window]
 
-    def uid_windows(self, size=SEARCH_WINDOW):
+    def uid_windows(self, size=LIST_WINDOW):
         """The mailbox's UIDs in order, at most ``size`` at a time.
 
         ``UID SEARCH ALL`` answers in one line, which for a mailbox of
         millions does not fit any sane line limit.  Each window here is one
-        ``UID SEARCH <seq>:<seq+size-1> UID <next>:*``: positions are dense,
-        so every answer holds at most ``size`` UIDs.  The caller may remove
-        messages between two windows: the untagged EXPUNGE responses
+        ``FETCH <seq>:<seq+size-1> (UID)``: positions are dense, so a window
+        is at most ``size`` short lines.  (A sequence set inside UID SEARCH
+        would do too, but one server took it for UIDs.)  The caller may
+        remove messages between two windows: the untagged EXPUNGE responses
         (in order, RFC 3501 7.4.1) move the position back for each removal
-        before it, so no message is skipped; the UID bound and the check
-        below never list one twice.  Mail arriving meanwhile comes last.
+        before it, so no message is skipped, and a UID is listed once only
+        (UIDs grow with the position).  Mail arriving meanwhile comes last.
         """
         conn = self.conn
         if conn is None:
-            raise ImapError('search: not connected')
+            raise ImapError('list: not connected')
         size = max(1, int(size))
         position, last = 1, 0
         conn.expunged = []
@@ -627,13 +639,9 @@ class ImapClient(object):
                 count = conn.message_count
                 if count is not None and position > count:
                     return
-                end = position + size - 1
-                if count is not None:
-                    end = min(end, count)
-                data = self._call('search', conn.uid, 'SEARCH', '%d:%d' % (position, end),
-                                  'UID', '%d:*' % (last + 1))
-                # ``n:*`` also matches the highest UID when it is below n.
-                uids = sorted(set(u for u in _numbers(data) if u > last))
+                end = position + size - 1 if count is None else min(position + size - 1, count)
+                data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
+                uids = sorted(set(u for u in _window_uids(data, position, end) if u > last))
                 position = end + 1
                 if not uids:
                     if count is None:

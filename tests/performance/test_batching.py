@@ -49,7 +49,7 @@ def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, 
     batches = math.ceil(backlog / batch)
     windows = math.ceil(backlog / drain.window_size(batch))
     # Fixed: CAPABILITY (before and after login), LOGIN, ENABLE, SELECT,
-    # LOGOUT.  Per window (batch-size x 10 messages): one UID SEARCH, one
+    # LOGOUT.  Per window (batch-size x 20 messages): one FETCH of UIDs, one
     # FETCH of sizes/flags/MODSEQ, one claim STORE, one STORE \Deleted and one
     # UID EXPUNGE.  Per batch: one FETCH of the texts.  Never per message.
     assert proxy.total_commands() <= 6 + 5 * windows + batches + 1, proxy.commands
