@@ -20,8 +20,12 @@ The shape of ``drain``:
 - Memory: one window's sizes and flags, one batch's texts.
 - A handler that raises anything, on Jython also a ``java.lang.Error`` such
   as OutOfMemoryError (no Python Exception there), costs that one mail: its
-  verdict is logged (unreadable), it is removed or quarantined so it is not
-  retried forever, and the other mails are handled.
+  verdict is logged (unreadable) and the other mails are handled.  After a
+  ``MAIL_FAULTS`` error (out of memory, stack exhausted) it is removed or
+  quarantined at once; after anything else (perhaps the server's trouble,
+  not the mail's) it is kept while ``may_retry(meta)`` holds (fetch: for
+  the retry window of a day), then removed or quarantined: never retried
+  forever, and a genuine reply is not lost to one bad moment.
 
 Why windows and not per-batch removal: each flag change or EXPUNGE costs
 Dovecot work that grows with the mailbox (a Maildir resync), so one per
@@ -35,7 +39,15 @@ from __future__ import absolute_import, unicode_literals
 
 from . import claims as claims_mod
 from . import decide, logs
-from .compat import ANY_ERROR, to_text
+from .compat import ANY_ERROR, JYTHON, to_text
+
+# Failures that a mail's content causes and that must not be tried again:
+# retrying a mail that exhausted the memory could take the host down.
+if JYTHON:  # pragma: no cover - the Jython lane
+    from java.lang import Error as _JavaError
+    MAIL_FAULTS = (MemoryError, _JavaError)
+else:
+    MAIL_FAULTS = (MemoryError, RecursionError)
 
 HEADER_BYTES = 64 * 1024            # of a message over max-message-size, judged by its header
 BATCHES_PER_WINDOW = 20
@@ -101,7 +113,8 @@ def _release(claimer, uids, log):
 
 class _Drain(object):
 
-    def __init__(self, client, judge, summary, log, batch_size, max_size, quarantine, claimer):
+    def __init__(self, client, judge, summary, log, batch_size, max_size, quarantine, claimer,
+                 may_retry):
         self.client = client
         self.judge = judge
         self.summary = summary
@@ -110,6 +123,7 @@ class _Drain(object):
         self.max_size = int(max_size)
         self.quarantine = quarantine
         self.claimer = claimer
+        self.may_retry = may_retry
         self.folder_ready = False
 
     def window(self, uids):
@@ -168,16 +182,21 @@ class _Drain(object):
         try:
             return self.judge(meta)
         except ANY_ERROR as error:
-            # Whatever it was (a parser bug, a Java OutOfMemoryError), this
-            # mail caused it: it goes, with one logged verdict, and the
-            # others are handled.
-            verdict = decide.Verdict.ignore(
-                decide.UNREADABLE, 'handling it failed: %s' % logs.clean(type(error).__name__, 80))
-            self.log.error('Remote completion: mail %s: ignored (%s): %s; it is %s. Detail: %s',
-                           meta.uid, verdict.reason, verdict.text,
-                           'moved to the quarantine folder' if self.quarantine else 'removed',
-                           _error_text(error))
-            return verdict
+            return self.failed(meta, error)
+
+    def failed(self, meta, error):
+        """One logged verdict for a mail whose handler raised ``error``."""
+        what = 'handling it failed: %s' % logs.clean(type(error).__name__, 80)
+        if not isinstance(error, MAIL_FAULTS) and self.may_retry(meta):
+            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, what)
+            outcome = 'kept for the next cycle'
+        else:
+            verdict = decide.Verdict.ignore(decide.UNREADABLE, what)
+            outcome = 'ignored and %s' % ('moved to the quarantine folder' if self.quarantine
+                                         else 'removed')
+        self.log.error('Remote completion: mail %s: %s (%s): %s. Detail: %s', meta.uid, outcome,
+                       verdict.reason, verdict.text, _error_text(error))
+        return verdict
 
     def finish(self, won, remove, move):
         """Remove and move in groups (deletions first: a quarantine folder
@@ -205,7 +224,7 @@ class _Drain(object):
 
 
 def drain(client, judge, summary, log, batch_size=50, max_size=10 ** 6, quarantine=None,
-          claimer=None, window=None):
+          claimer=None, window=None, may_retry=lambda meta: False):
     """Handle every message of the selected mailbox once.
 
     ``judge(meta)`` (an ``imap.FetchedMeta``: ``uid``, ``size``,
@@ -213,8 +232,11 @@ def drain(client, judge, summary, log, batch_size=50, max_size=10 ** 6, quaranti
     and ``header`` for a message over ``max_size``) decides, acts, logs and
     returns the ``decide.Verdict``; SERVER_ERROR keeps the mail for the next
     cycle.  ``summary`` gets ``add(verdict, disposition)`` per message and
-    its ``removed`` / ``quarantined`` counts.  IMAP failures raise."""
-    work = _Drain(client, judge, summary, log, batch_size, max_size, quarantine, claimer)
+    its ``removed`` / ``quarantined`` counts.  ``may_retry(meta)``: whether
+    a mail whose handler raised (not a ``MAIL_FAULTS`` error) is kept for
+    another try.  IMAP failures raise."""
+    work = _Drain(client, judge, summary, log, batch_size, max_size, quarantine, claimer,
+                  may_retry)
     size = window or window_size(batch_size)
     for uids in client.uid_windows(size):
         work.window(uids)

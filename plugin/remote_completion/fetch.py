@@ -155,7 +155,7 @@ def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=
                        apis, log, now)
     drain.drain(client, judge, summary, log, batch_size=int(getattr(settings, 'batch_size', 50)),
                 max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
-                claimer=claimer)
+                claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
 
 
 # --- one message -------------------------------------------------------------------
@@ -253,6 +253,11 @@ class _CountingUserApi(object):
         except Exception:
             self.failures += 1
             raise
+
+
+def _within_retry_window(meta, now):
+    received = parse_internaldate(meta.internaldate) if meta is not None else None
+    return received is not None and _now(now) - received <= RETRY_WINDOW
 
 
 def _older_than_retry_window(meta, now):

@@ -233,6 +233,31 @@ def test_a_mail_that_breaks_its_handler_costs_only_itself(dovecot, user, caplog)
     assert len(errors) == 1 and "mail 2" in errors[0] and "Poisoned" in errors[0], errors
 
 
+@pytest.mark.parametrize("error,kept", [(Poisoned("maybe the server's fault"), True),
+                                         (MemoryError(), False), (RecursionError(), False)])
+def test_a_mail_that_may_be_retried_is_kept_unless_it_exhausted_a_resource(dovecot, user, error,
+                                                                           kept):
+    """Within the retry window (``may_retry``) a failed mail stays for the
+    next cycle, unless it ran out of memory or stack: never tried again."""
+    for subject in ("fine", "poison"):
+        dovecot.append(user, message(subject))
+
+    def judge(meta):
+        if b"Subject: poison" in meta.body:
+            raise error
+        return decide.Verdict.ignore(decide.NO_METADATA)
+    client, claimer = connect(dovecot, user, claims=True)
+    summary = Summary()
+    try:
+        drain.drain(client, judge, summary, LOG, claimer=claimer, may_retry=lambda meta: True)
+    finally:
+        client.logout()
+    assert summary.reasons == ["no-metadata", "server-error" if kept else "unreadable"]
+    left = claim_flags(dovecot, user)
+    assert sorted(left) == ([2] if kept else [])
+    assert all(not keywords for keywords in left.values()), "the kept mail is unclaimed"
+
+
 def test_the_bad_mail_goes_to_the_quarantine_folder_when_there_is_one(dovecot, user):
     for subject in ("poison", "fine"):
         dovecot.append(user, message(subject))

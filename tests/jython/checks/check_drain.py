@@ -11,7 +11,7 @@ from __future__ import absolute_import, unicode_literals
 import imaplib
 import logging
 
-from java.lang import OutOfMemoryError, StackOverflowError, Throwable
+from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowError, Throwable
 
 import fetch_fakes as fakes
 from remote_completion import decide, drain, fetch, imap, logs, reply
@@ -137,15 +137,19 @@ def check_out_of_memory_in_a_handler_costs_only_its_mail(context):
 def check_fetch_cycle_survives_a_parser_out_of_memory(context):
     """The whole cycle, the poisoned mail's parse throwing OutOfMemoryError
     (as a decompressing "charset" did): the cycle returns, the other mail is
-    handled, the poisoned one is quarantined."""
+    handled, the poisoned one is quarantined at once.  A Java exception that
+    is no Error (perhaps a passing fault) keeps its fresh mail for the next
+    cycle instead."""
     user = 'jd1'
-    _append(context, user, ['before', 'poison', 'after'])
+    _append(context, user, ['before', 'poison', 'glitch', 'after'])
     world = _world(context, user, quarantine='Quarantine')
     real = reply.parse_reply
 
     def parse(raw, *args, **kwargs):
         if b'Subject: poison' in raw:
             raise OutOfMemoryError('Java heap space (test)')
+        if b'Subject: glitch' in raw:
+            raise IllegalStateException('test')
         return real(raw, *args, **kwargs)
     reply.parse_reply = parse
     try:
@@ -154,12 +158,15 @@ def check_fetch_cycle_survives_a_parser_out_of_memory(context):
     finally:
         reply.parse_reply = real
     assert summary.error is None, lines
-    assert summary.counts == {'no-metadata': 2, 'unreadable': 1}, summary
-    assert summary.quarantined == 3, summary
-    assert _left(context, user) == {}
+    assert summary.counts == {'no-metadata': 2, 'unreadable': 1, 'server-error': 1}, summary
+    assert summary.quarantined == 3 and summary.kept == 1, summary
+    assert _left(context, user) == {3: []}, 'the glitch mail is kept, unclaimed'
     assert sorted(_left(context, user, 'Quarantine')) == [1, 2, 3]
     errors = [m for level, m in lines if level == 'ERROR']
-    assert len(errors) == 1 and 'OutOfMemoryError' in errors[0], lines
+    assert len(errors) == 2, lines
+    assert 'mail 2: ignored and moved to the quarantine folder' in errors[0], errors
+    assert 'OutOfMemoryError' in errors[0], errors
+    assert 'mail 3: kept for the next cycle' in errors[1], errors
 
 
 def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(context):
