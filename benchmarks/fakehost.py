@@ -1,29 +1,30 @@
 """An in-memory XL Release stand-in for benchmarks and performance tests.
 
-Just the host contract's Python shapes (docs/host-contract.md): tasks,
-releases, users, one IMAP configuration CI.  Each task carries the request
-marker of its run (``RUN``).  ``commentTask`` with a verdict marker is the
-fetcher's hand-over: it records the time, ends the task at once (standing in
-for the task's waiting script, which does so on its next run) and sets an
-event per task, so a caller can wait with a deadline instead of sleeping.
+Just the host contract's Python shapes (docs/host-contract.md): tasks (with
+their comments), releases, users, one IMAP configuration CI.  Python 2.7 and
+3 (the benchmark runs it in Jython 2.7.3 as well as CPython).
+
+- ``api_delay``: every API call waits this long first, as a call into a real
+  XL Release (database, permission checks) would; calls are counted per name.
+- A task counts as *handled* once the fetcher acted on it: ``completeTask``/
+  ``failTask`` (before the hand-over) or a comment it wrote (the hand-over's
+  verdict marker).  It counts as *ended* once it left IN_PROGRESS, either by
+  those calls or because its own waiting script ended it (benchmarks/xlrhost.py).
+  Both moments are time-stamped; ``events`` (handled) and ``ended_events``
+  let a caller wait with a deadline instead of sleeping.  ``comments`` holds
+  the texts the fetcher left per task.
 """
-from __future__ import annotations
+from __future__ import absolute_import, division, print_function
 
-import re
 import threading
-import time
 
-from remote_completion import handover
-from remote_completion import host as host_mod
-
-RUN = "0123456789abcdef"
-_VERDICT = re.compile(r"^`xlr-remote-completion verdict=(COMPLETE|FAIL) ", re.M)
+from benchmarks.clock import clock
 
 TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
 
 
-class Obj:
+class Obj(object):
     def __init__(self, **props):
         self.__dict__.update(props)
 
@@ -31,7 +32,7 @@ class Obj:
         return "Obj(%r)" % (getattr(self, "id", None),)
 
 
-class Comment:
+class Comment(object):
     """The script variable ``Comment``: ``Comment()`` + setComment, or Comment(text)."""
 
     def __init__(self, comment=None):
@@ -44,7 +45,7 @@ class Comment:
         return self.comment
 
 
-class Status:
+class Status(object):
     def __init__(self, name):
         self._name = name
 
@@ -55,7 +56,7 @@ class Status:
         return self._name
 
 
-class ImapCi:
+class ImapCi(object):
     def __init__(self, **props):
         self.id = props.pop("id", "Configuration/Custom/ImapServer1")
         self.title = props.pop("title", "Remote completion mailbox")
@@ -77,19 +78,28 @@ class ImapCi:
         return "ImapCi(%s)" % self.title
 
 
-class Host:
+def run_id_of(number):
+    """The run id (16 hex) a benchmark task's request was sent for."""
+    return "%016x" % (0xbe4c000000000000 + int(number))
+
+
+class Host(object):
     """Tasks, users and the APIs over them, thread-safe."""
 
-    def __init__(self, imap_ci: ImapCi, release_id="Applications/Release0001"):
+    def __init__(self, imap_ci, release_id="Applications/Release0001", api_delay=0.0):
         self.lock = threading.Lock()
         self.imap_ci = imap_ci
+        self.api_delay = float(api_delay)
+        self.calls = {}
         self.release = Obj(id=release_id, title="Benchmark release", status="IN_PROGRESS",
                            phases=[Obj(id=release_id + "/Phase0001", title="Go")])
-        self.tasks: dict[str, Obj] = {}
-        self.users: dict[str, Obj] = {}
-        self.events: dict[str, threading.Event] = {}
-        self.acted_at: dict[str, float] = {}
-        self.comments: dict[str, list[str]] = {}
+        self.tasks = {}
+        self.users = {}
+        self.events = {}         # set once handled
+        self.ended_events = {}   # set once ended
+        self.comments = {}       # task id -> texts the fetcher left
+        self.acted_at = {}       # handled by the fetcher (act or verdict comment)
+        self.ended_at = {}       # left IN_PROGRESS
         self.any_acted = threading.Event()
         self.taskApi = TaskApi(self)
         self.releaseApi = ReleaseApi(self)
@@ -105,26 +115,55 @@ class Host:
 
     @property
     def bundle(self):
-        """The APIs as ``run_fetch_cycle`` takes them."""
-        return host_mod.Apis(*self.apis)
+        """The APIs as the library's entry points take them (host.Apis)."""
+        from benchmarks import adapters
+        return adapters.bundle(self.apis)
+
+    def args(self, func):
+        """Positional API arguments for ``func`` (run_fetch_cycle, push.run_job...)."""
+        from benchmarks import adapters
+        return adapters.api_args(self.apis, func)
+
+    def call(self, name):
+        """Every API method starts here: count it, then wait like a real call."""
+        with self.lock:
+            self.calls[name] = self.calls.get(name, 0) + 1
+        if self.api_delay > 0:
+            import time
+            time.sleep(self.api_delay)   # the stand-in's simulated service time
+
+    def api_calls(self):
+        with self.lock:
+            return sum(self.calls.values())
 
     def add_user(self, username, email):
         self.users[username] = Obj(username=username, email=email, fullName=username.title())
 
-    def add_task(self, number: int, owner: str) -> Obj:
+    def add_task(self, number, owner, secret=None):
+        """A waiting task with the request marker of its run (signed with
+        ``secret``, by default the IMAP configuration's)."""
         phase = self.release.phases[0]
         task_id = "%s/Task%06d" % (phase.id, number)
         task = Obj(id=task_id, title="Approve step %d" % number, description="", owner=owner,
-                   team=None, status=Status("IN_PROGRESS"), type=TASK_TYPE, failuresCount=0,
-                   phase=phase, releaseUid=1, startDate=None, run=RUN,
-                   comments=[Obj(text=handover.request_comment(
-                       self.imap_ci.getProperty("secret"), task_id, RUN))])
+                   team=None, status=Status("IN_PROGRESS"), type=TASK_TYPE,
+                   taskType=TASK_TYPE, failuresCount=0, phase=phase, releaseUid=1,
+                   comments=[], startDate=None, statusLine=None, run_id=run_id_of(number),
+                   variables=[])
+        task.run = task.run_id
+        from benchmarks import adapters
+        if secret is None:
+            secret = self.imap_ci.__dict__.get("_props", {}).get("secret")
+        marker = adapters.request_marker(secret, task) if secret else None
+        if marker:
+            task.comments.append(Comment(marker))
         with self.lock:
             self.tasks[task_id] = task
             self.events[task_id] = threading.Event()
+            self.ended_events[task_id] = threading.Event()
         return task
 
-    def act(self, task_id, status, comment):
+    def end(self, task_id, status, comment=None):
+        """The task leaves IN_PROGRESS (by the API or by its own script)."""
         with self.lock:
             task = self.tasks.get(task_id)
             if task is None:
@@ -132,86 +171,117 @@ class Host:
             if task.status.name() != "IN_PROGRESS":
                 raise RuntimeError("Task %s is %s, not IN_PROGRESS" % (task_id, task.status))
             task.status = Status(status)
-            text = getattr(comment, "comment", comment)
-            self.comments.setdefault(task_id, []).append(text)
-            self.acted_at[task_id] = time.monotonic()
-            event = self.events[task_id]
-        event.set()
+            if comment is not None:
+                text = getattr(comment, "comment", comment)
+                task.comments.append(Comment(text))
+                self.comments.setdefault(task_id, []).append(text)
+            now = clock()
+            self.ended_at[task_id] = now
+            self.acted_at.setdefault(task_id, now)
+        self.ended_events[task_id].set()
+        self.events[task_id].set()
         self.any_acted.set()
 
-    def completed(self):
+    def comment(self, task_id, comment):
         with self.lock:
-            return sum(1 for t in self.tasks.values() if t.status.name() == "COMPLETED")
+            task = self.tasks.get(task_id)
+            if task is None:
+                raise LookupError("Task %s not found" % task_id)
+            text = comment.getComment() if hasattr(comment, "getComment") else comment
+            task.comments.append(Comment(text))
+            self.comments.setdefault(task_id, []).append(text)
+            self.acted_at.setdefault(task_id, clock())
+        self.events[task_id].set()
+        self.any_acted.set()
+
+    def handled(self):
+        with self.lock:
+            return len(self.acted_at)
+
+    def completed(self):
+        """Tasks the fetcher handled (acted on or left its verdict on)."""
+        return self.handled()
+
+    def in_progress(self, task_id):
+        with self.lock:
+            return self.tasks[task_id].status.name() == "IN_PROGRESS"
 
 
-class TaskApi:
+class TaskApi(object):
     def __init__(self, host):
         self.host = host
 
     def getTask(self, task_id):
+        self.host.call("getTask")
         with self.host.lock:
             task = self.host.tasks.get(task_id)
         if task is None:
             raise LookupError("Task %s not found" % task_id)
         return task
 
+    def completeTask(self, task_id, comment):
+        self.host.call("completeTask")
+        self.host.end(task_id, "COMPLETED", comment)
+
+    def failTask(self, task_id, comment):
+        self.host.call("failTask")
+        self.host.end(task_id, "FAILED", comment)
+        self.host.tasks[task_id].failuresCount += 1
+
     def commentTask(self, task_id, comment):
-        text = getattr(comment, "comment", comment)
-        found = _VERDICT.search(text)
-        if found is not None:
-            self.host.act(task_id, "COMPLETED" if found.group(1) == "COMPLETE" else "FAILED", text)
-        else:
-            with self.host.lock:
-                self.host.comments.setdefault(task_id, []).append(text)
-        with self.host.lock:
-            task = self.host.tasks.get(task_id)
-            if task is not None:
-                task.comments = task.comments + [Obj(text=text)]
+        self.host.call("commentTask")
+        self.host.comment(task_id, comment)
 
     def assignTask(self, task_id, username):
         self.getTask(task_id).owner = username
 
     def updateTask(self, task):
+        self.host.call("updateTask")
         return task
 
 
-class ReleaseApi:
+class ReleaseApi(object):
     def __init__(self, host):
         self.host = host
 
     def getRelease(self, release_id):
+        self.host.call("getRelease")
         if release_id != self.host.release.id:
             raise LookupError("Release %s not found" % release_id)
         return self.host.release
 
     def getTeams(self, release_id):
+        self.host.call("getTeams")
         return []
 
 
-class ConfigurationApi:
+class ConfigurationApi(object):
     def __init__(self, host):
         self.host = host
 
     def searchByTypeAndTitle(self, ci_type, title):
+        self.host.call("searchByTypeAndTitle")
         if ci_type == IMAP_TYPE:
             return [self.host.imap_ci]
         return []
 
 
-class UserApi:
+class UserApi(object):
     def __init__(self, host):
         self.host = host
 
     def getUser(self, username):
+        self.host.call("getUser")
         user = self.host.users.get(username)
         if user is None:
             raise LookupError("User %s not found" % username)
         return user
 
 
-class RolesApi:
+class RolesApi(object):
     def __init__(self, host):
         self.host = host
 
     def getRole(self, name):
+        self.host.call("getRole")
         raise LookupError("Role %s not found" % name)

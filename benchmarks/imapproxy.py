@@ -3,9 +3,10 @@
 It counts what a client does (command lines, by name; bytes each way), can
 cut every open connection at once (a server dropping its clients), can
 hide IDLE from the server's capability lists (a server without IDLE), and
-can add a fixed delay to everything the server sends (``rtt``: a mail server
-across a network instead of on loopback; bandwidth is not limited).
-Used by the performance tests and the benchmark; not by the plugin.
+can add a fixed delay to everything the server sends (``rtt``; for delays the
+benchmark uses benchmarks/netdelay.py, a process of its own, because this
+proxy runs in the measured client's process).  TCP_NODELAY on both sides.
+Used by the performance tests and the benchmark (byte counts); not by the plugin.
 """
 from __future__ import annotations
 
@@ -92,6 +93,9 @@ class ImapProxy:
             try:
                 server = socket.create_connection(self.upstream, timeout=10)
                 server.settimeout(None)
+                # Small command lines must not wait for Nagle's algorithm.
+                for s in (client, server):
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 client.close()
                 continue

@@ -1,19 +1,26 @@
-"""Mail for benchmarks: signed replies (the host contract's template) and junk."""
-from __future__ import annotations
+"""Mail for benchmarks: signed replies (the host contract's template), replies
+with large headers, and junk.  Deterministic (same number, same bytes), so
+CPython and Jython drain the same mail.  Python 2.7 and 3."""
+from __future__ import absolute_import
 
 import os
 import sys
-from email.utils import formatdate, make_msgid
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plugin"))
+_PLUGIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plugin")
+if _PLUGIN not in sys.path:
+    sys.path.insert(0, _PLUGIN)
 
-from remote_completion import signature  # noqa: E402
+from benchmarks import adapters  # noqa: E402
+
+DATE = "Wed, 02 Dec 2026 08:00:00 +0000"
 
 
-def reply(secret: str, task, sender: str, mailbox_address: str, action: str = "COMPLETE",
-          release_title: str = "Benchmark release", comment: str = "Looks good, go ahead.") -> bytes:
+def reply(secret, task, sender, mailbox_address, action="COMPLETE",
+          release_title="Benchmark release", comment="Looks good, go ahead.", extra_header=0):
+    """A reply as a mail client sends it; ``extra_header`` bytes of extra
+    (Received-like) header lines, as relays add them."""
     verb = "Complete" if action == "COMPLETE" else "Fail"
-    sig = signature.sign(secret, action, task.id, sender, getattr(task, "run", "0123456789abcdef"))
+    sig = adapters.sign(secret, action, task, sender)
     body = "\r\n".join([
         comment, "", "",
         "Please send this message to %s task with title '%s' on release '%s'"
@@ -24,23 +31,33 @@ def reply(secret: str, task, sender: str, mailbox_address: str, action: str = "C
         "TASK_ID: %s" % task.id,
         "SIGNATURE: %s" % sig,
         ""])
-    headers = "\r\n".join([
+    lines = [
         "From: %s" % sender,
         "To: %s" % mailbox_address,
         "Subject: %s: %s" % (verb, task.title),
-        "Date: %s" % formatdate(localtime=False),
-        "Message-ID: %s" % make_msgid(domain="bench.example"),
+        "Date: %s" % DATE,
+        "Message-ID: <bench-%s@bench.example>" % task.id.rsplit("/", 1)[-1],
         "MIME-Version: 1.0",
         "Content-Type: text/plain; charset=utf-8",
-        "Content-Transfer-Encoding: 8bit",
-        "", ""])
+        "Content-Transfer-Encoding: 8bit"]
+    index = 0
+    while extra_header > 0:
+        # A relay's trace field: about 400 bytes folded over lines, as Received
+        # and signature fields are (the parser allows 500 fields of 16 KiB).
+        field = "X-Relay-Trace: hop %d" % index + "".join(
+            "\r\n\tby relay%d.bench.example with ESMTPS id %s" % (k, "r" * 40)
+            for k in range(5))
+        lines.append(field)
+        extra_header -= len(field) + 2
+        index += 1
+    headers = "\r\n".join(lines + ["", ""])
     return (headers + body).encode("utf-8")
 
 
-def junk(size: int, sender: str = "bulk@junk.example", to: str = "xlr@bench.example") -> bytes:
+def junk(size, sender="bulk@junk.example", to="xlr@bench.example"):
     """A message of about ``size`` bytes: a text body of 76-character lines."""
     head = ("From: %s\r\nTo: %s\r\nSubject: Monthly newsletter\r\nDate: %s\r\n"
-            "Message-ID: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
-            % (sender, to, formatdate(), make_msgid(domain="junk.example"))).encode()
+            "Message-ID: <junk-%d@junk.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain\r\n\r\n" % (sender, to, DATE, size)).encode("ascii")
     line = b"x" * 76 + b"\r\n"
     return head + line * max(1, (size - len(head)) // len(line))

@@ -1,46 +1,43 @@
 #!/usr/bin/env python
 """Performance benchmarks of the remote completion plugin, in one run.
 
-    .venv/bin/python benchmarks/run.py            # full run (a few minutes)
+    .venv/bin/python benchmarks/run.py            # full run (about 10 minutes)
     .venv/bin/python benchmarks/run.py --quick    # tiny sizes, a smoke test
-    .venv/bin/python benchmarks/run.py --json results.json
+    .venv/bin/python benchmarks/run.py --json results.json --plots docs/
 
-Everything runs on loopback against a real Dovecot (tests/support/dovecot.py)
-over implicit TLS with certificate checks, and a local aiosmtpd server, with
-the plugin's own code (fetch, push, smtp) and an in-memory XL Release
-stand-in (benchmarks/fakehost.py).  Printed side by side:
+Everything runs on loopback against one real Dovecot (tests/support/dovecot.py)
+over implicit TLS with certificate checks and a local aiosmtpd, with the
+plugin's own code, measured in CPython 3 and in Jython 2.7.3 (the same
+benchmarks/worker.py, warm, against the same Dovecot and the same mail) and
+an in-memory XL Release stand-in (benchmarks/fakehost.py) that can answer
+each API call after a delay.  XL Release's running of the waiting script is
+benchmarks/xlrhost.py.  Each figure is the median of repeats with min-max;
+ratios compare figures of this run.  Stages:
 
-1. latency from "reply in the mailbox" (APPEND answered) to "task COMPLETED"
-   (verdict recorded), p50/p99: push (IMAP IDLE, measured for real) vs
-   XL Release's default 30 s polling.  Polling is simulated with a virtual
-   clock: each reply arrives uniformly at random within the 30 s interval
-   and waits for the next run, plus the real, measured time of the fetch
-   cycle that handles it (nobody waits 50 x 30 s);
-2. draining 1,000 queued replies: the batched fetch cycle vs a naive
-   per-message fetch/flag/expunge loop doing the same decide/act work;
-3. request mails to a team of 200: one SMTP session vs one session per mail
-   (STARTTLS + AUTH, as a corporate relay; plain SMTP as a lower bound);
-4. peak memory of a fetch cycle with and without a 50 MB junk message in the
-   box (tracemalloc peak and the child process's peak RSS, plus the bytes
-   the server sent): the big message must never be downloaded.
+latency   reply appended -> task ended: push host (the push job plus the
+          waiting scripts; in-session, and on the host's real session
+          schedule), XL Release path (only the waiting scripts, 1 and 1,000
+          tasks waiting, Jython, API delay), XL Release's 30 s polling as a
+          model (uniform wait over the interval, plus the measured cycle)
+jython    empty fetch cycle, waiting-script run (warm; fresh interpreter)
+drain     batched fetch cycle vs the naive per-message loop (loopback and a
+          10 ms round trip through benchmarks/netdelay.py, a process of its
+          own); with an API delay; CPython and Jython; scaling 1k/5k/20k
+          (time, client and Dovecot CPU, memory); large headers
+smtp      request mail to a team: one session vs a session per mail (TLS
+          context reused)
+memory    a fetch cycle with a 50 MB junk mail in the box
 """
 from __future__ import annotations
 
 import argparse
-import imaplib
 import json
 import logging
-import math
-import os
-import platform
-import random
 import shutil
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -49,248 +46,359 @@ for _path in (str(REPO / "plugin"), str(REPO)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from benchmarks import mailgen, naive  # noqa: E402
+from benchmarks import mailgen  # noqa: E402
 from benchmarks.fakehost import Host, ImapCi  # noqa: E402
+from benchmarks.harness import (SECRET, Mailboxes, Worker, fmt_bytes, fmt_s,  # noqa: E402
+                                fmt_spread, machine, percentile, spread, write_home)
 from benchmarks.imapproxy import ImapProxy  # noqa: E402
-from remote_completion import fetch, push  # noqa: E402
-from remote_completion.settings import Settings  # noqa: E402
+from benchmarks.netdelay import NetDelay  # noqa: E402
 
-SECRET = "benchmark-hmac-secret-0123456789"
 MAILBOX_ADDRESS = "xlr@bench.example"
-STAGE_USERS = ("push", "poll", "drain", "naive", "drain-wan", "naive-wan", "memory", "memory-big")
-WAN_RTT = 0.010          # a mail server 10 ms away (same region) instead of on loopback
 POLL_INTERVAL = 30.0     # XL Release's default sync-interval
-WAIT = 60.0              # deadline for any single reply to be handled
+WAN_RTT = 0.010          # a mail server 10 ms away (same region)
+API_DELAY = 0.020        # per XL Release API call (see docs/performance.md)
+# The push host's schedule measured with sessions this short (default: 240 s),
+# so that session switches fall inside the measurement: a worst case for them.
+SWITCH_SESSION = 2.0
 
-FULL = dict(replies=50, backlog=1000, team=200, junk_mb=50, memory_replies=5)
-QUICK = dict(replies=5, backlog=40, team=10, junk_mb=2, memory_replies=2)
-
-
-def password_of(user):
-    return "bench-pass-" + user
-
-
-# --- machine ------------------------------------------------------------------
-
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.lower().startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        dovecot = subprocess.run(["dovecot", "--version"], capture_output=True, text=True,
-                                 timeout=10).stdout.split()[0]
-    except Exception:
-        dovecot = "?"
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "os": platform.platform(),
-            "dovecot": dovecot}
+FULL = dict(repeats=3, push_replies=10, push_window=8.0, session_replies=1,
+            schedule_replies=15, schedule_window=10.0,
+            xlr_tasks=1000, xlr_replies=30, xlr_window=45.0, xlr_single=3,
+            cycle_repeats=5, wait_runs=2000, fresh_runs=3,
+            backlog=1000, wan_backlog=500, api_backlog=100, jython_backlog=1000,
+            scaling=(1000, 5000, 20000), big_headers=20000, header_kb=60, header_repeats=1,
+            team=200, junk_mb=50, memory_replies=5)
+QUICK = dict(repeats=1, push_replies=3, push_window=2.0, session_replies=1,
+             schedule_replies=3, schedule_window=3.0,
+             xlr_tasks=50, xlr_replies=3, xlr_window=2.0, xlr_single=1,
+             cycle_repeats=2, wait_runs=100, fresh_runs=1,
+             backlog=30, wan_backlog=10, api_backlog=5, jython_backlog=20,
+             scaling=(20, 40), big_headers=10, header_kb=60, header_repeats=1,
+             team=5, junk_mb=2, memory_replies=2, sync_interval=2)
+STAGES = ("latency", "jython", "drain", "scaling", "smtp", "memory")
+USERS = ("push", "session", "xlr1", "xlrn", "cycle", "drain", "naive", "drainwan", "naivewan",
+         "drainapi", "drainj", "scale", "headers", "memory", "memorybig")
 
 
-# --- the mailbox side -----------------------------------------------------------
-
-class Mailboxes:
-    """One Dovecot, one mailbox user per stage, an appender per user."""
-
-    def __init__(self, root: Path):
-        from tests.support.dovecot import start_dovecot
-        users = {name: password_of(name) for name in STAGE_USERS}
-        self.dovecot = start_dovecot(root, users)
-        self.ca_pem = self.dovecot.tls.ca_pem.read_text()
-        self._appenders = {}
-
-    def host(self, user, port=None, tls_mode="implicit") -> Host:
-        ci = ImapCi(host="127.0.0.1", port=port or self.dovecot.tls_port, tlsMode=tls_mode,
-                    username=user, password=password_of(user), fromAddress=MAILBOX_ADDRESS,
-                    secret=SECRET, trustedCertificates=self.ca_pem, enableWhitelisting=False)
-        return Host(ci)
-
-    def append(self, user, raw: bytes):
-        conn = self._appenders.get(user)
-        if conn is None:
-            conn = imaplib.IMAP4("127.0.0.1", self.dovecot.port)
-            conn.login(user, password_of(user))
-            self._appenders[user] = conn
-        typ, data = conn.append("INBOX", None, None, raw)
-        if typ != "OK":
-            raise RuntimeError("APPEND failed: %r" % (data,))
-
-    def count(self, user):
-        return self.dovecot.count(user)
-
-    def close(self):
-        for conn in self._appenders.values():
-            try:
-                conn.logout()
-            except Exception:
-                pass
-        self.dovecot.stop()
+def step(text):
+    print("... [%s] %s" % (time.strftime("%H:%M:%S"), text), flush=True)
 
 
-def add_reply(mailboxes, host, user, number, append=True):
-    person = "person%04d" % number
+def task_of(number):
+    """The task a worker creates for ``number`` (benchmarks/worker.py)."""
+    host = Host(ImapCi(), api_delay=0)
+    person = "person%06d" % number
     host.add_user(person, "%s@bench.example" % person)
-    task = host.add_task(number, person)
-    raw = mailgen.reply(SECRET, task, "%s@bench.example" % person, MAILBOX_ADDRESS)
-    if append:
-        mailboxes.append(user, raw)
-    return task, raw
+    return host.add_task(number, person, secret=SECRET)
 
 
-def settings(**overrides):
-    values = dict(sync_interval=POLL_INTERVAL, idle_refresh=240.0, batch_size=50,
-                  max_message_size=10 ** 6, network_timeout=30.0)
-    values.update(overrides)
-    return Settings(**values)
+def replies(first, count, extra_header=0):
+    out = []
+    for number in range(first, first + count):
+        task = task_of(number)
+        out.append(mailgen.reply(SECRET, task, task.owner + "@bench.example", MAILBOX_ADDRESS,
+                                 extra_header=extra_header))
+    return out
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(0, math.ceil(fraction * len(ordered)) - 1)   # nearest rank
-    return ordered[rank]
+# --- latency -------------------------------------------------------------------------------
+
+def latency_stats(groups):
+    """p50/p99 per group (a repeat), then the median and spread of those."""
+    p50 = [percentile(g, 0.50) for g in groups if g]
+    p99 = [percentile(g, 0.99) for g in groups if g]
+    pooled = [x for g in groups for x in g]
+    return {"p50": spread(p50), "p99": spread(p99), "samples": pooled, "n": len(pooled)}
 
 
-# --- 1. latency -------------------------------------------------------------------
+def thirds(values):
+    size = max(1, (len(values) + 2) // 3)
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
-def bench_push_latency(mailboxes, n):
-    host = mailboxes.host("push")
-    stats = push.PushStats()
-    stop = threading.Event()
-    thread = threading.Thread(target=push.run, args=host.apis, daemon=True,
-                              kwargs=dict(settings=settings(), stop_event=stop, stats=stats))
-    thread.start()
+
+def stage_latency(mb, workers, sizes, results):
+    cpy, jy = workers["cpython"], workers.get("jython")
+    numbers = iter(range(1, 10 ** 9, 10_000))
+    out = results.setdefault("latency", {})
+
+    for key, session, replies_n, window, what in (
+            ("push", None, sizes["push_replies"], sizes["push_window"], "default sessions"),
+            ("push_schedule", SWITCH_SESSION, sizes["schedule_replies"],
+             sizes["schedule_window"], "sessions cut every %g s" % SWITCH_SESSION)):
+        step("push host, %s: %d x %d replies (CPython)" % (what, sizes["repeats"], replies_n))
+        runs = [cpy.call("latency", mode="push", imap=mb.imap("push"),
+                         numbers=[next(numbers), max(20, replies_n)], replies=replies_n,
+                         window=window, deadline=120.0, session_seconds=session)
+                for _ in range(sizes["repeats"])]
+        for run in runs:
+            check_latency_run(run, key)
+        out[key] = latency_stats([r["latencies"] for r in runs])
+        out[key]["handled"] = latency_stats([r["handled"] for r in runs])
+        out[key]["push_stats"] = runs[-1]["push_stats"]
+        out[key]["session"] = session
+
+    step("push host, a reply queued before the session starts (%d repeats)" % sizes["repeats"])
+    starts = []
+    for _ in range(sizes["repeats"]):
+        run = cpy.call("session", imap=mb.imap("session"),
+                       numbers=[next(numbers), sizes["session_replies"]])
+        starts.extend(run["latencies"])
+    out["session_start"] = spread(starts)
+
+    step("fetch cycle handling one queued reply (CPython, %d repeats)" % sizes["repeats"])
+    one = [drain_once(mb, Factory(lambda: cpy, fresh=False), "session", next(numbers), 1)
+           for _ in range(sizes["repeats"])]
+    out["one_reply_cycle"] = spread([r["wall"] for r in one])
+    out["polling_model"] = polling_model(out["one_reply_cycle"]["median"])
+    if jy is None:
+        return
+    worker, label = jy, "jython"
+    step("XL Release path, 1 task waiting: %d replies one after another (%s, API delay %g ms)"
+         % (sizes["xlr_single"], label, API_DELAY * 1000))
+    single, cpu = [], []
+    for _ in range(sizes["xlr_single"]):
+        run = worker.call("latency", mode="xlr", imap=mb.imap("xlr1"), numbers=[next(numbers), 1],
+                          replies=1, window=sizes.get("sync_interval", POLL_INTERVAL),
+                          first_within=1.0,
+                          api_delay=API_DELAY, deadline=150.0)
+        check_latency_run(run, "xlr1")
+        single.extend(run["latencies"])
+        cpu.append(run["script_cpu"] / run["wall"])
+    out["xlr1"] = {"p50": spread([percentile(single, 0.5)]), "p99": spread([max(single)]),
+                   "samples": single, "n": len(single), "script_core_share": spread(cpu),
+                   "interpreter": worker.info["interpreter"]}
+
+    step("XL Release path, %d tasks waiting, %d replies over %g s (%s, API delay %g ms)"
+         % (sizes["xlr_tasks"], sizes["xlr_replies"], sizes["xlr_window"], label,
+            API_DELAY * 1000))
+    run = worker.call("latency", mode="xlr", imap=mb.imap("xlrn"),
+                      numbers=[next(numbers), sizes["xlr_tasks"]], replies=sizes["xlr_replies"],
+                      window=sizes["xlr_window"], api_delay=API_DELAY, deadline=150.0,
+                      first_within=sizes.get("sync_interval", POLL_INTERVAL))
+    check_latency_run(run, "xlrn")
+    stats = latency_stats(thirds(run["latencies"]))
+    stats.update(script_core_share=spread([run["script_cpu"] / run["wall"]]),
+                 script_runs=run["script_runs"], wall=run["wall"],
+                 median_run_cpu=run["median_run_cpu"], api_calls=run["api_calls"],
+                 calls=run["calls"], interpreter=worker.info["interpreter"],
+                 handled=latency_stats(thirds(run["handled"])))
+    out["xlrn"] = stats
+
+
+def check_latency_run(run, what):
+    if run["missing"] or run["appender_error"] or run["script_failures"]:
+        raise RuntimeError("%s: %d replies not handled in time, appender: %s, scripts: %s"
+                           % (what, run["missing"], run["appender_error"],
+                              run["script_failures"]))
+
+
+def quantiles_of(draw, points=2000):
+    """The latency model's distribution as ``points`` evenly spaced quantiles."""
+    return [draw((k + 0.5) / points) for k in range(points)]
+
+
+def polling_model(cycle):
+    """XL Release's default: a fetch cycle every 30 s; a reply waits for the
+    next one (uniform over the interval: median 15 s), then the measured
+    time of a cycle that handles one reply."""
+    samples = quantiles_of(lambda u: u * POLL_INTERVAL + cycle)
+    return {"p50": percentile(samples, 0.5), "p99": percentile(samples, 0.99),
+            "cycle": cycle, "samples": samples}
+
+
+# --- Jython costs ------------------------------------------------------------------------
+
+def stage_jython(mb, workers, sizes, results):
+    out = results.setdefault("cycle", {})
+    for kind, worker in workers.items():
+        step("empty fetch cycle, warm (%s)" % kind)
+        run = worker.call("cycle", imap=mb.imap("cycle"), warmup=3,
+                          repeats=sizes["cycle_repeats"])
+        out[kind] = {"wall": spread(run["walls"]), "cpu": spread(run["cpus"])}
+    out = results.setdefault("waitcost", {})
+    for kind, worker in workers.items():
+        step("waiting-script runs with no fetch due (%s)" % kind)
+        values = [worker.call("waitcost", imap=mb.imap("cycle"), numbers=[900_000 + i, 1],
+                              runs=sizes["wait_runs"],
+                              fresh_runs=sizes["fresh_runs"] if (kind == "jython" and i == 0)
+                              else 0)
+                  for i in range(sizes["repeats"])]
+        out[kind] = {"warm_wall": spread([v["warm_wall"] for v in values]),
+                     "warm_cpu": spread([v["warm_cpu"] for v in values]),
+                     "api_calls_per_run": values[0]["api_calls_per_run"]}
+        if values[0].get("fresh_walls"):
+            out[kind]["fresh_wall"] = spread(values[0]["fresh_walls"])
+
+
+# --- drains ------------------------------------------------------------------------------
+
+def drain_once(mb, worker_factory, user, first, count, mode="batched", port=None, **extra):
+    mb.deliver(user, replies(first, count, extra.pop("extra_header", 0)))
+    worker = worker_factory()
     try:
-        if not stats.idling.wait(WAIT):
-            raise RuntimeError("the push loop never entered IDLE")
-        latencies = []
-        for i in range(n):
-            task, _raw = add_reply(mailboxes, host, "push", i)
-            arrived = time.monotonic()
-            if not host.events[task.id].wait(WAIT):
-                raise RuntimeError("push: reply %d was not handled within %ss" % (i, WAIT))
-            latencies.append(host.acted_at[task.id] - arrived)
+        run = worker.call("drain", imap=mb.imap(user, port=port), numbers=[first, count],
+                          mode=mode, **extra)
     finally:
-        stop.set()
-        thread.join(WAIT)
-    snapshot = stats.snapshot()
-    if snapshot["polls"]:
-        raise RuntimeError("push latency was measured with polls in between: %r" % snapshot)
-    return latencies, snapshot
+        if worker_factory.fresh:
+            worker.close()
+    left = mb.count(user)
+    if run["handled"] != count or left:
+        raise RuntimeError("%s drain of %d (%s): handled %d, %d left in the box, %r"
+                           % (mode, count, user, run["handled"], left, run.get("summary")))
+    return run
 
 
-def bench_poll_latency(mailboxes, n, seed=20260101):
-    host = mailboxes.host("poll")
-    rng = random.Random(seed)
-    latencies, processing = [], []
-    for i in range(n):
-        task, _raw = add_reply(mailboxes, host, "poll", 10_000 + i)
-        started = time.monotonic()
-        summary = fetch.run_fetch_cycle(host.bundle, settings=settings())
-        took = time.monotonic() - started
-        if summary.acted != 1 or not host.events[task.id].is_set():
-            raise RuntimeError("poll: the cycle did not act on reply %d: %r" % (i, summary))
-        processing.append(took)
-        # Virtual clock: the reply lands uniformly within the 30 s schedule
-        # and waits for the next run, which then takes the measured time.
-        latencies.append(rng.uniform(0.0, POLL_INTERVAL) + took)
-    return latencies, processing
+class Factory:
+    def __init__(self, make, fresh):
+        self.make, self.fresh = make, fresh
+
+    def __call__(self):
+        return self.make()
 
 
-# --- 2. draining a backlog ------------------------------------------------------------
+def drain_figures(runs):
+    return {"wall": spread([r["wall"] for r in runs]), "cpu": spread([r["cpu"] for r in runs]),
+            "dovecot_cpu": spread([r["dovecot_cpu"] for r in runs]),
+            "rss_growth_kb": spread([r["rss_peak_kb"] - r["rss_before_kb"] for r in runs
+                                     if r["rss_peak_kb"] and r["rss_before_kb"]]),
+            "api_calls": runs[0]["api_calls"], "calls": runs[0]["calls"]}
 
-def fill(mailboxes, user, host, n, first):
-    for i in range(n):
-        add_reply(mailboxes, host, user, first + i)
 
+def stage_drain(mb, workers, sizes, results, home):
+    out = results.setdefault("drain", {})
+    warm = Factory(lambda: workers["cpython"], fresh=False)
+    first = iter(range(1_000_000, 10 ** 9, 100_000))
+    repeats = sizes["repeats"]
 
-def bench_drain(mailboxes, n, rtt=0.0):
-    """(batched seconds, naive seconds) for ``n`` queued replies; with ``rtt``
-    the IMAP traffic goes through a proxy that delays the server's answers."""
-    suffix = "-wan" if rtt else ""
-    proxy = ImapProxy("127.0.0.1", mailboxes.dovecot.tls_port, rtt=rtt) if rtt else None
-    port = proxy.port if proxy else None
+    step("drain %d queued replies on loopback, batched and naive (CPython, %d repeats)"
+         % (sizes["backlog"], repeats))
+    out["loopback"] = {
+        "batched": drain_figures([drain_once(mb, warm, "drain", next(first), sizes["backlog"])
+                                  for _ in range(repeats)]),
+        "naive": drain_figures([drain_once(mb, warm, "naive", next(first), sizes["backlog"],
+                                           mode="naive") for _ in range(repeats)]),
+        "n": sizes["backlog"]}
+
+    step("drain %d queued replies at %g ms round trip (netdelay process), batched and naive"
+         % (sizes["wan_backlog"], WAN_RTT * 1000))
+    delay = NetDelay("127.0.0.1", mb.dovecot.tls_port, WAN_RTT)
     try:
-        batched_host = mailboxes.host("drain" + suffix, port=port)
-        fill(mailboxes, "drain" + suffix, batched_host, n, 100_000)
-        started = time.monotonic()
-        summary = fetch.run_fetch_cycle(batched_host.bundle, settings=settings())
-        batched = time.monotonic() - started
-        if batched_host.completed() != n or mailboxes.count("drain" + suffix) != 0:
-            raise RuntimeError("batched drain incomplete: %d of %d, %r"
-                               % (batched_host.completed(), n, summary))
-
-        naive_host = mailboxes.host("naive" + suffix, port=port)
-        fill(mailboxes, "naive" + suffix, naive_host, n, 200_000)
-        started = time.monotonic()
-        naive.run_naive_cycle(*naive_host.apis, settings=settings())
-        naive_time = time.monotonic() - started
-        if naive_host.completed() != n or mailboxes.count("naive" + suffix) != 0:
-            raise RuntimeError("naive drain incomplete: %d of %d" % (naive_host.completed(), n))
+        out["wan"] = {
+            "batched": drain_figures([drain_once(mb, warm, "drainwan", next(first),
+                                                 sizes["wan_backlog"], port=delay.port)
+                                      for _ in range(repeats)]),
+            "naive": drain_figures([drain_once(mb, warm, "naivewan", next(first),
+                                               sizes["wan_backlog"], mode="naive",
+                                               port=delay.port) for _ in range(repeats)]),
+            "n": sizes["wan_backlog"], "rtt": WAN_RTT}
     finally:
-        if proxy:
-            proxy.close()
-    return batched, naive_time
+        delay.close()
+
+    step("drain %d queued replies with %g ms per API call (CPython)"
+         % (sizes["api_backlog"], API_DELAY * 1000))
+    out["api"] = {"batched": drain_figures([drain_once(mb, warm, "drainapi", next(first),
+                                                       sizes["api_backlog"], api_delay=API_DELAY)
+                                            for _ in range(repeats)]),
+                  "n": sizes["api_backlog"], "api_delay": API_DELAY}
+
+    if "jython" in workers:
+        jy = Factory(lambda: workers["jython"], fresh=False)
+        step("drain %d queued replies on loopback (Jython, warm)" % sizes["jython_backlog"])
+        drain_once(mb, jy, "drainj", next(first), min(100, sizes["jython_backlog"]))   # warm-up
+        out["jython"] = {"batched": drain_figures([drain_once(mb, jy, "drainj", next(first),
+                                                              sizes["jython_backlog"])
+                                                   for _ in range(repeats)]),
+                         "n": sizes["jython_backlog"]}
 
 
-# --- 3. request mail ----------------------------------------------------------------------
+def stage_scaling(mb, workers, sizes, results, home):
+    out = results.setdefault("scaling", {})
+    fresh = Factory(lambda: Worker("cpython", home, mb), fresh=True)
+    first = iter(range(50_000_000, 10 ** 9, 1_000_000))
+    for n in sizes["scaling"]:
+        step("drain scaling: %d queued replies, fresh CPython process each (%d repeats)"
+             % (n, sizes["repeats"]))
+        out[str(n)] = drain_figures([drain_once(mb, fresh, "scale", next(first), n)
+                                     for _ in range(sizes["repeats"])])
+        out[str(n)]["n"] = n
+    n = sizes["big_headers"]
+    # At the goal's size (20,000) one repeat: 1.2 GB of mail per repeat.
+    step("memory: %d queued replies with %d kB of headers each (%d repeat(s))"
+         % (n, sizes["header_kb"], sizes["header_repeats"]))
+    out["headers"] = drain_figures([drain_once(mb, fresh, "headers", next(first), n,
+                                               extra_header=sizes["header_kb"] * 1000)
+                                    for _ in range(sizes["header_repeats"])])
+    out["headers"].update(n=n, header_kb=sizes["header_kb"])
+
+
+# --- SMTP -----------------------------------------------------------------------------------
 
 class SmtpSink:
     def __init__(self):
         self.messages = 0
-        self.sessions = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions += 1
-        session.host_name = hostname
-        return responses
 
     async def handle_DATA(self, server, session, envelope):
         self.messages += 1
         return "250 OK"
 
 
-def start_smtp(tls_files, secure):
+def stage_smtp(mb, workers, sizes, results, home):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
+
+    from benchmarks import naive
+    from remote_completion import host as hostmod, smtp
     from tests.support.dovecot import free_port
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = (getattr(auth_data, "login", b"") == b"mailer"
-              and getattr(auth_data, "password", b"") == b"bench-smtp-pass")
-        return AuthResult(success=ok)
+        return AuthResult(success=getattr(auth_data, "password", b"") == b"bench-smtp-pass")
 
+    tls_files = mb.dovecot.tls
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(tls_files.cert_pem), str(tls_files.key_pem))
     sink = SmtpSink()
-    kwargs = {}
-    if secure:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(tls_files.cert_pem), str(tls_files.key_pem))
-        kwargs = dict(tls_context=context, require_starttls=True, authenticator=authenticator,
-                      auth_require_tls=True)
-    else:
-        kwargs = dict(authenticator=authenticator, auth_require_tls=False)
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **kwargs)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), tls_context=context,
+                            require_starttls=True, authenticator=authenticator,
+                            auth_require_tls=True)
     controller.start()
-    return controller, sink
+    outgoing = compose_team(sizes["team"])
+    config = hostmod.SmtpConfig(host="127.0.0.1", port=controller.port, tls=True,
+                                from_address="XL Release <xlr@bench.example>",
+                                username="mailer", password="bench-smtp-pass")
+    trusted = tls_files.ca_pem.read_text()
+    one, per_mail = [], []
+    step("request mail to a team of %d: one session vs a session per mail (%d repeats)"
+         % (sizes["team"], sizes["repeats"]))
+    try:
+        for _ in range(sizes["repeats"]):
+            started = time.perf_counter()
+            deliveries = smtp.send_messages(config, outgoing, trusted_pem=trusted)
+            one.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            deliveries += naive.send_per_mail(config, outgoing, trusted)
+            per_mail.append(time.perf_counter() - started)
+            if not all(d.ok for d in deliveries):
+                raise RuntimeError("SMTP: %r" % [d for d in deliveries if not d.ok][:3])
+    finally:
+        controller.stop()
+    if sink.messages != 2 * sizes["team"] * sizes["repeats"]:
+        raise RuntimeError("the SMTP server received %d messages" % sink.messages)
+    results["smtp"] = {"one_session": spread(one), "per_mail": spread(per_mail),
+                       "ratio": spread([p / o for p, o in zip(per_mail, one)]),
+                       "team": sizes["team"]}
 
 
 def compose_team(team_size):
-    from remote_completion import compose, signature
+    from remote_completion import compose
     details = compose.RequestDetails("Applications/Release0001/Phase0001/Task0001",
                                      "Approve the production deployment", "Benchmark release",
                                      "Go", "Please check the change log first.", "Release managers")
+    task = task_of(1)
     outgoing = []
     for i in range(team_size):
         address = "member%03d@bench.example" % i
-        signatures = dict((action, signature.sign(SECRET, action, details.task_id, address,
-                                                          "0123456789abcdef"))
-                          for action in (signature.COMPLETE, signature.FAIL))
+        signatures = dict((action, mailgen.adapters.sign(SECRET, action, task, address))
+                          for action in ("COMPLETE", "FAIL"))
         message = compose.compose_request(details, address, "Member %d" % i,
                                           "XL Release <xlr@bench.example>", MAILBOX_ADDRESS,
                                           signatures)
@@ -298,226 +406,315 @@ def compose_team(team_size):
     return outgoing
 
 
-def bench_smtp(tls_files, team_size):
-    from remote_completion import host as hostmod, smtp
-    outgoing = compose_team(team_size)
-    results = {}
-    for secure in (True, False):
-        controller, sink = start_smtp(tls_files, secure)
-        try:
-            config = hostmod.SmtpConfig(host="127.0.0.1", port=controller.port, tls=secure,
-                                        from_address="XL Release <xlr@bench.example>",
-                                        username="mailer", password="bench-smtp-pass")
-            trusted = tls_files.ca_pem.read_text()
-            started = time.monotonic()
-            deliveries = smtp.send_messages(config, outgoing, trusted_pem=trusted)
-            one_session = time.monotonic() - started
-            if not all(d.ok for d in deliveries) or sink.messages != team_size:
-                raise RuntimeError("one-session send failed: %r" % deliveries[:3])
-            started = time.monotonic()
-            for item in outgoing:
-                deliveries = smtp.send_messages(config, [item], trusted_pem=trusted)
-                if not deliveries[0].ok:
-                    raise RuntimeError("per-mail send failed: %r" % deliveries)
-            per_mail = time.monotonic() - started
-            if sink.messages != 2 * team_size:
-                raise RuntimeError("the SMTP server received %d messages" % sink.messages)
-        finally:
-            controller.stop()
-        results["starttls+auth" if secure else "plain+auth"] = (one_session, per_mail)
-    return results
+# --- memory with junk ------------------------------------------------------------------------
+
+def stage_memory(mb, workers, sizes, results, home):
+    out = {}
+    fresh = Factory(lambda: Worker("cpython", home, mb), fresh=True)
+    first = iter(range(70_000_000, 10 ** 9, 1_000))
+    step("fetch-cycle memory with and without a %d MB junk mail (%d repeats)"
+         % (sizes["junk_mb"], sizes["repeats"]))
+    for label, user, big in (("without", "memory", False), ("with", "memorybig", True)):
+        runs = []
+        for _ in range(sizes["repeats"]):
+            if big:
+                mb.deliver(user, [mailgen.junk(sizes["junk_mb"] * 10 ** 6, to=MAILBOX_ADDRESS)])
+            proxy = ImapProxy("127.0.0.1", mb.dovecot.tls_port)   # counts bytes only
+            try:
+                run = drain_once(mb, fresh, user, next(first), sizes["memory_replies"],
+                                 port=proxy.port, tracemalloc=True)
+                run["bytes_from_server"] = proxy.bytes_to_client
+            finally:
+                proxy.close()
+            runs.append(run)
+        out[label] = {"tracemalloc_peak": spread([r["tracemalloc_peak"] for r in runs]),
+                      "rss_peak_kb": spread([r["rss_peak_kb"] for r in runs]),
+                      "bytes_from_server": spread([r["bytes_from_server"] for r in runs])}
+    results["memory"] = out
 
 
-# --- 4. memory ---------------------------------------------------------------------------
+# --- the report --------------------------------------------------------------------------------
 
-def memory_child(spec):
-    """Runs in a child process: one fetch cycle, measured."""
-    import tracemalloc
-    ci = ImapCi(host="127.0.0.1", port=spec["port"], tlsMode="implicit", username=spec["user"],
-                password=spec["password"], fromAddress=MAILBOX_ADDRESS, secret=SECRET,
-                trustedCertificates=spec["ca_pem"], enableWhitelisting=False)
-    host = Host(ci)
-    for i in range(spec["replies"]):
-        add_reply(None, host, spec["user"], spec["first"] + i, append=False)
-    naive.quiet_logs()
-    rss_before = _proc_status_kb("VmRSS")
-    tracemalloc.start()
-    summary = fetch.run_fetch_cycle(host.bundle, settings=settings())
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(json.dumps({"tracemalloc_peak": peak, "rss_before_kb": rss_before,
-                      "rss_peak_kb": _proc_status_kb("VmHWM"), "acted": summary.acted,
-                      "removed": summary.removed, "summary": summary.as_dict()}))
+def met(ok):
+    return "met" if ok else "NOT MET"
 
 
-def _proc_status_kb(field):
-    try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+def report_rows(results, sizes):
+    """(scenario, baseline, plugin, ratio, goal) rows: the README's columns."""
+    rows = []
+    lat = results.get("latency")
+    if lat:
+        poll = lat["polling_model"]
+        push = lat["push"]
+        rows.append((
+            "reply -> task ended, push host in a session (sandbox, CPython), p50 / p99",
+            "%s / %s (30 s polling, model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
+            "%s / %s" % (fmt_spread(push["p50"]), fmt_spread(push["p99"])),
+            "%.0fx / %.0fx" % (poll["p50"] / push["p50"]["median"],
+                               poll["p99"] / push["p99"]["median"]),
+            "<= 1 s / <= 2 s: %s" % met(push["p50"]["median"] <= 1 and push["p99"]["median"] <= 2)))
+        sched = lat["push_schedule"]
+        rows.append((
+            "same, the push job's real schedule, sessions cut every %g s (default 240 s: a "
+            "worst case for session switches), p50 / p99" % sched["session"],
+            "%s / %s (model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
+            "%s / %s" % (fmt_spread(sched["p50"]), fmt_spread(sched["p99"])),
+            "%.0fx / %.0fx" % (poll["p50"] / sched["p50"]["median"],
+                               poll["p99"] / sched["p99"]["median"]),
+            "<= 1 s / <= 2 s: %s" % met(sched["p50"]["median"] <= 1
+                                        and sched["p99"]["median"] <= 2)))
+        for key, what in (("xlr1", "1 task waiting"),
+                          ("xlrn", "%d tasks waiting" % sizes["xlr_tasks"])):
+            if key not in lat:
+                continue
+            x = lat[key]
+            rows.append((
+                "reply -> task ended, XL Release path (%s, %s, %g ms per API call), p50 / p99, "
+                "n=%d" % (what, x["interpreter"], API_DELAY * 1000, x["n"]),
+                "%s / %s (model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
+                "%s / %s" % (fmt_spread(x["p50"]), fmt_spread(x["p99"])),
+                "%.1fx / %.1fx" % (poll["p50"] / x["p50"]["median"],
+                                   poll["p99"] / x["p99"]["median"]),
+                "<= 2 s / <= 5 s: %s" % met(x["p50"]["median"] <= 2 and x["p99"]["median"] <= 5)))
+            share = x["script_core_share"]
+            rows.append((
+                "waiting scripts' CPU, XL Release path (%s, %s)" % (what, x["interpreter"]),
+                "", "%.1f%% of one core" % (100 * share["median"]), "",
+                "<= 10%%: %s" % met(share["median"] <= 0.10)))
+    cyc = results.get("cycle")
+    if cyc and "jython" in cyc:
+        c, j = cyc["cpython"]["wall"], cyc["jython"]["wall"]
+        rows.append(("empty fetch cycle, warm (Jython vs CPython)",
+                     "%s (CPython)" % fmt_spread(c), "%s (Jython)" % fmt_spread(j),
+                     "%.1fx slower" % (j["median"] / c["median"]),
+                     "<= 100 ms: %s" % met(j["median"] <= 0.1)))
+    wc = results.get("waitcost")
+    if wc and "jython" in wc:
+        c, j = wc["cpython"]["warm_wall"], wc["jython"]["warm_wall"]
+        rows.append(("waiting-script run, no fetch due, warm (Jython vs CPython)",
+                     "%s (CPython)" % fmt_spread(c), "%s (Jython)" % fmt_spread(j),
+                     "%.1fx slower" % (j["median"] / c["median"]), ""))
+        if "fresh_wall" in wc["jython"]:
+            f = wc["jython"]["fresh_wall"]
+            rows.append(("same, fresh Jython interpreter per run", "%s (warm)" % fmt_spread(j),
+                         "%s (fresh)" % fmt_spread(f), "%.0fx" % (f["median"] / j["median"]),
+                         ""))
+    dr = results.get("drain")
+    if dr:
+        for key, where, goal in (("loopback", "loopback", 5), ("wan", "%g ms round trip"
+                                                                % (WAN_RTT * 1000), 15)):
+            d = dr[key]
+            b, n = d["batched"]["wall"], d["naive"]["wall"]
+            ratio = n["median"] / b["median"]
+            rows.append(("drain %s queued replies, %s (CPython)" % (format(d["n"], ","), where),
+                         "%s (naive loop)" % fmt_spread(n), "%s (batched)" % fmt_spread(b),
+                         "%.1fx" % ratio, ">= %dx: %s" % (goal, met(ratio >= goal))))
+        a = dr["api"]
+        b = a["batched"]["wall"]
+        rows.append(("drain %s queued replies, %g ms per API call (CPython)"
+                     % (format(a["n"], ","), a["api_delay"] * 1000), "",
+                     "%s (batched; %.1f API calls per reply)"
+                     % (fmt_spread(b), a["batched"]["api_calls"] / float(a["n"])), "", ""))
+        if "jython" in dr:
+            j = dr["jython"]
+            per_j = j["batched"]["wall"]["median"] / j["n"]
+            c = dr["loopback"]["batched"]["wall"]
+            per_c = c["median"] / dr["loopback"]["n"]
+            rows.append(("drain %s queued replies, loopback, per message (Jython vs CPython)"
+                         % format(j["n"], ","), "%s (CPython)" % fmt_s(per_c),
+                         "%s (Jython)" % fmt_s(per_j), "%.1fx slower" % (per_j / per_c),
+                         "<= 2 ms, within 4x: %s" % met(per_j <= 0.002 and per_j / per_c <= 4)))
+    sc = results.get("scaling")
+    if sc and len([k for k in sc if k.isdigit()]) > 1:
+        sizes_n = [k for k in sc if k.isdigit()]
+        lo, hi = sc[min(sizes_n, key=int)], sc[max(sizes_n, key=int)]
+        factor = hi["n"] / lo["n"]
+        t = hi["wall"]["median"] / lo["wall"]["median"]
+        dcpu = hi["dovecot_cpu"]["median"] / max(lo["dovecot_cpu"]["median"], 1e-3)
+        rows.append(("drain %s vs %s queued replies, loopback (CPython): wall; Dovecot CPU"
+                     % (format(hi["n"], ","), format(lo["n"], ",")),
+                     "%s; %s (%s)" % (fmt_spread(lo["wall"]), fmt_spread(lo["dovecot_cpu"]),
+                                      format(lo["n"], ",")),
+                     "%s; %s (%s)" % (fmt_spread(hi["wall"]), fmt_spread(hi["dovecot_cpu"]),
+                                      format(hi["n"], ",")),
+                     "%.1fx; %.1fx" % (t, dcpu),
+                     "<= %.0fx (linear): %s" % (factor * 1.1, met(t <= factor * 1.1
+                                                                  and dcpu <= factor * 1.1))))
+    if sc:
+        h = sc["headers"]
+        growth = h["rss_growth_kb"]["median"] * 1024
+        rows.append(("memory growth, drain %s replies with %d kB headers each (CPython RSS, "
+                     "n=%d)" % (format(h["n"], ","), h["header_kb"], h["wall"]["n"]), "",
+                     "%s (drain %s)" % (fmt_bytes(growth), fmt_spread(h["wall"])), "",
+                     "<= 20 MB (at 20,000): %s%s" % (met(growth <= 20e6),
+                                                    "" if h["n"] >= 20000 else
+                                                    " at %s" % format(h["n"], ","))))
+    sm = results.get("smtp")
+    if sm:
+        rows.append(("request mail to a team of %d, STARTTLS + AUTH (CPython)" % sm["team"],
+                     "%s (session per mail, TLS context reused)" % fmt_spread(sm["per_mail"]),
+                     "%s (one session)" % fmt_spread(sm["one_session"]),
+                     "%.1fx" % sm["ratio"]["median"],
+                     ">= 5x: %s" % met(sm["ratio"]["median"] >= 5)))
+    mem = results.get("memory")
+    if mem:
+        w, wo = mem["with"], mem["without"]
+        growth = w["tracemalloc_peak"]["median"] - wo["tracemalloc_peak"]["median"]
+        extra = w["bytes_from_server"]["median"] - wo["bytes_from_server"]["median"]
+        rows.append(("fetch cycle with a %d MB junk mail in the box: peak heap; bytes received"
+                     % sizes["junk_mb"],
+                     "%s; %s (no junk)" % (fmt_bytes(wo["tracemalloc_peak"]["median"]),
+                                           fmt_bytes(wo["bytes_from_server"]["median"])),
+                     "%s; %s (with junk)" % (fmt_bytes(w["tracemalloc_peak"]["median"]),
+                                             fmt_bytes(w["bytes_from_server"]["median"])),
+                     "%+.1f%%" % (100.0 * growth / wo["tracemalloc_peak"]["median"]),
+                     "flat, no body: %s" % met(growth < sizes["junk_mb"] * 1e5
+                                               and extra < sizes["junk_mb"] * 1e5)))
+    return rows
 
 
-def bench_memory(mailboxes, replies, junk_mb):
-    results = {}
-    for label, user, big in (("without", "memory", False), ("with", "memory-big", True)):
-        host = mailboxes.host(user)
-        first = 300_000 if big else 400_000
-        for i in range(replies):
-            add_reply(mailboxes, host, user, first + i)
-        if big:
-            mailboxes.append(user, mailgen.junk(junk_mb * 10 ** 6, to=MAILBOX_ADDRESS))
-        proxy = ImapProxy("127.0.0.1", mailboxes.dovecot.tls_port)
-        try:
-            spec = dict(port=proxy.port, user=user, password=password_of(user),
-                        ca_pem=mailboxes.ca_pem, replies=replies, first=first)
-            proc = subprocess.run([sys.executable, str(Path(__file__).resolve()),
-                                   "--memory-child", json.dumps(spec)],
-                                  capture_output=True, text=True, timeout=300, cwd=str(REPO))
-            if proc.returncode != 0:
-                raise RuntimeError("memory child failed:\n" + proc.stderr[-3000:])
-            result = json.loads(proc.stdout.strip().splitlines()[-1])
-            result["bytes_from_server"] = proxy.bytes_to_client
-        finally:
-            proxy.close()
-        if result["acted"] != replies or mailboxes.count(user) != 0:
-            raise RuntimeError("memory stage (%s): %r" % (label, result))
-        results[label] = result
-    return results
-
-
-# --- the report -------------------------------------------------------------------------
-
-def fmt_seconds(value):
-    if value < 1:
-        return "%.0f ms" % (value * 1000)
-    return "%.2f s" % value
-
-
-def fmt_bytes(value):
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if value >= size:
-            return "%.1f %s" % (value / size, unit)
-    return "%d B" % value
+def table(rows, markdown=False):
+    head = ("scenario", "baseline", "plugin", "ratio", "goal")
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(cell or "" for cell in row) + " |" for row in rows]
+        return "\n".join(lines)
+    lines = []
+    for row in rows:
+        lines.append(row[0])
+        for name, cell in zip(head[1:], row[1:]):
+            if cell:
+                lines.append("    %-9s %s" % (name + ":", cell))
+    return "\n".join(lines)
 
 
 def report(results, sizes):
     m = results["machine"]
-    lines = ["", "Remote completion benchmarks (%s)" % ("quick" if results["quick"] else "full"),
-             "machine: %s, %s cores, %s %s, %s, Dovecot %s" % (
-                 m["cpu"], m["cores"], m["implementation"], m["python"], m["os"], m["dovecot"]),
+    lines = ["", "Remote completion benchmarks (%s), %s" % (
+        "quick" if results["quick"] else "full", time.strftime("%Y-%m-%d %H:%M UTC",
+                                                              time.gmtime())),
+             "machine: %s, %s cores, load %s at start (shared: figures vary, see the spreads), "
+             "%s %s, %s, Dovecot %s" % (m["cpu"], m["cores"],
+                                        "/".join("%.1f" % x for x in m["load_at_start"] or ()),
+                                        m["implementation"], m["python"], m["os"], m["dovecot"]),
+             "workers: %s" % ", ".join(results.get("interpreters", [])),
+             "figures: median (min-max) of %d repeats unless n= says otherwise" % sizes["repeats"],
              ""]
-    rows = [("scenario", "baseline", "plugin", "ratio", "goal", "met")]
-
-    lat = results["latency"]
-    push_p50, push_p99 = lat["push_p50"], lat["push_p99"]
-    rows.append(("reply -> COMPLETED p50 (%d replies)" % sizes["replies"],
-                 "%s (30 s poll*)" % fmt_seconds(lat["poll_p50"]), "%s (push)" % fmt_seconds(push_p50),
-                 "%.0fx" % (lat["poll_p50"] / push_p50), "<= 1 s", _yes(push_p50 <= 1.0)))
-    rows.append(("reply -> COMPLETED p99 (%d replies)" % sizes["replies"],
-                 "%s (30 s poll*)" % fmt_seconds(lat["poll_p99"]), "%s (push)" % fmt_seconds(push_p99),
-                 "%.0fx" % (lat["poll_p99"] / push_p99), "<= 2 s", _yes(push_p99 <= 2.0)))
-    for key, where in (("loopback", "loopback"), ("wan", "%g ms RTT" % (WAN_RTT * 1000))):
-        drain = results["drain"][key]
-        rows.append(("drain %d queued replies (%s)" % (sizes["backlog"], where),
-                     "%s (naive loop)" % fmt_seconds(drain["naive"]),
-                     "%s (batched)" % fmt_seconds(drain["batched"]),
-                     "%.1fx" % (drain["naive"] / drain["batched"]), ">= 10x",
-                     _yes(drain["naive"] / drain["batched"] >= 10)))
-    for mode, (one, per_mail) in results["smtp"].items():
-        rows.append(("request mail, team of %d (%s)" % (sizes["team"], mode),
-                     "%s (session per mail)" % fmt_seconds(per_mail),
-                     "%s (one session)" % fmt_seconds(one),
-                     "%.1fx" % (per_mail / one), ">= 5x", _yes(per_mail / one >= 5)))
-    mem = results["memory"]
-    without, with_big = mem["without"], mem["with"]
-    growth = with_big["tracemalloc_peak"] - without["tracemalloc_peak"]
-    rows.append(("fetch peak heap, %d MB junk in box" % sizes["junk_mb"],
-                 "%s (no junk)" % fmt_bytes(without["tracemalloc_peak"]),
-                 "%s (with junk)" % fmt_bytes(with_big["tracemalloc_peak"]),
-                 "%+.1f%%" % (100.0 * growth / without["tracemalloc_peak"]), "flat",
-                 _yes(growth < sizes["junk_mb"] * 10 ** 6 / 10)))
-    rows.append(("fetch peak RSS, %d MB junk in box" % sizes["junk_mb"],
-                 "%s (no junk)" % fmt_bytes(without["rss_peak_kb"] * 1024),
-                 "%s (with junk)" % fmt_bytes(with_big["rss_peak_kb"] * 1024),
-                 "%+.1f%%" % (100.0 * (with_big["rss_peak_kb"] - without["rss_peak_kb"])
-                              / without["rss_peak_kb"]), "flat",
-                 _yes((with_big["rss_peak_kb"] - without["rss_peak_kb"]) * 1024
-                      < sizes["junk_mb"] * 10 ** 6 / 10)))
-    rows.append(("bytes the IMAP server sent", fmt_bytes(without["bytes_from_server"]) + " (no junk)",
-                 fmt_bytes(with_big["bytes_from_server"]) + " (with junk)", "", "no body",
-                 _yes(with_big["bytes_from_server"] - without["bytes_from_server"]
-                      < sizes["junk_mb"] * 10 ** 6 / 10)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    lines += ["",
-              "* polling: virtual clock, arrival uniform in the 30 s interval, plus the measured "
-              "fetch cycle (median %s)" % fmt_seconds(lat["poll_processing_p50"]),
-              "push: %d IDLE command(s), %d notification(s), %d fetch cycle(s) for %d replies" % (
-                  lat["push_stats"]["idle_commands"], lat["push_stats"]["notifications"],
-                  lat["push_stats"]["fetch_cycles"], sizes["replies"]),
-              "total benchmark time: %s" % fmt_seconds(results["seconds"]), ""]
+    rows = report_rows(results, sizes)
+    lines.append(table(rows))
+    lines += ["", "Markdown:", "", table(rows, markdown=True), ""]
+    lines += details(results)
+    lines.append("total benchmark time: %s" % fmt_s(results["seconds"]))
     return "\n".join(lines)
 
 
-def _yes(ok):
-    return "yes" if ok else "NO"
+def details(results):
+    out = []
+    lat = results.get("latency")
+    if lat:
+        out.append("30 s polling (model): uniform wait over the interval plus the measured "
+                   "fetch cycle handling one reply (%s, CPython)"
+                   % fmt_spread(lat["one_reply_cycle"]))
+        out.append("push host: a reply waiting when a session starts is done in %s"
+                   % fmt_spread(lat["session_start"]))
+        out.append("push stats of the last in-session run: %r" % (lat["push"]["push_stats"],))
+        if "xlrn" in lat:
+            x = lat["xlrn"]
+            out.append("XL Release path, %s: %d script runs in %s, median run CPU %s, API calls "
+                       "%r" % (x["interpreter"], x["script_runs"], fmt_s(x["wall"]),
+                               fmt_s(x["median_run_cpu"] or 0), x["calls"]))
+            out.append("  reply -> verdict recorded (fetcher) p50 %s, p99 %s"
+                       % (fmt_spread(x["handled"]["p50"]), fmt_spread(x["handled"]["p99"])))
+    dr = results.get("drain")
+    if dr:
+        for key in ("loopback", "wan"):
+            d = dr[key]
+            out.append("drain %s: CPU batched %s + Dovecot %s; naive %s + Dovecot %s" % (
+                key, fmt_spread(d["batched"]["cpu"]), fmt_spread(d["batched"]["dovecot_cpu"]),
+                fmt_spread(d["naive"]["cpu"]), fmt_spread(d["naive"]["dovecot_cpu"])))
+    sc = results.get("scaling")
+    if sc:
+        for key in sorted((k for k in sc if k.isdigit()), key=int):
+            s = sc[key]
+            out.append("scaling %6s: wall %s, client CPU %s, Dovecot CPU %s, RSS growth %s" % (
+                key, fmt_spread(s["wall"]), fmt_spread(s["cpu"]), fmt_spread(s["dovecot_cpu"]),
+                fmt_bytes(s["rss_growth_kb"]["median"] * 1024)))
+    out.append("")
+    return out
+
+
+def draw(results, args):
+    """The plots, by benchmarks/plots.py in the interpreter that has matplotlib."""
+    plotter = args.plotter or sys.executable
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(results, handle, default=str)
+    try:
+        proc = subprocess.run([plotter, str(REPO / "benchmarks" / "plots.py"), handle.name,
+                               args.plots], capture_output=True, text=True, timeout=300)
+    finally:
+        Path(handle.name).unlink()
+    print((proc.stdout + proc.stderr).strip() if proc.returncode == 0 else
+          "plots not drawn (matplotlib is the [bench] extra, see scripts/benchmark.sh): %s"
+          % proc.stderr.strip()[-500:])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    parser.add_argument("--plots", help="write the PNG plots into this folder")
+    parser.add_argument("--plotter", help="the Python with matplotlib that draws them "
+                        "(default: this one)")
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help="comma-separated subset of: " + ", ".join(STAGES))
+    parser.add_argument("--no-jython", action="store_true", help="CPython only")
+    parser.add_argument("--set", action="append", default=[], metavar="SIZE=VALUE",
+                        help="override one size, e.g. --set xlr_tasks=200 (JSON value)")
     args = parser.parse_args(argv)
-    if args.memory_child:
-        memory_child(json.loads(args.memory_child))
-        return 0
-    naive.quiet_logs()
-    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's deprecation chatter
-    sizes = QUICK if args.quick else FULL
+    stages = [s for s in args.stages.split(",") if s]
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's chatter
+    sizes = dict(QUICK if args.quick else FULL)
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in sizes and key != "sync_interval":
+            parser.error("unknown size %r" % key)
+        sizes[key] = json.loads(value)
     started = time.monotonic()
-    results = {"quick": args.quick, "sizes": sizes, "machine": machine()}
+    results = {"quick": args.quick, "sizes": sizes, "machine": machine(),
+               "api_delay": API_DELAY, "wan_rtt": WAN_RTT}
     root = Path(tempfile.mkdtemp(prefix="xlr-bench-"))
-    mailboxes = Mailboxes(root)  # Dovecot opens this folder to its own users
+    mb = Mailboxes(root, USERS)   # Dovecot opens this folder to its own users
+    home = write_home(root, sync_interval=sizes.get("sync_interval"))
+    workers = {}
     try:
-        step("push latency (%d replies)" % sizes["replies"])
-        push_lat, push_stats = bench_push_latency(mailboxes, sizes["replies"])
-        step("30 s polling latency (virtual clock, %d replies)" % sizes["replies"])
-        poll_lat, processing = bench_poll_latency(mailboxes, sizes["replies"])
-        results["latency"] = {
-            "push_p50": percentile(push_lat, 0.50), "push_p99": percentile(push_lat, 0.99),
-            "poll_p50": percentile(poll_lat, 0.50), "poll_p99": percentile(poll_lat, 0.99),
-            "poll_processing_p50": statistics.median(processing),
-            "push_samples": push_lat, "poll_samples": poll_lat, "push_stats": push_stats}
-        results["drain"] = {}
-        for key, rtt in (("loopback", 0.0), ("wan", WAN_RTT)):
-            step("drain %d queued replies, batched and naive (%s)" % (sizes["backlog"], key))
-            batched, naive_time = bench_drain(mailboxes, sizes["backlog"], rtt)
-            results["drain"][key] = {"batched": batched, "naive": naive_time, "rtt": rtt}
-        step("request mail to a team of %d" % sizes["team"])
-        results["smtp"] = bench_smtp(mailboxes.dovecot.tls, sizes["team"])
-        step("fetch-cycle memory with a %d MB junk message" % sizes["junk_mb"])
-        results["memory"] = bench_memory(mailboxes, sizes["memory_replies"], sizes["junk_mb"])
+        from tests.support.lanes import jython_available
+        workers["cpython"] = Worker("cpython", home, mb)
+        if not args.no_jython and jython_available()[0]:
+            workers["jython"] = Worker("jython", home, mb)
+        results["interpreters"] = [w.info["interpreter"] for w in workers.values()]
+        # First: it also warms the Jython worker up (the latency runs measure
+        # a warm interpreter, as a server in service has).
+        if "jython" in stages or "latency" in stages:
+            stage_jython(mb, workers, sizes, results)
+        if "latency" in stages:
+            stage_latency(mb, workers, sizes, results)
+        for name, stage in (("drain", stage_drain), ("scaling", stage_scaling),
+                            ("smtp", stage_smtp), ("memory", stage_memory)):
+            if name in stages:
+                stage(mb, workers, sizes, results, home)
     finally:
-        mailboxes.close()
+        for worker in workers.values():
+            worker.close()
+        mb.close()
         shutil.rmtree(root, ignore_errors=True)
     results["seconds"] = time.monotonic() - started
     print(report(results, sizes))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump(results, handle, indent=2, default=str)
+            json.dump(results, handle, indent=1, default=str)
+    if args.plots:
+        draw(results, args)
     return 0
-
-
-def step(text):
-    print("... " + text, flush=True)
 
 
 if __name__ == "__main__":

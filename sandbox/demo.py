@@ -63,7 +63,7 @@ def _fold(line, width=WIDTH):
     four more than the line, cut at spaces or after a "/" where possible."""
     if len(line) <= width:
         return [line]
-    indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+    indent = " " * min(len(line) - len(line.lstrip(" ")) + 4, width // 2)
     pieces, current = [], ""
     for token in _TOKENS.findall(line):
         if len(current) + len(token) <= width:

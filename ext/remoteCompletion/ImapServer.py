@@ -3,11 +3,10 @@
 # Thin on purpose: the work is in remote_completion.fetch.check_connection.
 from __future__ import absolute_import, unicode_literals
 
-import sys
-
-from remote_completion.fetch import check_connection
+from remote_completion.fetch import ConnectionTestFailed, check_connection
 
 _ok, _message = check_connection(configuration)  # noqa: F821
 print(_message)
 if not _ok:
-    sys.exit(1)
+    # The reason must be the failure itself: the test's answer has no output.
+    raise ConnectionTestFailed(_message)

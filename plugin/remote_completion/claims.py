@@ -47,7 +47,7 @@ import threading
 import time
 
 from . import logs
-from .imap import uid_set
+from .imap import uid_sets
 from .compat import to_text
 
 NODE_PREFIX = '$XlrClaimBy'
@@ -190,24 +190,30 @@ class Claims(object):
         if not uids:
             return set()
         conn = self.client.conn
-        conn.untagged_responses.pop('MODIFIED', None)
-        self.client._call('claim store', conn.uid, 'STORE', uid_set(uids),
-                          '(UNCHANGEDSINCE %d) %s' % (modseq, op), '(%s)' % ' '.join(keywords))
         modified = set()
-        for value in conn.untagged_responses.pop('MODIFIED', None) or []:
-            modified |= parse_uid_set(to_text(value))
+        for chunk in uid_sets(uids):
+            conn.untagged_responses.pop('MODIFIED', None)
+            self.client._call('claim store', conn.uid, 'STORE', chunk,
+                              '(UNCHANGEDSINCE %d) %s' % (modseq, op), '(%s)' % ' '.join(keywords))
+            for value in conn.untagged_responses.pop('MODIFIED', None) or []:
+                modified |= parse_uid_set(to_text(value))
         return set(uids) - modified
 
     # --- the operations -------------------------------------------------------
-    def claim(self, uids):
-        """Claim ``uids`` for this fetcher; stale claims are recovered first."""
+    def claim(self, uids, seen=None, confirm=True):
+        """Claim ``uids`` for this fetcher; stale claims are recovered first.
+
+        ``seen``: {uid: (modseq, [flags])} the caller fetched just before
+        (saves a round trip).  ``confirm=False``: the caller reads the flags
+        again before it handles each message and yields where ``contested``
+        says so (see ``_confirm``), again one round trip less per claim."""
         uids = sorted(set(int(u) for u in uids))
         if not self.enabled:
             return ClaimOutcome(won=uids, supported=False)
         if not uids:
             return ClaimOutcome()
         now = self.clock()
-        meta = self._meta(uids)
+        meta = dict(seen) if seen is not None else self._meta(uids)
         free, taken, stale = [], [], {}
         for uid in uids:
             if uid not in meta:
@@ -244,9 +250,17 @@ class Claims(object):
             highest = max(meta[uid][0] for uid in free)
             won = self._conditional(sorted(free), highest, '+FLAGS.SILENT',
                                     [self.node_keyword, TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
-            won = self._confirm(won)
+            if confirm:
+                won = self._confirm(won)
             taken.extend(sorted(set(free) - won))
         return ClaimOutcome(won=won, taken=taken, recovered=recovered)
+
+    def contested(self, flags):
+        """True when ``flags`` (read after our claim) show another fetcher's
+        claim beside ours: then we yield (``release``), see ``_confirm``."""
+        mine = self.node_keyword.lower()
+        return any(f.lower().startswith(NODE_PREFIX.lower()) and f.lower() != mine
+                   for f in claim_keywords(flags or ()))
 
     def _confirm(self, won):
         """Keep only the UIDs that carry no other fetcher's claim after ours.
@@ -259,16 +273,13 @@ class Claims(object):
         cycle, which loses nothing)."""
         if not won:
             return won
-        mine = self.node_keyword.lower()
         seen = self._meta(sorted(won))
         kept, yielded = set(), []
         for uid in sorted(won):
             flags = seen.get(uid, (None, None))[1]
             if flags is None:
                 continue  # expunged meanwhile: nothing to own
-            others = [f for f in claim_keywords(flags)
-                      if f.lower().startswith(NODE_PREFIX.lower()) and f.lower() != mine]
-            if others:
+            if self.contested(flags):
                 yielded.append(uid)
             else:
                 kept.add(uid)
@@ -283,5 +294,6 @@ class Claims(object):
         if not self.enabled or not uids:
             return
         keywords = [self.node_keyword] + [TIME_PREFIX + '%d' % b for b in range(BUCKETS)]
-        self.client._call('release claim', self.client.conn.uid, 'STORE', uid_set(uids),
-                          '-FLAGS.SILENT', '(%s)' % ' '.join(keywords))
+        for chunk in uid_sets(uids):
+            self.client._call('release claim', self.client.conn.uid, 'STORE', chunk,
+                              '-FLAGS.SILENT', '(%s)' % ' '.join(keywords))

@@ -20,11 +20,19 @@ JYTHON = sys.platform.startswith('java')
 # What "any failure" means where the plugin must go on (a fetch cycle, the
 # push loop): on Jython a java.lang.Error (OutOfMemoryError, StackOverflowError)
 # is no Python Exception, and ``except Exception`` lets it through.
+# HOST_ERRORS guards a host API call: a Java exception the API raises (its
+# NotFoundException, a permission refusal) is no Python Exception either
+# (checked on Jython 2.7.3).  java.lang.Exception, not Throwable: an Error
+# (out of memory) must still end the script; loops that must survive those
+# use ANY_ERROR.
 if JYTHON:  # pragma: no cover - exercised by the Jython lane
+    from java.lang import Exception as _JavaException
     from java.lang import Throwable as _Throwable
     ANY_ERROR = (Exception, _Throwable)
+    HOST_ERRORS = (Exception, _JavaException)
 else:
     ANY_ERROR = (Exception,)
+    HOST_ERRORS = (Exception,)
 
 if PY2:  # pragma: no cover - exercised by the Jython lane
     text_type = unicode  # noqa: F821
@@ -249,7 +257,7 @@ def prop(obj, name, default=None):
     if callable(get_property):
         try:
             value = get_property(name)
-        except Exception:  # Java raises for unknown properties
+        except HOST_ERRORS:  # Java raises for unknown properties
             value = None
         if value is not None:
             return value

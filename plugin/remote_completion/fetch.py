@@ -1,39 +1,36 @@
 """One fetch cycle: read the dedicated mailbox, act on good replies, empty it.
 
-Per message: decide, act, log, then remove.  A crash between two steps makes
-the next cycle repeat a step, never skip one, and repeating is harmless: a
-task that was acted on is no longer IN_PROGRESS, so its reply is then
-ignored as "task not in progress" and removed.  A mail that could not be
-handled because the server failed (an API call raised and the task is still
-in progress, the assignees could not be read) stays for the next cycle.
+Per message: decide, record, log, then remove.  The fetcher never completes
+or fails a task: it records the verdict as a signed comment on the task
+(``handover``) and the task's own waiting script ends it.  A crash between
+two steps makes the next cycle repeat a step, never skip one, and repeating
+is harmless: a verdict already on the task for this mail is detected
+("already-recorded") and not written again.  A mail that could not be handled
+because the server failed (an API call raised, the assignees could not be
+read) or refused a call for lack of permission stays for the next cycle.
 
 The mailbox is dedicated to remote completion: ALL mail in INBOX is removed
 after processing, recognised or not.  When the IMAP configuration names a
 quarantine folder, every mail that was not acted on is moved there instead
 (the folder is created when missing).
 
-Work is bounded: sizes, dates and at most 64 KiB of headers are fetched for
-all messages first; bodies are fetched ``batch-size`` at a time and only for
-messages within ``max-message-size`` (larger ones are judged from their
-headers and removed); flags and expunge are sent once per batch.
+The mailbox side (listing in windows, claims, fetching ``batch-size``
+messages at a time, removal in groups, surviving a mail that breaks its
+handler) is ``drain.py``; this module judges and acts on one message.
+Messages over ``max-message-size`` are judged from their headers and removed.
 """
 from __future__ import absolute_import, unicode_literals
 
 import datetime
 import re
 
-from . import claims as claims_mod
-from . import decide, handover, host, imap, logs, maildebug, recipients, reply
+from . import decide, drain, handover, host, imap, logs, maildebug, recipients, reply
 from . import settings as settings_mod
-from .compat import to_text
-
-HEADER_BYTES = 64 * 1024
+from .compat import ANY_ERROR, HOST_ERRORS, to_text
+from .drain import HEADER_BYTES, KEEP, REMOVE  # noqa: F401 - HEADER_BYTES for callers
 # A genuine reply whose task cannot be read is kept this long (the server may
 # be failing), then removed as "unknown task" (the release was deleted).
 RETRY_WINDOW = datetime.timedelta(days=1)
-
-KEEP = 'keep'
-REMOVE = 'remove'
 
 ACTION_WORDS = handover.ACTION_WORDS
 
@@ -109,7 +106,7 @@ def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
         log.error('Remote completion: %s', logs.clean(to_text(error), 500))
         summary.error = 'configuration'
         return summary
-    except Exception as error:
+    except HOST_ERRORS as error:
         log.error('Remote completion: the IMAP configuration could not be read: %s', _safe_error(error))
         summary.error = 'configuration'
         return summary
@@ -122,10 +119,10 @@ def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
         client.connect()
         client.login(config.username, config.password)
         # Before SELECT: CONDSTORE must be enabled first.
-        claimer = _claims(client, log, settings.claim_timeout)
+        claimer = drain.open_claims(client, log, settings.claim_timeout)
         client.select('INBOX')
         _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
-    except Exception as error:  # ImapError, TLS configuration, anything unexpected
+    except ANY_ERROR as error:  # ImapError, TLS, anything unexpected, a Java Error
         summary.error = 'imap'
         log.error('Remote completion: fetching mail from %s:%s failed: %s',
                   logs.clean(config.host, 100), config.port, _safe_error(error))
@@ -139,113 +136,20 @@ def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
 
 # --- the mailbox -----------------------------------------------------------------
 
-def _chunks(items, size):
-    items = list(items)
-    for i in range(0, len(items), max(1, size)):
-        yield items[i:i + size]
-
-
-def _claims(client, log, timeout=None):
-    """Claims (two fetchers on one mailbox never handle one message at once),
-    or None when the server cannot do them: one fetcher needs none, and a
-    doubled action is impossible anyway (a task leaves IN_PROGRESS once)."""
-    try:
-        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
-        claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
-        return claimer if claimer.prepare() else None
-    except Exception as error:
-        log.debug('Remote completion: messages are not claimed: %s', _safe_error(error))
-        return None
-
-
-def _claim(claimer, uids, log):
-    if claimer is None:
-        return list(uids)
-    try:
-        outcome = claimer.claim(uids)
-    except Exception as error:  # a doubled handling is harmless; a skipped one is not
-        log.debug('Remote completion: claiming failed, handling the batch unclaimed: %s', _safe_error(error))
-        return list(uids)
-    if outcome.taken:
-        log.debug('Remote completion: %d message(s) are being handled by another fetcher', len(outcome.taken))
-    return [u for u in uids if u in set(outcome.won)]
-
-
-def _release(claimer, uids, log):
-    if claimer is None or not uids:
-        return
-    try:
-        claimer.release(uids)
-    except Exception as error:  # the claim then expires on its own
-        log.debug('Remote completion: releasing claims failed: %s', _safe_error(error))
-
-
 def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=None):
-    uids = client.uid_search_all()
-    if not uids:
-        return
-    log.debug('Remote completion: %d message(s) in INBOX', len(uids))
-    metas = client.fetch_meta(uids, HEADER_BYTES)
     max_size = int(getattr(settings, 'max_message_size', 10 ** 6))
-    batch_size = int(getattr(settings, 'batch_size', 50))
-    quarantine = getattr(config, 'quarantine_folder', None)
-    folder_ready = [False]
-    for batch in _chunks([u for u in uids if u in metas], batch_size):
-        batch = _claim(claimer, batch, log)
-        if not batch:
-            continue
-        done = []
-        try:
-            _process_batch(client, batch, metas, config, apis, summary, log, now, max_size,
-                           quarantine, folder_ready, done)
-        except Exception:
-            # Give back what this fetcher claimed but did not finish, so the
-            # next cycle (here or on another node) need not wait for expiry.
-            _release(claimer, [u for u in batch if u not in done], log)
-            raise
-        _release(claimer, [u for u in batch if u not in done], log)
 
-
-def _process_batch(client, batch, metas, config, apis, summary, log, now, max_size, quarantine,
-                   folder_ready, done):
-    small = [u for u in batch if metas[u].size is not None and metas[u].size <= max_size]
-    bodies = client.fetch_bodies(small) if small else {}
-    remove, move = [], []
-    for uid in batch:
-        meta = metas[uid]
-        if uid in bodies:
-            verdict = _handle(uid, reply.parse_reply(bodies[uid], max_bytes=max_size),
-                              meta, config, apis, log, now)
-        elif meta.size is None or meta.size > max_size:
+    def judge(meta):
+        if meta.body is None:   # over max-message-size: judged by its headers
             parsed = reply.parse_reply(meta.header, headers_only=True)
             verdict = decide.too_large(parsed)
-            _log_verdict(log, uid, parsed, verdict)
-        else:
-            # Listed but its body did not come back (removed meanwhile?).
-            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the body could not be fetched')
-            _log_verdict(log, uid, None, verdict)
-        disposition = KEEP if verdict.reason in decide.KEPT else REMOVE
-        summary.add(verdict, disposition)
-        if disposition == KEEP:
-            continue
-        if quarantine and not verdict.act:
-            move.append(uid)
-        else:
-            remove.append(uid)
-    # Deletions first: a quarantine folder that cannot be used must not
-    # keep mail that was acted on in the INBOX.
-    if remove:
-        client.delete(remove)
-        summary.removed += len(remove)
-        done.extend(remove)
-    if move:
-        if not folder_ready[0]:
-            if client.ensure_folder(quarantine):
-                log.info('Remote completion: created the quarantine folder %s', logs.clean(quarantine, 100))
-            folder_ready[0] = True
-        client.move(move, quarantine)
-        summary.quarantined += len(move)
-        done.extend(move)
+            _log_verdict(log, meta.uid, parsed, verdict)
+            return verdict
+        return _handle(meta.uid, reply.parse_reply(meta.body, max_bytes=max_size), meta, config,
+                       apis, log, now)
+    drain.drain(client, judge, summary, log, batch_size=int(getattr(settings, 'batch_size', 50)),
+                max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
+                claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
 
 
 # --- one message -------------------------------------------------------------------
@@ -293,6 +197,11 @@ def _now(now):
     return now if now is not None else datetime.datetime.utcnow()
 
 
+def _within_retry_window(meta, now):
+    received = parse_internaldate(meta.internaldate) if meta is not None else None
+    return received is not None and _now(now) - received <= RETRY_WINDOW
+
+
 def _handle(uid, parsed, meta, config, apis, log, now):
     """Decide, record, log; returns the Verdict (a KEPT reason: keep the mail).
 
@@ -322,7 +231,7 @@ class _Watched(object):
         def watched(*args):
             try:
                 return call(*args)
-            except Exception as error:
+            except HOST_ERRORS as error:
                 self.failures += 1
                 self.denied = self.denied or host.is_permission_error(error)
                 raise
@@ -372,7 +281,7 @@ class _Mail(object):
         try:
             self.task, self.snapshot = self._read()
             return None
-        except Exception as error:
+        except HOST_ERRORS as error:
             self._debug('reading the task', error)
             if host.is_permission_error(error):
                 return decide.Verdict.ignore(decide.NO_PERMISSION, 'reading the task')
@@ -401,7 +310,7 @@ class _Mail(object):
         try:
             verdict = decide.judge_task(self.snapshot, self.run_id, self.key, still_assignee,
                                         self.parsed.action)
-        except Exception as error:
+        except HOST_ERRORS as error:
             self._debug('the assignee lookup', error)
             if users.denied or releases.denied or roles.denied:
                 return decide.Verdict.ignore(decide.NO_PERMISSION, 'reading the assignees')
@@ -425,12 +334,12 @@ class _Mail(object):
         failed = None
         try:
             self.apis.taskApi.commentTask(parsed.task_id, host.make_comment(self.apis.Comment, text))
-        except Exception as error:
+        except HOST_ERRORS as error:
             self._debug('recording the verdict', error)
             failed = error
         try:
             recorded = self._read()[1].recorded
-        except Exception as error:
+        except HOST_ERRORS as error:
             self._debug('reading the verdict back', error)
             recorded = None
         keys = [v.mail_key for v in recorded or ()]
@@ -451,7 +360,7 @@ def _full_name(parsed, task, apis):
     try:
         found, _problems = recipients.resolve(task, host.release_id_of(parsed.task_id),
                                               apis.releaseApi, apis.userApi, apis.rolesApi)
-    except Exception:
+    except HOST_ERRORS:
         return None
     for person in found:
         if (person.email or '').strip().lower() == parsed.sender_address:
@@ -467,7 +376,12 @@ def audit_comment(action, full_name, address, when, comment):
 make_comment = host.make_comment
 
 
-# --- the Shared configuration "Test" button ------------------------------------
+class ConnectionTestFailed(Exception):
+    """Raised by the Test button's script with the (secret-free) reason: XL
+    Release answers a test with success, errorText and scriptFound only
+    (SharedConfigurationStatusResponse), so printed output never reaches the
+    admin; the failure's message does."""
+
 
 def check_connection(configuration, settings=None):
     """(ok, message) for the connection test of an IMAP server configuration:
@@ -477,9 +391,9 @@ def check_connection(configuration, settings=None):
         config = host.imap_config_from_ci(configuration)
     except host.ConfigurationError as error:
         return False, logs.clean(to_text(error), 500)
-    except Exception as error:
+    except HOST_ERRORS as error:
         return False, 'The configuration could not be read: %s' % _safe_error(error)
-    timeout = (settings or settings_mod.defaults()).network_timeout
+    timeout = getattr(settings, 'network_timeout', 30.0) if settings is not None else 30.0
     if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
         from . import graph
         return graph.check_connection(config, timeout)
@@ -500,7 +414,7 @@ def check_connection(configuration, settings=None):
         how = 'authenticated with OAuth 2.0' if client.tokens is not None else 'logged in'
         return True, 'Connected to %s (%s), %s as %s; INBOX holds %d message(s).' % (
             where, config.tls_mode, how, logs.clean(config.username, 100), count)
-    except Exception as error:
+    except HOST_ERRORS as error:
         return False, 'IMAP connection test of %s failed at step "%s": %s' % (
             where, step, _safe_error(error))
     finally:

@@ -309,6 +309,25 @@ class GraphMailbox(object):
                 lines.append('%s: %s\r\n' % (name, value))
         return to_bytes(''.join(lines) + '\r\n')[:limit]
 
+    # The part drain.py uses: listing is bounded (MAX_MESSAGES), so windows
+    # are slices of it; a message's MIME comes one request at a time anyway.
+    def uid_windows(self, size=1000):
+        uids = self.uid_search_all()
+        for i in range(0, len(uids), max(1, int(size))):
+            yield uids[i:i + size]
+
+    def fetch_info(self, uids, modseq=False):
+        return self.fetch_meta(uids)
+
+    def fetch_contents(self, metas, max_size, header_bytes=65536):
+        """``body`` for mail within ``max_size``; larger mail keeps its lazy
+        ``header`` (only the headers are requested, when judged)."""
+        small = [m.uid for m in metas if m.size is not None and m.size <= max_size]
+        bodies = self.fetch_bodies(small) if small else {}
+        for meta in metas:
+            meta.body = bodies.get(meta.uid)
+        return metas
+
     def fetch_bodies(self, uids):
         """{uid: MIME bytes}; a message gone meanwhile is left out."""
         bodies = {}
@@ -429,7 +448,7 @@ class GraphClaims(object):
             self.log.info('Remote completion: took back %d stale claim(s) of a fetcher that '
                           'stopped', back)
 
-    def claim(self, uids):
+    def claim(self, uids, seen=None, confirm=True):
         from .claims import ClaimOutcome
         won, taken = [], []
         for uid in uids:
@@ -439,6 +458,9 @@ class GraphClaims(object):
     def release(self, uids):
         for uid in uids:
             self.mailbox._move_one(uid, 'inbox')
+
+    def contested(self, flags):
+        return False   # a move has one winner: nothing to settle afterwards
 
 
 def _epoch(iso):

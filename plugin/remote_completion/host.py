@@ -10,8 +10,8 @@ from __future__ import absolute_import, unicode_literals
 import re
 
 from . import handover, logs, oauth
-from .compat import (as_bool, as_datetime, as_int, as_list, as_string_list, enum_name, prop,
-                     string_types, to_text)
+from .compat import (HOST_ERRORS, as_bool, as_datetime, as_int, as_list, as_string_list,
+                     enum_name, prop, string_types, to_text)
 
 IMAP_TYPE = 'remoteCompletion.ImapServer'
 SMTP_TYPE = 'xlrelease.SmtpServer'
@@ -72,7 +72,7 @@ def make_comment(Comment, text):
         comment = Comment()
         comment.setComment(text)
         return comment
-    except Exception:
+    except HOST_ERRORS:   # a class without a no-argument constructor
         return Comment(text)
 
 
@@ -89,7 +89,7 @@ def is_permission_error(error):
     if callable(java_class):
         try:
             names.append(to_text(java_class().getName()))
-        except Exception:
+        except HOST_ERRORS:
             pass
     for name in names:
         flat = to_text(name).lower().replace('_', '')
@@ -157,6 +157,7 @@ class ImapConfig(object):
         self.mail_source = values.get('mail_source', SOURCE_IMAP)
         self.graph_mailbox = values.get('graph_mailbox')
         self.graph_url = values.get('graph_url')
+        self.smtp_fallback = values.get('smtp_fallback')   # SmtpConfig or None
 
     def __repr__(self):
         # Never show the password or the secret.
@@ -199,7 +200,67 @@ def _tls_mode(raw_mode, use_tls, port):
 
 
 def _search(configurationApi, ci_type):
-    return [ci for ci in as_list(configurationApi.searchByTypeAndTitle(ci_type, None)) if ci is not None]
+    # Public plugins pass "" for "any title"; what None does is documented
+    # nowhere (docs/host-contract.md), and the sandbox refuses it.
+    return [ci for ci in as_list(configurationApi.searchByTypeAndTitle(ci_type, ''))
+            if ci is not None]
+
+
+def _search_folder(configurationApi, ci_type, folder_id):
+    """The configurations of one type held by one folder itself, or None when
+    the server has no folder search (older XL Release: two-argument API)."""
+    try:
+        found = configurationApi.searchByTypeAndTitle(ci_type, '', folder_id, True)
+    except TypeError:
+        return None   # no such overload: a server without folder configurations
+    return [ci for ci in as_list(found) if ci is not None]
+
+
+def folder_ids_of(release_id):
+    """The folders of a release, nearest first: ``Applications/FolderA/FolderB/
+    ReleaseC`` gives ``[.../FolderA/FolderB, Applications/FolderA]``."""
+    parts = to_text(release_id or '').split('/')
+    found = []
+    for index in range(len(parts) - 1, 0, -1):
+        if parts[index].startswith('Folder'):
+            found.append('/'.join(parts[:index + 1]))
+    return found
+
+
+def _folder_of(ci):
+    value = prop(ci, 'folderId')
+    value = to_text(value).strip() if value else ''
+    return value or None
+
+
+def _find_configurations(configurationApi, ci_type, folder_ids):
+    """The configurations of ``ci_type`` that apply to a release in
+    ``folder_ids`` (nearest first): those of the nearest folder holding any,
+    else the global ones, as XL Release inherits folder configurations.
+    Configurations of folders outside the chain never apply."""
+    levels = dict((folder, []) for folder in folder_ids)
+    seen = set()
+    for folder in folder_ids:
+        found = _search_folder(configurationApi, ci_type, folder)
+        if found is None:
+            break
+        levels[folder].extend(found)
+        seen.update(to_text(prop(ci, 'id')) for ci in found)
+    global_level = []
+    for ci in _search(configurationApi, ci_type):
+        if to_text(prop(ci, 'id')) in seen:
+            continue   # already found by its folder's search
+        folder = _folder_of(ci)
+        if folder is None:
+            global_level.append(ci)
+        elif folder in levels:
+            # A global search that also lists folder configurations: place
+            # each at its folder (the folder search may be missing).
+            levels[folder].append(ci)
+    for folder in folder_ids:
+        if levels[folder]:
+            return levels[folder], folder
+    return global_level, None
 
 
 def imap_config_from_ci(ci):
@@ -256,6 +317,7 @@ def imap_config_from_ci(ci):
         quarantine_folder=_text(ci, ('quarantineFolder',)),
         require_sender_authentication=as_bool(_first(ci, ('requireSenderAuthentication',)), False),
         authserv_id=_text(ci, ('authservId', 'authServId')),
+        smtp_fallback=smtp_fallback_from_ci(ci, from_address),
     )
 
 
@@ -281,50 +343,139 @@ def _oauth_from_ci(ci):
         refresh_token=_text(ci, ('refreshToken',)))
 
 
-def find_imap_config(configurationApi):
-    """The one IMAP server configuration; none or several raise
-    ConfigurationError naming what was found."""
-    found = _search(configurationApi, IMAP_TYPE)
+def find_imap_config(configurationApi, release_id=None):
+    """The one IMAP server configuration that applies: the nearest folder of
+    ``release_id`` holding one, else the global one.  None or several at
+    that level raise ConfigurationError naming what was found."""
+    found, folder = _find_configurations(configurationApi, IMAP_TYPE, folder_ids_of(release_id))
     if not found:
         raise ConfigurationError(
             'No IMAP server is configured for remote completion: add one under '
             'Settings > Shared configuration > IMAP server.')
     if len(found) > 1:
         titles = ', '.join("'%s'" % _title(ci) for ci in found)
+        where = " in folder '%s'" % logs.clean(folder, 200) if folder else ''
         raise ConfigurationError(
-            'Remote completion needs exactly one IMAP server configuration, found %d (%s): '
-            'delete all but one under Settings > Shared configuration.' % (len(found), titles))
+            'Remote completion needs exactly one IMAP server configuration%s, found %d (%s): '
+            'delete all but one under Settings > Shared configuration.'
+            % (where, len(found), titles))
     return imap_config_from_ci(found[0])
 
 
-def find_smtp_config(configurationApi):
-    """The server's SMTP settings (Settings > SMTP server)."""
-    found = _search(configurationApi, SMTP_TYPE)
+# XL Release keeps stored passwords encrypted ("{aes:v0}..."); a script that
+# gets that text instead of the password cannot log in with it.
+_ENCRYPTED = re.compile(r'^\{[a-z0-9]+(:[a-z0-9]+)?\}', re.IGNORECASE)
+
+
+def _smtp_from_record(ci):
+    """(SmtpConfig, None) or (None, why) for the xlrelease.SmtpServer record."""
+    host = _text(ci, ('host',))
+    from_address = _text(ci, ('fromAddress',))
+    if not host or not from_address:
+        return None, 'it has no %s' % ('host' if not host else 'from address')
+    username = _text(ci, ('username',))
+    password = _text(ci, ('password',))
+    if username and (not password or _ENCRYPTED.match(password)):
+        return None, 'its password is not readable by scripts'
+    logs.register_secret(password)
+    return SmtpConfig(host=host, port=as_int(_first(ci, ('port',)), 25),
+                      tls=as_bool(_first(ci, ('tls', 'useTls')), False),
+                      from_address=from_address, username=username, password=password), None
+
+
+def _why(error):
+    # The class name and a bounded, masked message: never a secret.
+    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 160)
+
+
+def _smtp_by_id(configurationApi):
+    try:
+        ci = configurationApi.getConfiguration(SMTP_ID)
+    except HOST_ERRORS as error:  # not found, not allowed, or no such call
+        return None, 'could not be read (%s)' % _why(error)
+    if ci is None:
+        return None, 'was not found'
+    return _smtp_from_record(ci)
+
+
+def _smtp_by_search(configurationApi):
+    try:
+        found = _search(configurationApi, SMTP_TYPE)
+    except HOST_ERRORS as error:
+        return None, 'failed (%s)' % _why(error)
     if not found:
-        raise ConfigurationError(
-            'The SMTP server is not configured, so no request email can be sent: '
-            'set it under Settings > SMTP server.')
+        return None, 'found nothing'
     ci = found[0]
     for candidate in found:
         if to_text(prop(candidate, 'id')) == SMTP_ID:
             ci = candidate
             break
-    password = _text(ci, ('password',))
+    return _smtp_from_record(ci)
+
+
+def smtp_fallback_from_ci(ci, imap_from_address=None):
+    """The optional SMTP fields of the plugin's IMAP server configuration,
+    for servers whose SMTP settings scripts cannot read; None when unset."""
+    host = _text(ci, ('smtpHost',))
+    if not host:
+        return None
+    password = _text(ci, ('smtpPassword',))
     logs.register_secret(password)
-    host = _text(ci, ('host',))
-    from_address = _text(ci, ('fromAddress',))
-    if not host or not from_address:
-        raise ConfigurationError(
-            'The SMTP server settings have no %s: set it under Settings > SMTP server.'
-            % ('host' if not host else 'from address'))
-    return SmtpConfig(
-        host=host,
-        port=as_int(_first(ci, ('port',)), 25),
-        tls=as_bool(_first(ci, ('tls', 'useTls')), False),
-        from_address=from_address,
-        username=_text(ci, ('username',)),
-        password=password,
-    )
+    config = SmtpConfig(host=host, port=as_int(_first(ci, ('smtpPort',)), 25),
+                        tls=as_bool(_first(ci, ('smtpTls',)), False),
+                        from_address=_text(ci, ('smtpFromAddress',)) or imap_from_address,
+                        username=_text(ci, ('smtpUsername',)), password=password)
+    config.oauth = _smtp_oauth_from_ci(ci)   # SMTP AUTH XOAUTH2 when chosen
+    return config
+
+
+def _smtp_oauth_from_ci(ci):
+    """SMTP with OAuth 2.0 reuses the configuration's OAuth fields, with its
+    own scope when set (the IMAP one may be Graph's)."""
+    chosen = enum_name(_first(ci, ('smtpAuthentication',)))
+    if oauth.normalise_authentication(chosen) != oauth.AUTH_OAUTH2:
+        return None
+    return oauth.OAuthSettings(
+        token_url=_text(ci, ('tokenEndpoint', 'tokenUrl')),
+        client_id=_text(ci, ('clientId',)),
+        client_secret=_text(ci, ('clientSecret',)),
+        scope=_text(ci, ('smtpOauthScope',)) or _text(ci, ('oauthScope', 'scope')),
+        tenant=_text(ci, ('tenantId', 'tenant')),
+        grant=enum_name(_first(ci, ('oauthGrant', 'grant'))),
+        refresh_token=_text(ci, ('refreshToken',)))
+
+
+def find_smtp_config(configurationApi, imap_config=None):
+    """The SMTP server to send requests with, from the first source that
+    works: the settings record read by id (Settings > SMTP server), the same
+    record found by a type search, then the SMTP fields of the IMAP server
+    configuration.  None working raises one ConfigurationError naming all
+    three and why each failed (never a secret)."""
+    reasons = []
+    fallback = getattr(imap_config, 'smtp_fallback', None)
+    if fallback is not None and getattr(fallback, 'oauth', None) is not None:
+        # SMTP fields set to OAuth 2.0: the admin means them (the settings
+        # record cannot do OAuth, and Exchange Online refuses its password).
+        return fallback
+    config, why = _smtp_by_id(configurationApi)
+    if config is not None:
+        return config
+    reasons.append('Settings > SMTP server read by id (%s): %s' % (SMTP_ID, why))
+    config, why = _smtp_by_search(configurationApi)
+    if config is not None:
+        return config
+    reasons.append('a search for %s: %s' % (SMTP_TYPE, why))
+    fallback = getattr(imap_config, 'smtp_fallback', None)
+    if fallback is not None:
+        return fallback
+    title = getattr(imap_config, 'title', None)
+    reasons.append("the SMTP fields of the IMAP server configuration%s: not set"
+                   % (" '%s'" % title if title else ''))
+    raise ConfigurationError(
+        'No SMTP server can be used to send the request email. Tried %s. Set up '
+        'Settings > SMTP server (with a password scripts can read), or fill in the SMTP '
+        'host (and user, password, from address) of the IMAP server configuration.'
+        % '; '.join('(%d) %s' % (i + 1, r) for i, r in enumerate(reasons)))
 
 
 # --- tasks and releases -----------------------------------------------------
@@ -412,7 +563,7 @@ def current_release(variables):
             found = getter()
             if found is not None:
                 return found
-        except Exception:
+        except HOST_ERRORS:
             pass
     return variables.get('release')
 

@@ -29,9 +29,10 @@ TLS_STARTTLS = 'starttls'
 TLS_IMPLICIT = 'implicit'
 
 DEFAULT_TIMEOUT = 30.0
-MAX_LINE = 2 * 1024 * 1024          # a SEARCH answer for a full mailbox fits
+MAX_LINE = 2 * 1024 * 1024          # no sane answer line is longer (listing is windowed)
 DEFAULT_MAX_LITERAL = 64 * 1024 * 1024
-UID_SET_CHUNK = 500                 # UIDs per command line
+UID_SET_CHUNK = 500                 # ranges (a:b or a) per UID set on one command line
+LIST_WINDOW = 1000                  # messages listed per command (uid_windows)
 
 IDLE = 'IDLE'
 # Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
@@ -86,7 +87,32 @@ class _Connection(imaplib.IMAP4):
         self.in_auth = False    # an AUTHENTICATE exchange: client lines are masked
         self.sock = None
         self.file = None
+        # Sequence numbers move when messages are expunged; a drain that
+        # lists the mailbox in windows follows them here (see uid_windows).
+        self.message_count = None
+        self.expunged = None            # a list while a drain follows expunges
         imaplib.IMAP4.__init__(self, host, port)
+
+    def note(self, kind, number):
+        """An untagged EXISTS or EXPUNGE, in the order the server sent them."""
+        if kind == 'EXISTS':
+            self.message_count = number
+        elif kind == 'EXPUNGE':
+            if self.message_count:
+                self.message_count -= 1
+            if self.expunged is not None:
+                self.expunged.append(number)
+
+    def _append_untagged(self, typ, dat):
+        kind = to_text(typ).upper()
+        if kind in ('EXISTS', 'EXPUNGE'):
+            try:
+                self.note(kind, int(dat))
+            except (TypeError, ValueError):
+                pass
+            if kind == 'EXPUNGE':
+                return  # nobody reads imaplib's copy, and a drain would pile them up
+        imaplib.IMAP4._append_untagged(self, typ, dat)
 
     # --- transport (the overridable methods of imaplib.IMAP4) -----------------
     def open(self, host='', port=imaplib.IMAP4_PORT, timeout=None):
@@ -202,16 +228,46 @@ def uid_set(uids):
     return ','.join('%d' % a if a == b else '%d:%d' % (a, b) for a, b in ranges)
 
 
-def _chunks(items, size):
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def uid_sets(uids, max_ranges=UID_SET_CHUNK):
+    """``uid_set`` texts for ``uids``, each of at most ``max_ranges`` ranges:
+    a run of consecutive UIDs costs one range, so a drained window of a
+    thousand messages is usually one short set (one command)."""
+    uids = sorted(set(int(u) for u in uids))
+    chunk, ranges, prev = [], 0, None
+    for uid in uids:
+        if prev is None or uid != prev + 1:
+            if ranges == max_ranges:
+                yield uid_set(chunk)
+                chunk, ranges = [], 0
+            ranges += 1
+        chunk.append(uid)
+        prev = uid
+    if chunk:
+        yield uid_set(chunk)
 
 
 _RESPONSE_START = re.compile(r'^\s*\d+\s+\(')
 _FETCH_UID = re.compile(r'UID\s+(\d+)', re.I)
 _FETCH_SIZE = re.compile(r'RFC822\.SIZE\s+(\d+)', re.I)
 _FETCH_DATE = re.compile(r'INTERNALDATE\s+"([^"]*)"', re.I)
+_FETCH_MODSEQ = re.compile(r'MODSEQ\s+\((\d+)\)', re.I)
+_FETCH_FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
+
+
+_FETCH_SEQ = re.compile(r'^\s*(\d+)\s+\(')
+
+
+def _window_uids(data, first, last):
+    """UIDs from FETCH (UID) answers for the positions first..last; other
+    FETCH responses (flag changes the server reports unasked) are not ours."""
+    uids = []
+    for entry in data:
+        text = _line_text(entry)
+        seq = _FETCH_SEQ.match(text)
+        uid = _FETCH_UID.search(text)
+        if seq and uid and first <= int(seq.group(1)) <= last:
+            uids.append(int(uid.group(1)))
+    return uids
 
 
 def _quote_mailbox(name):
@@ -222,13 +278,32 @@ def _quote_mailbox(name):
 
 
 class FetchedMeta(object):
-    """Size, INTERNALDATE and (the first bytes of) the header of one message."""
+    """What was fetched of one message: size, INTERNALDATE, and, when asked
+    for, its flags and MODSEQ, its whole text (``body``) or the first bytes
+    of its header (``header``)."""
 
-    def __init__(self, uid, size=None, internaldate=None, header=b''):
+    def __init__(self, uid, size=None, internaldate=None, header=b'', body=None):
         self.uid = uid
         self.size = size
         self.internaldate = internaldate   # the server's text, e.g. '17-Jul-1996 02:44:25 -0700'
         self.header = header
+        self.body = body
+        self.flags = None                  # [keyword, ...] when fetched
+        self.modseq = None
+
+    def _read(self, head):
+        size = _FETCH_SIZE.search(head)
+        if size:
+            self.size = int(size.group(1))
+        date = _FETCH_DATE.search(head)
+        if date:
+            self.internaldate = date.group(1)
+        flags = _FETCH_FLAGS.search(head)
+        if flags:
+            self.flags = flags.group(1).split()
+        modseq = _FETCH_MODSEQ.search(head)
+        if modseq:
+            self.modseq = int(modseq.group(1))
 
     def __repr__(self):
         return 'FetchedMeta(uid=%r, size=%r)' % (self.uid, self.size)
@@ -247,6 +322,7 @@ def _is_timeout(error):
 
 
 _UNTAGGED_COUNT = re.compile(br'^\*\s+(\d+)\s+(EXISTS|RECENT|EXPUNGE)\b', re.IGNORECASE)
+_NOTED = {b'EXISTS': 'EXISTS', b'EXPUNGE': 'EXPUNGE'}
 
 
 class IdleSession(object):
@@ -333,9 +409,13 @@ class IdleSession(object):
             self.ended_by_server = True
             return 'bye'
         match = _UNTAGGED_COUNT.match(line)
-        if match and match.group(2).upper() in (b'EXISTS', b'RECENT'):
-            return 'mail'
-        return None
+        if match is None:
+            return None
+        kind = match.group(2).upper()
+        note = getattr(self.conn, 'note', None)
+        if note is not None and kind in _NOTED:
+            note(_NOTED[kind], int(match.group(1)))   # the message count stays right
+        return 'mail' if kind in (b'EXISTS', b'RECENT') else None
 
     def next_event(self, until, should_stop=None):
         """'mail', 'ended' (the server ended IDLE) or None (``until`` passed
@@ -532,13 +612,49 @@ class ImapClient(object):
             return 0
 
     def uid_search_all(self):
-        data = self._call('search', self.conn.uid, 'SEARCH', 'ALL')
-        uids = []
-        for line in data:
-            for token in _line_text(line).split():
-                if token.isdigit():
-                    uids.append(int(token))
-        return sorted(set(uids))
+        """Every UID in the mailbox (listed window by window, see uid_windows)."""
+        return [uid for window in self.uid_windows() for uid in window]
+
+    def uid_windows(self, size=LIST_WINDOW):
+        """The mailbox's UIDs in order, at most ``size`` at a time.
+
+        ``UID SEARCH ALL`` answers in one line, which for a mailbox of
+        millions does not fit any sane line limit.  Each window here is one
+        ``FETCH <seq>:<seq+size-1> (UID)``: positions are dense, so a window
+        is at most ``size`` short lines.  (A sequence set inside UID SEARCH
+        would do too, but one server took it for UIDs.)  The caller may
+        remove messages between two windows: the untagged EXPUNGE responses
+        (in order, RFC 3501 7.4.1) move the position back for each removal
+        before it, so no message is skipped, and a UID is listed once only
+        (UIDs grow with the position).  Mail arriving meanwhile comes last.
+        """
+        conn = self.conn
+        if conn is None:
+            raise ImapError('list: not connected')
+        size = max(1, int(size))
+        position, last = 1, 0
+        conn.expunged = []
+        try:
+            while True:
+                count = conn.message_count
+                if count is not None and position > count:
+                    return
+                end = position + size - 1 if count is None else min(position + size - 1, count)
+                data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
+                uids = sorted(set(u for u in _window_uids(data, position, end) if u > last))
+                position = end + 1
+                if not uids:
+                    if count is None:
+                        return
+                    continue
+                last = uids[-1]
+                yield uids
+                for number in conn.expunged:
+                    if number < position:
+                        position -= 1
+                del conn.expunged[:]
+        finally:
+            conn.expunged = None
 
     def _fetch(self, uids, items):
         """[(uid, response text, [literal bytes...])] for UID FETCH of ``uids``.
@@ -549,8 +665,8 @@ class ImapClient(object):
         """
         wanted = set(int(u) for u in uids)
         results = []
-        for chunk in _chunks(sorted(wanted), UID_SET_CHUNK):
-            data = self._call('fetch', self.conn.uid, 'FETCH', uid_set(chunk), items)
+        for chunk in uid_sets(wanted):
+            data = self._call('fetch', self.conn.uid, 'FETCH', chunk, items)
             current = None
             for entry in data:
                 if entry is None:
@@ -589,6 +705,38 @@ class ImapClient(object):
             metas[uid] = meta
         return metas
 
+    def fetch_info(self, uids, modseq=False):
+        """{uid: FetchedMeta} with size, INTERNALDATE and flags; with
+        ``modseq`` (CONDSTORE enabled) the MODSEQ too, for claims."""
+        items = '(UID RFC822.SIZE INTERNALDATE FLAGS%s)' % (' MODSEQ' if modseq else '')
+        metas = {}
+        for uid, head, _literals in self._fetch(uids, items):
+            meta = metas.get(uid) or FetchedMeta(uid)
+            meta._read(head)
+            metas[uid] = meta
+        return metas
+
+    def fetch_contents(self, metas, max_size, header_bytes=65536):
+        """Fill in ``body`` (messages within ``max_size``) or ``header`` (the
+        first ``header_bytes`` of larger ones: a big body is never
+        downloaded), and the flags as they are now.  One UID FETCH, two when
+        the batch holds an oversized message.  Messages gone meanwhile keep
+        ``body`` None and an empty header."""
+        small = [m.uid for m in metas if m.size is not None and m.size <= max_size]
+        large = [m.uid for m in metas if m.size is None or m.size > max_size]
+        by_uid = dict((m.uid, m) for m in metas)
+        for uids, items, field in (
+                (small, '(UID FLAGS BODY.PEEK[])', 'body'),
+                (large, '(UID FLAGS BODY.PEEK[HEADER]<0.%d>)' % int(header_bytes), 'header')):
+            if not uids:
+                continue
+            for uid, head, literals in self._fetch(uids, items):
+                meta = by_uid[uid]
+                meta._read(head)
+                if literals:
+                    setattr(meta, field, literals[-1])
+        return metas
+
     def fetch_bodies(self, uids):
         """{uid: raw message bytes} (BODY.PEEK: the \\Seen flag is not set)."""
         bodies = {}
@@ -601,14 +749,14 @@ class ImapClient(object):
         """Flag as \\Deleted and expunge (only these UIDs when UIDPLUS allows)."""
         if not uids:
             return
-        for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
-            self._call('store', self.conn.uid, 'STORE', uid_set(chunk), '+FLAGS.SILENT', '(\\Deleted)')
+        for chunk in uid_sets(uids):
+            self._call('store', self.conn.uid, 'STORE', chunk, '+FLAGS.SILENT', '(\\Deleted)')
         self.expunge(uids)
 
     def expunge(self, uids=None):
         if uids and self.has('UIDPLUS'):
-            for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
-                self._call('uid expunge', self.conn.uid, 'EXPUNGE', uid_set(chunk))
+            for chunk in uid_sets(uids):
+                self._call('uid expunge', self.conn.uid, 'EXPUNGE', chunk)
         else:
             self._call('expunge', self.conn.expunge)
 
@@ -631,11 +779,11 @@ class ImapClient(object):
             return
         target = _quote_mailbox(folder)
         if self.has('MOVE'):
-            for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
-                self._call('move', self.conn.uid, 'MOVE', uid_set(chunk), target)
+            for chunk in uid_sets(uids):
+                self._call('move', self.conn.uid, 'MOVE', chunk, target)
             return
-        for chunk in _chunks(sorted(uids), UID_SET_CHUNK):
-            self._call('copy', self.conn.uid, 'COPY', uid_set(chunk), target)
+        for chunk in uid_sets(uids):
+            self._call('copy', self.conn.uid, 'COPY', chunk, target)
         self.delete(uids)
 
     def noop(self):

@@ -33,7 +33,7 @@ import threading
 import time
 
 from . import fetch, handover, host, logs, settings as settings_module, signature, start
-from .compat import JYTHON, to_text
+from .compat import HOST_ERRORS, JYTHON, to_text
 
 LAST_CYCLE_KEY = 'xlr.remote-completion.last-cycle-millis'
 
@@ -127,7 +127,7 @@ def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log):
         return None
     try:
         return fetch.run_fetch_cycle(apis, settings=conf)
-    except Exception as error:  # the mailbox's trouble must not fail the task
+    except HOST_ERRORS as error:  # the mailbox's trouble must not fail the task
         log.error('Remote completion: fetch cycle from the waiting task failed: %s',
                   host.describe_error(error))
         return None
@@ -139,7 +139,7 @@ def _read_verdict(apis, task_id, request_run, log):
     try:
         secret = host.find_imap_config(apis.configurationApi).secret
         fresh = host.get_task(apis.taskApi, task_id)
-    except Exception as error:
+    except HOST_ERRORS as error:
         log.error('Remote completion: task %s could not read its replies: %s',
                   logs.clean(task_id, 200), host.describe_error(error))
         return None, True

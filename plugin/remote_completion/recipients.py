@@ -1,5 +1,10 @@
 """Who receives the request mail: the assigned user and the assigned team.
 
+The team is looked up as XL Release inherits teams: among the release's own
+teams (``releaseApi.getTeams``), else among those of the nearest folder that
+holds teams (``folderApi.getTeams``, the release's folders nearest first),
+since a release in a folder may have no teams of its own.
+
 Pure: works on the API objects passed in.  Team members are users
 (``PRINCIPAL``) or roles (``ROLE``, expanded to their principals).  Nobody is
 mailed twice (same user name or same address, case-insensitive).  People who
@@ -8,7 +13,8 @@ cannot be mailed are reported as problems, not silently dropped.
 from __future__ import absolute_import, unicode_literals
 
 from . import logs
-from .compat import as_list, enum_name, prop, to_text
+from . import host
+from .compat import HOST_ERRORS, as_list, enum_name, prop, to_text
 
 
 class Recipient(object):
@@ -55,7 +61,22 @@ def _team(task):
     return team or None
 
 
-def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, strict):
+def effective_teams(release_id, releaseApi, folderApi=None):
+    """(teams, holder): the release's own teams, else those of the nearest
+    folder holding any (``holder`` is the release or folder id).  Raises
+    what the API raises."""
+    teams = [t for t in as_list(releaseApi.getTeams(release_id)) if t is not None]
+    if teams or folderApi is None:
+        return teams, release_id
+    for folder_id in host.folder_ids_of(release_id):
+        teams = [t for t in as_list(folderApi.getTeams(folder_id)) if t is not None]
+        if teams:
+            return teams, folder_id
+    return [], release_id
+
+
+def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, strict,
+                         folderApi=None):
     """User names in order: the owner, then the team's members."""
     names = []
     owner = _owner(task)
@@ -65,8 +86,8 @@ def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, stric
     if not team_name:
         return names
     try:
-        teams = as_list(releaseApi.getTeams(release_id))
-    except Exception as error:
+        teams, _holder = effective_teams(release_id, releaseApi, folderApi)
+    except HOST_ERRORS as error:
         if strict:
             raise AssigneeLookupError('the teams of the release could not be read: %s' % _name(error))
         problems.append("The teams of the release could not be read, so team '%s' was not "
@@ -78,7 +99,8 @@ def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, stric
             team = candidate
             break
     if team is None:
-        problems.append("Team '%s' is not a team of this release." % _name(team_name))
+        problems.append("Team '%s' is not a team of this release or of its folders."
+                        % _name(team_name))
         return names
     for member in as_list(prop(team, 'members')):
         kind = (enum_name(prop(member, 'type')) or 'PRINCIPAL').upper()
@@ -88,7 +110,7 @@ def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, stric
         if kind == 'ROLE':
             try:
                 role = rolesApi.getRole(member_name)
-            except Exception as error:
+            except HOST_ERRORS as error:
                 if strict:
                     raise AssigneeLookupError("role '%s' could not be read: %s" % (_name(member_name), _name(error)))
                 problems.append("Role '%s' of team '%s' could not be read: %s"
@@ -107,7 +129,7 @@ def _lookup(userApi, username):
     """(Recipient or None, problem or None)."""
     try:
         user = userApi.getUser(username)
-    except Exception:
+    except HOST_ERRORS:
         return None, "User '%s' is unknown, so no email could be sent to them." % _name(username)
     if user is None:
         return None, "User '%s' is unknown, so no email could be sent to them." % _name(username)
@@ -118,7 +140,7 @@ def _lookup(userApi, username):
     return Recipient(to_text(prop(user, 'username') or username), full_name, email), None
 
 
-def resolve(task, release_id, releaseApi, userApi, rolesApi):
+def resolve(task, release_id, releaseApi, userApi, rolesApi, folderApi=None):
     """(recipients, problems): everyone assigned who has an email address,
     and one readable sentence per person or group that could not be mailed."""
     problems = []
@@ -128,7 +150,8 @@ def resolve(task, release_id, releaseApi, userApi, rolesApi):
     if not _owner(task) and not _team(task):
         problems.append('The task is assigned to nobody (no user and no team).')
         return recipients, problems
-    for username in _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, False):
+    for username in _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, False,
+                                         folderApi):
         key = username.lower()
         if key in seen_users:
             continue
@@ -144,7 +167,7 @@ def resolve(task, release_id, releaseApi, userApi, rolesApi):
     return recipients, problems
 
 
-def is_assignee(address, task, release_id, releaseApi, userApi, rolesApi):
+def is_assignee(address, task, release_id, releaseApi, userApi, rolesApi, folderApi=None):
     """True if ``address`` belongs to the task's user or a member of its team
     now.  Raises AssigneeLookupError when the team or a role cannot be read
     (a transient failure must not turn into a rejection); an unknown user is
@@ -159,7 +182,8 @@ def is_assignee(address, task, release_id, releaseApi, userApi, rolesApi):
         if recipient is not None and recipient.email.lower() == wanted:
             return True
     seen = set([owner.lower()]) if owner else set()
-    for username in _candidate_usernames(task, release_id, releaseApi, rolesApi, [], True):
+    for username in _candidate_usernames(task, release_id, releaseApi, rolesApi, [], True,
+                                         folderApi):
         if username.lower() in seen:
             continue
         seen.add(username.lower())

@@ -1,7 +1,11 @@
 """The plugin's settings: the ``xl.remote-completion`` section of xl-release.conf.
 
-Pure except for reading the file.  The file is HOCON (parsed with pyhocon),
-and values follow Typesafe config, as XL Release itself reads them:
+Inside XL Release the section is read from the server's own resolved
+configuration (``XlrConfig.getInstance().getRootConfig()``, a Typesafe
+Config: includes, ``${?ENV}`` substitutions and system properties already
+applied, as XL Release itself sees them).  Elsewhere (the sandbox, tests) the
+file is parsed with pyhocon.  Both give the same keys, defaults and checks.
+Values follow Typesafe config:
 
 - durations: ``30 seconds``, ``30s``, ``2 minutes``, ``500 ms``, ``1.5 h``;
   a bare number is milliseconds (``30000`` is 30 seconds);
@@ -20,9 +24,10 @@ import datetime
 import io
 import os
 import re
+import sys
 import threading
 
-from .compat import integer_types, string_types, to_text
+from .compat import HOST_ERRORS, integer_types, string_types, to_text
 
 SECTION = 'xl.remote-completion'
 ENV_HOME = 'XL_RELEASE_SERVER_HOME'
@@ -119,8 +124,12 @@ def parse_duration(value):
     if isinstance(value, integer_types + (float,)):
         return value / 1000.0
     if type(value).__name__ == 'relativedelta':
-        raise _Problem('months and years are not supported here (use days, hours, '
-                       'minutes, seconds or ms)')
+        # pyhocon returns one for every unit when python-dateutil is installed.
+        if getattr(value, 'months', 0) or getattr(value, 'years', 0):
+            raise _Problem('months and years are not supported here (use days, hours, '
+                           'minutes, seconds or ms)')
+        return (value.days * 86400.0 + value.hours * 3600.0 + value.minutes * 60.0
+                + value.seconds + value.microseconds / 1e6)
     if isinstance(value, string_types):
         match = _NUMBER_AND_UNIT.match(value.strip())
         if match:
@@ -347,7 +356,11 @@ def _value(section, key):
 
 def from_tree(tree, source='<settings>'):
     """Settings from a parsed HOCON tree (a pyhocon ConfigTree or a dict)."""
-    section = _section(tree, source)
+    return from_section(_section(tree, source), source)
+
+
+def from_section(section, source='<settings>'):
+    """Settings from the section's own keys (a dict)."""
     values = {}
     for key, attr, parser, _default, check in KEYS:
         try:
@@ -368,9 +381,23 @@ def from_tree(tree, source='<settings>'):
     return Settings(source=source, unknown_keys=[to_text(k) for k in unknown], **values)
 
 
+def _config_factory():
+    """pyhocon's ConfigFactory: on Jython the copy vendored under this package
+    (another plugin's pyhocon at the class path root must not be taken, nor
+    ours given to it); on CPython the installed one, else the vendored one."""
+    if not sys.platform.startswith('java'):
+        try:
+            from pyhocon import ConfigFactory
+            return ConfigFactory
+        except ImportError:
+            pass
+    from ._vendor.pyhocon import ConfigFactory
+    return ConfigFactory
+
+
 def from_text(text, source='<text>', basedir=None):
     """Settings from HOCON text (``include`` resolved relative to basedir)."""
-    from pyhocon import ConfigFactory
+    ConfigFactory = _config_factory()  # noqa: N806 - the library's name
     try:
         tree = ConfigFactory.parse_string(to_text(text), basedir=basedir)
     except Exception as error:  # pyparsing and pyhocon raise many classes
@@ -392,11 +419,59 @@ def _stamp(path):
     return (info.st_mtime, info.st_size)
 
 
+# --- XL Release's own configuration -----------------------------------------
+
+XLR_CONFIG = 'com.xebialabs.xlrelease.config.XlrConfig'
+SERVER_SOURCE = 'the XL Release configuration (XlrConfig)'
+
+
+def server_config():
+    """XL Release's resolved configuration (a Typesafe Config), or None
+    outside XL Release (the class is not importable there)."""
+    try:
+        from com.xebialabs.xlrelease.config import XlrConfig
+    except ImportError:
+        return None
+    try:
+        return XlrConfig.getInstance().getRootConfig()
+    except HOST_ERRORS:  # not initialised (yet): the file, as before
+        return None
+
+
+def _plain(value):
+    """A Java value from Typesafe's unwrapped() as a Python value."""
+    if value is None or isinstance(value, (bool, float) + integer_types + string_types):
+        return value
+    if hasattr(value, 'entrySet'):
+        return dict((to_text(e.getKey()), _plain(e.getValue())) for e in value.entrySet())
+    if hasattr(value, 'toArray') or isinstance(value, (list, tuple)):
+        return [_plain(v) for v in (value.toArray() if hasattr(value, 'toArray') else value)]
+    if hasattr(value, 'doubleValue') and not hasattr(value, 'intValue'):
+        return float(value.doubleValue())
+    return value
+
+
+def from_server_config(root, source=SERVER_SOURCE):
+    """Settings from a Typesafe Config (XlrConfig's root configuration)."""
+    if not root.hasPath(SECTION):
+        return Settings(source=source)
+    try:
+        section = root.getConfig(SECTION).root().unwrapped()
+    except HOST_ERRORS:  # ConfigException.WrongType: never quote the value
+        _raise(SettingsError('%s in %s must be an object ({ ... })' % (SECTION, source),
+                             key=SECTION, source=source))
+    return from_section(_plain(section), source)
+
+
 def load(path=None, environ=None, use_cache=True):
-    """Settings from ``path`` (default: conf/xl-release.conf under the server
+    """Settings from XL Release's own configuration when running inside it,
+    else from ``path`` (default: conf/xl-release.conf under the server
     home).  A missing file means defaults.  An unchanged file (same
     modification time and size) is not parsed again; errors are not cached."""
     if path is None:
+        root = server_config()
+        if root is not None:
+            return from_server_config(root)
         path = conf_path(environ)
     if not os.path.exists(path):
         return Settings()
@@ -420,7 +495,7 @@ def load_or_defaults(report):
     the file, which also holds database passwords)."""
     try:
         return load()
-    except Exception as error:
+    except HOST_ERRORS as error:
         report(to_text(error) if isinstance(error, SettingsError)
                else '%s: %s' % (type(error).__name__, to_text(error)))
         return defaults()

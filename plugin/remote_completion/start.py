@@ -15,7 +15,7 @@ import os
 import sys
 
 from . import compose, handover, host, logs, maildebug, recipients, settings, signature, smtp
-from .compat import prop, to_text
+from .compat import HOST_ERRORS, prop, to_text
 
 WAIT_SCRIPT = 'remoteCompletion/WaitForReply.py'
 STATUS_NAMES_SHOWN = 5
@@ -102,7 +102,7 @@ def _open_run(apis, task_id, secret, run_id):
     text = handover.request_comment(secret, task_id, run_id)
     try:
         apis.taskApi.commentTask(task_id, host.make_comment(apis.Comment, text))
-    except Exception as error:
+    except HOST_ERRORS as error:
         hint = (" (the release's run-as user may not comment on the task)"
                 if host.is_permission_error(error) else '')
         raise StartError('The request could not be recorded on the task%s: %s'
@@ -118,26 +118,28 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
     host keeps as the task log).  ``run_id``: tests only (default: random).
     """
     releaseApi, userApi, rolesApi = apis.releaseApi, apis.userApi, apis.rolesApi
-    configurationApi = apis.configurationApi
+    configurationApi, folderApi = apis.configurationApi, apis.folderApi
     out = out or sys.stdout
     log = logs.get_logger()
     conf = _load_settings(out)
     maildebug.set_conf_enabled(conf.mail_debug)
-    try:
-        imap_config = host.find_imap_config(configurationApi)
-        smtp_config = host.find_smtp_config(configurationApi)
-    except host.ConfigurationError as error:
-        raise StartError(to_text(error))
-
     task_id = host.task_id(task)
     try:
         release_id = host.release_id_of(task_id)
     except ValueError:
         release_id = to_text(prop(release, 'id'))
+    try:
+        # The release's folders may hold the IMAP configuration; the SMTP
+        # server may come from its optional SMTP fields.
+        imap_config = host.find_imap_config(configurationApi, release_id)
+        smtp_config = host.find_smtp_config(configurationApi, imap_config)
+    except host.ConfigurationError as error:
+        raise StartError(to_text(error))
     if release is None:
         release = host.get_release(releaseApi, release_id)
 
-    found, problems = recipients.resolve(task, release_id, releaseApi, userApi, rolesApi)
+    found, problems = recipients.resolve(task, release_id, releaseApi, userApi, rolesApi,
+                                         folderApi)
     for problem in problems:
         _say(out, 'Warning: ' + problem)
     if not found:

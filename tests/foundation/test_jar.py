@@ -35,8 +35,6 @@ def expected_entries() -> dict[str, Path]:
     expected.update({"remote_completion/" + rel: p
                      for rel, p in source_files(REPO / "plugin" / "remote_completion").items()})
     lib = REPO / "third_party" / "jython-lib"
-    expected.update({"pyhocon/" + rel: p for rel, p in source_files(lib / "pyhocon").items()})
-    expected["pyparsing.py"] = lib / "pyparsing.py"
     expected.update({"META-INF/licenses/" + rel: p for rel, p in source_files(lib / "LICENSES").items()})
     return expected
 
@@ -67,7 +65,8 @@ def test_every_file_is_in_the_jar_unchanged(entries):
 
 
 def test_nothing_else_and_nothing_compiled(entries):
-    extra = sorted(set(entries) - set(expected_entries()) - {"META-INF/MANIFEST.MF"})
+    generated = {"META-INF/MANIFEST.MF", "plugin-version.properties"}
+    extra = sorted(set(entries) - set(expected_entries()) - generated)
     assert not extra, f"unexpected jar entries: {extra}"
     assert not [name for name in entries if COMPILED.search(name)]
 
@@ -77,7 +76,20 @@ def test_scripts_named_by_the_definitions_are_at_the_root(entries):
                    "remoteCompletion/FetchMail.py", "remoteCompletion/remote-completion.png"):
         assert script in entries, script
     assert "remote_completion/settings.py" in entries and "remote_completion/compat.py" in entries
-    assert "pyhocon/config_parser.py" in entries and "pyparsing.py" in entries
+
+
+def test_vendored_libraries_live_inside_the_plugins_own_package(entries):
+    """Nothing at the root that another plugin's copy could collide with."""
+    assert "remote_completion/_vendor/pyhocon/config_parser.py" in entries
+    assert "remote_completion/_vendor/pyparsing.py" in entries
+    roots = set(name.split("/", 1)[0] for name in entries)
+    assert roots == {"synthetic.xml", "xl-rules.xml", "remoteCompletion", "remote_completion",
+                     "resources", "META-INF", "plugin-version.properties"}, roots
+
+
+def test_plugin_version_properties_at_the_root(entries):
+    text = entries["plugin-version.properties"].decode("iso-8859-1")
+    assert text == "plugin=xlr-remote-completion-plugin\nversion=%s\n" % lanes.project_version()
 
 
 def test_manifest_names_the_version(entries):
@@ -113,12 +125,14 @@ def test_jython_imports_everything_from_the_jar_alone(plugin_jar):
     """The jar is self-sufficient on Jython: library and vendored pyhocon come
     from it (not from plugin/ or third_party/), and settings parse."""
     script = (
-        "import pyhocon, pyparsing\n"
+        "import sys\n"
         "from remote_completion import settings, compat, logs\n"
-        "for m in (pyhocon, pyparsing, settings):\n"
-        "    assert m.__file__.replace('\\\\', '/').find('.jar') >= 0, m.__file__\n"
         "s = settings.from_text('xl.remote-completion.sync-interval = 5 seconds')\n"
         "assert s.sync_interval == 5.0\n"
+        "from remote_completion._vendor import pyhocon, pyparsing\n"
+        "for m in (pyhocon, pyparsing, settings):\n"
+        "    assert m.__file__.replace('\\\\', '/').find('.jar') >= 0, m.__file__\n"
+        "assert 'pyhocon' not in sys.modules and 'pyparsing' not in sys.modules\n"
         "print('JAR-IMPORT-OK ' + pyparsing.__version__)\n")
     proc = lanes.run_jython("-c", script, python_path=[plugin_jar], source_tree=False, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -114,6 +114,15 @@ def test_imap_server_type(doc):
         "refreshToken": ("string", None, "false"),
         "graphMailbox": ("string", None, "false"),
         "graphUrl": ("string", None, "false"),
+        # SMTP fallback, for servers whose SMTP settings scripts cannot read.
+        "smtpHost": ("string", None, "false"),
+        "smtpPort": ("integer", "25", "false"),
+        "smtpTls": ("boolean", "false", "false"),
+        "smtpUsername": ("string", None, "false"),
+        "smtpPassword": ("string", None, "false"),
+        "smtpFromAddress": ("string", None, "false"),
+        "smtpAuthentication": ("enum", "PASSWORD", "false"),
+        "smtpOauthScope": ("string", None, "false"),
     }
     for name, (kind, default, required) in expected.items():
         prop = p[name]
@@ -133,8 +142,8 @@ def test_imap_server_type(doc):
 
 def test_only_secrets_are_passwords(doc):
     p = props(doc, IMAP)
-    assert {n for n, prop in p.items() if prop.get("password") == "true"} == {"password", "secret", "clientSecret",
-                                                                      "refreshToken"}
+    assert {n for n, prop in p.items() if prop.get("password") == "true"} == {
+        "password", "secret", "clientSecret", "refreshToken", "smtpPassword"}
 
 
 def test_icon_location_file_exists(doc):

@@ -13,7 +13,7 @@ import pytest
 from benchmarks.imapproxy import ImapProxy
 from tests.support import lanes
 
-USERS = {"perf%d" % i: "perf-pass-%d" % i for i in range(24)}
+USERS = {"perf%d" % i: "perf-pass-%d" % i for i in range(64)}
 _next_user = itertools.count()
 
 

@@ -63,3 +63,40 @@ class Drainer:
 def message(subject: str) -> bytes:
     return ("From: someone@example.org\r\nTo: xlr@example.org\r\nSubject: %s\r\n\r\nhello\r\n"
             % subject).encode()
+
+
+def fill_maildir(dovecot, user, messages, copies=1):
+    """Put ``messages`` (bytes each, each ``copies`` times) straight into
+    ``user``'s Maildir, in order: tens of thousands in a second or two, where
+    APPEND takes minutes (copies are hard links to one file).  Dovecot gives
+    them UIDs in file-name order at the next SELECT.  Returns the count."""
+    import os
+    import pwd
+    root = dovecot.root / "mail" / user / "Maildir"
+    owner = None
+    if os.geteuid() == 0:   # Dovecot runs the mail processes as "dovecot"
+        entry = pwd.getpwnam("dovecot")
+        owner = (entry.pw_uid, entry.pw_gid)
+    for path in (dovecot.root / "mail" / user, root, root / "cur", root / "new", root / "tmp"):
+        path.mkdir(exist_ok=True)
+        if owner:
+            os.chown(path, *owner)
+    cur = str(root / "cur")
+    count = 0
+    for raw in messages:
+        first = None
+        for _ in range(copies):
+            count += 1
+            name = os.path.join(cur, "1700000000.M%09dP1.filled:2," % count)
+            if first is None:
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                try:
+                    os.write(fd, raw)
+                    if owner:
+                        os.fchown(fd, *owner)
+                finally:
+                    os.close(fd)
+                first = name
+            else:
+                os.link(first, name)
+    return count

@@ -145,5 +145,13 @@ class ConfigurationApi:
         self.by_type = by_type  # type -> [ci]
 
     def searchByTypeAndTitle(self, ci_type, title):
-        assert title is None
+        assert title == "", "the plugin passes \"\" for any title, never None"
         return self.shape.lst(self.by_type.get(ci_type, []))
+
+    def getConfiguration(self, ci_id):
+        for cis in self.by_type.values():
+            for ci in cis:
+                found = ci.getId() if isinstance(ci, JavaCi) else getattr(ci, "id", None)
+                if found == ci_id:
+                    return ci
+        raise LookupError("Configuration %s not found" % ci_id)

@@ -70,7 +70,7 @@ def test_missing_email_and_unknown_users_are_problems(shape):
 
 def test_unknown_team_and_nobody(shape):
     found, problems = recipients.resolve(task(shape, team="Nope"), RELEASE, *apis(shape, {"Ops": []}))
-    assert found == [] and problems == ["Team 'Nope' is not a team of this release."]
+    assert found == [] and problems == ["Team 'Nope' is not a team of this release or of its folders."]
     found, problems = recipients.resolve(task(shape), RELEASE, *apis(shape))
     assert found == [] and "nobody" in problems[0]
 
@@ -107,3 +107,79 @@ def test_is_assignee_raises_when_the_team_cannot_be_read(shape):
     assert recipients.is_assignee("alice@example.com", t, RELEASE, *a)   # owner needs no team
     with pytest.raises(recipients.AssigneeLookupError):
         recipients.is_assignee("bob@example.com", t, RELEASE, *a)
+
+
+# --- teams held by folders (releases in a folder inherit its teams) --------------
+
+FOLDER_RELEASE = "Applications/FolderA/FolderB/Release1"
+
+
+class FolderApi:
+    """folderApi.getTeams(folderId) -> [TeamView], as the REST endpoint
+    GET /api/v1/folders/{folderId}/teams."""
+
+    def __init__(self, shape, teams_by_folder, fail=False):
+        self.shape = shape
+        self.teams_by_folder = teams_by_folder   # folder id -> {teamName: [(name, type)]}
+        self.fail = fail
+        self.calls = []
+
+    def getTeams(self, folder_id):
+        self.calls.append(folder_id)
+        if self.fail:
+            raise IOError("connection reset")
+        return ReleaseApi(self.shape, self.teams_by_folder.get(folder_id, {})).getTeams(folder_id)
+
+
+def folder_task(shape, owner=None, team=None):
+    return shape.obj(id=FOLDER_RELEASE + "/Phase1/Task1", title="T", owner=owner, team=team)
+
+
+def test_release_without_teams_uses_the_nearest_folders_team(shape):
+    releases, users, roles = apis(shape, roles={"Approvers": ["carol"]})
+    folders = FolderApi(shape, {
+        "Applications/FolderA": {"Ops": [("dave", "PRINCIPAL")]},
+        "Applications/FolderA/FolderB": {"Ops": [("bob", "PRINCIPAL"), ("Approvers", "ROLE")]}})
+    found, problems = recipients.resolve(folder_task(shape, team="Ops"), FOLDER_RELEASE, releases,
+                                         users, roles, folders)
+    assert emails(found) == ["Bob@Example.com", "carol@example.com"] and problems == []
+    assert folders.calls == ["Applications/FolderA/FolderB"]
+    assert recipients.is_assignee("carol@example.com", folder_task(shape, team="Ops"),
+                                  FOLDER_RELEASE, releases, users, roles, folders)
+    assert not recipients.is_assignee("dave@example.com", folder_task(shape, team="Ops"),
+                                      FOLDER_RELEASE, releases, users, roles, folders)
+
+
+def test_a_folder_without_teams_inherits_from_its_parent(shape):
+    releases, users, roles = apis(shape)
+    folders = FolderApi(shape, {"Applications/FolderA": {"Ops": [("dave", "PRINCIPAL")]}})
+    found, _ = recipients.resolve(folder_task(shape, team="Ops"), FOLDER_RELEASE, releases,
+                                  users, roles, folders)
+    assert emails(found) == ["dave@example.com"]
+    assert folders.calls == ["Applications/FolderA/FolderB", "Applications/FolderA"]
+
+
+def test_the_releases_own_teams_come_first(shape):
+    releases, users, roles = apis(shape, teams={"Ops": [("alice", "PRINCIPAL")]})
+    folders = FolderApi(shape, {"Applications/FolderA/FolderB": {"Ops": [("bob", "PRINCIPAL")]}})
+    found, _ = recipients.resolve(folder_task(shape, team="Ops"), FOLDER_RELEASE, releases,
+                                  users, roles, folders)
+    assert emails(found) == ["alice@example.com"] and folders.calls == []
+
+
+def test_folder_team_outage_is_a_lookup_error_not_a_rejection(shape):
+    releases, users, roles = apis(shape)
+    folders = FolderApi(shape, {}, fail=True)
+    with pytest.raises(recipients.AssigneeLookupError):
+        recipients.is_assignee("bob@example.com", folder_task(shape, team="Ops"), FOLDER_RELEASE,
+                               releases, users, roles, folders)
+    found, problems = recipients.resolve(folder_task(shape, owner="alice", team="Ops"),
+                                         FOLDER_RELEASE, releases, users, roles, folders)
+    assert emails(found) == ["alice@example.com"] and "could not be read" in problems[0]
+
+
+def test_without_folder_api_a_folder_team_is_reported_missing(shape):
+    releases, users, roles = apis(shape)
+    found, problems = recipients.resolve(folder_task(shape, team="Ops"), FOLDER_RELEASE, releases,
+                                         users, roles)
+    assert found == [] and "not a team of this release or of its folders" in problems[0]

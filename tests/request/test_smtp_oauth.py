@@ -140,3 +140,37 @@ def test_a_wrong_client_secret_names_the_endpoint_error(service):
         send(service, OAuthRecorder(service), secret="wrong-smtp-Secret-1")
     text = str(caught.value)
     assert "invalid_client" in text and "wrong-smtp-Secret-1" not in text
+
+
+def test_the_configurations_smtp_fields_send_with_oauth_before_the_settings_record(service):
+    """smtpAuthentication = OAUTH2: host.find_smtp_config returns the SMTP
+    fields of the IMAP server configuration (with the OAuth fields) first."""
+    from remote_completion import host
+
+    class Ci:
+        def __init__(self, **kw):
+            self.__dict__.update(kw)
+
+    class NoSettings:
+        def searchByTypeAndTitle(self, *args):
+            raise AssertionError("the settings record must not be needed")
+
+        getConfiguration = searchByTypeAndTitle
+
+    recorder = OAuthRecorder(service)
+    pem = service.tls.ca_pem.read_text()
+    with smtp_server("starttls", service.tls, auth=True, recorder=recorder,
+                     auth_exclude_mechanism=["LOGIN", "PLAIN"]) as (port, _):
+        ci = Ci(id="Configuration/Custom/C1", title="Replies", host="imap.example.com",
+                port=993, username=SENDER, fromAddress=SENDER, secret="signing-Secret-77",
+                authentication="OAUTH2", tokenEndpoint=service.token_url, clientId="smtp-app",
+                clientSecret=SECRET, oauthScope="https://graph.microsoft.com/.default",
+                smtpHost="localhost", smtpPort=port, smtpTls=True,
+                smtpAuthentication="OAUTH2", smtpOauthScope=SCOPE)
+        imap_config = host.imap_config_from_ci(ci)
+        config = host.find_smtp_config(NoSettings(), imap_config)
+        assert config.oauth.scope == SCOPE and config.oauth.client_id == "smtp-app"
+        deliveries = smtp.send_messages(config, [("alice@example.com", message())],
+                                        trusted_pem=pem)
+    assert [d.ok for d in deliveries] == [True]
+    assert recorder.logins == [("XOAUTH2", SENDER)]

@@ -174,6 +174,17 @@ def test_smtp_server_settings_ci(server, apis):
         "smtp.example.com", 587, True)
     assert smtp.getProperty("password") == "smtp-pass-123"
     assert "smtp-pass-123" not in repr(smtp)
+    by_id = apis["configurationApi"].getConfiguration("Configuration/mail/SmtpServer")
+    assert by_id.getProperty("password") == "smtp-pass-123"
+    with pytest.raises(Exception, match="not found"):
+        apis["configurationApi"].getConfiguration("Configuration/Custom/ConfigurationNone")
+    # A server that hides the SMTP password from scripts: both calls give its
+    # stored (encrypted) form; other configurations keep theirs.
+    server.smtp_password_readable = False
+    (hidden,) = apis["configurationApi"].searchByTypeAndTitle("xlrelease.SmtpServer", "")
+    for bean in (hidden, apis["configurationApi"].getConfiguration(smtp.id)):
+        assert bean.getProperty("password").startswith("{aes:v0}")
+        assert bean.getProperty("username") == "xlr"
 
 
 def test_connection_test_runs_the_types_script_with_configuration(server):

@@ -90,3 +90,15 @@ def test_demo_fails_loudly_when_the_flow_does_not_complete(tmp_path):
     proc = run_demo("--out", str(tmp_path / "out"), "--jar", str(jar), "--timeout", "4")
     assert proc.returncode != 0
     assert "DEMO FAILED" in proc.stdout and "not COMPLETED" in proc.stdout
+
+
+@pytest.mark.parametrize("line", [
+    "x" * 250,
+    " " * 120 + "deep " * 30,
+    "TASK_ID: Applications/Release%s/Phase%s/Task%s" % ("a" * 32, "b" * 32, "c" * 32),
+    "plain words " * 20,
+])
+def test_console_lines_fold_to_the_width_and_keep_their_text(line):
+    pieces = demo._fold(line, 60)
+    assert all(len(p) <= 60 for p in pieces), pieces
+    assert "".join("".join(p.split()) for p in pieces) == "".join(line.split())

@@ -45,8 +45,8 @@ def main(argv):
     if mode == "die-after-claim":
         original_claim = claims_mod.Claims.claim
 
-        def claim_then_die(self, uids):
-            outcome = original_claim(self, uids)
+        def claim_then_die(self, uids, *args, **kwargs):
+            outcome = original_claim(self, uids, *args, **kwargs)
             if outcome.won:
                 os._exit(3)
             return outcome

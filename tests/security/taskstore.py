@@ -301,7 +301,7 @@ class ConfigurationApi:
         ci = {IMAP_TYPE: data.get("imap"), SMTP_TYPE: data.get("smtp")}.get(ci_type)
         if ci is None:
             return []
-        if title is not None and ci.get("title") != title:
+        if title and ci.get("title") != title:   # the plugin passes "" for any title
             return []
         return [Obj(type=ci_type, **ci)]
 

@@ -179,7 +179,7 @@ def test_without_condstore_everything_is_won():
 
 def test_the_claim_timeout_comes_from_the_settings(monkeypatch):
     """fetch hands xl.remote-completion.claim-timeout to its Claims."""
-    from remote_completion import claims as claims_mod, fetch, logs
+    from remote_completion import claims as claims_mod, drain, logs
     made = []
 
     class Recording(claims_mod.Claims):
@@ -191,7 +191,7 @@ def test_the_claim_timeout_comes_from_the_settings(monkeypatch):
             return False
 
     monkeypatch.setattr(claims_mod, "Claims", Recording)
-    assert fetch._claims(object(), logs.get_logger(), 123.0) is None
+    assert drain.open_claims(object(), logs.get_logger(), 123.0) is None
     assert made == [123.0]
 
 

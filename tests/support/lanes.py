@@ -15,7 +15,7 @@ JAVA_DIR = Path("/usr/share/java")
 JYTHON_JAR = JAVA_DIR / "jython.jar"
 # Jython's ssl module needs BouncyCastle on the class path.
 JYTHON_CLASSPATH = [JYTHON_JAR, JAVA_DIR / "bcprov.jar", JAVA_DIR / "bcpkix.jar"]
-# pyhocon 0.3.60 + pyparsing 2.4.7, as the jar carries them (CPython uses the venv's).
+# pyhocon 0.3.60 + pyparsing 2.4.7, pristine (tools/vendor.py copies them into _vendor/).
 JYTHON_LIB = REPO / "third_party" / "jython-lib"
 JYTHON_CHECKS_DIR = REPO / "tests" / "jython" / "checks"
 JYTHON_RUNNER = REPO / "tests" / "jython" / "run_checks.py"
@@ -97,7 +97,8 @@ def jython_command(*args: str, python_path: list[Path] | None = None,
 
     ``source_tree=False`` leaves plugin/ and the vendored libraries off the
     path, e.g. to import everything from the built jar alone."""
-    paths = ([REPO / "plugin", JYTHON_LIB] if source_tree else []) + list(python_path or [])
+    # Not JYTHON_LIB: the plugin imports its vendored copy from remote_completion/_vendor/.
+    paths = ([REPO / "plugin"] if source_tree else []) + list(python_path or [])
     cmd = ["java", "-cp", os.pathsep.join(str(p) for p in JYTHON_CLASSPATH),
            "-Dpython.home=/usr/share/jython",
            "-Dpython.path=" + os.pathsep.join(str(p) for p in paths),

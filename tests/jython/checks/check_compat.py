@@ -87,3 +87,23 @@ def check_constant_time_equals_without_compare_digest():
     assert not compat.constant_time_equals('v1.abc', 'v1.ab')
     assert compat.hmac_sha256_hex('key', 'message') == (
         '6e9ef29b75fffc5b7abae527d58fdadb2fe42e7219011976917343065f58ed4a')
+
+
+def check_java_exceptions_are_host_errors():
+    # On Jython "except Exception" does not catch a Java exception: an API's
+    # NotFoundException would escape every guard written that way.
+    from java.lang import IllegalArgumentException
+    caught_by = []
+    try:
+        try:
+            Integer.parseInt('not a number')
+        except Exception:
+            caught_by.append('Exception')
+    except compat.HOST_ERRORS:
+        caught_by.append('HOST_ERRORS')
+    assert caught_by == ['HOST_ERRORS'], caught_by
+
+    class Ci(object):
+        def getProperty(self, name):  # a configuration without the property
+            raise IllegalArgumentException('no property ' + name)
+    assert compat.prop(Ci(), 'folderId', 'default') == 'default'

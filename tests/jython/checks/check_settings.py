@@ -16,12 +16,17 @@ def _tempdir():
 
 
 def check_vendored_pyhocon_and_pyparsing_import():
-    import pyhocon
-    import pyparsing
+    # settings takes pyhocon from inside the plugin's own package on Jython,
+    # never a top-level copy (another plugin's could sit at the jar root).
+    factory = settings._config_factory()
+    from remote_completion._vendor import pyhocon, pyparsing
+    assert factory is pyhocon.ConfigFactory
     assert pyparsing.__version__ == '2.4.7', pyparsing.__version__
     for module in (pyhocon, pyparsing):
         path = os.path.abspath(module.__file__).replace(os.sep, '/')
-        assert '/third_party/jython-lib/' in path, path
+        assert '/plugin/remote_completion/_vendor/' in path, path
+    import sys
+    assert 'pyhocon' not in sys.modules and 'pyparsing' not in sys.modules
 
 
 def check_all_cases():

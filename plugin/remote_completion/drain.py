@@ -1,0 +1,242 @@
+"""The mailbox side of a fetch cycle: list, claim, fetch and remove the mail
+of INBOX in groups, so that a drain costs O(N / batch) IMAP commands and
+O(batch) memory whatever the backlog, and one mail that breaks its handler
+never stops the others.
+
+The shape of ``drain``:
+
+- The mailbox is listed one window at a time (``ImapClient.uid_windows``):
+  an answer holds at most a window of UIDs, never one line for the whole
+  mailbox, so a mailbox of millions meets no line limit.
+- Per window (``batch-size`` x ``BATCHES_PER_WINDOW`` messages, at most
+  ``MAX_WINDOW``; far less than a claim timeout's work): one UID
+  FETCH of sizes, dates and flags (MODSEQ too when claims are on), one
+  claim over the window; then per batch of ``batch-size``: one UID FETCH of
+  the texts (the first ``HEADER_BYTES`` of the header for a message over
+  ``max-message-size``: its body is never downloaded), then the handler
+  for each message.  At the end of the window the handled mail goes in
+  large groups: one STORE \\Deleted and one UID EXPUNGE (UIDPLUS), one MOVE
+  to the quarantine folder; the claims of mail kept for later are released.
+- Memory: one window's sizes and flags, one batch's texts.
+- A handler that raises anything, on Jython also a ``java.lang.Error`` such
+  as OutOfMemoryError (no Python Exception there), costs that one mail: its
+  verdict is logged (unreadable) and the other mails are handled.  After a
+  ``MAIL_FAULTS`` error (out of memory, stack exhausted) it is removed or
+  quarantined at once; after anything else (perhaps the server's trouble,
+  not the mail's) it is kept while ``may_retry(meta)`` holds (fetch: for
+  the retry window of a day), then removed or quarantined: never retried
+  forever, and a genuine reply is not lost to one bad moment.
+
+Why windows and not per-batch removal: each flag change or EXPUNGE costs
+Dovecot work that grows with the mailbox (a Maildir resync), so one per
+batch of 50 made a drain of N mails cost about N^2 / 50; per window of 1,000
+(and claims per window, their check folded into the texts' FETCH) that
+part is twenty times smaller and the rest is linear.
+A crash inside a window leaves its handled mail for the next cycle, which
+judges it again: harmless, as for per-batch removal.
+"""
+from __future__ import absolute_import, unicode_literals
+
+from . import claims as claims_mod
+from . import decide, logs
+from .compat import ANY_ERROR, JYTHON, to_text
+
+# Failures that a mail's content causes and that must not be tried again:
+# retrying a mail that exhausted the memory could take the host down.
+if JYTHON:  # pragma: no cover - the Jython lane
+    from java.lang import Error as _JavaError
+    MAIL_FAULTS = (MemoryError, _JavaError)
+else:
+    MAIL_FAULTS = (MemoryError, RecursionError)
+
+HEADER_BYTES = 64 * 1024            # of a message over max-message-size, judged by its header
+BATCHES_PER_WINDOW = 20
+MAX_WINDOW = 1000                   # UIDs listed, claimed and removed together
+
+KEEP = 'keep'
+REMOVE = 'remove'
+
+
+def window_size(batch_size):
+    batch_size = max(1, int(batch_size))
+    return max(batch_size, min(MAX_WINDOW, batch_size * BATCHES_PER_WINDOW))
+
+
+def _error_text(error):
+    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
+
+
+# --- claims ----------------------------------------------------------------------
+
+def open_claims(client, log, timeout=None):
+    """Claims (two fetchers on one mailbox never handle one message at once),
+    or None when the server cannot do them: one fetcher needs none, and a
+    doubled action is impossible anyway (a task leaves IN_PROGRESS once).
+    Call after login, before SELECT (CONDSTORE must be enabled first)."""
+    try:
+        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
+        claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
+        return claimer if claimer.prepare() else None
+    except Exception as error:
+        log.debug('Remote completion: messages are not claimed: %s', _error_text(error))
+        return None
+
+
+def _claim(claimer, uids, infos, log):
+    if claimer is None:
+        return list(uids)
+    seen = dict((u, (infos[u].modseq, infos[u].flags or [])) for u in uids
+                if infos[u].modseq is not None)
+    try:
+        outcome = claimer.claim(uids, seen=seen, confirm=False)
+    except Exception as error:  # a doubled handling is harmless; a skipped one is not
+        log.debug('Remote completion: claiming failed, handling the window unclaimed: %s',
+                  _error_text(error))
+        return list(uids)
+    if outcome.taken:
+        log.debug('Remote completion: %d message(s) are being handled by another fetcher',
+                  len(outcome.taken))
+    won = set(outcome.won)
+    return [u for u in uids if u in won]
+
+
+def _release(claimer, uids, log):
+    if claimer is None or not uids:
+        return
+    try:
+        claimer.release(uids)
+    except ANY_ERROR as error:  # the claim then expires on its own
+        log.debug('Remote completion: releasing claims failed: %s', _error_text(error))
+
+
+# --- the drain -------------------------------------------------------------------
+
+class _Drain(object):
+
+    def __init__(self, client, judge, summary, log, batch_size, max_size, quarantine, claimer,
+                 may_retry):
+        self.client = client
+        self.judge = judge
+        self.summary = summary
+        self.log = log
+        self.batch_size = max(1, int(batch_size))
+        self.max_size = int(max_size)
+        self.quarantine = quarantine
+        self.claimer = claimer
+        self.may_retry = may_retry
+        self.folder_ready = False
+
+    def window(self, uids):
+        infos = self.client.fetch_info(uids, modseq=self.claimer is not None)
+        listed = [u for u in uids if u in infos]     # the rest is gone already
+        claimed_at = self.claimer.clock() if self.claimer is not None else None
+        won = _claim(self.claimer, listed, infos, self.log)
+        remove, move = [], []
+        try:
+            for start in range(0, len(won), self.batch_size):
+                if claimed_at is not None and \
+                        self.claimer.clock() - claimed_at > self.claimer.timeout / 2:
+                    # Handling is so slow that the claims could soon look
+                    # stale to another fetcher: the rest waits for a cycle
+                    # that claims it afresh.
+                    self.summary.kept += len(won) - start
+                    self.log.info('Remote completion: %d message(s) left for the next cycle: '
+                                  'handling took more than half the claim timeout',
+                                  len(won) - start)
+                    break
+                batch = won[start:start + self.batch_size]
+                self.batch([infos[u] for u in batch], remove, move)
+        except ANY_ERROR:
+            # Give back what this fetcher claimed but did not finish, so the
+            # next cycle (here or on another node) need not wait for expiry.
+            try:
+                self.finish(won, remove, move)
+            except ANY_ERROR as error:
+                self.log.debug('Remote completion: removing handled mail failed: %s',
+                               _error_text(error))
+            raise
+        self.finish(won, remove, move)
+
+    def batch(self, metas, remove, move):
+        self.client.fetch_contents(metas, self.max_size, HEADER_BYTES)
+        for meta in metas:
+            if self.claimer is not None and self.claimer.contested(meta.flags):
+                continue   # another fetcher claimed it too: both yield, the next cycle decides
+            verdict = self.judge_one(meta)
+            meta.body = meta.header = None   # memory: one batch at a time
+            disposition = KEEP if verdict.reason in decide.KEPT else REMOVE
+            self.summary.add(verdict, disposition)
+            if disposition == KEEP:
+                continue
+            if self.quarantine and not verdict.act:
+                move.append(meta.uid)
+            else:
+                remove.append(meta.uid)
+
+    def judge_one(self, meta):
+        if meta.body is None and meta.size is not None and meta.size <= self.max_size:
+            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the body could not be fetched')
+            self.log.info('Remote completion: mail %s: kept for the next cycle (%s): %s',
+                          meta.uid, verdict.reason, verdict.text)
+            return verdict
+        try:
+            return self.judge(meta)
+        except ANY_ERROR as error:
+            return self.failed(meta, error)
+
+    def failed(self, meta, error):
+        """One logged verdict for a mail whose handler raised ``error``."""
+        what = 'handling it failed: %s' % logs.clean(type(error).__name__, 80)
+        if not isinstance(error, MAIL_FAULTS) and self.may_retry(meta):
+            verdict = decide.Verdict.ignore(decide.SERVER_ERROR, what)
+            outcome = 'kept for the next cycle'
+        else:
+            verdict = decide.Verdict.ignore(decide.UNREADABLE, what)
+            outcome = 'ignored and %s' % ('moved to the quarantine folder' if self.quarantine
+                                         else 'removed')
+        self.log.error('Remote completion: mail %s: %s (%s): %s. Detail: %s', meta.uid, outcome,
+                       verdict.reason, verdict.text, _error_text(error))
+        return verdict
+
+    def finish(self, won, remove, move):
+        """Remove and move in groups (deletions first: a quarantine folder
+        that cannot be used must not keep acted-on mail in the INBOX), then
+        release the claims of everything else."""
+        done = set()
+        try:
+            if remove:
+                self.client.delete(remove)
+                self.summary.removed += len(remove)
+                done.update(remove)
+            if move:
+                if not self.folder_ready:
+                    if self.client.ensure_folder(self.quarantine):
+                        self.log.info('Remote completion: created the quarantine folder %s',
+                                      logs.clean(self.quarantine, 100))
+                    self.folder_ready = True
+                self.client.move(move, self.quarantine)
+                self.summary.quarantined += len(move)
+                done.update(move)
+        finally:
+            _release(self.claimer, [u for u in won if u not in done], self.log)
+        del remove[:]
+        del move[:]
+
+
+def drain(client, judge, summary, log, batch_size=50, max_size=10 ** 6, quarantine=None,
+          claimer=None, window=None, may_retry=lambda meta: False):
+    """Handle every message of the selected mailbox once.
+
+    ``judge(meta)`` (an ``imap.FetchedMeta``: ``uid``, ``size``,
+    ``internaldate``, and ``body`` with the whole message, or ``body`` None
+    and ``header`` for a message over ``max_size``) decides, acts, logs and
+    returns the ``decide.Verdict``; SERVER_ERROR keeps the mail for the next
+    cycle.  ``summary`` gets ``add(verdict, disposition)`` per message and
+    its ``removed`` / ``quarantined`` counts.  ``may_retry(meta)``: whether
+    a mail whose handler raised (not a ``MAIL_FAULTS`` error) is kept for
+    another try.  IMAP failures raise."""
+    work = _Drain(client, judge, summary, log, batch_size, max_size, quarantine, claimer,
+                  may_retry)
+    size = window or window_size(batch_size)
+    for uids in client.uid_windows(size):
+        work.window(uids)

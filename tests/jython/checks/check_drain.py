@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+"""The drain on real Jython 2.7.3 against Dovecot, where a java.lang.Error
+(OutOfMemoryError, StackOverflowError) is no Python Exception: a handler or
+parser that throws one costs only its own mail (one logged verdict, the mail
+removed or quarantined, the others handled), and one thrown outside a
+handler ends the cycle cleanly with its claims released.  Started by
+tests/performance/test_drain_jython.py with a context:
+{"host", "port", "users": {name: password}}."""
+from __future__ import absolute_import, unicode_literals
+
+import imaplib
+import logging
+
+from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowError, Throwable
+
+import fetch_fakes as fakes
+from remote_completion import decide, drain, fetch, imap, logs, reply
+from remote_completion import settings as settings_mod
+
+REQUIRES = ('dovecot',)
+
+
+class _Lines(logging.Handler):
+    def __init__(self):
+        logging.Handler.__init__(self, logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append((record.levelname, record.getMessage()))
+
+
+class _Logged(object):
+    def __enter__(self):
+        self.logger = logging.getLogger(logs.LOGGER_NAME)
+        self.handler = _Lines()
+        self.level = self.logger.level
+        self.logger.addHandler(self.handler)
+        self.logger.setLevel(logging.DEBUG)
+        return self.handler.lines
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+        return False
+
+
+def _message(subject):
+    return ('From: someone@example.org\r\nTo: xlr@example.org\r\nSubject: %s\r\n\r\nhello\r\n'
+            % subject).encode('ascii')
+
+
+def _admin(context, user):
+    conn = imaplib.IMAP4(str(context['host']), context['port'])
+    conn.login(str(user), str(context['users'][user]))
+    return conn
+
+
+def _append(context, user, subjects):
+    conn = _admin(context, user)
+    try:
+        for subject in subjects:
+            typ, data = conn.append(str('INBOX'), None, None, _message(subject))
+            assert typ == 'OK', data
+    finally:
+        conn.logout()
+
+
+def _left(context, user, mailbox='INBOX'):
+    """{uid: [claim keywords]} of the messages in ``mailbox``."""
+    conn = _admin(context, user)
+    try:
+        typ, data = conn.select(str(mailbox), readonly=True)
+        if typ != 'OK' or int(data[0]) == 0:
+            return {}
+        typ, data = conn.uid(str('FETCH'), str('1:*'), str('(UID FLAGS)'))
+        out = {}
+        for line in data:
+            if not line:
+                continue
+            text = line.decode('ascii') if isinstance(line, bytes) else line
+            uid = int(text.split('UID ')[1].split()[0].rstrip(')'))
+            flags = text.split('FLAGS (')[1].split(')')[0].split()
+            out[uid] = [f for f in flags if f.lower().startswith('$xlrclaim')]
+        return out
+    finally:
+        conn.logout()
+
+
+def _world(context, user, quarantine=None):
+    return fakes.World(fakes.imap_ci(context['host'], context['port'], user,
+                                     context['users'][user], 'jython-drain-secret-0123456789',
+                                     'xlr@example.org', tls_mode='NONE', use_tls=False,
+                                     quarantine=quarantine))
+
+
+def _settings():
+    return settings_mod.Settings(batch_size=2, network_timeout=15.0)
+
+
+def check_out_of_memory_in_a_handler_costs_only_its_mail(context):
+    user = 'jd0'
+    _append(context, user, ['first', 'poison', 'second', 'third'])
+    client = imap.ImapClient(context['host'], context['port'], imap.TLS_NONE, None, timeout=15)
+    client.connect()
+    judged = []
+
+    class Summary(object):
+        removed = quarantined = kept = 0
+        reasons = []
+
+        def add(self, verdict, disposition):
+            self.reasons.append(verdict.reason)
+
+    def judge(meta):
+        judged.append(meta.uid)
+        if b'Subject: poison' in meta.body:
+            raise OutOfMemoryError('Java heap space (test)')
+        return decide.Verdict.ignore(decide.NO_METADATA)
+    summary = Summary()
+    try:
+        client.login(user, context['users'][user])
+        claimer = drain.open_claims(client, logs.get_logger())
+        assert claimer is not None, 'Dovecot offers CONDSTORE: claims are on'
+        client.select('INBOX')
+        with _Logged() as lines:
+            drain.drain(client, judge, summary, logs.get_logger(), batch_size=2,
+                        claimer=claimer)
+    finally:
+        client.logout()
+    assert judged == [1, 2, 3, 4], judged
+    assert sorted(summary.reasons) == ['no-metadata'] * 3 + ['unreadable'], summary.reasons
+    errors = [m for level, m in lines if level == 'ERROR']
+    assert len(errors) == 1 and 'mail 2' in errors[0] and 'OutOfMemoryError' in errors[0], lines
+    assert _left(context, user) == {}, 'the bad mail is removed, not retried forever'
+
+
+def check_fetch_cycle_survives_a_parser_out_of_memory(context):
+    """The whole cycle, the poisoned mail's parse throwing OutOfMemoryError
+    (as a decompressing "charset" did): the cycle returns, the other mail is
+    handled, the poisoned one is quarantined at once.  A Java exception that
+    is no Error (perhaps a passing fault) keeps its fresh mail for the next
+    cycle instead."""
+    user = 'jd1'
+    _append(context, user, ['before', 'poison', 'glitch', 'after'])
+    world = _world(context, user, quarantine='Quarantine')
+    real = reply.parse_reply
+
+    def parse(raw, *args, **kwargs):
+        if b'Subject: poison' in raw:
+            raise OutOfMemoryError('Java heap space (test)')
+        if b'Subject: glitch' in raw:
+            raise IllegalStateException('test')
+        return real(raw, *args, **kwargs)
+    reply.parse_reply = parse
+    try:
+        with _Logged() as lines:
+            summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+    finally:
+        reply.parse_reply = real
+    assert summary.error is None, lines
+    assert summary.counts == {'no-metadata': 2, 'unreadable': 1, 'server-error': 1}, summary
+    assert summary.quarantined == 3 and summary.kept == 1, summary
+    assert _left(context, user) == {3: []}, 'the glitch mail is kept, unclaimed'
+    assert sorted(_left(context, user, 'Quarantine')) == [1, 2, 3]
+    errors = [m for level, m in lines if level == 'ERROR']
+    assert len(errors) == 2, lines
+    assert 'mail 2: ignored and moved to the quarantine folder' in errors[0], errors
+    assert 'OutOfMemoryError' in errors[0], errors
+    assert 'mail 3: kept for the next cycle' in errors[1], errors
+
+
+def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(context):
+    """A StackOverflowError while fetching the second batch: the cycle
+    reports an IMAP failure instead of throwing, the first batch is removed,
+    the rest stays for the next cycle with no claim of ours left on it, and
+    the next cycle handles it."""
+    user = 'jd2'
+    _append(context, user, ['a', 'b', 'c', 'd', 'e'])
+    world = _world(context, user)
+    real = imap.ImapClient.fetch_contents
+    calls = []
+
+    def second_throws(self, metas, *args, **kwargs):
+        calls.append(len(metas))
+        if len(calls) == 2:
+            raise StackOverflowError('test')
+        return real(self, metas, *args, **kwargs)
+    imap.ImapClient.fetch_contents = second_throws
+    try:
+        with _Logged() as lines:
+            summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+    except Throwable as error:
+        raise AssertionError('the Java Error escaped the cycle: %r' % (error,))
+    finally:
+        imap.ImapClient.fetch_contents = real
+    assert summary.error == 'imap', (summary, lines)
+    assert summary.removed == 2, summary
+    left = _left(context, user)
+    assert sorted(left) == [3, 4, 5], left
+    assert all(not keywords for keywords in left.values()), left
+    again = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+    assert again.error is None and again.removed == 3, again
+    assert _left(context, user) == {}

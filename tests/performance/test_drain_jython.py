@@ -1,0 +1,41 @@
+"""The drain on real Jython 2.7.3 (tests/jython/checks/check_drain.py), one
+JVM, against this module's Dovecot: Java Errors (OutOfMemoryError,
+StackOverflowError) from a handler, a parser and the fetch itself."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.support import lanes
+
+pytestmark = [pytest.mark.jython, pytest.mark.dovecot]
+
+MODULE = "check_drain"
+USERS = {"jd%d" % i: "jd-pass-%d" % i for i in range(3)}
+
+
+@pytest.fixture(scope="module")
+def jython_run():
+    for available in (lanes.jython_available, lanes.dovecot_available):
+        ok, why = available()
+        if not ok:
+            pytest.skip(why)
+    from tests.support.dovecot import start_dovecot
+    root = Path(tempfile.mkdtemp(prefix="drain-jy-dovecot-"))   # Dovecot's users must reach it
+    server = start_dovecot(root, USERS)
+    try:
+        context = {"host": server.host, "port": server.port, "users": USERS}
+        yield lanes.run_jython_checks([MODULE], context, timeout=600,
+                                      python_path=[lanes.REPO / "tests" / "jython"])
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("check", lanes.discover_jython_checks()[MODULE]["checks"])
+def test_jython_drain_check(jython_run, check):
+    failure = jython_run.failure(MODULE, check)
+    assert failure is None, failure

@@ -1,0 +1,123 @@
+"""Releases in folders, on a sandbox that behaves as XL Release is documented
+to (a release in a folder has no teams of its own; folderApi.getTeams of a
+folder without teams gives none; configurations can be held by folders):
+the request goes to the members of the nearest folder's team, and the IMAP
+configuration of the release's nearest folder is used, never another
+folder's."""
+from pathlib import Path
+
+import pytest
+
+from sandbox import server as sandbox_server
+from sandbox.clock import VirtualClock
+from sandbox.conf import write_conf
+from sandbox.mail import MailHub
+from sandbox.plugin import Plugin
+
+REPO = Path(__file__).resolve().parents[2]
+IMAP_TYPE = "remoteCompletion.ImapServer"
+TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
+PEOPLE = {"alice": ("Alice Smith", "alice@example.com"), "bob": ("Bob Jones", "bob@example.com"),
+          "carol": ("Carol Chen", "carol@example.com"), "dave": ("Dave", "dave@example.com")}
+
+
+@pytest.fixture
+def world(tmp_path):
+    hub = MailHub(tmp_path / "mail").start()
+    home = tmp_path / "home"
+    write_conf(home, "xl.remote-completion { fetching-enabled = false }\n")
+    clock = VirtualClock()
+    # No inherited team views (XL Release's behaviour there is undocumented)
+    # and searchByTypeAndTitle(type, None) refused.
+    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
+                                   refuse_title_none=True, inherited_team_views=False)
+    try:
+        server.start()
+        for username, (name, address) in PEOPLE.items():
+            server.add_user(username, email=address, full_name=name)
+        server.add_role("Approvers", ["carol"])
+        server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
+                               fromAddress="XL Release <xlr@example.com>")
+        yield server, hub, clock
+    finally:
+        server.stop()
+        hub.stop()
+
+
+def _imap(server, hub, title, from_address, folder=None):
+    return server.create_configuration(
+        IMAP_TYPE, title, folder=folder, host="localhost", port=hub.imap_tls_port, useTls=True,
+        tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
+        fromAddress=from_address, secret="secret-of-" + title.replace(" ", "-"),
+        trustedCertificates=hub.ca_pem.read_text())
+
+
+def _start(server, clock, folder, **assignment):
+    rel = server.create_release("Folder release", folder=folder)
+    phase = server.add_phase(rel, "Production")
+    task_id = server.add_task(phase, TASK_TYPE, "Approve", **assignment)
+    server.start_release(rel)
+    clock.advance(0)
+    return task_id
+
+
+def _log(server, task_id):
+    return "\n".join(c.text for c in server.task_bean(task_id).comments)
+
+
+def test_team_of_the_nearest_folder_holding_teams_gets_the_request(world):
+    server, hub, clock = world
+    _imap(server, hub, "Global mailbox", hub.remote_address)
+    top = server.create_folder("Payments")
+    sub = server.create_folder("Services", parent=top)   # holds no teams: inherits top's
+    server.add_team(top, "Ops", members=["bob"], roles=["Approvers"])
+    task_id = _start(server, clock, sub, owner="alice", team="Ops")
+    for address in ("alice@example.com", "bob@example.com", "carol@example.com"):
+        assert len(hub.wait_for_mail(address, 1)) == 1, address
+    assert sorted(r for r, _ in hub.deliveries) == [
+        "alice@example.com", "bob@example.com", "carol@example.com"]
+    assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
+    assert "not a team" not in _log(server, task_id)
+
+
+def test_a_nearer_folders_teams_replace_the_outer_ones(world):
+    server, hub, clock = world
+    _imap(server, hub, "Global mailbox", hub.remote_address)
+    top = server.create_folder("Payments")
+    sub = server.create_folder("Services", parent=top)
+    server.add_team(top, "Ops", members=["bob"])
+    server.add_team(sub, "Ops", members=["dave"])
+    _start(server, clock, sub, team="Ops")
+    assert len(hub.wait_for_mail("dave@example.com", 1)) == 1
+    assert [r for r, _ in hub.deliveries] == ["dave@example.com"]
+
+
+def test_the_release_folders_imap_configuration_wins_and_another_folders_never(world):
+    server, hub, clock = world
+    _imap(server, hub, "Global mailbox", "global-replies@example.com")
+    top = server.create_folder("Payments")
+    sub = server.create_folder("Services", parent=top)
+    other = server.create_folder("Elsewhere")
+    _imap(server, hub, "Other folder mailbox", "other-replies@example.com", folder=other)
+    _imap(server, hub, "Payments mailbox", hub.remote_address, folder=top)
+    task_id = _start(server, clock, sub, owner="alice")
+    mail = hub.wait_for_mail("alice@example.com", 1)[0]
+    assert mail["Reply-To"] == hub.remote_address
+    assert "Replies go to %s." % hub.remote_address in _log(server, task_id)
+
+    # A release in a folder without its own configuration: the global one.
+    task_id = _start(server, clock, server.create_folder("Plain"), owner="bob")
+    mail = hub.wait_for_mail("bob@example.com", 1)[0]
+    assert mail["Reply-To"] == "global-replies@example.com"
+
+
+def test_two_configurations_in_one_folder_are_refused_by_name(world):
+    server, hub, clock = world
+    top = server.create_folder("Payments")
+    _imap(server, hub, "First", hub.remote_address, folder=top)
+    _imap(server, hub, "Second", hub.remote_address, folder=top)
+    task_id = _start(server, clock, top, owner="alice")
+    assert str(server.task_bean(task_id).status) == "FAILED"
+    log = _log(server, task_id)
+    assert "exactly one IMAP server configuration in folder" in log
+    assert "'First'" in log and "'Second'" in log and "secret-of-First" not in log
