@@ -301,7 +301,7 @@ class _Mail(object):
             except ValueError:
                 return False  # not a task inside a release: nobody is its assignee
             found = recipients.is_assignee(self.parsed.sender_address, self.task, release_id,
-                                           releases, users, roles)
+                                           releases, users, roles, self.apis.folderApi)
             if not found and users.failures:
                 # "Not an assignee" only counts when every user could be read:
                 # a directory outage must not throw a genuine reply away.
@@ -359,7 +359,8 @@ def _full_name(parsed, task, apis):
     """The answering person's full name from XL Release (not from the mail)."""
     try:
         found, _problems = recipients.resolve(task, host.release_id_of(parsed.task_id),
-                                              apis.releaseApi, apis.userApi, apis.rolesApi)
+                                              apis.releaseApi, apis.userApi, apis.rolesApi,
+                                              apis.folderApi)
     except HOST_ERRORS:
         return None
     for person in found:

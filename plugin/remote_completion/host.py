@@ -33,19 +33,22 @@ class Apis(object):
     ``Comment`` variable it is imported from its documented Java package."""
 
     def __init__(self, taskApi, releaseApi, configurationApi, userApi=None, rolesApi=None,
-                 Comment=None):
+                 Comment=None, folderApi=None):
         self.taskApi = taskApi
         self.releaseApi = releaseApi
         self.configurationApi = configurationApi
         self.userApi = userApi
         self.rolesApi = rolesApi
         self.Comment = Comment if Comment is not None else comment_class()
+        self.folderApi = folderApi   # folder teams (recipients); None where not given
+
+    NAMES = ('taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment',
+             'folderApi')
 
     @classmethod
     def from_variables(cls, variables):
         """From a script's globals(): the APIs by their documented names."""
-        return cls(*[variables.get(name) for name in (
-            'taskApi', 'releaseApi', 'configurationApi', 'userApi', 'rolesApi', 'Comment')])
+        return cls(*[variables.get(name) for name in cls.NAMES])
 
     def __repr__(self):
         return 'Apis(%r)' % (self.taskApi,)
