@@ -170,6 +170,9 @@ def _exec_script(context, name, variables):
         exec(code, scope)
     except SystemExit as stop:
         return stop.code
+    except Exception as error:   # the host fails the script and shows the message
+        print('%s' % (error,))
+        return 1
     return 0
 
 
