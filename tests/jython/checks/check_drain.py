@@ -154,7 +154,7 @@ def check_fetch_cycle_survives_a_parser_out_of_memory(context):
     reply.parse_reply = parse
     try:
         with _Logged() as lines:
-            summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+            summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
     finally:
         reply.parse_reply = real
     assert summary.error is None, lines
@@ -188,7 +188,7 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
     imap.ImapClient.fetch_contents = second_throws
     try:
         with _Logged() as lines:
-            summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+            summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
     except Throwable as error:
         raise AssertionError('the Java Error escaped the cycle: %r' % (error,))
     finally:
@@ -198,6 +198,6 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
     left = _left(context, user)
     assert sorted(left) == [3, 4, 5], left
     assert all(not keywords for keywords in left.values()), left
-    again = fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+    again = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
     assert again.error is None and again.removed == 3, again
     assert _left(context, user) == {}
