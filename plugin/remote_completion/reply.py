@@ -45,9 +45,12 @@ MAX_FIELD_BYTES = 16 * 1024     # one header field, folded lines included
 MAX_HEADER_FIELDS = 500         # fields in the top-level header section
 MAX_SECTIONS = 130              # header sections (parts) in the raw mail
 MAX_MULTIPARTS = 16             # multipart declarations (nesting and siblings)
+MAX_PARAMS = 64                 # ';' in one Content-* field (the email package's parameter
+                                # split is quadratic in them)
 MAX_PARTS = 64                  # MIME parts walked
 MAX_DEPTH = 8                   # multipart nesting
 MAX_TEXT_CHARS = 256 * 1024     # characters of one decoded text or HTML part
+MAX_QUOTE_DEPTH = 100           # nested blockquotes in HTML (each adds '>' to every line)
 MAX_ADDRESSES = 100             # To plus Cc addresses
 MAX_ADDRESS_COMMENTS = 32       # '(' in one address header (the parser recurses)
 MAX_AUTH_RESULTS = 50           # Authentication-Results fields
@@ -180,6 +183,7 @@ def _guard(raw):
     in_headers = True
     top = True
     field = 0          # bytes of the current field so far
+    params = -1        # ';' in the current Content-* field (-1: another field)
     fields = 0
     sections = 1
     multiparts = 0
@@ -200,11 +204,16 @@ def _guard(raw):
                 sections += 1
             field = len(line)
             fields += 1 if top else 0
+            params = 0 if line[:8].lower() == b'content-' else -1
         else:
             in_headers = False
             continue
         if field > MAX_FIELD_BYTES:
             raise OverCap('a header field over %d bytes' % MAX_FIELD_BYTES)
+        if params >= 0:
+            params += line.count(b';')
+            if params > MAX_PARAMS:
+                raise OverCap('more than %d parameters in a Content field' % MAX_PARAMS)
         if b'multipart' in line.lower():
             multiparts += 1
     if fields > MAX_HEADER_FIELDS:
@@ -539,21 +548,24 @@ def _unescape(text):
             out.append(text[index:])
             return ''.join(out)
         out.append(text[index:amp])
-        semi = text.find(';', amp + 1, amp + 2 + _ENTITY_CHARS)
-        decoded = _entity(text[amp + 1:semi]) if semi > amp else None
+        # A slice, not find(';', start, end): Jython's find with an end is
+        # not bounded by it (quadratic here).
+        name = text[amp + 1:amp + 2 + _ENTITY_CHARS]
+        semi = name.find(';')
+        decoded = _entity(name[:semi]) if semi >= 0 else None
         if decoded is None:
             out.append('&')
             index = amp + 1
         else:
             out.append(decoded)
-            index = semi + 1
+            index = amp + semi + 2
 
 
-def _tag_end(html, index):
+def _tag_end(html, index, found):
     """Where the tag whose attributes start at ``index`` ends ('>' outside a
-    quoted attribute value), or -1.  Each find result is kept until the scan
-    passes it, so no stretch of the text is searched twice."""
-    found = {'>': -2, '"': -2, "'": -2}
+    quoted attribute value), or -1.  ``found`` keeps each find's result for
+    the whole document until the scan passes it, so no stretch of the text
+    is searched twice."""
     while True:
         for char in found:
             if found[char] != -1 and found[char] < index:
@@ -591,9 +603,11 @@ class _Lines(object):
 
 def html_to_text(html):
     """HTML to plain lines: block elements end lines, blockquotes become '>'
-    quoting, entities are decoded, head/script/style/title are skipped."""
+    quoting, entities are decoded, head/script/style/title are skipped.
+    Raises OverCap past MAX_QUOTE_DEPTH (the text would grow quadratically)."""
     out = _Lines()
     lower = None
+    found = {'>': -2, '"': -2, "'": -2}
     index = 0
     length = len(html)
     while index < length:
@@ -616,7 +630,7 @@ def html_to_text(html):
             out.text('<')
             index = start + 1
             continue
-        end = _tag_end(html, match.end())
+        end = _tag_end(html, match.end(), found)
         if end < 0:
             break           # an unterminated tag: the rest is not text
         index = end + 1
@@ -637,6 +651,8 @@ def html_to_text(html):
         out.newline()
         if tag == 'blockquote':
             out.depth = max(0, out.depth + (-1 if closing else 1))
+            if out.depth > MAX_QUOTE_DEPTH:
+                raise OverCap('blockquotes nested deeper than %d' % MAX_QUOTE_DEPTH)
     out.newline()
     return '\n'.join(out.lines)
 
