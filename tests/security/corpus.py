@@ -830,7 +830,10 @@ def slow_shapes(b):
         markup = html_of("ok" + body, "br").replace("</body>", "<br>" + junk + "</body>")
         raw = single(base_headers(rng, "alice@corp.com", "Complete: x"),
                      *text_part_bytes(markup, "html", cte="base64"))
-        b.add("slow-shape", name, raw, Expect.act(action, task))
+        # blockquotes past their nesting bound refuse the mail (each level
+        # would add a quote mark to every line after it)
+        b.add("slow-shape", name, raw, Expect.ignore(decide.OVER_CAP)
+              if name == "html-nested-blockquotes" else Expect.act(action, task))
     # format=flowed: one paragraph of many soft-broken lines, and quote depths
     # that change on every line
     for name, comment in (("flowed-long-paragraph", "x " * n),
