@@ -268,6 +268,12 @@ def decode_text(data, charset):
         return ''
     data = bytes(data)
     codec = charset_codec(charset)
+    if codec == 'utf-16':
+        # Without a byte order mark CPython reads the machine's order and
+        # Jython big-endian; RFC 2781 says big-endian.  Decide here.
+        codec = 'utf-16-le' if data[:2] == b'\xff\xfe' else 'utf-16-be'
+        if data[:2] in (b'\xff\xfe', b'\xfe\xff'):
+            data = data[2:]
     for name in ((codec,) if codec else ()) + _FALLBACKS:
         try:
             return data.decode(name)

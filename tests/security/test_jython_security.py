@@ -151,3 +151,85 @@ def parser_shapes_all():
     sys.path.insert(0, str(lanes.JYTHON_CHECKS_DIR))
     import parser_shapes
     return parser_shapes.all_shapes()
+
+
+CYCLE_MODULE = "check_security_cycle"
+
+
+class _Record:
+    def __init__(self, level, message):
+        self.levelname, self.message = level, message
+
+    def getMessage(self):
+        return self.message
+
+
+class _Actions:
+    def __init__(self, actions):
+        self.actions = actions
+
+    def actions_by_task(self):
+        out = {}
+        for task, name in self.actions:
+            out.setdefault(task, []).append(name)
+        return out
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_corpus_through_the_fetch_cycle_on_jython(mailbox, tmp_path):
+    """The same corpus and rules as tests/security/test_corpus.py, but the
+    fetch cycle runs on Jython 2.7.3 against the same Dovecot."""
+    import datetime
+    import json
+    import re
+
+    from tests.security import corpus as corpus_mod
+    from tests.security import figures
+    from tests.security.test_corpus import NOW, imap_date, judge, parse_verdicts
+    server, user, password = mailbox
+    corpus = corpus_mod.build()
+    client = server.client(user)
+    entry_of_uid = {}
+    try:
+        for e in corpus.entries:
+            when = (NOW - datetime.timedelta(days=e.internaldate_days_ago)).replace(
+                tzinfo=datetime.timezone.utc)
+            typ, data = client.append("INBOX", None, imap_date(when), e.raw)
+            assert typ == "OK", (e.number, data)
+            entry_of_uid[int(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1))] = e
+    finally:
+        client.logout()
+    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+             "teams": corpus.teams,
+             "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+    out = tmp_path / "out"
+    out.mkdir()
+    context = {"host": server.host, "port": server.port, "user": user, "password": password,
+               "world": world, "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
+               "now": list(NOW.timetuple())[:6]}
+    run = lanes.run_jython_checks([CYCLE_MODULE], context=context, timeout=1500,
+                                  python_path=[lanes.REPO / "tests" / "jython"])
+    failure = run.failure(CYCLE_MODULE, "check_corpus_through_the_fetch_cycle")
+    assert failure is None, failure
+    result = json.loads((out / "cycle.json").read_text())
+    records = [_Record(level, message) for level, message in result["log"]]
+    verdicts = parse_verdicts(records)
+    figures_, problems = judge(corpus, entry_of_uid, verdicts, _Actions(result["actions"]))
+    errors = [r.message for r in records if r.levelname in ("ERROR", "CRITICAL")]
+    figures_.update({"seed": corpus.seed, "runtime": "jython", "crashes": len(errors),
+                     "fetch_cycle_seconds": result["seconds"],
+                     "parse_worst_seconds": result["parse_worst_seconds"],
+                     "parse_worst_bytes": result["parse_worst_bytes"],
+                     "largest_mail_bytes": max(len(e.raw) for e in corpus.entries),
+                     "quarantined": server.count(user, "Quarantine"),
+                     "left_in_inbox": server.count(user)})
+    figures.record("corpus-dovecot-jython", figures_)
+    assert not problems, "\n".join(problems[:40])
+    assert not errors, errors[:5]
+    assert figures_["wrong_actions"] == figures_["doubled_actions"] == figures_["missed_actions"] == 0
+    assert figures_["messages_without_exactly_one_verdict"] == 0
+    assert figures_["left_in_inbox"] == 0 and result["second"]["acted"] + result["second"]["ignored"] == 0
+    assert figures_["quarantined"] == len(entry_of_uid) - result["summary"]["acted"]
