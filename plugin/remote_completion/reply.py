@@ -268,12 +268,16 @@ def decode_text(data, charset):
         return ''
     data = bytes(data)
     codec = charset_codec(charset)
-    if codec == 'utf-16':
-        # Without a byte order mark CPython reads the machine's order and
-        # Jython big-endian; RFC 2781 says big-endian.  Decide here.
-        codec = 'utf-16-le' if data[:2] == b'\xff\xfe' else 'utf-16-be'
+    if codec in ('utf-16', 'utf-16-le', 'utf-16-be'):
+        # The runtimes disagree on byte order marks (CPython reads the
+        # machine's order without one, Jython big-endian, and they treat a
+        # mark against the label differently): a mark decides and goes,
+        # else the label, else big-endian (RFC 2781).
         if data[:2] in (b'\xff\xfe', b'\xfe\xff'):
+            codec = 'utf-16-le' if data[:2] == b'\xff\xfe' else 'utf-16-be'
             data = data[2:]
+        elif codec == 'utf-16':
+            codec = 'utf-16-be'
     for name in ((codec,) if codec else ()) + _FALLBACKS:
         try:
             return data.decode(name)

@@ -233,3 +233,131 @@ def test_corpus_through_the_fetch_cycle_on_jython(mailbox, tmp_path):
     assert figures_["messages_without_exactly_one_verdict"] == 0
     assert figures_["left_in_inbox"] == 0 and result["second"]["acted"] + result["second"]["ignored"] == 0
     assert figures_["quarantined"] == len(entry_of_uid) - result["summary"]["acted"]
+
+
+FAULTS_MODULE = "check_security_faults"
+MAX_STEPS = 30
+
+
+def _control_server(proxy):
+    """The line protocol the Jython check arms the proxy with."""
+    import socket
+    import threading
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            for raw in reader:
+                words = raw.decode("ascii").split()
+                if not words or words[0] == "BYE":
+                    conn.sendall(b"OK\n")
+                    break
+                if words[0] == "CUT":
+                    proxy.cut_at(int(words[1]), words[2])
+                    answer = "OK"
+                elif words[0] == "LINES":
+                    answer = str(len(proxy.commands[-1]))
+                elif words[0] == "ARMED":
+                    answer = "1" if proxy.armed else "0"
+                else:
+                    answer = "?"
+                conn.sendall((answer + "\n").encode("ascii"))
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_connection_cut_at_every_step_on_jython(dovecot, tmp_path):
+    """tests/security/test_faults.py's connection cuts, with the fetch cycle
+    on Jython: nothing lost, nothing doubled, nothing wrong."""
+    import json
+
+    from tests.security import figures
+    from tests.security.conftest import add_user
+    from tests.security.faultproxy import FaultProxy
+    from tests.security.test_corpus import NOW
+    from tests.security.test_faults import check, small_corpus
+    corpus = small_corpus(1)
+    users = []
+    for _ in range(2 * MAX_STEPS + 1):
+        user, password = add_user(dovecot)
+        client = dovecot.client(user)
+        try:
+            for e in corpus.entries:
+                assert client.append("INBOX", None, None, e.raw)[0] == "OK"
+        finally:
+            client.logout()
+        users.append([user, password])
+    from tests.security import corpus as corpus_mod
+    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+             "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+    proxy = FaultProxy(dovecot.host, dovecot.port)
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        context = {"host": dovecot.host, "port": dovecot.port, "proxy_port": proxy.port,
+                   "control_port": _control_server(proxy), "users": users, "world": world,
+                   "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
+                   "now": list(NOW.timetuple())[:6]}
+        run = lanes.run_jython_checks([FAULTS_MODULE], context=context, timeout=1500,
+                                      python_path=[lanes.REPO / "tests" / "jython"])
+        failure = run.failure(FAULTS_MODULE, "check_connection_cut_at_every_step")
+        assert failure is None, failure
+        result = json.loads((out / "faults.json").read_text())
+        cuts = proxy.cuts
+    finally:
+        proxy.close()
+    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
+    names = {"completeTask": "COMPLETE", "failTask": "FAIL"}
+    problems, totals = [], {"lost": 0, "doubled": 0, "wrong": 0}
+    for sc in result["scenarios"]:
+        acts = {}
+        for task, name in sc["actions"]:
+            acts.setdefault(task, []).append(name)
+        outcome = {
+            "lost": sum(1 for t in expected if t not in acts),
+            "doubled": sum(1 for a in acts.values() if len(a) > 1),
+            "wrong": sum(1 for t, a in acts.items() if expected.get(t) != names[a[0]]),
+            "inbox": dovecot.count(sc["user"]),
+            "quarantine": dovecot.count(sc["user"], "Quarantine"),
+            "quarantine_duplicates": _quarantine_duplicates(dovecot, sc["user"]),
+        }
+        for key in totals:
+            totals[key] += outcome[key]
+
+        class Scenario:
+            raised = 1 if sc["raised"] else 0
+        Scenario.corpus = corpus
+        label = "jython cut %s #%d" % (sc["mode"], sc["step"])
+        problems += check(Scenario, outcome, label)
+        if sc["armed_after"]:
+            problems.append("%s: the proxy was still armed after the cycle" % label)
+        if sc["last_error"] is not None:
+            problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
+    figures.record("faults-connection-cuts-jython", {
+        "steps_per_cycle": result["steps"], "scenarios": len(result["scenarios"]), "cuts": cuts,
+        "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
+        "wrong_actions": totals["wrong"]})
+    assert len(result["scenarios"]) == 2 * result["steps"] == cuts
+    assert not problems, "\n".join(problems)
+
+
+def _quarantine_duplicates(server, user):
+    c = server.client(user)
+    try:
+        typ, _ = c.select("Quarantine", readonly=True)
+        if typ != "OK":
+            return 0
+        typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        ids = [item[1].strip().lower() for item in data if isinstance(item, tuple)]
+        return len(ids) - len(set(ids))
+    finally:
+        c.logout()

@@ -33,7 +33,7 @@ def _cpu_clock():
 _clock = _cpu_clock()
 
 RATIO_LIMIT = 20.0
-MIN_SECONDS = 0.025
+MIN_SECONDS = 0.02
 SCALE = 8
 
 
@@ -153,8 +153,12 @@ def _best(call, value, repeat):
     return best
 
 
-def complexity(entry, shape_name):
-    """{'n', 'seconds_n', 'seconds_8n', 'ratio', 'repeat'} for one shape."""
+def complexity(entry, shape_name, attempts=3):
+    """{'n', 'seconds_n', 'seconds_8n', 'ratio', 'repeat', 'attempts'} for one
+    shape.  A ratio over the limit is measured again (up to ``attempts``
+    times in all) and the lowest kept: a pause of the collector or of another
+    process can spoil one measurement, while a quadratic parser stays over
+    the limit every time."""
     for name, size, build, call in SHAPES[entry]:
         if name != shape_name:
             continue
@@ -166,9 +170,20 @@ def complexity(entry, shape_name):
             if took >= MIN_SECONDS or repeat >= 4096:
                 break
             repeat *= 2
-        took_large = _best(call, large, repeat)
-        return {'n': size, 'repeat': repeat, 'seconds_n': round(took, 5),
-                'seconds_8n': round(took_large, 5), 'ratio': round(took_large / max(took, 1e-9), 2)}
+        best = None
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                took = _best(call, small, repeat)
+            took_large = _best(call, large, repeat)
+            ratio = took_large / max(took, 1e-9)
+            if best is None or ratio < best['ratio']:
+                best = {'n': size, 'repeat': repeat, 'seconds_n': round(took, 5),
+                        'seconds_8n': round(took_large, 5), 'ratio': round(ratio, 2),
+                        'attempts': attempt}
+            if ratio <= RATIO_LIMIT:
+                break
+        best['attempts'] = attempt
+        return best
     raise KeyError(shape_name)
 
 
