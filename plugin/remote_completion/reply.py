@@ -131,8 +131,9 @@ def parse_reply(raw, max_bytes=MAX_BYTES, headers_only=False):
     elif headers_only:
         raw = _header_section(raw, len(raw))
     # LF line ends for the parser: Jython's quoted-printable decoder does not
-    # treat "=\r\n" as a soft line break (CPython's does).
-    raw = raw.replace(b'\r\n', b'\n')
+    # treat "=\r\n" as a soft line break (CPython's does), and the two email
+    # packages split a bare CR differently (RFC 5322 allows none).
+    raw = raw.replace(b'\r\n', b'\n').replace(b'\r', b'\n')
     try:
         raw = _guard(raw)
         msg = _message_from_bytes(raw)
