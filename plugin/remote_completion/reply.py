@@ -22,6 +22,7 @@ exactly as they were sent.
 """
 from __future__ import absolute_import, unicode_literals
 
+import binascii
 import email
 import re
 
@@ -467,9 +468,27 @@ def content_params(value):
     return params
 
 
+_B64_ALPHABET = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+_B64_JUNK = bytes(bytearray(c for c in range(256) if c not in bytearray(_B64_ALPHABET)))
+
+
+def _base64(payload):
+    """Base64 as both runtimes read it alike (their email packages disagree on
+    damaged input): every byte outside the alphabet dropped, the tail padded."""
+    if not isinstance(payload, bytes):
+        payload = to_text(payload).encode('latin-1', 'replace')
+    data = payload.translate(None, _B64_JUNK)
+    data = data[:len(data) - len(data) % 4] if len(data) % 4 == 1 else data
+    return binascii.a2b_base64(data + b'=' * (-len(data) % 4))
+
+
 def _part_text(part):
     try:
-        data = part.get_payload(decode=True)
+        if (_header_text(part.get('Content-Transfer-Encoding', '')).strip().lower()
+                == 'base64'):
+            data = _base64(part.get_payload())
+        else:
+            data = part.get_payload(decode=True)
     except Exception:
         data = None
     if data is None:
