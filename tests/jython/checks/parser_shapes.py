@@ -33,7 +33,7 @@ def _cpu_clock():
 _clock = _cpu_clock()
 
 RATIO_LIMIT = 20.0
-MIN_SECONDS = 0.02
+MIN_SECONDS = 0.015
 SCALE = 8
 
 
