@@ -303,7 +303,7 @@ def _default_fetch(apis, settings):
 
 
 def _default_mailbox(configurationApi, settings, mailbox_name='INBOX'):
-    from . import host, imap
+    from . import host
 
     def open_mailbox():
         # Read the configuration at every (re)connect: an admin's change to
