@@ -12,7 +12,8 @@ mail says only "bad signature", nothing about the task it names:
 4. sender authentication from Authentication-Results (when required);
 5. the task exists; the signature verifies for the sender and the task's
    current attempt (an older attempt is reported as such);
-6. the task is a remote completion task, IN_PROGRESS;
+6. the task is a remote completion task, IN_PROGRESS (a reply for a task in
+   a transient status waits: see FINAL_STATUSES);
 7. the sender is still an assignee now (the only check needing API calls
    beyond reading the task; ``still_assignee`` may be a callable so it is
    only asked for mail that got this far).
@@ -51,6 +52,18 @@ WRONG_TYPE = 'wrong-type'
 NOT_IN_PROGRESS = 'task-not-in-progress'
 NOT_ASSIGNEE = 'not-assignee'
 SERVER_ERROR = 'server-error'   # set by the fetcher: the mail stays for the next cycle
+TASK_SETTLING = 'task-settling'   # a transient status: the mail stays for the next cycle
+SETTLING_TOO_LONG = 'task-status-unsettled'   # ... until the retry window has passed
+KEPT = (SERVER_ERROR, TASK_SETTLING)   # reasons that keep a mail in the INBOX
+
+# Statuses a task does not leave for the run a reply answers (release-api.yaml
+# TaskStatus, task-life-cycle.md): completed and skipped are end states,
+# ABORTED ends the release, and a FAILED task runs again only as a new run
+# (its start script signs new requests).  Every other status (PLANNED,
+# PENDING, QUEUED, FAILING, the *_IN_PROGRESS and *_QUEUED states, and any
+# status added later) may still turn into IN_PROGRESS: such a reply waits.
+FINAL_STATUSES = frozenset(['COMPLETED', 'COMPLETED_IN_ADVANCE', 'SKIPPED', 'SKIPPED_IN_ADVANCE',
+                            'ABORTED', 'FAILED'])
 
 TEXTS = {
     SELF_SENT: 'it is a request mail sent by the plugin itself',
@@ -72,6 +85,8 @@ TEXTS = {
     NOT_IN_PROGRESS: 'the task is not in progress',
     NOT_ASSIGNEE: 'the sender is no longer assigned to the task',
     SERVER_ERROR: 'the server could not be reached or failed; the mail is kept for the next cycle',
+    TASK_SETTLING: 'the task is in a transient status; the mail is kept for the next cycle',
+    SETTLING_TOO_LONG: 'the task stayed in a transient status for longer than the retry window',
 }
 
 
@@ -230,7 +245,9 @@ def judge_task(parsed, config, task, still_assignee):
     if task.type_name != TASK_TYPE:
         return Verdict.ignore(WRONG_TYPE)
     if task.status != IN_PROGRESS:
-        return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+        if task.status in FINAL_STATUSES:
+            return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+        return Verdict.ignore(TASK_SETTLING, 'status %s' % task.status)
     answer = still_assignee() if callable(still_assignee) else still_assignee
     if not answer:
         return Verdict.ignore(NOT_ASSIGNEE)

@@ -164,7 +164,7 @@ class _Drain(object):
                 continue   # another fetcher claimed it too: both yield, the next cycle decides
             verdict = self.judge_one(meta)
             meta.body = meta.header = None   # memory: one batch at a time
-            disposition = KEEP if verdict.reason == decide.SERVER_ERROR else REMOVE
+            disposition = KEEP if verdict.reason in decide.KEPT else REMOVE
             self.summary.add(verdict, disposition)
             if disposition == KEEP:
                 continue

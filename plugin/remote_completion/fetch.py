@@ -165,7 +165,7 @@ def _log_verdict(log, uid, parsed, verdict):
     task = logs.clean(parsed.task_id, 200) if parsed is not None and parsed.task_id else 'no task'
     if verdict.act:
         outcome = '%s the task' % ACTION_WORDS.get(verdict.action, verdict.action).lower()
-    elif verdict.reason == decide.SERVER_ERROR:
+    elif verdict.reason in decide.KEPT:
         outcome = 'kept for the next cycle (%s): %s' % (verdict.reason, logs.clean(verdict.text, 300))
     else:
         outcome = 'ignored (%s): %s' % (verdict.reason, logs.clean(verdict.text, 300))
@@ -233,6 +233,10 @@ def _handle(uid, parsed, meta, config, apis, log, now):
                                                 'for longer than the retry window')
             else:
                 verdict = decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
+    if verdict.reason == decide.TASK_SETTLING and _older_than_retry_window(meta, now):
+        # Bounded: a task stuck in a transient status does not keep mail forever.
+        verdict = decide.Verdict.ignore(decide.SETTLING_TOO_LONG,
+                                        'status %s' % logs.clean(host.task_status(task), 40))
     if verdict.act:
         verdict = _act(uid, parsed, task, verdict, apis, log, now)
     _log_verdict(log, uid, parsed, verdict)
