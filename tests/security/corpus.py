@@ -558,12 +558,18 @@ def build(seed=SEED):
               Expect.ignore(decide.CONFLICTING_METADATA))
 
     # --- task state and assignment ---------------------------------------------------------------
-    for status in ("COMPLETED", "FAILED", "PLANNED", "PENDING", "SKIPPED", "ABORTED", "WAITING_FOR_INPUT",
-                   "FAILING", "SKIPPED_IN_ADVANCE"):
+    for status in ("COMPLETED", "FAILED", "SKIPPED", "ABORTED", "SKIPPED_IN_ADVANCE"):
         for i in range(2):
             task = b.task(status=status)
             b.add("task-state", "%s-%d" % (status, i), b.reply(rng.choice([COMPLETE, FAIL]), task),
                   Expect.ignore(decide.NOT_IN_PROGRESS))
+    # Transient statuses keep a reply for the next cycle (bounded): two days
+    # old, it is removed with its own verdict.
+    for status in ("PLANNED", "PENDING", "WAITING_FOR_INPUT", "FAILING"):
+        for i in range(2):
+            task = b.task(status=status)
+            b.add("task-state", "%s-%d" % (status, i), b.reply(rng.choice([COMPLETE, FAIL]), task),
+                  Expect.ignore(decide.SETTLING_TOO_LONG), days_ago=2)
     for i in range(4):
         task = b.task(type_="xlrelease.Task")
         b.add("task-state", "wrong-type-%d" % i, b.reply(COMPLETE, task), Expect.ignore(decide.WRONG_TYPE))
