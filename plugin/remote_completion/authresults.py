@@ -29,7 +29,8 @@ Trust rules (why each one):
   is not ``pass`` and speaks about the From domain (aligned, or naming no
   domain at all, like ``dkim=none``) refuses the mail, whatever passes
   beside it; ``dmarc=none`` alone is exempt (the domain publishes no
-  policy: a fact about the domain, not a verdict on the message).  SPF and DMARC are evaluated once per message, so two
+  policy: a fact about the domain, not a verdict on the message).  SPF
+  and DMARC are evaluated once per message, so two
   different SPF (or DMARC) results in the run refuse it too (a forged
   ``spf=pass`` for the victim's domain beside the server's ``spf=pass`` for
   the attacker's own).  A genuine mail whose SPF soft-failed (a forwarder)
@@ -413,8 +414,8 @@ def check(message_headers, from_address, authserv_id):
         return False, 'sender authentication: no usable From domain'
     trusted, ignored = trusted_run(message_headers, pinned)
     if not trusted:
-        return False, 'sender authentication: no Authentication-Results from %s (%d other ignored)' % (
-            _short(pinned), ignored)
+        return False, ('sender authentication: no Authentication-Results from %s '
+                       '(%d other ignored)' % (_short(pinned), ignored))
 
     for header in trusted:
         if not header.whole:

@@ -43,7 +43,8 @@ def _cp1252(data):
         return False
 
 
-@pytest.mark.parametrize("name,codec", [("UTF-8", "utf-8"), ("utf8", "utf-8"), ("us-ascii", "ascii"),
+@pytest.mark.parametrize("name,codec", [("UTF-8", "utf-8"), ("utf8", "utf-8"),
+                                        ("us-ascii", "ascii"),
                                         ("ISO-8859-15", "iso8859-15"), ("iso_8859-2", "iso8859-2"),
                                         ("Windows-1252", "cp1252"), ('"koi8-r"', "koi8-r"),
                                         ("Shift_JIS", "shift_jis"), ("ks_c_5601-1987", "cp949")])
@@ -77,16 +78,19 @@ def test_headers_past_a_bound_are_refused_not_cut(extra, detail):
 
 def test_a_second_from_behind_a_long_comment_is_never_cut_away():
     pad = "\r\n ".join(["x" * 70] * 100)     # 7 K: the old 8 K cut ended inside
-    raw = ("From: alice@corp.com (" + pad + "), mallory@evil.io\r\nTo: xlr@corp.com\r\n\r\nhi").encode()
+    raw = ("From: alice@corp.com (" + pad + "), mallory@evil.io\r\n"
+           "To: xlr@corp.com\r\n\r\nhi").encode()
     assert reply.parse_reply(raw).error == reply.BAD_SENDER
     pad = "\r\n ".join(["x" * 70] * 300)     # past the field bound
-    raw = ("From: alice@corp.com (" + pad + "), mallory@evil.io\r\nTo: xlr@corp.com\r\n\r\nhi").encode()
+    raw = ("From: alice@corp.com (" + pad + "), mallory@evil.io\r\n"
+           "To: xlr@corp.com\r\n\r\nhi").encode()
     assert reply.parse_reply(raw).error == reply.OVER_CAP
 
 
 def test_parts_text_and_nesting_past_their_bounds_are_refused():
     assert reply.parse_reply(mail("x" * (reply.MAX_TEXT_CHARS + 10))).error == reply.OVER_CAP
-    parts = "".join("--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n" for _ in range(reply.MAX_PARTS + 1))
+    part = "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+    parts = part * (reply.MAX_PARTS + 1)
     raw = mail(parts + "--b--\r\n", ctype='multipart/mixed; boundary="b"')
     assert reply.parse_reply(raw).error == reply.OVER_CAP
     html = "<blockquote>" * (reply.MAX_QUOTE_DEPTH + 1)
@@ -97,7 +101,8 @@ def test_html_to_text():
     text = reply.html_to_text('<p a="x>y" b=\'>\'>one&amp;two&#33;&#x41;&nbsp;&bogus; &</p>'
                               "<blockquote><div>q</div></blockquote><script>no</script>"
                               "<!-- c --><br>end <b")
-    assert [line for line in text.split("\n") if line] == ["one&two!A\u00a0&bogus; &", "> q", "end "]
+    lines = [line for line in text.split("\n") if line]
+    assert lines == ["one&two!A\u00a0&bogus; &", "> q", "end "]
     assert reply.html_to_text("it's <a title=don't>x</a>") == "it's x"
 
 
