@@ -136,18 +136,21 @@ def check_hostname(cert, hostname):
     ``hostname``.  Jython's ssl module accepts ``check_hostname = True`` but
     never applies it, so the plugin checks after the handshake itself."""
     if not cert:
-        raise HostnameMismatch('the server presented no certificate to check against %s' % (hostname,))
+        raise HostnameMismatch('the server presented no certificate to check against %s'
+                               % (hostname,))
     hostname = to_text(hostname)
     names = cert.get('subjectAltName', ())
     if _looks_like_ip(hostname):
         for key, value in names:
             if key in ('IP Address', 'ipAddress') and _same_ip(value, hostname):
                 return
-        raise HostnameMismatch("the server's certificate is not valid for address '%s'" % (hostname,))
+        raise HostnameMismatch("the server's certificate is not valid for address '%s'"
+                               % (hostname,))
     dns = [value for key, value in names if key == 'DNS']
     if not dns:
         # The common name counts only when there is no DNS subject alt name.
-        dns = [value for rdn in cert.get('subject', ()) for key, value in rdn if key == 'commonName']
+        dns = [value for rdn in cert.get('subject', ()) for key, value in rdn
+               if key == 'commonName']
     for pattern in dns:
         if _dns_match(pattern, hostname):
             return
