@@ -157,9 +157,11 @@ def stage_latency(mb, workers, sizes, results):
          % (sizes["xlr_single"], label, API_DELAY * 1000))
     single, cpu = [], []
     for _ in range(sizes["xlr_single"]):
+        # The task's script runs at a random phase of its interval (it started
+        # when its request went out); the reply comes at once.
         run = worker.call("latency", mode="xlr", imap=mb.imap("xlr1"), numbers=[next(numbers), 1],
-                          replies=1, window=sizes.get("sync_interval", POLL_INTERVAL),
-                          first_within=1.0,
+                          replies=1, window=1.0,
+                          first_within=sizes.get("sync_interval", POLL_INTERVAL),
                           api_delay=API_DELAY, deadline=150.0)
         check_latency_run(run, "xlr1")
         single.extend(run["latencies"])
@@ -643,6 +645,37 @@ def details(results):
     return out
 
 
+START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+
+
+def write_docs(results, sizes):
+    """Put this run's table between the markers of docs/performance.md and
+    README.md (the text around it is written by people)."""
+    m = results["machine"]
+    text = "\n".join([
+        START,
+        "One run of `scripts/benchmark.sh%s` on %s UTC, %s in all: %s, %s cores shared with "
+        "other work (load %s at the start), %s, Dovecot %s on loopback over verified TLS; "
+        "workers %s. Each figure: median (min-max) of %d repeats unless n= says otherwise."
+        % (" --quick" if results["quick"] else "", results["finished"],
+           fmt_s(results["seconds"]), m["cpu"], m["cores"],
+           "/".join("%.1f" % x for x in m["load_at_start"] or ()), m["os"].split("-with")[0],
+           m["dovecot"], ", ".join(results["interpreters"]), sizes["repeats"]),
+        "",
+        table(report_rows(results, sizes), markdown=True),
+        "",
+        END])
+    written = []
+    for path in (REPO / "docs" / "performance.md", REPO / "README.md"):
+        old = path.read_text()
+        if START not in old or END not in old:
+            continue
+        head, rest = old.split(START, 1)
+        path.write_text(head + text + rest.split(END, 1)[1])
+        written.append(path)
+    return written
+
+
 def draw(results, args):
     """The plots, by benchmarks/plots.py in the interpreter that has matplotlib."""
     plotter = args.plotter or sys.executable
@@ -668,6 +701,9 @@ def main(argv=None):
     parser.add_argument("--stages", default=",".join(STAGES),
                         help="comma-separated subset of: " + ", ".join(STAGES))
     parser.add_argument("--no-jython", action="store_true", help="CPython only")
+    parser.add_argument("--docs", action="store_true",
+                        help="write the table into docs/performance.md and README.md "
+                        "(between their 'figures' markers)")
     parser.add_argument("--set", action="append", default=[], metavar="SIZE=VALUE",
                         help="override one size, e.g. --set xlr_tasks=200 (JSON value)")
     args = parser.parse_args(argv)
@@ -708,12 +744,16 @@ def main(argv=None):
         mb.close()
         shutil.rmtree(root, ignore_errors=True)
     results["seconds"] = time.monotonic() - started
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     print(report(results, sizes))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=1, default=str)
     if args.plots:
         draw(results, args)
+    if args.docs:
+        for path in write_docs(results, sizes):
+            print("figures written into %s" % path)
     return 0
 
 

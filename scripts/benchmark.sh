@@ -7,7 +7,8 @@
 # (pyproject.toml's [bench] extra: matplotlib) is a benchmark-only
 # dependency: it lives in .venv-bench, apart from the test environment
 # (it brings python-dateutil, which changes how pyhocon reads durations).
-# Usage: scripts/benchmark.sh [--quick] [--json FILE] [--plots DIR] [--stages a,b]
+# Usage: scripts/benchmark.sh [--quick] [--docs] [--json FILE] [--plots DIR] [--stages a,b]
+# (--docs: the table into docs/performance.md and README.md; see --help)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/bootstrap.sh"

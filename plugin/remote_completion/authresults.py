@@ -29,7 +29,8 @@ Trust rules (why each one):
   is not ``pass`` and speaks about the From domain (aligned, or naming no
   domain at all, like ``dkim=none``) refuses the mail, whatever passes
   beside it; ``dmarc=none`` alone is exempt (the domain publishes no
-  policy: a fact about the domain, not a verdict on the message).  SPF and DMARC are evaluated once per message, so two
+  policy: a fact about the domain, not a verdict on the message).  SPF
+  and DMARC are evaluated once per message, so two
   different SPF (or DMARC) results in the run refuse it too (a forged
   ``spf=pass`` for the victim's domain beside the server's ``spf=pass`` for
   the attacker's own).  A genuine mail whose SPF soft-failed (a forwarder)
@@ -45,7 +46,7 @@ from .logs import clean
 
 HEADER = 'authentication-results'
 _MAX_HEADERS = 50          # a message with more is hostile; the rest are ignored
-_MAX_HEADER_CHARS = 8000   # bound the parser's work per header
+_MAX_HEADER_CHARS = 16 * 1024   # a longer header is not read (and refuses if trusted)
 _MAX_COMMENT_DEPTH = 20
 
 _SPECIALS = '=;/'
@@ -64,9 +65,12 @@ class AuthResult(object):
 
 
 class AuthResultsHeader(object):
-    def __init__(self, authserv_id, results):
+    def __init__(self, authserv_id, results, whole=True):
         self.authserv_id = authserv_id    # lowercased text, or None when absent
         self.results = results            # list of AuthResult
+        # False when the value was over the bound, or a comment or quoted
+        # string never ended: results after that point are unknown.
+        self.whole = whole
 
     def __repr__(self):
         return 'AuthResultsHeader(%r, %r)' % (self.authserv_id, self.results)
@@ -80,7 +84,9 @@ def _tokens(text):
     Comments (nested parentheses, with backslash escapes) are dropped, as
     RFC 5322 CFWS allows them almost anywhere.  Returns a list of
     ``(kind, value)`` with kind ``'w'`` (word), ``'q'`` (quoted) or the
-    special character itself.  Unbalanced quotes or comments end the value.
+    special character itself.  Unbalanced quotes or comments (or comments
+    nested deeper than _MAX_COMMENT_DEPTH) end the value: ``_tokens.cut`` is
+    then set on the returned list's owner (see parse_header).
     """
     out = []
     i = 0
@@ -106,10 +112,12 @@ def _tokens(text):
                 if c == '(':
                     depth += 1
                     if depth > _MAX_COMMENT_DEPTH:
-                        return out
+                        return out, False
                 elif c == ')':
                     depth -= 1
                 i += 1
+            if depth:
+                return out, False
             continue
         if c == '"':
             flush()
@@ -129,7 +137,7 @@ def _tokens(text):
                 quoted.append(c)
                 i += 1
             if not closed:
-                return out
+                return out, False
             out.append(('q', ''.join(quoted)))
             continue
         if c in _SPECIALS:
@@ -141,7 +149,7 @@ def _tokens(text):
             word.append(c)
         i += 1
     flush()
-    return out
+    return out, True
 
 
 def _split_semicolons(tokens):
@@ -189,8 +197,11 @@ def parse_header(value):
         text = to_text(value) or ''
     except Exception:
         return AuthResultsHeader(None, [])
-    text = text[:_MAX_HEADER_CHARS].replace('\r', ' ').replace('\n', ' ')
-    parts = _split_semicolons(_tokens(text))
+    if len(text) > _MAX_HEADER_CHARS:
+        return AuthResultsHeader(_head_id(text), [], whole=False)
+    text = text.replace('\r', ' ').replace('\n', ' ')
+    tokens, whole = _tokens(text)
+    parts = _split_semicolons(tokens)
     head = parts[0]
     authserv_id = None
     results = []
@@ -205,7 +216,15 @@ def parse_header(value):
         parsed = _parse_resinfo(part)
         if parsed is not None:
             results.append(parsed)
-    return AuthResultsHeader(authserv_id, results)
+    return AuthResultsHeader(authserv_id, results, whole)
+
+
+def _head_id(text):
+    """The authserv-id of a header too long to parse (its first word), or None."""
+    head = text[:256].split(';', 1)[0].strip()
+    if not head or '=' in head or '(' in head or ' ' in head:
+        return None
+    return head.lower()
 
 
 # --- reading headers from the caller's shape --------------------------------
@@ -395,9 +414,15 @@ def check(message_headers, from_address, authserv_id):
         return False, 'sender authentication: no usable From domain'
     trusted, ignored = trusted_run(message_headers, pinned)
     if not trusted:
-        return False, 'sender authentication: no Authentication-Results from %s (%d other ignored)' % (
-            _short(pinned), ignored)
+        return False, ('sender authentication: no Authentication-Results from %s '
+                       '(%d other ignored)' % (_short(pinned), ignored))
 
+    for header in trusted:
+        if not header.whole:
+            # Never judged on part of the server's own header: what was not
+            # read may be the fail.
+            return False, 'sender authentication: a header from %s could not be read whole' % (
+                _short(pinned))
     passes = []
     refusals = {}  # method -> the first non-pass that speaks for the From domain
     once = {}  # method -> set of (result, domain), for dmarc and spf

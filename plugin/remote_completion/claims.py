@@ -234,7 +234,8 @@ class Claims(object):
             for uid in sorted(set(stale) - recovered):
                 taken.append(uid)
             if recovered:
-                self.log.info('took back %d stale claim(s) of a fetcher that stopped', len(recovered))
+                self.log.info('took back %d stale claim(s) of a fetcher that stopped',
+                              len(recovered))
                 # Their MODSEQ changed with the recovery: read it again.
                 fresh = self._meta(sorted(recovered))
                 for uid in sorted(recovered):
@@ -249,7 +250,8 @@ class Claims(object):
         if free:
             highest = max(meta[uid][0] for uid in free)
             won = self._conditional(sorted(free), highest, '+FLAGS.SILENT',
-                                    [self.node_keyword, TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
+                                    [self.node_keyword,
+                                     TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
             if confirm:
                 won = self._confirm(won)
             taken.extend(sorted(set(free) - won))
@@ -284,7 +286,8 @@ class Claims(object):
             else:
                 kept.add(uid)
         if yielded:
-            self.log.debug('claims: %d message(s) claimed by two fetchers at once; yielded', len(yielded))
+            self.log.debug('claims: %d message(s) claimed by two fetchers at once; yielded',
+                           len(yielded))
             self.release(yielded)
         return kept
 

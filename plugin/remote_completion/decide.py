@@ -12,7 +12,8 @@ mail says only "bad signature", nothing about the task it names:
 4. sender authentication from Authentication-Results (when required);
 5. the signature verifies for the sender (no API call: the token names the
    run it was signed for);
-6. the task exists, is a remote completion task, IN_PROGRESS;
+6. the task exists, is a remote completion task, IN_PROGRESS (a reply for a
+   task in a transient status waits: see FINAL_STATUSES);
 7. the token's run is the task's current run (else an earlier run's reply);
 8. no verdict is recorded for this run yet (else: this mail's own, recorded
    before a crash, or another reply's, which won);
@@ -56,7 +57,18 @@ NOT_IN_PROGRESS = 'task-not-in-progress'
 NOT_ASSIGNEE = 'not-assignee'
 SERVER_ERROR = 'server-error'   # set by the fetcher: the mail stays for the next cycle
 NO_PERMISSION = 'no-permission'  # set by the fetcher: the API refused; the mail stays
-KEPT = (SERVER_ERROR, NO_PERMISSION)   # reasons that keep a mail in the INBOX
+TASK_SETTLING = 'task-settling'   # a transient status: the mail stays for the next cycle
+SETTLING_TOO_LONG = 'task-status-unsettled'   # ... until the retry window has passed
+KEPT = (SERVER_ERROR, NO_PERMISSION, TASK_SETTLING)   # reasons that keep a mail in the INBOX
+
+# Statuses a task does not leave for the run a reply answers (release-api.yaml
+# TaskStatus, task-life-cycle.md): completed and skipped are end states,
+# ABORTED ends the release, and a FAILED task runs again only as a new run
+# (its start script signs new requests).  Every other status (PLANNED,
+# PENDING, QUEUED, FAILING, the *_IN_PROGRESS and *_QUEUED states, and any
+# status added later) may still turn into IN_PROGRESS: such a reply waits.
+FINAL_STATUSES = frozenset(['COMPLETED', 'COMPLETED_IN_ADVANCE', 'SKIPPED', 'SKIPPED_IN_ADVANCE',
+                            'ABORTED', 'FAILED'])
 
 TEXTS = {
     SELF_SENT: 'it is a request mail sent by the plugin itself',
@@ -82,6 +94,8 @@ TEXTS = {
     SERVER_ERROR: 'the server could not be reached or failed; the mail is kept for the next cycle',
     NO_PERMISSION: 'the server refused a call for lack of permission (check the rights of the '
                    "release's run-as user); the mail is kept for the next cycle",
+    TASK_SETTLING: 'the task is in a transient status; the mail is kept for the next cycle',
+    SETTLING_TOO_LONG: 'the task stayed in a transient status for longer than the retry window',
 }
 
 
@@ -240,7 +254,9 @@ def judge_task(task, run_id, mail_key, still_assignee, action):
     if task.type_name != TASK_TYPE:
         return Verdict.ignore(WRONG_TYPE)
     if task.status != IN_PROGRESS:
-        return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+        if task.status in FINAL_STATUSES:
+            return Verdict.ignore(NOT_IN_PROGRESS, 'status %s' % task.status)
+        return Verdict.ignore(TASK_SETTLING, 'status %s' % task.status)
     if task.current_run != run_id:
         return Verdict.ignore(STALE_RUN, None if task.current_run else 'no open request')
     if task.recorded:

@@ -318,6 +318,10 @@ class _Mail(object):
                 return decide.Verdict.ignore(decide.NOT_ASSIGNEE, 'the assignees could not be '
                                              'read for longer than the retry window')
             return decide.Verdict.ignore(decide.SERVER_ERROR, 'the assignees could not be read')
+        if verdict.reason == decide.TASK_SETTLING and self._older_than_retry_window():
+            # Bounded: a task stuck in a transient status does not keep mail forever.
+            return decide.Verdict.ignore(decide.SETTLING_TOO_LONG, 'status %s'
+                                         % logs.clean(self.snapshot.status, 40))
         if not verdict.act:
             return verdict
         self.acting = verdict

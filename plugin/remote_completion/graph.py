@@ -1,9 +1,9 @@
 """Microsoft Graph as the reply mailbox (Microsoft 365 tenants without IMAP).
 
 ``GraphMailbox`` offers the small part of ``imap.ImapClient`` that the fetch
-loop uses (connect, login, select, uid_search_all, fetch_meta, fetch_bodies,
-delete, ensure_folder, move, logout), so the loop's order (decide, record,
-log, remove) is the same for both sources.  Graph ids are long strings; the
+loop (``drain.py``) uses (connect, login, select, uid_windows, fetch_info,
+fetch_contents, delete, ensure_folder, move, logout), so the loop's order
+(decide, record, log, remove) is the same for both sources.  Graph ids are long strings; the
 loop sees small integers ("UIDs") that this adapter maps to them.
 
 Calls (Microsoft Graph v1.0, app-only token, ``Mail.ReadWrite``):

@@ -365,6 +365,17 @@ def find_imap_config(configurationApi, release_id=None):
     return imap_config_from_ci(found[0])
 
 
+def imap_config_for_task(configurationApi, task_id_value):
+    """The IMAP configuration a task's requests go out with (its release's
+    nearest folder's, else the global one): the waiting script verifies its
+    verdicts with this secret and fetches this mailbox."""
+    try:
+        release_id = release_id_of(task_id_value)
+    except ValueError:
+        release_id = None
+    return find_imap_config(configurationApi, release_id)
+
+
 # XL Release keeps stored passwords encrypted ("{aes:v0}..."); a script that
 # gets that text instead of the password cannot log in with it.
 _ENCRYPTED = re.compile(r'^\{[a-z0-9]+(:[a-z0-9]+)?\}', re.IGNORECASE)

@@ -134,7 +134,8 @@ class _Connection(imaplib.IMAP4):
 
     def read(self, size):
         if size > self._max_literal:
-            raise self.abort('server sent a literal of %d bytes (limit %d)' % (size, self._max_literal))
+            raise self.abort('server sent a literal of %d bytes (limit %d)'
+                             % (size, self._max_literal))
         chunks = []
         left = size
         while left > 0:
@@ -187,7 +188,8 @@ class _Connection(imaplib.IMAP4):
             raise ImapError('the server does not offer STARTTLS on port %s' % self.port)
         typ, data = self._simple_command('STARTTLS')
         if typ != 'OK':
-            raise ImapError('the server refused STARTTLS: %s' % logs.clean(_line_text(data and data[-1]), 200))
+            raise ImapError('the server refused STARTTLS: %s'
+                            % logs.clean(_line_text(data and data[-1]), 200))
         try:
             self.file.close()
         except Exception:
@@ -467,7 +469,8 @@ class IdleSession(object):
 class ImapClient(object):
     """The operations of the fetcher and of the push loop's IDLE."""
 
-    def __init__(self, host, port, tls_mode=TLS_IMPLICIT, ssl_context=None, timeout=DEFAULT_TIMEOUT,
+    def __init__(self, host, port, tls_mode=TLS_IMPLICIT, ssl_context=None,
+                 timeout=DEFAULT_TIMEOUT,
                  max_literal=DEFAULT_MAX_LITERAL):
         self.host = host
         self.port = int(port)
@@ -688,23 +691,6 @@ class ImapClient(object):
                 out.append((int(match.group(1)), head, literals))
         return out
 
-    def fetch_meta(self, uids, header_bytes=65536):
-        """{uid: FetchedMeta}: size, INTERNALDATE and the first header bytes."""
-        items = '(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER]<0.%d>)' % int(header_bytes)
-        metas = {}
-        for uid, head, literals in self._fetch(uids, items):
-            size = _FETCH_SIZE.search(head)
-            date = _FETCH_DATE.search(head)
-            meta = metas.get(uid) or FetchedMeta(uid)
-            if size:
-                meta.size = int(size.group(1))
-            if date:
-                meta.internaldate = date.group(1)
-            if literals:
-                meta.header = literals[-1]
-            metas[uid] = meta
-        return metas
-
     def fetch_info(self, uids, modseq=False):
         """{uid: FetchedMeta} with size, INTERNALDATE and flags; with
         ``modseq`` (CONDSTORE enabled) the MODSEQ too, for claims."""
@@ -736,14 +722,6 @@ class ImapClient(object):
                 if literals:
                     setattr(meta, field, literals[-1])
         return metas
-
-    def fetch_bodies(self, uids):
-        """{uid: raw message bytes} (BODY.PEEK: the \\Seen flag is not set)."""
-        bodies = {}
-        for uid, _head, literals in self._fetch(uids, '(UID BODY.PEEK[])'):
-            if literals:
-                bodies[uid] = literals[-1]
-        return bodies
 
     def delete(self, uids):
         """Flag as \\Deleted and expunge (only these UIDs when UIDPLUS allows)."""

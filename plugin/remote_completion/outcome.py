@@ -35,7 +35,7 @@ OUTCOME_MARKER = 'outcome'
 
 # Reason codes, as the fetcher's verdicts name them.
 ACTED = 'acted'
-NOT_FINAL = ('server-error', 'no-permission', 'task-transient')
+NOT_FINAL = ('server-error', 'no-permission', 'task-settling')
 UNTRUSTED_SENDER = ('not-whitelisted', 'sender-not-authenticated', 'bad-sender', 'unreadable')
 AUTOMATIC = ('auto-reply', 'self-sent')
 REPEATED = ('already-recorded',)
@@ -92,6 +92,10 @@ REFUSALS = {
     'not-assignee': (
         'You are no longer assigned to the task.',
         'Ask the new assignee to answer, or the release owner to assign it back to you.'),
+    'task-status-unsettled': (
+        'The task stayed in a passing state (for example queued or being failed) for too long '
+        'to take an answer.',
+        'Open the task in XL Release to see its state.'),
     'already-decided': (
         'Another answer was recorded for the task first, and it decided the task.',
         'Nothing to do; open the task in XL Release to see who answered.'),

@@ -137,7 +137,7 @@ def _read_verdict(apis, task_id, request_run, log):
     """(verdict or None, still IN_PROGRESS): the task read fresh, its first
     valid verdict for ``request_run``.  Trouble reading: no verdict, waiting."""
     try:
-        secret = host.find_imap_config(apis.configurationApi).secret
+        secret = host.imap_config_for_task(apis.configurationApi, task_id).secret
         fresh = host.get_task(apis.taskApi, task_id)
     except HOST_ERRORS as error:
         log.error('Remote completion: task %s could not read its replies: %s',

@@ -237,8 +237,8 @@ class MailboxWatcher(threading.Thread):
                     if was_idling:
                         self.wake.set()  # the caller polls while we reconnect
                     delay = self.backoff.next_delay()
-                    _log.warning('Remote completion: IMAP IDLE connection lost or not opened (%s); '
-                                 'retrying in %.1fs',
+                    _log.warning('Remote completion: IMAP IDLE connection lost or not opened '
+                                 '(%s); retrying in %.1fs',
                                  logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
                     self.stop.wait(delay)
                 finally:
@@ -291,7 +291,8 @@ def _default_settings(settings):
         return settings
     from . import settings as settings_module
     return settings_module.load_or_defaults(lambda text: _log.error(
-        'Remote completion: %s; using default settings.', logs.clean(logs.mask_secrets(text), 500)))
+        'Remote completion: %s; using default settings.',
+        logs.clean(logs.mask_secrets(text), 500)))
 
 
 def _default_fetch(apis, settings):
@@ -303,7 +304,7 @@ def _default_fetch(apis, settings):
 
 
 def _default_mailbox(configurationApi, settings, mailbox_name='INBOX'):
-    from . import host, imap
+    from . import host
 
     def open_mailbox():
         # Read the configuration at every (re)connect: an admin's change to
@@ -372,8 +373,8 @@ class PushLoop(object):
             _log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
             return self.stats
         # Stopped before it began (a host that interrupts at once): one drain, no IDLE.
-        push = bool(getattr(self.settings, 'push_enabled', True)) and self.open_mailbox is not None \
-            and not self.stop.is_set()
+        push = bool(getattr(self.settings, 'push_enabled', True)) and \
+            self.open_mailbox is not None and not self.stop.is_set()
         # Cleared before the watcher starts, so its "now idling" signal is
         # never lost: a cycle always runs after IDLE is established.
         self.wake.clear()

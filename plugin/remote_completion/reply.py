@@ -22,6 +22,7 @@ exactly as they were sent.
 """
 from __future__ import absolute_import, unicode_literals
 
+import binascii
 import email
 import re
 
@@ -45,9 +46,12 @@ MAX_FIELD_BYTES = 16 * 1024     # one header field, folded lines included
 MAX_HEADER_FIELDS = 500         # fields in the top-level header section
 MAX_SECTIONS = 130              # header sections (parts) in the raw mail
 MAX_MULTIPARTS = 16             # multipart declarations (nesting and siblings)
+MAX_PARAMS = 64                 # ';' in one Content-* field (the email package's parameter
+                                # split is quadratic in them)
 MAX_PARTS = 64                  # MIME parts walked
 MAX_DEPTH = 8                   # multipart nesting
 MAX_TEXT_CHARS = 256 * 1024     # characters of one decoded text or HTML part
+MAX_QUOTE_DEPTH = 100           # nested blockquotes in HTML (each adds '>' to every line)
 MAX_ADDRESSES = 100             # To plus Cc addresses
 MAX_ADDRESS_COMMENTS = 32       # '(' in one address header (the parser recurses)
 MAX_AUTH_RESULTS = 50           # Authentication-Results fields
@@ -128,8 +132,9 @@ def parse_reply(raw, max_bytes=MAX_BYTES, headers_only=False):
     elif headers_only:
         raw = _header_section(raw, len(raw))
     # LF line ends for the parser: Jython's quoted-printable decoder does not
-    # treat "=\r\n" as a soft line break (CPython's does).
-    raw = raw.replace(b'\r\n', b'\n')
+    # treat "=\r\n" as a soft line break (CPython's does), and the two email
+    # packages split a bare CR differently (RFC 5322 allows none).
+    raw = raw.replace(b'\r\n', b'\n').replace(b'\r', b'\n')
     try:
         raw = _guard(raw)
         msg = _message_from_bytes(raw)
@@ -180,6 +185,7 @@ def _guard(raw):
     in_headers = True
     top = True
     field = 0          # bytes of the current field so far
+    params = -1        # ';' in the current Content-* field (-1: another field)
     fields = 0
     sections = 1
     multiparts = 0
@@ -200,11 +206,16 @@ def _guard(raw):
                 sections += 1
             field = len(line)
             fields += 1 if top else 0
+            params = 0 if line[:8].lower() == b'content-' else -1
         else:
             in_headers = False
             continue
         if field > MAX_FIELD_BYTES:
             raise OverCap('a header field over %d bytes' % MAX_FIELD_BYTES)
+        if params >= 0:
+            params += line.count(b';')
+            if params > MAX_PARAMS:
+                raise OverCap('more than %d parameters in a Content field' % MAX_PARAMS)
         if b'multipart' in line.lower():
             multiparts += 1
     if fields > MAX_HEADER_FIELDS:
@@ -259,6 +270,16 @@ def decode_text(data, charset):
         return ''
     data = bytes(data)
     codec = charset_codec(charset)
+    if codec in ('utf-16', 'utf-16-le', 'utf-16-be'):
+        # The runtimes disagree on byte order marks (CPython reads the
+        # machine's order without one, Jython big-endian, and they treat a
+        # mark against the label differently): a mark decides and goes,
+        # else the label, else big-endian (RFC 2781).
+        if data[:2] in (b'\xff\xfe', b'\xfe\xff'):
+            codec = 'utf-16-le' if data[:2] == b'\xff\xfe' else 'utf-16-be'
+            data = data[2:]
+        elif codec == 'utf-16':
+            codec = 'utf-16-be'
     for name in ((codec,) if codec else ()) + _FALLBACKS:
         try:
             return data.decode(name)
@@ -447,9 +468,27 @@ def content_params(value):
     return params
 
 
+_B64_ALPHABET = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+_B64_JUNK = bytes(bytearray(c for c in range(256) if c not in bytearray(_B64_ALPHABET)))
+
+
+def _base64(payload):
+    """Base64 as both runtimes read it alike (their email packages disagree on
+    damaged input): every byte outside the alphabet dropped, the tail padded."""
+    if not isinstance(payload, bytes):
+        payload = to_text(payload).encode('latin-1', 'replace')
+    data = payload.translate(None, _B64_JUNK)
+    data = data[:len(data) - len(data) % 4] if len(data) % 4 == 1 else data
+    return binascii.a2b_base64(data + b'=' * (-len(data) % 4))
+
+
 def _part_text(part):
     try:
-        data = part.get_payload(decode=True)
+        if (_header_text(part.get('Content-Transfer-Encoding', '')).strip().lower()
+                == 'base64'):
+            data = _base64(part.get_payload())
+        else:
+            data = part.get_payload(decode=True)
     except Exception:
         data = None
     if data is None:
@@ -539,21 +578,24 @@ def _unescape(text):
             out.append(text[index:])
             return ''.join(out)
         out.append(text[index:amp])
-        semi = text.find(';', amp + 1, amp + 2 + _ENTITY_CHARS)
-        decoded = _entity(text[amp + 1:semi]) if semi > amp else None
+        # A slice, not find(';', start, end): Jython's find with an end is
+        # not bounded by it (quadratic here).
+        name = text[amp + 1:amp + 2 + _ENTITY_CHARS]
+        semi = name.find(';')
+        decoded = _entity(name[:semi]) if semi >= 0 else None
         if decoded is None:
             out.append('&')
             index = amp + 1
         else:
             out.append(decoded)
-            index = semi + 1
+            index = amp + semi + 2
 
 
-def _tag_end(html, index):
+def _tag_end(html, index, found):
     """Where the tag whose attributes start at ``index`` ends ('>' outside a
-    quoted attribute value), or -1.  Each find result is kept until the scan
-    passes it, so no stretch of the text is searched twice."""
-    found = {'>': -2, '"': -2, "'": -2}
+    quoted attribute value), or -1.  ``found`` keeps each find's result for
+    the whole document until the scan passes it, so no stretch of the text
+    is searched twice."""
     while True:
         for char in found:
             if found[char] != -1 and found[char] < index:
@@ -591,9 +633,11 @@ class _Lines(object):
 
 def html_to_text(html):
     """HTML to plain lines: block elements end lines, blockquotes become '>'
-    quoting, entities are decoded, head/script/style/title are skipped."""
+    quoting, entities are decoded, head/script/style/title are skipped.
+    Raises OverCap past MAX_QUOTE_DEPTH (the text would grow quadratically)."""
     out = _Lines()
     lower = None
+    found = {'>': -2, '"': -2, "'": -2}
     index = 0
     length = len(html)
     while index < length:
@@ -616,7 +660,7 @@ def html_to_text(html):
             out.text('<')
             index = start + 1
             continue
-        end = _tag_end(html, match.end())
+        end = _tag_end(html, match.end(), found)
         if end < 0:
             break           # an unterminated tag: the rest is not text
         index = end + 1
@@ -637,6 +681,8 @@ def html_to_text(html):
         out.newline()
         if tag == 'blockquote':
             out.depth = max(0, out.depth + (-1 if closing else 1))
+            if out.depth > MAX_QUOTE_DEPTH:
+                raise OverCap('blockquotes nested deeper than %d' % MAX_QUOTE_DEPTH)
     out.newline()
     return '\n'.join(out.lines)
 

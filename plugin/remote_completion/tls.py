@@ -4,6 +4,12 @@ Jython 2.7's ``smtplib.starttls`` and ``imaplib.IMAP4_SSL`` do not verify
 anything by themselves, so every TLS connection of the plugin wraps its socket
 with a context from here.  Extra trusted CA certificates (PEM text from the
 configuration) are added on top of the system's trust store.
+
+Contexts are built once and reused (per trusted-certificate text, for the
+life of the library in the interpreter): on Jython loading the system CA
+bundle into a fresh context costs about 270 ms, once per fetch cycle before.
+A context is only read after it is built, so sharing it between threads and
+connections is safe on both runtimes.
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -12,10 +18,15 @@ import re
 import socket
 import ssl
 import tempfile
+import threading
 
 from .compat import JYTHON, to_text
 
 PEM_BEGIN = '-----BEGIN CERTIFICATE-----'
+MAX_CACHED_CONTEXTS = 16     # distinct trusted-certificate texts kept
+
+_contexts = {}
+_contexts_lock = threading.Lock()
 
 
 class TlsConfigurationError(ValueError):
@@ -41,15 +52,35 @@ def _load_pem_via_file(context, pem):
 
 
 def client_context(trusted_pem=None):
-    """A client context that verifies the server certificate and host name.
+    """A client context that verifies the server certificate and host name,
+    shared by every caller with the same ``trusted_pem``.
 
     ``trusted_pem``: optional PEM text with one or more CA certificates to
-    trust in addition to the system's.
+    trust in addition to the system's.  Unusable text raises
+    TlsConfigurationError (every time: failures are not kept).
     """
+    key = to_text(trusted_pem or '').strip()
+    with _contexts_lock:
+        context = _contexts.get(key)
+    if context is not None:
+        return context
+    context = _new_context(key)
+    with _contexts_lock:
+        if len(_contexts) >= MAX_CACHED_CONTEXTS:
+            _contexts.clear()   # configurations changed many times: start over
+        return _contexts.setdefault(key, context)
+
+
+def clear_contexts():
+    """Forget the built contexts (the system trust store changed; tests)."""
+    with _contexts_lock:
+        _contexts.clear()
+
+
+def _new_context(pem):
     context = ssl.create_default_context()
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
-    pem = to_text(trusted_pem or '').strip()
     if pem:
         if PEM_BEGIN not in pem:
             raise TlsConfigurationError('the trusted certificates are not PEM text '
@@ -105,18 +136,21 @@ def check_hostname(cert, hostname):
     ``hostname``.  Jython's ssl module accepts ``check_hostname = True`` but
     never applies it, so the plugin checks after the handshake itself."""
     if not cert:
-        raise HostnameMismatch('the server presented no certificate to check against %s' % (hostname,))
+        raise HostnameMismatch('the server presented no certificate to check against %s'
+                               % (hostname,))
     hostname = to_text(hostname)
     names = cert.get('subjectAltName', ())
     if _looks_like_ip(hostname):
         for key, value in names:
             if key in ('IP Address', 'ipAddress') and _same_ip(value, hostname):
                 return
-        raise HostnameMismatch("the server's certificate is not valid for address '%s'" % (hostname,))
+        raise HostnameMismatch("the server's certificate is not valid for address '%s'"
+                               % (hostname,))
     dns = [value for key, value in names if key == 'DNS']
     if not dns:
         # The common name counts only when there is no DNS subject alt name.
-        dns = [value for rdn in cert.get('subject', ()) for key, value in rdn if key == 'commonName']
+        dns = [value for rdn in cert.get('subject', ()) for key, value in rdn
+               if key == 'commonName']
     for pattern in dns:
         if _dns_match(pattern, hostname):
             return

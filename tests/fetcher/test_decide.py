@@ -82,7 +82,8 @@ def test_not_an_assignee_any_more():
 
 
 def test_task_not_in_progress_wrong_type_unknown():
-    for status in ("COMPLETED", "FAILED", "PLANNED", "SKIPPED", "ABORTED"):
+    for status in ("COMPLETED", "COMPLETED_IN_ADVANCE", "FAILED", "SKIPPED",
+                   "SKIPPED_IN_ADVANCE", "ABORTED"):
         verdict = D.decide(parsed_reply(), config(), task(status=status), True)
         assert verdict.reason == D.NOT_IN_PROGRESS and status in verdict.text
     assert D.decide(parsed_reply(), config(), task(type_name="xlrelease.Task"), True).reason == D.WRONG_TYPE
@@ -95,6 +96,20 @@ def test_a_reply_for_another_run_is_stale():
     assert D.decide(stale, config(), task(run=OTHER_RUN), True).act
     verdict = D.decide(parsed_reply(), config(), task(run=None), True)
     assert verdict.reason == D.STALE_RUN and "no open request" in verdict.text
+
+
+def test_only_final_statuses_are_final():
+    """release-api.yaml TaskStatus: every status that may still turn into
+    IN_PROGRESS keeps the reply for the next cycle (the fetcher bounds it)."""
+    transient = ("PLANNED", "PENDING", "QUEUED", "ABORT_SCRIPT_QUEUED", "FAILURE_HANDLER_QUEUED",
+                 "FAILING", "PRECONDITION_IN_PROGRESS", "WAITING_FOR_INPUT",
+                 "FAILURE_HANDLER_IN_PROGRESS", "FACET_CHECK_IN_PROGRESS",
+                 "ABORT_SCRIPT_IN_PROGRESS", "A_STATUS_ADDED_LATER")
+    for status in transient:
+        verdict = D.decide(parsed_reply(), config(), task(status=status), True)
+        assert verdict.reason == D.TASK_SETTLING and status in verdict.text, status
+        assert verdict.reason in D.KEPT
+    assert D.NOT_IN_PROGRESS not in D.KEPT and D.SETTLING_TOO_LONG not in D.KEPT
 
 
 def test_a_run_id_changed_in_the_token_breaks_the_signature():

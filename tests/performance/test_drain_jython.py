@@ -1,6 +1,7 @@
 """The drain on real Jython 2.7.3 (tests/jython/checks/check_drain.py), one
 JVM, against this module's Dovecot: Java Errors (OutOfMemoryError,
-StackOverflowError) from a handler, a parser and the fetch itself."""
+StackOverflowError) from a handler, a parser and the fetch itself; one TLS
+context serving every connection."""
 from __future__ import annotations
 
 import shutil
@@ -27,7 +28,8 @@ def jython_run():
     root = Path(tempfile.mkdtemp(prefix="drain-jy-dovecot-"))   # Dovecot's users must reach it
     server = start_dovecot(root, USERS)
     try:
-        context = {"host": server.host, "port": server.port, "users": USERS}
+        context = {"host": server.host, "port": server.port, "users": USERS,
+                   "tls_port": server.tls_port, "ca_pem": str(server.tls.ca_pem)}
         yield lanes.run_jython_checks([MODULE], context, timeout=600,
                                       python_path=[lanes.REPO / "tests" / "jython"])
     finally:

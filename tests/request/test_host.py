@@ -217,3 +217,13 @@ def test_two_configurations_in_the_nearest_folder_are_refused(shape):
         imap_ci(shape, title="One"), imap_ci(shape, title="Two")]})
     with pytest.raises(host.ConfigurationError, match="in folder 'Applications/FolderA'"):
         host.find_imap_config(api, "Applications/FolderA/ReleaseC")
+
+
+def test_the_configuration_of_a_task_is_its_release_folders(shape):
+    api = _FolderConfigurationApi(shape, [imap_ci(shape, title="Global")], {
+        "Applications/FolderA": [imap_ci(shape, title="Folder", host="folder.example.com")]})
+    task = "Applications/FolderA/FolderB/ReleaseC/PhaseD/TaskE"
+    assert host.imap_config_for_task(api, task).host == "folder.example.com"
+    assert host.imap_config_for_task(api, "Applications/ReleaseC/PhaseD/TaskE").host == \
+        "imap.example.com"
+    assert host.imap_config_for_task(api, "not a task id").host == "imap.example.com"

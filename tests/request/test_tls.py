@@ -85,6 +85,23 @@ def test_pem_with_crlf_and_several_certificates(tls_server, tmp_path):
     assert connect(port, tls.client_context(bundle), "localhost") == b"hello\n"
 
 
+def test_contexts_are_built_once_per_trusted_text(tls_server, tmp_path):
+    """Every cycle asks for a context; building one loads the CA store (about
+    270 ms on Jython), so the same text gets the same context back."""
+    port, files = tls_server
+    pem = files.ca_pem.read_text()
+    shared = tls.client_context(pem)
+    assert tls.client_context(pem) is shared
+    assert tls.client_context("  " + pem + "\n") is shared     # same text, other margins
+    assert tls.client_context() is tls.client_context(None)
+    other = tls.client_context(make_tls_files(tmp_path).ca_pem.read_text())
+    assert other is not shared and other is not tls.client_context()
+    assert connect(port, shared, "localhost") == b"hello\n"
+    assert connect(port, shared, "127.0.0.1") == b"hello\n"   # reused across connections
+    tls.clear_contexts()
+    assert tls.client_context(pem) is not shared
+
+
 @pytest.mark.parametrize("text", ["not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"])
 def test_unusable_pem_is_a_configuration_error(text):
     with pytest.raises(tls.TlsConfigurationError):

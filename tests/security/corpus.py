@@ -571,12 +571,18 @@ def build(seed=SEED):
               Expect.ignore(decide.CONFLICTING_METADATA))
 
     # --- task state and assignment ---------------------------------------------------------------
-    for status in ("COMPLETED", "FAILED", "PLANNED", "PENDING", "SKIPPED", "ABORTED", "WAITING_FOR_INPUT",
-                   "FAILING", "SKIPPED_IN_ADVANCE"):
+    for status in ("COMPLETED", "FAILED", "SKIPPED", "ABORTED", "SKIPPED_IN_ADVANCE"):
         for i in range(2):
             task = b.task(status=status)
             b.add("task-state", "%s-%d" % (status, i), b.reply(rng.choice([COMPLETE, FAIL]), task),
                   Expect.ignore(decide.NOT_IN_PROGRESS))
+    # Transient statuses keep a reply for the next cycle (bounded): two days
+    # old, it is removed with its own verdict.
+    for status in ("PLANNED", "PENDING", "WAITING_FOR_INPUT", "FAILING"):
+        for i in range(2):
+            task = b.task(status=status)
+            b.add("task-state", "%s-%d" % (status, i), b.reply(rng.choice([COMPLETE, FAIL]), task),
+                  Expect.ignore(decide.SETTLING_TOO_LONG), days_ago=2)
     for i in range(4):
         task = b.task(type_="xlrelease.Task")
         b.add("task-state", "wrong-type-%d" % i, b.reply(COMPLETE, task), Expect.ignore(decide.WRONG_TYPE))
@@ -680,6 +686,10 @@ def build(seed=SEED):
         raw = raw.replace(b"From: ", b"From: alice@corp.com\r\nFrom: ", 1)
         b.add("forged", "two-from-headers-%d" % i, raw, Expect.ignore(decide.BAD_SENDER))
 
+    hostile_charsets(b)
+    slow_shapes(b)
+    caps(b)
+    title_veto(b)
     return Corpus(seed=seed, entries=b.entries, tasks=b.tasks, releases=b.releases, teams=b.teams)
 
 
@@ -719,3 +729,220 @@ def _request_mail(b, task, i):
     msg.replace_header("Message-ID", "<request-%d-%08x@corp.com>" % (i, b.rng.getrandbits(32)))
     msg.set_boundary("req_%08x" % b.rng.getrandbits(32))
     return compose.message_bytes(msg)
+
+
+# --- issue 11: generators per class ---------------------------------------------------------
+
+# Names codecs.lookup accepts that are no text charsets (on Python 2 / Jython
+# some decompress), spellings that normalise to them, and unknown ones.
+HOSTILE_CODECS = ["bz2_codec", "bz2", "zlib_codec", "zlib--codec", "ZLIB", "base64_codec", "hex",
+                  "uu", "rot13", "quopri", "unicode_escape", "punycode", "utf-7", "x-unknown-cs"]
+
+
+def bomb(codec):
+    """Bytes the codec would blow up (bz2/zlib: 64 MB / 16 MB of zeros), or junk."""
+    import bz2
+    import zlib
+    name = codec.lower().replace("-", "_").replace("__", "_")
+    if name.startswith("bz2"):
+        packer = bz2.BZ2Compressor(9)
+        chunk = bytes(1 << 20)
+        data = b"".join(packer.compress(chunk) for _ in range(64))
+        return data + packer.flush()
+    if name.startswith("zlib"):
+        return zlib.compress(bytes(16 << 20), 9)
+    return b"\\u0041" * 200 if "escape" in name else b"4142" * 200
+
+
+_BOMBS = {}
+
+
+def _bomb(codec):
+    if codec not in _BOMBS:
+        _BOMBS[codec] = bomb(codec)
+    return _BOMBS[codec]
+
+
+def _pct(data):
+    return "".join("%%%02X" % c for c in data)
+
+
+def hostile_charsets(b):
+    """Every place a mail names a charset, with each hostile name: a genuine
+    reply still acts (the name is never looked up; text falls back), a part
+    that is nothing but the bomb finds no metadata (decoding it would pass the
+    part bound instead)."""
+    rng = b.rng
+    for codec in HOSTILE_CODECS:
+        data = _bomb(codec)
+        b64 = base64.b64encode(data).decode("ascii")
+        # a text part whose body is the bomb, declared in that charset
+        task = b.task()
+        hdrs = base_headers(rng, "alice@corp.com", "Complete: x")
+        raw = single(hdrs, [("Content-Type", "text/plain; charset=%s" % codec),
+                            ("Content-Transfer-Encoding", "base64")],
+                     base64.encodebytes(data).replace(b"\n", b"\r\n"))
+        b.add("charset", "%s/part-body" % codec, raw, Expect.ignore(decide.NO_METADATA))
+
+        def edit_ct(raw, codec=codec):
+            return raw.replace(b"text/plain; charset=utf-8", (
+                "text/plain; charset*=%s''%s" % (codec, _pct(data[:3000]))).encode(), 1)
+        genuine = [
+            ("rfc2231-charset", lambda r: edit_ct(r)),
+            ("subject", lambda r, b64=b64, codec=codec: r.replace(
+                b"Subject: ", ("Subject: =?%s?B?%s?= " % (codec, b64[:4000])).encode(), 1)),
+            ("from-name", lambda r, b64=b64, codec=codec: r.replace(
+                b"From: ", ("From: =?%s?B?%s?= <alice@corp.com>\r\nX-Was: " % (codec, b64[:4000])
+                            ).encode(), 1)),
+        ]
+        for where, mutate in genuine:
+            task = b.task()
+            action = rng.choice([COMPLETE, FAIL])
+            raw = mutate(b.reply(action, task, "alice", sender="alice@corp.com"))
+            b.add("charset", "%s/%s" % (codec, where), raw, Expect.act(action, task))
+        # RFC 2231 boundary and file name (Python 2 decodes both with the named charset)
+        task = b.task()
+        action = rng.choice([COMPLETE, FAIL])
+        raw = b.reply(action, task, "alice", shape="attachment").replace(
+            b'filename="screen.png"', ("filename*=%s''%s" % (codec, _pct(data[:3000]))).encode())
+        b.add("charset", "%s/rfc2231-filename" % codec, raw, Expect.act(action, task))
+        task = b.task()
+        raw = b.reply(COMPLETE, task, "alice", shape="gmail")
+        raw = raw.replace(b'; boundary="', ("; boundary*=%s''%s; x=\"" % (
+            codec, _pct(data[:3000]))).encode(), 1)
+        b.add("charset", "%s/rfc2231-boundary" % codec, raw,
+              Expect.either(COMPLETE, task, decide.NO_METADATA, decide.UNREADABLE))
+
+
+def slow_shapes(b):
+    """The shapes that made a parser quadratic, each big (but within the
+    message size), around a genuine reply: it must act, in linear time."""
+    rng = b.rng
+    n = 150_000
+    comments = {
+        "label-stars": "ACTION:" + "*" * n + "x",
+        "label-stars-many-lines": ("SIGNATURE: v1." + "*" * 900 + "\n") * 150,
+        "wrote-spaces": "wrote" + " " * n + "x",
+        "separator-underscores": "_" * n + "x",
+        "outlook-from-stars": "*" * n + "From x",
+        "quote-prefix-spaces": " \t" * (n // 2) + "x",
+        "header-prefix-lines": "METADATA (DO NOT\n" * 3000,
+    }
+    for name, comment in comments.items():
+        task = b.task()
+        action = rng.choice([COMPLETE, FAIL])
+        b.add("slow-shape", name, b.reply(action, task, "alice", comment=comment, shape="plain"),
+              Expect.act(action, task))
+    n = 100_000    # characters of junk in a part (its bound is 256 K)
+    html_junk = {
+        "html-stray-quotes": "<a " + '" ' * (n // 2) + ">",
+        "html-many-lt": "<" * n,
+        "html-unclosed-comment": "<!--" * (n // 4),
+        "html-entities": "&" * (n // 3) + "&#" * (n // 6) + "&#x" * (n // 9),
+        "html-skip-unclosed": "<script>" * (n // 8),
+        "html-unclosed-attribute": '<a x="' + "y" * n,
+        "html-nested-blockquotes": "<blockquote>" * (n // 12),
+    }
+    for name, junk in html_junk.items():
+        task = b.task()
+        action = rng.choice([COMPLETE, FAIL])
+        _s, body = template(action, task, USERS["alice"][1], b.title_of(task), b.release_of(task))
+        markup = html_of("ok" + body, "br").replace("</body>", "<br>" + junk + "</body>")
+        raw = single(base_headers(rng, "alice@corp.com", "Complete: x"),
+                     *text_part_bytes(markup, "html", cte="base64"))
+        # blockquotes past their nesting bound refuse the mail (each level
+        # would add a quote mark to every line after it)
+        b.add("slow-shape", name, raw, Expect.ignore(decide.OVER_CAP)
+              if name == "html-nested-blockquotes" else Expect.act(action, task))
+    # format=flowed: one paragraph of many soft-broken lines, and quote depths
+    # that change on every line
+    for name, comment in (("flowed-long-paragraph", "x " * n),
+                          ("flowed-depth-alternation", "".join(
+                              ">" * (i % 7) + "x \n" for i in range(20000)))):
+        task = b.task()
+        action = rng.choice([COMPLETE, FAIL])
+        _s, body = template(action, task, USERS["alice"][1], b.title_of(task), b.release_of(task))
+        text = comment.replace("\n", "\r\n") + "\r\n\r\n" + body
+        raw = single(base_headers(rng, "alice@corp.com", "Complete: x"),
+                     *text_part_bytes(text, flowed=True, cte="base64"))
+        b.add("slow-shape", name, raw, Expect.act(action, task))
+    # Content-Type parameters and headers just under the field bound
+    for count in (60, 7000):    # below and past the bound on parameters
+        task = b.task()
+        action = rng.choice([COMPLETE, FAIL])
+        raw = b.reply(action, task, "alice").replace(
+            b"text/plain; charset=utf-8", b'text/plain; charset=utf-8; x="' + b"; " * count + b'"', 1)
+        b.add("slow-shape", "content-type-semicolons-%d" % count, raw,
+              Expect.act(action, task) if count < 64 else Expect.ignore(decide.OVER_CAP))
+    task = b.task()
+    action = rng.choice([COMPLETE, FAIL])
+    raw = b.reply(action, task, "alice", headers_extra=[
+        ("Authentication-Results", "mx.corp.com; " + "(" * 7000 + "dkim=pass")])
+    b.add("slow-shape", "auth-results-open-comments", raw, Expect.act(action, task))
+
+
+def caps(b):
+    """Caps never decide silently: past one, the mail is refused as over-cap
+    (nothing after the cut can hide); just below, it is judged whole."""
+    rng = b.rng
+    for count in (50, 99, 100, 150, 400):
+        task = b.task()
+        padded = ", ".join("u%d@corp.com" % i for i in range(count))
+        to = "%s, %s, attacker@evil.io" % (MAILBOX, padded)
+        reasons = [decide.NOT_WHITELISTED] if count + 2 <= 100 else [decide.OVER_CAP]
+        b.add("caps", "to-padded-%d" % count, b.reply(COMPLETE, task, "alice", to=to),
+              Expect.ignore(*reasons))
+        task = b.task()
+        cc = ", ".join("c%d@partner.org" % i for i in range(count))
+        action = rng.choice([COMPLETE, FAIL])
+        expect = Expect.act(action, task) if count + 1 <= 100 else Expect.ignore(decide.OVER_CAP)
+        b.add("caps", "cc-padded-%d" % count,
+              b.reply(action, task, "alice", headers_extra=[("Cc", cc)]), expect)
+    for size in (4_000, 9_000, 15_000, 20_000, 60_000):
+        folded = "\r\n ".join(["x" * 70] * (size // 72))
+        task = b.task()
+        b.add("caps", "to-folded-comment-%d" % size,
+              b.reply(COMPLETE, task, "alice", to="%s (%s), attacker@evil.io" % (MAILBOX, folded)),
+              Expect.ignore(decide.NOT_WHITELISTED, decide.OVER_CAP))
+        task = b.task()
+        b.add("caps", "second-from-after-%d" % size,
+              b.reply(COMPLETE, task, "alice",
+                      sender="alice@corp.com (%s), mallory@evil.io" % folded),
+              Expect.ignore(decide.BAD_SENDER, decide.OVER_CAP))
+    for name, extra, reason in (
+            ("many-headers", [("X-Pad-%d" % i, "v") for i in range(600)], decide.OVER_CAP),
+            ("many-auth-results", [("Authentication-Results", "mx.corp.com; none")] * 60,
+             decide.OVER_CAP),
+            ("nested-address-comments", [("Cc", "x@corp.com " + "(" * 40 + ")" * 40)],
+             decide.OVER_CAP),
+            ("header-line-over-bound", [("X-Long", "a" * 20_000)], decide.OVER_CAP)):
+        task = b.task()
+        b.add("caps", name, b.reply(COMPLETE, task, "alice", headers_extra=extra), Expect.ignore(reason))
+    # a text part past the part bound is refused, not read up to the bound
+    task = b.task()
+    b.add("caps", "text-part-over-bound",
+          b.reply(COMPLETE, task, "alice", comment="ok " * 100_000, shape="qp"),
+          Expect.ignore(decide.OVER_CAP))
+
+
+def veto_title(width, action=COMPLETE):
+    """A task title that, hard-wrapped at ``width`` inside the reply's
+    instruction sentence, spells a whole FAIL block line by line (zero-width
+    spaces fill the lines: the finder drops them)."""
+    prefix = len("%s %s with title '" % (metadata.INSTRUCTION_START, compose.BUTTON_LABELS[action]))
+    lines = [metadata.HEADER_LINE, "ACTION: FAIL",
+             "TASK_ID: Applications/Release1/Phase1/Task1", "SIGNATURE: v1." + "0" * 64]
+    title = "t" * max(1, width - prefix)
+    for line in lines:
+        title += line + "\u200b" * max(0, width - len(line))
+    return title
+
+
+def title_veto(b):
+    """Issue 11 point 7: titles built to veto the Complete reply, for the
+    wrap widths of common clients, through the client shapes that wrap."""
+    for width in (72, 76, 78):
+        for shape in ("hard-wrap", "outlook", "flowed", "plain", "gmail"):
+            task = b.task(title=veto_title(width))
+            b.add("title-veto", "width-%d/%s" % (width, shape),
+                  b.reply(COMPLETE, task, "alice", shape=shape), Expect.act(COMPLETE, task))

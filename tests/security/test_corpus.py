@@ -207,8 +207,10 @@ def test_corpus_through_parse_and_decide_in_process():
     logger.setLevel(logs.TRACE)
     started = time.monotonic()
     crashes = 0
+    worst = (0.0, None)
     try:
         for e in corpus.entries:
+            one = time.monotonic()
             when = NOW - datetime.timedelta(days=e.internaldate_days_ago)
             meta = imap.FetchedMeta(e.number, len(e.raw), when.strftime("%d-%b-%Y %H:%M:%S +0000"),
                                     e.raw[:fetch.HEADER_BYTES])
@@ -221,13 +223,18 @@ def test_corpus_through_parse_and_decide_in_process():
                     fetch._handle(e.number, parsed, meta, config, host.Apis(**apis), logs.get_logger(), NOW)
             except Exception:
                 crashes += 1
+            took = time.monotonic() - one
+            if took > worst[0]:
+                worst = (took, e.number)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
     seconds = time.monotonic() - started
     verdicts = parse_verdicts(handler.records)
     result, problems = judge(corpus, {e.number: e for e in corpus.entries}, verdicts, store)
-    result.update({"seed": corpus.seed, "crashes": crashes, "seconds": round(seconds, 2)})
+    result.update({"seed": corpus.seed, "crashes": crashes, "seconds": round(seconds, 2),
+                   "worst_message_seconds": round(worst[0], 3), "worst_message": worst[1],
+                   "largest_mail_bytes": max(len(e.raw) for e in corpus.entries)})
     figures.record("corpus-in-process", result)
     assert crashes == 0
     assert not problems, "\n".join(problems[:40])

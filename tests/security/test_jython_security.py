@@ -26,3 +26,341 @@ def test_security_checks_on_jython(mailbox):
     assert len(names) >= 6
     failures = {name: run.failure(MODULE, name) for name in names}
     assert {k: v for k, v in failures.items() if v} == {}
+
+
+# --- issue 11: the parser's security on Jython ---------------------------------------
+
+PARSER_MODULE = "check_parser_security"
+FUZZ_EXAMPLES = 150   # per property (CPython runs 300 in test_fuzz_reply.py)
+
+
+def _fuzz_inputs(monkeypatch):
+    """The inputs the hypothesis properties of test_fuzz_reply.py generate
+    (derandomized: the same every run), recorded as they reach the parser."""
+    import hypothesis
+
+    from remote_completion import reply
+    from tests.security import test_fuzz_reply as fuzz
+    seen = {}
+    original = reply.parse_reply
+
+    def recording(raw, *args, **kwargs):
+        seen.setdefault(bytes(raw), None)
+        return original(raw, *args, **kwargs)
+
+    monkeypatch.setattr(fuzz, "FUZZ", hypothesis.settings(fuzz.FUZZ, max_examples=FUZZ_EXAMPLES))
+    monkeypatch.setattr(reply, "parse_reply", recording)
+    for prop in (fuzz.test_arbitrary_bytes_never_raise_and_are_deterministic,
+                 fuzz.test_arbitrary_bodies_under_plausible_headers,
+                 fuzz.test_bytes_around_a_genuine_reply,
+                 fuzz.test_mutated_genuine_replies_never_act_on_what_was_not_signed):
+        prop()
+    monkeypatch.setattr(reply, "parse_reply", original)
+    return list(seen)
+
+
+def _fingerprint(parsed):
+    return {"error": parsed.error, "action": parsed.action, "task_id": parsed.task_id,
+            "signature": parsed.signature, "sender": parsed.sender, "to": parsed.to_addresses,
+            "cc": parsed.cc_addresses, "auto_reply": parsed.auto_reply,
+            "self_sent": parsed.self_sent, "comment": parsed.comment}
+
+
+def _differences(cpython, jython):
+    out = []
+    for name, want in sorted(cpython.items()):
+        got = dict(jython.get(name) or {})
+        got.pop("seconds", None)
+        got.pop("bytes", None)
+        if got != want:
+            diff = {k: (want.get(k), got.get(k)) for k in set(want) | set(got)
+                    if want.get(k) != got.get(k)}
+            out.append((name, diff))
+    return out
+
+
+@pytest.mark.jython
+@pytest.mark.slow
+def test_parser_security_on_jython(tmp_path, monkeypatch):
+    """The adversarial corpus, the fuzz inputs and the hostile charsets parse
+    on Jython 2.7.3 exactly as on CPython (never raising, never decompressing),
+    and every parser entry point is linear there too."""
+    import json
+
+    from remote_completion import reply
+    from tests.security import corpus as corpus_mod
+    from tests.security import figures
+    corpus = corpus_mod.build()
+    dirs = {name: tmp_path / name for name in ("out", "corpus", "charset", "fuzz")}
+    for folder in dirs.values():
+        folder.mkdir()
+    max_size = corpus_mod.MAX_MESSAGE_SIZE
+    cpython = {"corpus": {}, "charset-corpus": {}, "fuzz": {}}
+    for e in corpus.entries:
+        name = "%04d.eml" % e.number
+        (dirs["corpus"] / name).write_bytes(e.raw)
+        cpython["corpus"][name] = _fingerprint(reply.parse_reply(e.raw, max_bytes=max_size))
+        if e.category == "charset":
+            (dirs["charset"] / name).write_bytes(e.raw)
+            cpython["charset-corpus"][name] = _fingerprint(reply.parse_reply(e.raw))
+    fuzz_inputs = _fuzz_inputs(monkeypatch)
+    for i, raw in enumerate(fuzz_inputs):
+        name = "%05d.bin" % i
+        (dirs["fuzz"] / name).write_bytes(raw)
+        cpython["fuzz"][name] = _fingerprint(reply.parse_reply(raw, max_bytes=max_size))
+    context = {"out_dir": str(dirs["out"]), "corpus_dir": str(dirs["corpus"]),
+               "charset_dir": str(dirs["charset"]), "fuzz_dir": str(dirs["fuzz"]),
+               "max_message_size": max_size}
+    run = lanes.run_jython_checks([PARSER_MODULE], context=context, timeout=1200)
+    names = lanes.discover_jython_checks()[PARSER_MODULE]["checks"]
+    failures = {name: run.failure(PARSER_MODULE, name) for name in names}
+
+    def result(name):
+        return json.loads((dirs["out"] / (name + ".json")).read_text())
+
+    complexity = result("complexity") if (dirs["out"] / "complexity.json").exists() else {}
+    corpus_out = result("corpus") if (dirs["out"] / "corpus.json").exists() else {}
+    fuzz_out = result("fuzz") if (dirs["out"] / "fuzz.json").exists() else {}
+    figures.record("jython-parser", {
+        "corpus_messages": len(corpus.entries), "fuzz_inputs": len(fuzz_inputs),
+        "largest_mail_bytes": max(len(e.raw) for e in corpus.entries),
+        "corpus_worst_seconds": corpus_out.get("worst_seconds"),
+        "corpus_worst_message": corpus_out.get("worst_message"),
+        "corpus_seconds": corpus_out.get("seconds"), "fuzz_seconds": fuzz_out.get("seconds"),
+        "fuzz_worst_seconds": fuzz_out.get("worst_seconds"),
+        "max_complexity_ratio": max([v["ratio"] for v in complexity.values()] or [None]),
+        "complexity": complexity, "check_seconds": {
+            r["name"]: r["seconds"] for r in (run.summary or {}).get("results", [])}})
+    failed = {k: v for k, v in failures.items() if v}
+    assert not failed, "\n\n".join("%s:\n%s" % item for item in sorted(failed.items()))
+    assert len(complexity) == len(parser_shapes_all())
+    charsets = result("charsets")
+    assert sorted(charsets) == sorted(reply.CHARSETS)
+    samples = [bytes(range(256)), b"caf\xc3\xa9 \xe2\x80\x94 ok", b"\x82\xa0\x93\xfa\x96\x7b",
+               b"\xa4\xa4\xa4\xe5\x1b$B$\"\x1b(B", b"\xff\xfeh\x00i\x00", b"\x00h\x00i"]
+    for name in sorted(reply.CHARSETS):
+        assert charsets[name] == [reply.decode_text(s, name) for s in samples], name
+    for key in ("charset-corpus", "corpus", "fuzz"):
+        got = result(key)
+        got = got.get("messages", got)
+        assert sorted(got) == sorted(cpython[key]), key
+        assert _differences(cpython[key], got) == [], key
+
+
+def parser_shapes_all():
+    import sys
+    sys.path.insert(0, str(lanes.JYTHON_CHECKS_DIR))
+    import parser_shapes
+    return parser_shapes.all_shapes()
+
+
+CYCLE_MODULE = "check_security_cycle"
+
+
+class _Record:
+    def __init__(self, level, message):
+        self.levelname, self.message = level, message
+
+    def getMessage(self):
+        return self.message
+
+
+class _Actions:
+    def __init__(self, actions):
+        self.actions = actions
+
+    def actions_by_task(self):
+        out = {}
+        for task, name in self.actions:
+            out.setdefault(task, []).append(name)
+        return out
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_corpus_through_the_fetch_cycle_on_jython(mailbox, tmp_path):
+    """The same corpus and rules as tests/security/test_corpus.py, but the
+    fetch cycle runs on Jython 2.7.3 against the same Dovecot."""
+    import datetime
+    import json
+    import re
+
+    from tests.security import corpus as corpus_mod
+    from tests.security import figures
+    from tests.security.test_corpus import NOW, imap_date, judge, parse_verdicts
+    server, user, password = mailbox
+    corpus = corpus_mod.build()
+    client = server.client(user)
+    entry_of_uid = {}
+    try:
+        for e in corpus.entries:
+            when = (NOW - datetime.timedelta(days=e.internaldate_days_ago)).replace(
+                tzinfo=datetime.timezone.utc)
+            typ, data = client.append("INBOX", None, imap_date(when), e.raw)
+            assert typ == "OK", (e.number, data)
+            entry_of_uid[int(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1))] = e
+    finally:
+        client.logout()
+    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+             "teams": corpus.teams,
+             "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+    out = tmp_path / "out"
+    out.mkdir()
+    context = {"host": server.host, "port": server.port, "user": user, "password": password,
+               "world": world, "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
+               "now": list(NOW.timetuple())[:6]}
+    run = lanes.run_jython_checks([CYCLE_MODULE], context=context, timeout=1500,
+                                  python_path=[lanes.REPO / "tests" / "jython"])
+    failure = run.failure(CYCLE_MODULE, "check_corpus_through_the_fetch_cycle")
+    assert failure is None, failure
+    result = json.loads((out / "cycle.json").read_text())
+    records = [_Record(level, message) for level, message in result["log"]]
+    verdicts = parse_verdicts(records)
+    figures_, problems = judge(corpus, entry_of_uid, verdicts, _Actions(result["actions"]))
+    errors = [r.message for r in records if r.levelname in ("ERROR", "CRITICAL")]
+    figures_.update({"seed": corpus.seed, "runtime": "jython", "crashes": len(errors),
+                     "fetch_cycle_seconds": result["seconds"],
+                     "parse_worst_seconds": result["parse_worst_seconds"],
+                     "parse_worst_bytes": result["parse_worst_bytes"],
+                     "largest_mail_bytes": max(len(e.raw) for e in corpus.entries),
+                     "quarantined": server.count(user, "Quarantine"),
+                     "left_in_inbox": server.count(user)})
+    figures.record("corpus-dovecot-jython", figures_)
+    assert not problems, "\n".join(problems[:40])
+    assert not errors, errors[:5]
+    for key in ("wrong_actions", "doubled_actions", "missed_actions"):
+        assert figures_[key] == 0, key
+    assert figures_["messages_without_exactly_one_verdict"] == 0
+    assert figures_["left_in_inbox"] == 0
+    assert result["second"]["acted"] + result["second"]["ignored"] == 0
+    assert figures_["quarantined"] == len(entry_of_uid) - result["summary"]["acted"]
+
+
+FAULTS_MODULE = "check_security_faults"
+MAX_STEPS = 30
+
+
+def _control_server(proxy):
+    """The line protocol the Jython check arms the proxy with."""
+    import socket
+    import threading
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            for raw in reader:
+                words = raw.decode("ascii").split()
+                if not words or words[0] == "BYE":
+                    conn.sendall(b"OK\n")
+                    break
+                if words[0] == "CUT":
+                    proxy.cut_at(int(words[1]), words[2])
+                    answer = "OK"
+                elif words[0] == "LINES":
+                    answer = str(len(proxy.commands[-1]))
+                elif words[0] == "ARMED":
+                    answer = "1" if proxy.armed else "0"
+                else:
+                    answer = "?"
+                conn.sendall((answer + "\n").encode("ascii"))
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_connection_cut_at_every_step_on_jython(dovecot, tmp_path):
+    """tests/security/test_faults.py's connection cuts, with the fetch cycle
+    on Jython: nothing lost, nothing doubled, nothing wrong."""
+    import json
+
+    from tests.security import figures
+    from tests.security.conftest import add_user
+    from tests.security.faultproxy import FaultProxy
+    from tests.security.test_corpus import NOW
+    from tests.security.test_faults import check, small_corpus
+    corpus = small_corpus(1)
+    users = []
+    for _ in range(2 * MAX_STEPS + 1):
+        user, password = add_user(dovecot)
+        client = dovecot.client(user)
+        try:
+            for e in corpus.entries:
+                assert client.append("INBOX", None, None, e.raw)[0] == "OK"
+        finally:
+            client.logout()
+        users.append([user, password])
+    from tests.security import corpus as corpus_mod
+    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+             "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+    proxy = FaultProxy(dovecot.host, dovecot.port)
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        context = {"host": dovecot.host, "port": dovecot.port, "proxy_port": proxy.port,
+                   "control_port": _control_server(proxy), "users": users, "world": world,
+                   "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
+                   "now": list(NOW.timetuple())[:6]}
+        run = lanes.run_jython_checks([FAULTS_MODULE], context=context, timeout=1500,
+                                      python_path=[lanes.REPO / "tests" / "jython"])
+        failure = run.failure(FAULTS_MODULE, "check_connection_cut_at_every_step")
+        assert failure is None, failure
+        result = json.loads((out / "faults.json").read_text())
+        cuts = proxy.cuts
+    finally:
+        proxy.close()
+    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
+    names = {"completeTask": "COMPLETE", "failTask": "FAIL"}
+    problems, totals = [], {"lost": 0, "doubled": 0, "wrong": 0}
+    for sc in result["scenarios"]:
+        acts = {}
+        for task, name in sc["actions"]:
+            acts.setdefault(task, []).append(name)
+        outcome = {
+            "lost": sum(1 for t in expected if t not in acts),
+            "doubled": sum(1 for a in acts.values() if len(a) > 1),
+            "wrong": sum(1 for t, a in acts.items() if expected.get(t) != names[a[0]]),
+            "inbox": dovecot.count(sc["user"]),
+            "quarantine": dovecot.count(sc["user"], "Quarantine"),
+            "quarantine_duplicates": _quarantine_duplicates(dovecot, sc["user"]),
+        }
+        for key in totals:
+            totals[key] += outcome[key]
+
+        class Scenario:
+            raised = 1 if sc["raised"] else 0
+        Scenario.corpus = corpus
+        label = "jython cut %s #%d" % (sc["mode"], sc["step"])
+        problems += check(Scenario, outcome, label)
+        if sc["armed_after"]:
+            problems.append("%s: the proxy was still armed after the cycle" % label)
+        if sc["last_error"] is not None:
+            problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
+    figures.record("faults-connection-cuts-jython", {
+        "steps_per_cycle": result["steps"], "scenarios": len(result["scenarios"]), "cuts": cuts,
+        "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
+        "wrong_actions": totals["wrong"]})
+    assert len(result["scenarios"]) == 2 * result["steps"] == cuts
+    assert not problems, "\n".join(problems)
+
+
+def _quarantine_duplicates(server, user):
+    c = server.client(user)
+    try:
+        typ, _ = c.select("Quarantine", readonly=True)
+        if typ != "OK":
+            return 0
+        typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        ids = [item[1].strip().lower() for item in data if isinstance(item, tuple)]
+        return len(ids) - len(set(ids))
+    finally:
+        c.logout()

@@ -5,16 +5,17 @@ parser that throws one costs only its own mail (one logged verdict, the mail
 removed or quarantined, the others handled), and one thrown outside a
 handler ends the cycle cleanly with its claims released.  Started by
 tests/performance/test_drain_jython.py with a context:
-{"host", "port", "users": {name: password}}."""
+{"host", "port", "tls_port", "ca_pem" (path), "users": {name: password}}."""
 from __future__ import absolute_import, unicode_literals
 
 import imaplib
+import io
 import logging
 
 from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowError, Throwable
 
 import fetch_fakes as fakes
-from remote_completion import decide, drain, fetch, imap, logs, reply
+from remote_completion import decide, drain, fetch, imap, logs, reply, tls
 from remote_completion import settings as settings_mod
 
 REQUIRES = ('dovecot',)
@@ -201,3 +202,22 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
     again = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
     assert again.error is None and again.removed == 3, again
     assert _left(context, user) == {}
+
+
+def check_one_tls_context_serves_every_connection(context):
+    """Jython's costly part of a cycle was building the context (the CA
+    store); it is built once and reused for every verified connection."""
+    with io.open(context['ca_pem'], encoding='ascii') as handle:
+        pem = handle.read()
+    shared = tls.client_context(pem)
+    assert tls.client_context(pem) is shared
+    for _ in range(3):
+        client = imap.ImapClient(context['host'], context['tls_port'], imap.TLS_IMPLICIT,
+                                 tls.client_context(pem), timeout=15)
+        client.connect()
+        try:
+            assert client.ssl_context is shared
+            client.login('jd0', context['users']['jd0'])
+            client.noop()
+        finally:
+            client.logout()

@@ -316,3 +316,17 @@ def test_a_parsed_reply_keeps_the_header_order():
     moved = raw.replace(b"Received: from mx.attacker.io\r\n", b"")
     assert authresults.check(reply.parse_reply(moved).authentication_results, "alice@corp.com",
                              PINNED)[0]
+
+
+@pytest.mark.parametrize("junk", ["(" * 25 + "x" + ")" * 25, "(unclosed comment", '"unclosed quote',
+                                  "x" * (20 * 1024)])
+def test_a_trusted_header_that_cannot_be_read_whole_refuses(junk):
+    """What follows a cut may be the fail: such a header is never judged
+    from its readable part, when it is the receiving server's own."""
+    value = PINNED + "; dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=" + junk + \
+        "; dmarc=fail header.from=corp.com"
+    ok, reason = authresults.check(headers(value), "alice@corp.com", PINNED)
+    assert not ok and "could not be read whole" in reason, reason
+    # the same junk in a header below the run (the sender's) changes nothing
+    assert authresults.check([("Authentication-Results", OPENDMARC), ("Received", "x"),
+                              ("Authentication-Results", value)], "alice@corp.com", PINNED)[0]
