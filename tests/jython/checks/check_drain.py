@@ -98,6 +98,14 @@ def _settings():
     return settings_mod.Settings(batch_size=2, network_timeout=15.0)
 
 
+def _cycle(world):
+    """One fetch cycle as main's fetcher takes its APIs (the host.Apis bundle
+    once the hand-over lands, the six script variables before)."""
+    if hasattr(fakes, 'bundle'):
+        return fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
+    return fetch.run_fetch_cycle(*fakes.apis(world), settings=_settings())
+
+
 def check_out_of_memory_in_a_handler_costs_only_its_mail(context):
     user = 'jd0'
     _append(context, user, ['first', 'poison', 'second', 'third'])
@@ -155,7 +163,7 @@ def check_fetch_cycle_survives_a_parser_out_of_memory(context):
     reply.parse_reply = parse
     try:
         with _Logged() as lines:
-            summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
+            summary = _cycle(world)
     finally:
         reply.parse_reply = real
     assert summary.error is None, lines
@@ -189,7 +197,7 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
     imap.ImapClient.fetch_contents = second_throws
     try:
         with _Logged() as lines:
-            summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
+            summary = _cycle(world)
     except Throwable as error:
         raise AssertionError('the Java Error escaped the cycle: %r' % (error,))
     finally:
@@ -199,7 +207,7 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
     left = _left(context, user)
     assert sorted(left) == [3, 4, 5], left
     assert all(not keywords for keywords in left.values()), left
-    again = fetch.run_fetch_cycle(fakes.bundle(world), settings=_settings())
+    again = _cycle(world)
     assert again.error is None and again.removed == 3, again
     assert _left(context, user) == {}
 

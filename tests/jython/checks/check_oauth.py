@@ -47,6 +47,19 @@ def _ci(context, sc):
     return ci
 
 
+def run_cycle(world, settings):
+    """One fetch cycle as main's fetcher takes its APIs (the host.Apis bundle
+    after the hand-over, six positional variables before), then the waiting
+    scripts' part (World.settle) where tasks end through it."""
+    if hasattr(fakes, 'bundle'):
+        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings)
+    else:
+        summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=settings)
+    if hasattr(world, 'settle'):
+        world.settle()
+    return summary
+
+
 def _cycle(context, name, trace=False):
     sc = context['scenarios'][name]
     world = fakes.World(_ci(context, sc))
@@ -58,12 +71,11 @@ def _cycle(context, name, trace=False):
     logger.setLevel(1)
     maildebug.set_enabled(True if trace else None)
     try:
-        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings_mod.Settings(
+        summary = run_cycle(world, settings_mod.Settings(
             network_timeout=float(sc.get('timeout', 15.0))))
     finally:
         logger.removeHandler(handler)
         maildebug.set_enabled(None)
-    world.settle()   # the tasks' waiting scripts end them on the recorded verdicts
     result = {'summary': summary.as_dict(), 'tasks': world.tasks, 'log': handler.lines}
     _write(context, name, result)
     return result
@@ -162,11 +174,9 @@ def check_graph_cycle_completes_the_task(context):
     waits = []
     saved, graph._sleep = graph._sleep, waits.append
     try:
-        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings_mod.Settings(
-            batch_size=2, network_timeout=15.0))
+        summary = run_cycle(world, settings_mod.Settings(batch_size=2, network_timeout=15.0))
     finally:
         graph._sleep = saved
-    world.settle()   # the task's waiting script ends it on the recorded verdict
     _write(context, 'graph', {'summary': summary.as_dict(), 'tasks': world.tasks,
                               'waits': waits})
     assert summary.error is None, summary
