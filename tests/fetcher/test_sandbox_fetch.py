@@ -39,10 +39,9 @@ def world(tmp_path):
                      "  sync-interval = %d seconds\n}\n" % INTERVAL)
     clock = VirtualClock()
     # XL Release's behaviour: no xl-rules job, completeTask/failTask refused
-    # on a running script task, no `release` variable.  (The configuration
-    # search with title "" is issue 17's, another change: None allowed here.)
+    # on a running script task, no `release` variable, title None refused.
     server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   **dict(XL_RELEASE, refuse_title_none=False))
+                                   **XL_RELEASE)
     try:
         server.start()
         for username, (name, address) in PEOPLE.items():
