@@ -107,7 +107,8 @@ def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
         summary.error = 'configuration'
         return summary
     except HOST_ERRORS as error:
-        log.error('Remote completion: the IMAP configuration could not be read: %s', _safe_error(error))
+        log.error('Remote completion: the IMAP configuration could not be read: %s',
+                  _safe_error(error))
         summary.error = 'configuration'
         return summary
 
@@ -337,7 +338,8 @@ class _Mail(object):
                                         self.run_id, self.key)
         failed = None
         try:
-            self.apis.taskApi.commentTask(parsed.task_id, host.make_comment(self.apis.Comment, text))
+            self.apis.taskApi.commentTask(parsed.task_id,
+                                          host.make_comment(self.apis.Comment, text))
         except HOST_ERRORS as error:
             self._debug('recording the verdict', error)
             failed = error

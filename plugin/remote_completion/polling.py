@@ -8,9 +8,10 @@ script tasks; otherwise it schedules itself again.
 
 Why the waiting script fetches: XL Release runs a plugin's Jython scripts
 for tasks, triggers and connection tests, but has no scheduler for a
-free-standing script: it never reads ``xl-rules.xml`` (docs/xl-rules.md).  There, the waiting script that every
-IN_PROGRESS remote completion task re-runs (``WaitForReply.py``) drives the
-fetcher: each run starts a fetch cycle when one is due, i.e.
+free-standing script: it never reads ``xl-rules.xml`` (docs/xl-rules.md).
+There, the waiting script that every IN_PROGRESS remote completion task
+re-runs (``WaitForReply.py``) drives the fetcher: each run starts a fetch
+cycle when one is due, i.e.
 
 - ``fetching-enabled`` is true,
 - the JVM has been up for ``startup-delay``,

@@ -20,7 +20,7 @@ import hmac
 import re
 
 from .compat import JYTHON, hmac_sha256_hex, to_bytes, to_text
-from .metadata import ACTIONS, COMPLETE, FAIL
+from .metadata import ACTIONS, COMPLETE, FAIL  # noqa: F401 - signature.COMPLETE for callers
 
 VERSION = 'v2'
 PREFIX = 'xlr-remote-completion/v2'

@@ -131,7 +131,8 @@ def test_a_reply_for_another_task_is_handed_to_that_tasks_script(make_host, serv
     host.deliver(good_reply(task_id=other))
     mine = WaitingTask(s.TASK_ID)
     assert run_waiting_script(host, mine) is None
-    assert mine.scheduled == [("remoteCompletion/WaitForReply.py", 7)]   # not for me: still waiting
+    # Not for me: still waiting.
+    assert mine.scheduled == [("remoteCompletion/WaitForReply.py", 7)]
     assert host.count() == 0 and host.world.actions == [(other, "COMPLETE")]
     theirs = WaitingTask(other)
     # The next run of the other task's script: no cycle is due, the verdict is there.

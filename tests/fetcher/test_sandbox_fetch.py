@@ -23,7 +23,6 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-fetch-secret-0123456789"
 TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 IMAP_TYPE = "remoteCompletion.ImapServer"
-STARTUP = 10
 INTERVAL = 30
 PEOPLE = {
     "alice": ("Alice Smith", "alice@example.com"),
@@ -35,8 +34,8 @@ PEOPLE = {
 def world(tmp_path):
     hub = MailHub(tmp_path / "mail", remote_address="xlr-replies@example.com").start()
     home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  startup-delay = 0 seconds\n"
-                     "  sync-interval = %d seconds\n}\n" % INTERVAL)
+    write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n"
+                     "  startup-delay = 0 seconds\n  sync-interval = %d seconds\n}\n" % INTERVAL)
     clock = VirtualClock()
     # XL Release's behaviour: no xl-rules job, completeTask/failTask refused
     # on a running script task, no `release` variable, title None refused.

@@ -25,7 +25,8 @@ def test_round_trip_and_shape():
 
 def test_canonical_text_matches_the_contract():
     text = "xlr-remote-completion/v2\nFAIL\n" + TASK + "\nalice.smith@example.com\n" + RUN
-    expected = "v2.%s.%s" % (RUN, hmac.new(SECRET.encode(), text.encode(), hashlib.sha256).hexdigest())
+    digest = hmac.new(SECRET.encode(), text.encode(), hashlib.sha256).hexdigest()
+    expected = "v2.%s.%s" % (RUN, digest)
     assert signature.sign(SECRET, "FAIL", TASK, WHO, RUN) == expected
 
 
