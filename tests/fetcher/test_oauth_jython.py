@@ -47,7 +47,7 @@ def jython(world, tmp_path_factory):  # noqa: F811
         "alice": ["Alice Smith", s.ALICE], "ca_pem": str(servers["both"].tls.ca_pem),
         "token_url": service.token_url, "revoke_url": service.revoke_url,
         "client_secret": CLIENT_SECRET, "scope": SCOPE, "out_dir": str(out_dir),
-        "scenarios": scenarios,
+        "scenarios": scenarios, "repo": str(lanes.REPO),
     }
     scenarios["down"]["token_url"] = "https://127.0.0.1:%d/token" % closed_port()
     scenarios["slow"]["token_url"] = service.slow_token_url
@@ -96,6 +96,8 @@ def test_jython_xoauth2_cycle_emptied_the_mailbox_and_hid_the_token(jython, worl
     service, _ = world
     r = result("xoauth2")
     assert r["tasks"][s.TASK_ID]["status"] == "COMPLETED"
+    # Ended by its own waiting script (returned normally, nothing scheduled).
+    assert r["script_ends"][s.TASK_ID] == {"code": 0, "scheduled": []}
     assert servers["both"].count(users["xoauth2"]) == 0
     assert "AUTHENTICATE XOAUTH2" in run.proc.stderr
     output = run.proc.stderr + run.proc.stdout + json.dumps(r)
@@ -117,6 +119,7 @@ def test_jython_graph_and_smtp(jython):
     _run, result, _users, _servers, context = jython
     r = result("graph")
     assert r["tasks"][s.TASK_ID]["status"] == "COMPLETED" and r["waits"] == [3.0]
+    assert r["script_ends"][s.TASK_ID] == {"code": 0, "scheduled": []}
     assert context["standin_counts"] == {"inbox": 0, "deleteditems": 3}
     assert context["recorder"].logins == [("XOAUTH2", "jy-sender@example.com")]
     assert len(context["recorder"].messages) == 1
