@@ -92,3 +92,30 @@ def test_a_folder_mailbox_has_its_own_cycle_slot():
     for key in (polling.LAST_CYCLE_KEY, polling.cycle_key(folder_config)):
         assert polling.take_cycle_slot(30, 0, now_millis=60_000, store=store, key=key)
         assert not polling.take_cycle_slot(30, 0, now_millis=60_001, store=store, key=key)
+
+
+def test_a_member_of_a_team_held_by_an_outer_folder_completes_the_task(world):
+    """The release's own teams are none and its folder holds none either
+    (no inherited team views): the team is the outer folder's, for the
+    request and for the fetcher's "still an assignee" check."""
+    server, hub, clock, folder = world
+    server.add_user("bob", email="bob@example.com", full_name="Bob Jones")
+    server.add_team(folder, "Ops", members=["bob"])
+    inner = server.create_folder("Services", parent=folder)
+    release = server.create_release("Payments 2.5", folder=inner)
+    phase = server.add_phase(release, "Production")
+    task_id = server.add_task(phase, TASK_TYPE, "Approve", team="Ops")
+    server.start_release(release)
+    clock.advance(0)
+    request = hub.wait_for_mail("bob@example.com", 1)[0]
+    client = mailclient.MailClient("bob@example.com", mailclient.SmtpAccount(
+        hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls"), full_name="Bob Jones")
+    client.click(request, "COMPLETE", comment="Fine by ops.")
+    hub.wait_for_deliveries(2)
+    polling = sys.modules.get("remote_completion.polling")
+    if polling is not None:
+        polling._store[0] = None
+    clock.advance(INTERVAL)
+    assert str(server.task_bean(task_id).status) == "COMPLETED"
+    comments = "\n".join(c.text for c in server.task_bean(task_id).comments)
+    assert "Completed by email by Bob Jones <bob@example.com>" in comments
