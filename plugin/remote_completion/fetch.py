@@ -84,12 +84,14 @@ def _load_settings(settings, log):
     return loaded
 
 
-def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
+def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_variables):
     """Process every message in INBOX once; returns a Summary.  Never raises
     for mail or server trouble (it is logged once per cycle).
 
     ``apis``: a ``host.Apis``; the script variables by name (``taskApi=``...)
-    are taken too, for callers holding them as a dict."""
+    are taken too, for callers holding them as a dict.  ``release_id``: read
+    the mailbox of that release's IMAP configuration (its nearest folder's,
+    else the global one); None: the global one."""
     if apis is None:
         apis = host.Apis.from_variables(api_variables)
     log = logs.get_logger()
@@ -101,7 +103,7 @@ def run_fetch_cycle(apis=None, settings=None, now=None, **api_variables):
         summary.error = 'disabled'
         return summary
     try:
-        config = host.find_imap_config(apis.configurationApi)
+        config = host.find_imap_config(apis.configurationApi, release_id)
     except host.ConfigurationError as error:
         log.error('Remote completion: %s', logs.clean(to_text(error), 500))
         summary.error = 'configuration'

@@ -362,7 +362,9 @@ def find_imap_config(configurationApi, release_id=None):
             'Remote completion needs exactly one IMAP server configuration%s, found %d (%s): '
             'delete all but one under Settings > Shared configuration.'
             % (where, len(found), titles))
-    return imap_config_from_ci(found[0])
+    config = imap_config_from_ci(found[0])
+    config.folder = folder   # the folder holding it; None: the global one
+    return config
 
 
 def imap_config_for_task(configurationApi, task_id_value):

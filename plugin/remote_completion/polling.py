@@ -91,20 +91,29 @@ def _now_millis():
     return int(time.time() * 1000)
 
 
-def take_cycle_slot(sync_interval, startup_delay, now_millis=None, store=None):
+def cycle_key(config):
+    """The slot of a mailbox: the global configuration's is LAST_CYCLE_KEY; a
+    folder's mailbox has its own, so its tasks are not starved by others."""
+    if config is None or getattr(config, 'folder', None) is None:
+        return LAST_CYCLE_KEY
+    return '%s.%s' % (LAST_CYCLE_KEY, config.id)
+
+
+def take_cycle_slot(sync_interval, startup_delay, now_millis=None, store=None,
+                    key=LAST_CYCLE_KEY):
     """True when a fetch cycle is due and this caller got the slot for it."""
     store = store or _slot_store()
     now = _now_millis() if now_millis is None else int(now_millis)
     if now - store.started_millis < startup_delay * 1000:
         return False
-    last = store.get(LAST_CYCLE_KEY)
+    last = store.get(key)
     if last is not None:
         try:
             if now - int(last) < sync_interval * 1000:
                 return False
         except ValueError:
             pass  # a foreign value: take the slot over
-    return store.compare_and_set(LAST_CYCLE_KEY, last, to_text(now))
+    return store.compare_and_set(key, last, to_text(now))
 
 
 class WaitOutcome(object):
@@ -121,13 +130,26 @@ class WaitOutcome(object):
         return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
 
 
-def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log):
+def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=None):
     if host_runs_jobs or not conf.fetching_enabled:
         return None
-    if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store):
+    # The mailbox this task's requests went out with: its release's folder's
+    # or the global one (the fetch cycle below logs a broken configuration).
+    release_id = None
+    config = None
+    try:
+        release_id = host.release_id_of(task_id)
+        config = host.find_imap_config(apis.configurationApi, release_id)
+    except (ValueError, host.ConfigurationError):
+        pass
+    except HOST_ERRORS as error:
+        log.debug('Remote completion: the IMAP configuration could not be read: %s',
+                  host.describe_error(error))
+    if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store,
+                           key=cycle_key(config)):
         return None
     try:
-        return fetch.run_fetch_cycle(apis, settings=conf)
+        return fetch.run_fetch_cycle(apis, settings=conf, release_id=release_id)
     except HOST_ERRORS as error:  # the mailbox's trouble must not fail the task
         log.error('Remote completion: fetch cycle from the waiting task failed: %s',
                   host.describe_error(error))
@@ -158,8 +180,8 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
     log = logs.get_logger()
     conf = settings_module.load_or_defaults(lambda text: log.error(
         'Remote completion: %s; using the defaults.', logs.clean(text, 500)))
-    summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log)
     task_id = host.task_id(task)
+    summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id)
     found, in_progress = _read_verdict(apis, task_id, to_text(request_run or '') or None, log)
     if found is None and in_progress:
         start.keep_waiting(task, request_recipients, interval=max(1, int(conf.sync_interval)))
