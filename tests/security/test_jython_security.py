@@ -319,7 +319,7 @@ def test_connection_cut_at_every_step_on_jython(dovecot, tmp_path):
     finally:
         proxy.close()
     expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
-    names = {"completeTask": "COMPLETE", "failTask": "FAIL"}
+    names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
     problems, totals = [], {"lost": 0, "doubled": 0, "wrong": 0}
     for sc in result["scenarios"]:
         acts = {}

@@ -15,7 +15,7 @@ import os
 import time
 
 import fetch_fakes as fakes
-from remote_completion import fetch, logs, reply
+from remote_completion import fetch, host, logs, reply
 from remote_completion import settings as settings_mod
 
 REQUIRES = ('dovecot',)
@@ -69,7 +69,8 @@ def make_world(w, host, port, user, password):
     for task_id, task in w['tasks'].items():
         world.add_task(task_id, owner=task.get('owner'), team=task.get('team'),
                        status=task['status'], type_name=task['type'],
-                       failures=task.get('failuresCount', 0), title=task['title'])
+                       failures=task.get('failuresCount', 0), title=task['title'],
+                       run=task.get('run', fakes.RUN))
     return world
 
 
@@ -83,7 +84,7 @@ def cycle(world, context, batch_size=50, timeout=20.0):
     apis = fakes.apis(world)
     apis = (apis[0], _ReleaseApi(world)) + apis[2:]
     now = datetime.datetime(*context['now'])
-    return fetch.run_fetch_cycle(*apis, settings=settings_mod.Settings(
+    return fetch.run_fetch_cycle(host.Apis(*apis), settings=settings_mod.Settings(
         batch_size=batch_size, max_message_size=context['max_message_size'],
         network_timeout=timeout), now=now)
 
