@@ -3,6 +3,7 @@ correct, signed request to each assignee through the sandbox's SMTP server
 (STARTTLS, certificate verified), and the task waits IN_PROGRESS."""
 from pathlib import Path
 
+import re
 import pytest
 
 from remote_completion import mailto, signature
@@ -73,7 +74,8 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
         msg = mails[0]
         assert msg["To"].addresses[0].addr_spec == address
         assert msg["From"].addresses[0].addr_spec == "xlr@example.com"
-        assert msg["Reply-To"] == hub.remote_address
+        # The reply mailbox, with the plain-Reply token as its sub-address.
+        assert re.sub(r"\+xlr[0-9a-f]{32}@", "@", msg["Reply-To"]) == hub.remote_address
         assert msg["Subject"] == "Action required: Deploy ✓ to prod"
         assert msg["X-XLR-Remote-Completion"] == "request"
         plain = msg.get_body(("plain",)).get_content()
