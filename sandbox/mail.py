@@ -271,7 +271,10 @@ class MailHub:
     def _deliver(self, envelope_from, recipient, data: bytes):
         """One copy of a message for one recipient (called by the SMTP handler)."""
         address = recipient.strip().lower()
-        if address == self.remote_address.lower():
+        # Sub-addressing (as Dovecot's recipient_delimiter): mailbox+tag@domain
+        # reaches the mailbox; the plugin's Reply-To carries its token so.
+        local, _, domain = address.rpartition("@")
+        if "%s@%s" % (local.split("+", 1)[0], domain) == self.remote_address.lower():
             self.imap_append(data)
             where = "imap:INBOX"
         else:

@@ -46,14 +46,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 # The switches of XL Release's documented behaviour (see Server), and the
 # sandbox's earlier, kinder behaviour.  DEFAULTS is what a Server gets when a
-# switch is not given: LEGACY until the plugin ends its tasks through their own
-# scripts (issue 10, the hand-over), XL_RELEASE from then on.
+# switch is not given: XL Release's behaviour (the plugin ends its tasks through
+# their own scripts since the hand-over, issue 10).
 XL_RELEASE = dict(run_jobs=False, refuse_script_task_outcome=True, release_variable=False,
                   comment_variable=True, refuse_title_none=True, inherited_team_views=False,
                   smtp_password_readable=True, reset_failures_on_retry=False)
 LEGACY = dict(XL_RELEASE, run_jobs=True, refuse_script_task_outcome=False, release_variable=True,
               refuse_title_none=False)
-DEFAULTS = LEGACY
+DEFAULTS = XL_RELEASE
 
 
 class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):

@@ -214,15 +214,17 @@ def split_from(from_address):
     return name, check_address(address)
 
 
-def message_id(domain, now=None):
+def make_message_id(domain, now=None):
     domain = one_line(domain).strip('[]') or 'localhost'
     stamp = int((now if now is not None else time.time()) * 1000)
     return '<%d.%s@%s>' % (stamp, uuid.uuid4().hex, domain)
 
 
-def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks):
+def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks, task_link=None):
     title = prose_line(details.task_title)
     lines = [
+        'XL Release - task: %s' % title,
+        '',
         'Hello %s,' % (prose_line(recipient_name) or recipient_email),
         '',
         'The task "%s" in XL Release is waiting for you.' % title,
@@ -232,10 +234,15 @@ def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks
         'Phase:       %s' % prose_line(details.phase_title),
         'Assigned to: %s' % prose_line(details.assigned_to),
     ]
+    if task_link:
+        lines.append('Open in XL Release: <%s>' % task_link)
     description = metadata.prose(multi_line(details.description))
     if description:
         lines += ['', 'Description:', description]
     lines += [
+        '',
+        'Or simply reply to this email: start with "Approved" or "Rejected"; the rest of',
+        'your first paragraph is recorded as your comment.',
         '',
         'To complete the task, open this link and send the email it creates:',
         '<%s>' % links[COMPLETE],
@@ -250,11 +257,11 @@ def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks
                                                       reply_subject(COMPLETE, title)),
         '(or "%s") and end its text with these lines, unchanged:' % reply_subject(FAIL, title),
         '',
-        'To complete the task:',
+        'To complete the task (for Complete):',
         '',
         blocks[COMPLETE],
         '',
-        'To fail the task:',
+        'To fail the task (for Fail):',
         '',
         blocks[FAIL],
         '',
@@ -266,14 +273,16 @@ def plain_text(details, recipient_name, recipient_email, reply_to, links, blocks
 
 _BUTTON = (
     '<td align="center" bgcolor="%(color)s" style="border-radius:4px;background-color:%(color)s;'
-    'padding:12px 28px;">'
+    'padding:12px 18px;white-space:nowrap;">'
     '<a href="%(href)s" target="_blank" style="display:inline-block;font-family:Arial,Helvetica,'
     'sans-serif;font-size:16px;font-weight:bold;line-height:20px;color:#ffffff;'
-    'text-decoration:none;">%(label)s</a></td>'
+    'white-space:nowrap;text-decoration:none;">%(label)s</a></td>'
 )
 _COLORS = {COMPLETE: '#1e7e34', FAIL: '#c82333'}
 
 
+# Phones show a 390 px wide mail: each button stays one line there (nowrap,
+# modest padding; tests/request/test_request_phone.py measures it in Chromium).
 def _button(action, link):
     return _BUTTON % {'color': _COLORS[action], 'href': escape_html(link),
                       'label': escape_html(BUTTON_LABELS[action])}
@@ -286,7 +295,14 @@ def _row(label, value):
             'color:#222222;">%s</td></tr>' % (escape_html(label), escape_html(one_line(value))))
 
 
-def html_text(details, recipient_name, recipient_email, reply_to, links, blocks):
+_BLOCK_LABEL = ('<p style="margin:8px 0 2px 0;font-size:12px;color:#555555;font-weight:bold;">'
+                '%s</p>')
+_HEADER = ('<tr><td style="padding:12px 24px;background-color:#2b3a4a;color:#ffffff;'
+           '%sfont-size:14px;line-height:20px;"><strong>XL Release</strong> &middot; task '
+           '<span style="word-break:break-word;">%s</span></td></tr>')
+
+
+def html_text(details, recipient_name, recipient_email, reply_to, links, blocks, task_link=None):
     font = 'font-family:Arial,Helvetica,sans-serif;'
     title = prose_line(details.task_title)
     description = metadata.prose(multi_line(details.description))
@@ -300,6 +316,7 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, blocks)
         'style="background-color:#f4f4f4;"><tr><td align="center" style="padding:24px 12px;">',
         '<table role="presentation" width="600" border="0" cellspacing="0" cellpadding="0" '
         'style="max-width:600px;width:100%;background-color:#ffffff;border:1px solid #dddddd;">',
+        _HEADER % (font, escape_html(title)),
         '<tr><td style="padding:24px;%scolor:#222222;font-size:15px;line-height:22px;">' % font,
         '<p style="margin:0 0 12px 0;">Hello %s,</p>' % escape_html(
             prose_line(recipient_name) or recipient_email),
@@ -313,6 +330,10 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, blocks)
         _row('Assigned to', prose_line(details.assigned_to)),
         '</table>',
     ]
+    if task_link:
+        parts.append('<p style="margin:0 0 16px 0;"><a href="%s" target="_blank" '
+                     'style="color:#1a5fb4;">Open the task in XL Release</a></p>'
+                     % escape_html(task_link))
     if description:
         parts.append('<p style="margin:0 0 4px 0;color:#555555;">Description</p>'
                      '<p style="margin:0 0 20px 0;white-space:pre-wrap;">%s</p>'
@@ -326,14 +347,17 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, blocks)
         '</tr></table>',
         '<p style="margin:0 0 12px 0;">A button opens a new email to %s; send it to complete '
         'or fail the task. You may write a comment at the top of that email; it is recorded '
-        'on the task.</p>' % escape_html(reply_to),
+        'on the task. Or simply reply to this email starting with &quot;Approved&quot; or '
+        '&quot;Rejected&quot;.</p>' % escape_html(reply_to),
         '<p style="margin:0 0 8px 0;font-size:13px;color:#555555;">If the buttons do not open an '
         'email: write an email from this address (%s) to %s with the subject '
         '&quot;%s&quot; or &quot;%s&quot; and end its text with the matching lines below, '
         'unchanged.</p>' % (escape_html(recipient_email), escape_html(reply_to),
                             escape_html(reply_subject(COMPLETE, title)),
                             escape_html(reply_subject(FAIL, title))),
+        _BLOCK_LABEL % 'for Complete',
         METADATA_HTML % escape_html(blocks[COMPLETE]).replace('\r\n', '<br>'),
+        _BLOCK_LABEL % 'for Fail',
         METADATA_HTML % escape_html(blocks[FAIL]).replace('\r\n', '<br>'),
         '</td></tr></table>',
         '<p style="margin:12px 0 0 0;%sfont-size:12px;color:#888888;">Sent automatically by XL '
@@ -344,12 +368,15 @@ def html_text(details, recipient_name, recipient_email, reply_to, links, blocks)
 
 
 def compose_request(details, recipient_email, recipient_name, smtp_from, reply_to, signatures,
-                    now=None):
+                    now=None, message_id=None, reply_address=None, task_link=None):
     """The request mail for one recipient.
 
     ``signatures``: {COMPLETE: sig, FAIL: sig} signed for ``recipient_email``.
     ``smtp_from``: the server's SMTP from address (``Full name <addr>`` allowed).
     ``reply_to``: the IMAP from address, where the buttons' mails go.
+    ``message_id``/``reply_address``: the recipient's reply token
+    (replytoken.py) as Message-ID and Reply-To (default: a plain Message-ID
+    and ``reply_to``).  ``task_link``: the task's page (tasklink.py) or None.
     Returns an ``email.message.Message`` (7-bit clean: ``as_string()`` is ASCII).
     """
     recipient_email = check_address(recipient_email)
@@ -366,19 +393,20 @@ def compose_request(details, recipient_email, recipient_name, smtp_from, reply_t
     message = MIMEMultipart('alternative')
     message['From'] = format_address(from_name, from_address)
     message['To'] = format_address(recipient_name, recipient_email)
-    message['Reply-To'] = reply_to
+    message['Reply-To'] = check_address(reply_address) if reply_address else reply_to
     message['Subject'] = header_text('Action required: %s' % one_line(details.task_title,
                                                                        SUBJECT_TITLE_LIMIT))
     message['Date'] = formatdate(now, localtime=False, usegmt=True)
-    message['Message-ID'] = message_id(from_address.rsplit('@', 1)[1], now)
+    message['Message-ID'] = (one_line(message_id) if message_id
+                             else make_message_id(from_address.rsplit('@', 1)[1], now))
     message['Auto-Submitted'] = 'auto-generated'
     message['X-Auto-Response-Suppress'] = 'All'
     message[metadata.MARKER_HEADER] = metadata.MARKER_REQUEST
     message.preamble = ''
     message.attach(text_part(plain_text(details, recipient_name, recipient_email, reply_to,
-                                        links, blocks), 'plain'))
+                                        links, blocks, task_link), 'plain'))
     message.attach(text_part(html_text(details, recipient_name, recipient_email, reply_to,
-                                       links, blocks), 'html'))
+                                       links, blocks, task_link), 'html'))
     return message
 
 

@@ -10,8 +10,8 @@ mail says only "bad signature", nothing about the task it names:
    exactly one From address;
 3. whitelisting (when on) for the From address and every To address;
 4. sender authentication from Authentication-Results (when required);
-5. the signature verifies for the sender (no API call: the token names the
-   run it was signed for);
+5. the signature (a plain Reply: its reply token) verifies for the sender
+   (no API call: the token names the run it was signed for);
 6. the task exists, is a remote completion task, IN_PROGRESS (a reply for a
    task in a transient status waits: see FINAL_STATUSES);
 7. the token's run is the task's current run (else an earlier run's reply);
@@ -28,7 +28,7 @@ widened by anyone who can create a subdomain or register a look-alike.
 """
 from __future__ import absolute_import, unicode_literals
 
-from . import authresults, host, reply as reply_mod, signature
+from . import authresults, host, replytoken, reply as reply_mod, signature
 from .compat import to_text
 
 IN_PROGRESS = 'IN_PROGRESS'
@@ -45,6 +45,7 @@ NO_METADATA = reply_mod.NO_METADATA
 INCOMPLETE_METADATA = reply_mod.INCOMPLETE_METADATA
 CONFLICTING_METADATA = reply_mod.CONFLICTING_METADATA
 BAD_SENDER = reply_mod.BAD_SENDER
+UNKNOWN_ACTION = reply_mod.UNKNOWN_ACTION
 NOT_WHITELISTED = 'not-whitelisted'
 NOT_AUTHENTICATED = 'sender-not-authenticated'
 UNKNOWN_TASK = 'unknown-task'
@@ -80,6 +81,7 @@ TEXTS = {
     INCOMPLETE_METADATA: 'the metadata block is incomplete or malformed',
     CONFLICTING_METADATA: 'the mail holds two different metadata blocks',
     BAD_SENDER: 'the From header does not hold exactly one plain address',
+    UNKNOWN_ACTION: 'a plain reply whose first words say neither complete nor fail',
     NOT_WHITELISTED: 'an address is not in a whitelisted domain',
     NOT_AUTHENTICATED: 'the sender was not authenticated by the receiving mail server',
     UNKNOWN_TASK: 'the task does not exist',
@@ -194,7 +196,13 @@ def whitelist_problem(parsed, config):
 
 def signed_run(parsed, secret):
     """The run id the reply's token was signed for, or None (forged, altered,
-    another sender, another secret).  No API call."""
+    another sender, another secret).  No API call.  A plain Reply presents
+    its reply token (replytoken.py) instead of a SIGNATURE."""
+    if getattr(parsed, 'plain', False):
+        for token in getattr(parsed, 'tokens', ()):
+            if replytoken.verify(secret, token, parsed.task_id, parsed.sender_address):
+                return token.run_id
+        return None
     return signature.verify(secret, parsed.signature, parsed.action, parsed.task_id,
                             parsed.sender_address)
 

@@ -24,7 +24,8 @@ from __future__ import absolute_import, unicode_literals
 import datetime
 import re
 
-from . import decide, drain, handover, host, imap, logs, maildebug, recipients, reply
+from . import (compose, decide, drain, handover, host, imap, logs, maildebug, outcome,
+               recipients, reply, smtp, tasklink)
 from . import settings as settings_mod
 from .compat import ANY_ERROR, HOST_ERRORS, to_text
 from .drain import HEADER_BYTES, KEEP, REMOVE  # noqa: F401 - HEADER_BYTES for callers
@@ -147,9 +148,10 @@ def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=
             parsed = reply.parse_reply(meta.header, headers_only=True)
             verdict = decide.too_large(parsed)
             _log_verdict(log, meta.uid, parsed, verdict)
+            answer_sender(None, parsed, verdict, config, settings, apis, log)
             return verdict
         return _handle(meta.uid, reply.parse_reply(meta.body, max_bytes=max_size), meta, config,
-                       apis, log, now)
+                       apis, log, now, settings)
     drain.drain(client, judge, summary, log, batch_size=int(getattr(settings, 'batch_size', 50)),
                 max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
                 claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
@@ -205,17 +207,96 @@ def _within_retry_window(meta, now):
     return received is not None and _now(now) - received <= RETRY_WINDOW
 
 
-def _handle(uid, parsed, meta, config, apis, log, now):
+def _handle(uid, parsed, meta, config, apis, log, now, settings=None):
     """Decide, record, log; returns the Verdict (a KEPT reason: keep the mail).
 
     Guard steps, each returning a Verdict that ends the mail's handling or
     None to go on: the checks without secret or API, the signature (no API
-    call), reading the task, judging it, recording the verdict."""
+    call), reading the task, judging it, recording the verdict.  Then the
+    sender hears what became of the mail (``settings`` given: the outcome
+    reply, after the verdict is recorded and logged)."""
     mail = _Mail(uid, parsed, meta, config, apis, log, now)
     verdict = (decide.precheck(parsed, config) or mail.check_signature() or mail.read_task()
                or mail.judge() or mail.record())
     _log_verdict(log, uid, parsed, verdict)
+    if settings is not None:
+        answer_sender(mail, parsed, verdict, config, settings, apis, log)
     return verdict
+
+
+# --- the outcome reply -------------------------------------------------------------
+
+_limiter = [None]   # one per JVM (outcome.RateLimiter keeps its counts JVM-wide)
+
+
+def outcome_limiter():
+    if _limiter[0] is None:
+        _limiter[0] = outcome.RateLimiter()
+    return _limiter[0]
+
+
+def _known_user(mail, apis):
+    """Is the sender someone XL Release knows for this task: their signature
+    or reply token verified, or they are a current assignee?"""
+    def known(address):
+        if mail is None:
+            return False
+        if mail.run_id is not None:
+            return True
+        if mail.task is None or mail.snapshot is None:
+            return False
+        release_id = host.release_id_of(mail.snapshot.task_id)
+        return recipients.is_assignee(address, mail.task, release_id, apis.releaseApi,
+                                      apis.userApi, apis.rolesApi, apis.folderApi)
+    return known
+
+
+def send_outcome(config, apis, settings, address, data):
+    """Send one outcome reply through the start script's source: Graph for a
+    Graph mailbox, else the SMTP server the requests go out with."""
+    if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
+        from . import graph
+        deliveries = graph.send_messages(config, [(address, data)],
+                                         timeout=settings.network_timeout)
+    else:
+        smtp_config = host.find_smtp_config(apis.configurationApi, config)
+        deliveries = smtp.send_messages(smtp_config, [(address, data)],
+                                        trusted_pem=config.trusted_certificates,
+                                        timeout=settings.network_timeout)
+    return deliveries[0]
+
+
+def answer_sender(mail, parsed, verdict, config, settings, apis, log):
+    """The outcome reply to the sender (outcome.py says who never gets one).
+    Never raises and never changes the verdict: a failure is logged."""
+    if not getattr(settings, 'outcome_replies', True) or parsed is None:
+        return 'off'
+    sender = logs.clean(getattr(parsed, 'sender', None), 120) or 'an unknown sender'
+    try:
+        why = outcome.skip_reason(parsed, verdict, _known_user(mail, apis), outcome_limiter())
+        if why is not None:
+            log.debug('Remote completion: no outcome reply to %s (%s)', sender, why)
+            return why
+        task = mail.task if mail is not None else None
+        texts = {}
+        if task is not None:
+            texts = dict(task_title=host.task_title(task), status=host.task_status(task),
+                         link=tasklink.task_url(getattr(settings, 'server_url', None),
+                                                host.task_id(task)))
+        mailbox = compose.split_from(config.from_address)[1]
+        message = outcome.compose_outcome(parsed, verdict, mailbox, **texts)
+        delivery = send_outcome(config, apis, settings, parsed.sender_address,
+                                compose.message_bytes(message))
+        if not delivery.ok:
+            log.warning('Remote completion: the outcome reply to %s was not sent: %s', sender,
+                        logs.clean(delivery.error, 300))
+            return 'not-sent'
+        log.info('Remote completion: outcome reply (%s) sent to %s', verdict.reason, sender)
+        return None
+    except ANY_ERROR as error:
+        log.warning('Remote completion: the outcome reply to %s was not sent: %s', sender,
+                    _safe_error(error))
+        return 'not-sent'
 
 
 class _Watched(object):

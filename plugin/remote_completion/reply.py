@@ -29,7 +29,7 @@ import re
 from email.header import decode_header
 from email.utils import getaddresses
 
-from . import logs, metadata
+from . import logs, metadata, plainreply, replytoken
 from .compat import PY2, string_types, text_type, to_text
 from .metadata import ACTIONS, CONFLICTING_METADATA, INCOMPLETE_METADATA, NO_METADATA
 
@@ -64,9 +64,11 @@ UNREADABLE = 'unreadable'
 TOO_LARGE = 'too-large'
 OVER_CAP = 'over-cap'
 BAD_SENDER = 'bad-sender'
+UNKNOWN_ACTION = 'unknown-action'   # a plain Reply whose first words say neither action
 __all__ = ['parse_reply', 'ParsedReply', 'html_to_text', 'unflow', 'extract_comment',
            'decode_text', 'CHARSETS', 'UNREADABLE', 'TOO_LARGE', 'OVER_CAP', 'BAD_SENDER',
-           'NO_METADATA', 'INCOMPLETE_METADATA', 'CONFLICTING_METADATA', 'ACTIONS']
+           'NO_METADATA', 'INCOMPLETE_METADATA', 'CONFLICTING_METADATA', 'ACTIONS',
+           'UNKNOWN_ACTION']
 
 
 class OverCap(Exception):
@@ -96,6 +98,11 @@ class ParsedReply(object):
         # run of them, so their position matters.
         self.authentication_results = []
         self.metadata_source = None  # 'text/plain' | 'text/html'
+        # Reply tokens (replytoken.Token) from In-Reply-To/References and To/Cc;
+        # ``plain``: the action came from a plain Reply's first words, and the
+        # token (not a SIGNATURE) binds it to the request.
+        self.tokens = []
+        self.plain = False
 
     @property
     def sender_address(self):
@@ -419,6 +426,9 @@ def _read_headers(msg, reply):
     reply.self_sent = any(v.strip().lower() == metadata.MARKER_REQUEST
                           for v in _header_values(msg, metadata.MARKER_HEADER))
     reply.message_id = logs.clean(_first(msg, 'Message-ID'), 200) or None
+    referenced = replytoken.message_ids_in(_header_values(msg, 'In-Reply-To')
+                                           + _header_values(msg, 'References'))
+    reply.tokens = replytoken.find(referenced, reply.to_addresses + reply.cc_addresses)[:20]
     subject = _first(msg, 'Subject')
     reply.subject = logs.clean(_decode_words(subject), 200) if subject else None
 
@@ -482,7 +492,7 @@ def _base64(payload):
     return binascii.a2b_base64(data + b'=' * (-len(data) % 4))
 
 
-def _part_text(part):
+def _part_text(part, unflowed=True):
     try:
         if (_header_text(part.get('Content-Transfer-Encoding', '')).strip().lower()
                 == 'base64'):
@@ -503,7 +513,7 @@ def _part_text(part):
         raise OverCap('a text part over %d characters' % MAX_TEXT_CHARS)
     text = text.replace('\r\n', '\n').replace('\r', '\n')
     if (part.get_content_type() or '').lower() == 'text/plain':
-        if params.get('format', '').lower() == 'flowed':
+        if unflowed and params.get('format', '').lower() == 'flowed':
             text = unflow(text, params.get('delsp', '').lower() == 'yes')
     return text
 
@@ -713,7 +723,14 @@ def _lines_for_comment(text):
 
 def extract_comment(text, limit=MAX_COMMENT_CHARS, end=None):
     """The person's own words: above the instruction sentence or the first
-    metadata block (``end``: its line index, when known), no quoted history."""
+    metadata block (``end``: its line index, when known), no quoted history,
+    no gateway banners, signatures or disclaimers (plainreply.own_words)."""
+    return _clean_comment(plainreply.own_words(_top_lines(text, end)), limit)
+
+
+def _top_lines(text, end=None):
+    """The unquoted lines above the quote, the instruction sentence or the
+    first metadata block."""
     lines = _lines_for_comment(text)
     normalised = [metadata.normalise_line(line) for line in lines]
     stop = len(lines) if end is None else min(end, len(lines))
@@ -740,6 +757,40 @@ def extract_comment(text, limit=MAX_COMMENT_CHARS, end=None):
                 _OUTLOOK_NEXT.match(n[1]) for n in normalised[index + 1:index + 4]):
             break
         kept.append(line)
+    return kept
+
+
+def _own_block(text, blocks):
+    """True when a complete block stands unquoted above any quoted history
+    (a button's mail), rather than inside the quoted request."""
+    normalised = [metadata.normalise_line(line) for line in _lines_for_comment(text)]
+    boundary = len(normalised)
+    for index, (depth, line) in enumerate(normalised):
+        if depth:
+            continue
+        if (_SEPARATORS.match(line) or _wrote(line) or (_OUTLOOK_FROM.match(line) and any(
+                _OUTLOOK_NEXT.match(n[1]) for n in normalised[index + 1:index + 4]))):
+            boundary = index
+            break
+    return any(b.complete() and b.start_line < boundary and not normalised[b.start_line][0]
+               for b in blocks)
+
+
+def _bottom_lines(text):
+    """A bottom-posted reply's own lines: the unquoted lines after the last
+    quoted ('>') line."""
+    lines = _lines_for_comment(text)
+    normalised = [metadata.normalise_line(line) for line in lines]
+    last = -1
+    for index, (depth, _line) in enumerate(normalised):
+        if depth:
+            last = index
+    if last < 0:
+        return []
+    return [line for depth, line in normalised[last + 1:] if not depth]
+
+
+def _clean_comment(kept, limit):
     cleaned = []
     for line in kept:
         line = logs.clean(line, limit)
@@ -753,8 +804,53 @@ def extract_comment(text, limit=MAX_COMMENT_CHARS, end=None):
     return comment
 
 
+def _plain_reply(parts, reply):
+    """A plain Reply (its own text holds no metadata block, the mail carries a
+    token): True when it was read as one (action, task id and comment set,
+    or ``reply.error`` = UNKNOWN_ACTION / NO_METADATA)."""
+    if not reply.tokens:
+        return False
+    words, quoted_ids, source = None, set(), None
+    for ctype, convert in (('text/plain', None), ('text/html', html_to_text)):
+        for part_type, part in parts:
+            if part_type != ctype:
+                continue
+            text = _part_text(part)
+            if convert is not None:
+                text = convert(text)
+            blocks = metadata.find_blocks(text)
+            if _own_block(text, blocks):
+                return False    # a block of the person's own: the button path
+            own = plainreply.own_words(_top_lines(text)) or plainreply.own_words(
+                _bottom_lines(text))
+            for block in blocks:
+                if block.values.get(metadata.TASK_ID):
+                    quoted_ids.add(block.values[metadata.TASK_ID])
+            if words is None and any(line.strip() for line in own):
+                words, source = own, ctype
+    reply.plain = True
+    reply.metadata_source = source
+    named = [t.task_id for t in reply.tokens if t.task_id]
+    if named:
+        reply.task_id = named[0]
+    elif len(quoted_ids) == 1:
+        reply.task_id = list(quoted_ids)[0]   # both quoted blocks name the task
+    action, comment = plainreply.say_action(words or [])
+    if action is None:
+        reply.error = UNKNOWN_ACTION
+        return True
+    if reply.task_id is None or len(reply.task_id) > MAX_TASK_ID_CHARS:
+        reply.error = NO_METADATA
+        return True
+    reply.action = action
+    reply.comment = _clean_comment([comment], MAX_COMMENT_CHARS)
+    return True
+
+
 def _read_body(msg, reply):
     parts = _text_parts(msg)
+    if _plain_reply(parts, reply):
+        return
     outcomes = []
     for source, convert in (('text/plain', None), ('text/html', html_to_text)):
         found = []       # (text, blocks) of the parts that hold a block
@@ -766,6 +862,13 @@ def _read_body(msg, reply):
             if convert is not None:
                 text = convert(text)
             in_part = metadata.find_blocks(text)
+            if convert is None and metadata.resolve(in_part)[1] is not None:
+                # A flowed reply may have joined a value split inside a word
+                # (delsp=no): the raw lines may hold the complete block.
+                raw = _part_text(part, unflowed=False)
+                raw_blocks = metadata.find_blocks(raw) if raw != text else []
+                if raw_blocks and metadata.resolve(raw_blocks)[1] is None:
+                    text, in_part = raw, raw_blocks
             if in_part:
                 found.append((text, in_part))
                 blocks.extend(in_part)

@@ -170,6 +170,21 @@ def parse_size(value):
                    'bytes)' % _show(value))
 
 
+def parse_url(value):
+    """The server's URL (http or https, no query), or None when empty."""
+    if value is None:
+        return None
+    if not isinstance(value, string_types) or isinstance(value, bool):
+        raise _Problem('%s is not a URL' % _show(value))
+    text = value.strip().rstrip('/')
+    if not text:
+        return None
+    if not re.match(r'^https?://[^\s/?#@]+(/[^\s?#]*)?$', text):
+        raise _Problem('%s is not an http(s) URL such as "https://xlr.example.com"'
+                       % _show(value))
+    return text
+
+
 def parse_count(value):
     if isinstance(value, bool):
         raise _Problem('%s is not a whole number' % _show(value))
@@ -218,6 +233,10 @@ KEYS = (
     ('mail-debug', 'mail_debug', parse_bool, False, _no_check),
     # A claim older than this is taken back from a fetcher that died.
     ('claim-timeout', 'claim_timeout', parse_duration, 600.0, _at_least(10, '10 seconds')),
+    # XL Release's own URL: the request mail links to the task (no link when unset).
+    ('server-url', 'server_url', parse_url, None, _no_check),
+    # Answer each reply's sender with what became of it.
+    ('outcome-replies', 'outcome_replies', parse_bool, True, _no_check),
 )
 KNOWN_KEYS = tuple(k[0] for k in KEYS)
 

@@ -14,7 +14,8 @@ import datetime
 import os
 import sys
 
-from . import compose, handover, host, logs, maildebug, recipients, settings, signature, smtp
+from . import (compose, handover, host, logs, maildebug, recipients, replytoken, settings,
+               signature, smtp, tasklink)
 from .compat import HOST_ERRORS, prop, to_text
 
 WAIT_SCRIPT = 'remoteCompletion/WaitForReply.py'
@@ -109,6 +110,18 @@ def _open_run(apis, task_id, secret, run_id):
                          % (hint, host.describe_error(error)))
 
 
+def reply_token(imap_config, task_id, recipient, run_id):
+    """The recipient's plain-Reply token (replytoken.py) as compose_request's
+    ``message_id`` and ``reply_address``, signed with the configuration's secret."""
+    mailbox = compose.check_address(imap_config.from_address)
+    return {
+        'message_id': replytoken.message_id(imap_config.secret, task_id, recipient, run_id,
+                                            mailbox.rsplit('@', 1)[1]),
+        'reply_address': replytoken.reply_address(imap_config.secret, task_id, recipient,
+                                                  run_id, mailbox),
+    }
+
+
 def start_remote_completion(task, release, apis, out=None, now=None, run_id=None):
     """Send the request mails for a task that just started.
 
@@ -155,6 +168,7 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
     stamp = now or _now()
     epoch = (stamp - datetime.datetime(1970, 1, 1)).total_seconds()
 
+    link = tasklink.task_url(conf.server_url, task_id)
     outgoing = []
     mailable = []
     failed = []
@@ -163,9 +177,10 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
             signatures = dict((action, signature.sign(imap_config.secret, action, task_id,
                                                       recipient.email, run_id))
                               for action in signature.ACTIONS)
-            message = compose.compose_request(details, recipient.email, recipient.full_name,
-                                              smtp_config.from_address, imap_config.from_address,
-                                              signatures, now=epoch)
+            message = compose.compose_request(
+                details, recipient.email, recipient.full_name, smtp_config.from_address,
+                imap_config.from_address, signatures, now=epoch, task_link=link,
+                **reply_token(imap_config, task_id, recipient.email, run_id))
         except ValueError as error:
             failed.append((recipient, logs.clean(error, 200)))
             continue

@@ -73,7 +73,7 @@ def test_a_clicked_reply_completes_the_task_through_idle_in_the_sandbox(tmp_path
                      " sync-interval = 1 hour\n idle-refresh = 20 minutes\n}\n")
     with hub:
         # No long_lived_jobs argument: xl-rules.xml declares the job long-lived.
-        server = Server(home, [Plugin.from_repo(REPO)])
+        server = Server(home, [Plugin.from_repo(REPO)], run_jobs=True)   # the push job, asked for
         demo.configure_server(server, hub, passwords)
         server.start()
         try:

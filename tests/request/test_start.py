@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from remote_completion import handover, host, logs, mailto, signature, start
+from remote_completion import handover, host, logs, mailto, replytoken, signature, start
 from tests.request.fakes import ConfigurationApi, ReleaseApi, RolesApi, Shape, UserApi
 from tests.request.smtp_servers import PASSWORD, USER, free_port, smtp_server
 
@@ -127,7 +127,17 @@ def test_one_signed_request_per_assignee(shape, caplog):
     assert len(recorder.sessions) == 1
     for msg, (_, rcpt, _, _) in zip(mails, recorder.messages):
         assert msg["To"].addresses[0].addr_spec == rcpt[0]
-        assert msg["Reply-To"] == "replies@example.com"
+        # The plain-Reply token: Reply-To sub-address and Message-ID, for this recipient and run.
+        tokens = replytoken.find(replytoken.message_ids_in([msg["Message-ID"]]),
+                                 [msg["Reply-To"]])
+        assert [t.task_id for t in tokens] == [TASK_ID, None]
+        assert msg["Reply-To"].startswith("replies+xlr" + RUN)
+        for token in tokens:
+            assert token.run_id == RUN
+            assert replytoken.verify(SECRET, token, TASK_ID, rcpt[0])
+            other = [a for a in USERS.values() if a[1] and a[1] != rcpt[0]][0][1]
+            assert not replytoken.verify(SECRET, token, TASK_ID, other)
+        assert "Open in XL Release" not in msg.get_body(("plain",)).get_content()
         assert msg["Subject"] == "Action required: Deploy ✓"
         plain = msg.get_body(("plain",)).get_content()
         assert "Release 7 — été" in plain and "Production" in plain

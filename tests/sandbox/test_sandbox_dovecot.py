@@ -92,10 +92,11 @@ def test_plugin_completes_a_task_from_dovecot(tmp_path, relay, dovecot):
     home = tmp_path / "home"
     write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
     clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock)
+    # The fetch job, asked for (run_jobs): this test is about Dovecot as the mailbox.
+    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, run_jobs=True)
     demo.configure_server(server, hub, passwords)
-    assert server.search_configurations("remoteCompletion.ImapServer", None)[0].getProperty("port") == \
-        dovecot.tls_port
+    (imap,) = server.search_configurations("remoteCompletion.ImapServer", "")
+    assert imap.getProperty("port") == dovecot.tls_port
     with server:
         release, task, _ = demo.create_release(server)
         server.start_release(release)

@@ -1,8 +1,11 @@
-"""The real plugin in the sandbox, end to end, on a virtual clock.
+"""The real plugin in the sandbox, end to end, on a virtual clock, with the
+fetch job of xl-rules.xml asked for (``run_jobs=True``: a host that runs it).
 
-The plugin runs as XL Release would run it (scripts from ext/, library from
-plugin/ or the gradle-built jar); mail goes through the embedded SMTP and IMAP
-servers with verified TLS; a person's mail client clicks the button.
+The plugin runs from ext/ and plugin/ or the gradle-built jar; mail goes
+through the embedded SMTP and IMAP servers with verified TLS; a person's
+mail client clicks the button.  The same flow in XL Release mode (no job,
+the waiting script fetches): test_sandbox_xlr_mode.py and
+tests/fetcher/test_sandbox_fetch.py.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def flow(tmp_path, mail):
     home = tmp_path / "home"
     write_conf(home, "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n")
     clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock)
+    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, run_jobs=True)
     demo.configure_server(server, hub, passwords)
     with server:
         release, task, after = demo.create_release(server)
@@ -41,7 +44,9 @@ def flow(tmp_path, mail):
 
 
 def request_for(hub, person, index=-1):
-    return hub.wait_for_mail(person[2], 1)[index]
+    # The person's mailbox also holds the outcome replies the fetcher sent.
+    mails = hub.wait_for_mail(person[2], 1)
+    return [m for m in mails if m["X-XLR-Remote-Completion"] == "request"][index]
 
 
 def test_complete_by_reply(flow):
@@ -117,7 +122,7 @@ def test_the_gradle_built_jar_runs_the_same_flow(tmp_path, mail):
     write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
     clock = VirtualClock()
     (plugin,) = Plugin.from_home(home)
-    server = Server(home, [plugin], clock=clock)
+    server = Server(home, [plugin], clock=clock, run_jobs=True)
     demo.configure_server(server, hub, passwords)
     with server:
         import remote_completion
@@ -170,7 +175,8 @@ def test_flow_with_xl_releases_custom_script_task_type(tmp_path, mail):
     home = tmp_path / "home"
     write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
     clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, custom_script_task_type=True)
+    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, custom_script_task_type=True,
+                    run_jobs=True)
     demo.configure_server(server, hub, passwords)
     with server:
         release, task, _ = demo.create_release(server)
