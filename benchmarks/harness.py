@@ -152,8 +152,11 @@ class Worker:
         else:
             cmd = [sys.executable, str(WORKER)]
         self.mailboxes = mailboxes
+        # Standard error into a file: a pipe nobody reads until the end would
+        # stop a worker that logs (BENCH_LOG=debug) once it is full.
+        self.stderr = open(Path(home) / ("worker-%s-%d.log" % (kind, id(self))), "w+")
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, cwd=str(REPO),
+                                        stderr=self.stderr, text=True, cwd=str(REPO),
                                         env=env)
         line = self._line("READY ")
         self.info = json.loads(line[len("READY "):])
@@ -162,8 +165,7 @@ class Worker:
         while True:
             line = self.process.stdout.readline()
             if not line:
-                err = self.process.stderr.read()[-4000:]
-                raise WorkerError("%s worker ended: %s" % (self.kind, err))
+                raise WorkerError("%s worker ended: %s" % (self.kind, self.log_tail()))
             if line.startswith(prefix):
                 return line.strip()
 
@@ -182,7 +184,14 @@ class Worker:
             result["dovecot_cpu"] = self.mailboxes.cpu() - before
         return result
 
+    def log_tail(self, size=4000):
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read()[-size:]
+
     def close(self):
+        if os.environ.get("BENCH_LOG"):
+            sys.stderr.write(self.log_tail(200000))
         if self.process.poll() is None:
             self.process.stdin.close()
             try:
@@ -190,6 +199,7 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.stderr.close()
 
 
 def write_home(root: Path, sync_interval=None) -> Path:

@@ -471,8 +471,10 @@ def report_rows(results, sizes):
                 continue
             x = lat[key]
             rows.append((
-                "reply -> task ended, XL Release path (%s, %s, %g ms per API call), p50 / p99, "
-                "n=%d" % (what, x["interpreter"], API_DELAY * 1000, x["n"]),
+                "reply -> task ended, XL Release path (%s, %s, sync-interval %g s, %g ms per "
+                "API call), p50 / p99, n=%d" % (what, x["interpreter"],
+                                                sizes.get("sync_interval", POLL_INTERVAL),
+                                                API_DELAY * 1000, x["n"]),
                 "%s / %s (model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
                 "%s / %s" % (fmt_spread(x["p50"]), fmt_spread(x["p99"])),
                 "%.1fx / %.1fx" % (poll["p50"] / x["p50"]["median"],
