@@ -394,7 +394,8 @@ def compose_team(team_size):
     from remote_completion import compose
     details = compose.RequestDetails("Applications/Release0001/Phase0001/Task0001",
                                      "Approve the production deployment", "Benchmark release",
-                                     "Go", "Please check the change log first.", "Release managers")
+                                     "Go", "Please check the change log first.",
+                                     "Release managers")
     task = task_of(1)
     outgoing = []
     for i in range(team_size):
@@ -454,7 +455,8 @@ def report_rows(results, sizes):
             "%s / %s" % (fmt_spread(push["p50"]), fmt_spread(push["p99"])),
             "%.0fx / %.0fx" % (poll["p50"] / push["p50"]["median"],
                                poll["p99"] / push["p99"]["median"]),
-            "<= 1 s / <= 2 s: %s" % met(push["p50"]["median"] <= 1 and push["p99"]["median"] <= 2)))
+            "<= 1 s / <= 2 s: %s" % met(push["p50"]["median"] <= 1
+                                        and push["p99"]["median"] <= 2)))
         sched = lat["push_schedule"]
         rows.append((
             "same, the push job's real schedule, sessions cut every %g s (default 240 s: a "

@@ -34,7 +34,8 @@ for _path in (os.path.join(REPO, "plugin"), REPO):
         sys.path.insert(0, _path)
 
 from benchmarks import mailgen  # noqa: E402
-from benchmarks.clock import JYTHON, clock, interpreter, process_cpu, status_kb, thread_cpu  # noqa: E402
+from benchmarks.clock import (JYTHON, clock, interpreter, process_cpu, status_kb,  # noqa: E402
+                              thread_cpu)
 from benchmarks.fakehost import Host, ImapCi  # noqa: E402
 from remote_completion import fetch, logs  # noqa: E402
 from remote_completion.settings import Settings  # noqa: E402
