@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks (docs/performance.md): a local Dovecot and
 # aiosmtpd on loopback, the plugin measured in CPython and in Jython 2.7.3;
-# about 10 minutes (--quick: a minute or two).  Needs dovecot-imapd, java and
+# about 15 minutes (--quick: a minute or two).  Needs dovecot-imapd, java and
 # Jython (scripts/install-system-deps.sh).  Writes docs/performance-*.png
 # unless --plots says otherwise (--quick writes none).  The plotting library
 # (pyproject.toml's [bench] extra: matplotlib) is a benchmark-only
