@@ -170,6 +170,7 @@ OUT_FILES = [
     ("request-*.html", "its HTML part, to open in a browser"),
     (LINKS_FILE, "every button's full mailto: link, one per line"),
     ("reply.eml", "the reply the mail client sent"),
+    ("outcome-*.eml", "the answer the plugin sent that person about their reply"),
     ("activity-log.json", "the release's activity log"),
     ("imapd.log", "the embedded IMAP server's log (kept only when not empty)"),
     ("xl-release-home", "the sandbox's XL_RELEASE_SERVER_HOME (conf/xl-release.conf, "
@@ -247,13 +248,24 @@ def mail_client(hub, passwords, person):
         full_name=person[1])
 
 
+REPLY_WORDS = "Approved, CR-1042 checked"   # what the person types with --reply
+
+
 def run_demo(action: str = "complete", out: Path = Path("out/demo"), jar: Path | None = None,
-             timeout: float = 60.0, oauth: bool = False) -> int:
+             timeout: float = 60.0, oauth: bool = False, reply: bool = False,
+             serve: bool = False) -> int:
+    global _MODE
+    _MODE = {"reply": reply, "serve": serve}
+    if reply:
+        action = "complete"
     if oauth:   # the mailbox in Dovecot, the plugin logging in with XOAUTH2
         from .oauthbox import oauth_mailbox
         with oauth_mailbox(REMOTE_ADDRESS) as (external, tls, fields, _service, _dovecot):
             return _run(action, out, jar, timeout, dict(imap=external, tls=tls), fields)
     return _run(action, out, jar, timeout)
+
+
+_MODE = {"reply": False, "serve": False}
 
 
 def _run(action, out, jar, timeout, hub_options=None, imap_fields=None) -> int:
@@ -304,6 +316,23 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_field
     _say("CA      %s" % ca_copy)
     _say("plugin  %s" % plugin.location)
     server = Server(home, [plugin], clock=RealClock())
+    if str(REPO / "plugin") not in sys.path:   # the page reads task links as the plugin writes them
+        sys.path.append(str(REPO / "plugin"))
+    from .web import TaskPages
+    pages = TaskPages(server).start()
+    try:
+        return _story_with_pages(action, expected, out, home, hub, passwords, timeout,
+                                 imap_fields, server, pages)
+    finally:
+        pages.stop()
+
+
+def _story_with_pages(action, expected, out, home, hub, passwords, timeout, imap_fields, server,
+                      pages):
+    from remote_completion.tasklink import task_url
+    # The task link in the request mails points at the sandbox's task page.
+    write_conf(home, CONF.rstrip().rstrip("}") + '  server-url = "%s"\n}\n' % pages.base_url)
+    _say("pages   %s (server-url: the task page the mails link to)" % pages.base_url)
     if server.run_jobs:
         _say("fetch   the sandbox runs xl-rules.xml's fetch job (asked for; XL Release would not):"
              " startup-delay 1 second, sync-interval 2 seconds")
@@ -343,21 +372,35 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_field
             _show_request(person, messages[0], out, hub.mailbox_files(address)[0], index == 0)
         _say("status line: %s" % server.task_bean(task).statusLine)
 
+        link = task_url(pages.base_url, task)
+        _say("task link in the mails: %s" % link)
+
         clicker = PEOPLE[0]
         comment = {"COMPLETE": "Change record CR-1042 checked: go ahead.",
                    "FAIL": "The change record is missing the rollback plan."}[action]
-        _section("%s clicks %s" % (clicker[1], action.title()))
         client = mail_client(hub, passwords, clicker)
-        reply = client.click(hub.mailbox(clicker[2])[0], action, comment=comment)
+        if _MODE["reply"]:
+            _section("%s presses Reply" % clicker[1])
+            reply = client.reply(hub.mailbox(clicker[2])[0], REPLY_WORDS)
+            _say("%s pressed Reply on the request, typed \"%s\" above the quote" % (
+                clicker[1], REPLY_WORDS))
+        else:
+            _section("%s clicks %s" % (clicker[1], action.title()))
+            reply = client.click(hub.mailbox(clicker[2])[0], action, comment=comment)
+            _say("%s's mail client opened the %s link, a comment was typed on its first line" % (
+                clicker[1], action.title()))
         (out / "reply.eml").write_bytes(bytes(reply))
-        _say("%s's mail client opened the %s link, a comment was typed on its first line" % (
-            clicker[1], action.title()))
         _say("and the reply went out (SMTP with STARTTLS, AUTH as %s):" % clicker[2])
         _say()
         for header in ("From", "To", "Subject", "Date"):
             _say("  %-8s %s" % (header + ":", reply.get(header, "")))
         _say()
-        _show_text(_plain_text(reply) or "")
+        text = _plain_text(reply) or ""
+        if _MODE["reply"]:   # the words, then the quote's first line: the rest is the request
+            lines = text.splitlines()
+            quote = next((i for i, line in enumerate(lines) if line.startswith(">")), len(lines))
+            text = "\n".join(lines[:quote + 1] + ["> ... (the request, quoted)"])
+        _show_text(text)
         _say("saved reply.eml")
 
         _section("Fetch job" if server.run_jobs else "Waiting script fetches")
@@ -382,6 +425,15 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_field
         if action == "COMPLETE":
             _say("next task '%s' is %s" % (server.task_bean(after).title, server.task_bean(after).status))
 
+        _section("Outcome reply")
+        answer = _wait_for_outcome(hub, clicker[2], timeout)
+        name = "outcome-%s.eml" % clicker[0]
+        (out / name).write_bytes(bytes(answer))
+        for header in ("From", "To", "Subject", "In-Reply-To", "Auto-Submitted"):
+            _say("  %-15s %s" % (header + ":", answer.get(header, "")))
+        _show_text(_plain_text(answer) or "")
+        _say("saved %s" % name)
+
         _section("Activity log")
         entries = server.activity_log(release)
         for entry in entries:
@@ -395,9 +447,26 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_field
         _say("saved %s (each entry in full)" % log_file.name)
         left = hub.imap_count()
         _say("remote completion INBOX now holds %d message(s)" % left)
+        if _MODE["serve"]:
+            _section("Task page")
+            _say("serving the task page at %s" % link)
+            _say("(open it in a browser; Ctrl-C ends the demo)")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
     _section("Done")
     _say("The task was %s by a reply email." % expected.lower())
     return 0
+
+
+def _wait_for_outcome(hub, address, timeout):
+    def found():
+        return [m for m in hub.mailbox(address)
+                if str(m.get("X-XLR-Remote-Completion", "")) == "outcome"]
+    _wait(lambda: bool(found()), timeout, "the outcome reply to %s" % address)
+    return found()[-1]
 
 
 def main(argv=None) -> int:
@@ -410,8 +479,15 @@ def main(argv=None) -> int:
     parser.add_argument("--oauth", action="store_true",
                         help="keep the mailbox in Dovecot and log in with OAuth 2.0 (XOAUTH2) "
                              "against a local token service")
+    parser.add_argument("--reply", action="store_true",
+                        help="the person presses Reply and types \"%s\" (no button)"
+                        % REPLY_WORDS)
+    parser.add_argument("--serve", action="store_true",
+                        help="at the end, keep serving the task page the mails link to "
+                             "(until Ctrl-C)")
     args = parser.parse_args(argv)
-    return run_demo(args.action, args.out, args.jar, args.timeout, args.oauth)
+    return run_demo(args.action, args.out, args.jar, args.timeout, args.oauth, args.reply,
+                    args.serve)
 
 
 if __name__ == "__main__":

@@ -194,3 +194,30 @@ class MailClient:
         reply = compose(draft, self.address, comment, self.full_name)
         send(reply, self.account)
         return reply
+
+    def reply(self, request, words: str) -> EmailMessage:
+        """Press Reply on ``request`` and type ``words`` above the quote (as
+        most clients do: Reply-To, Re: subject, In-Reply-To/References)."""
+        reply = reply_to(request, self.address, words, self.full_name)
+        send(reply, self.account)
+        return reply
+
+
+def reply_to(request, sender: str, words: str, sender_name: str | None = None) -> EmailMessage:
+    """A plain Reply to ``request``: ``words`` on top, the request's text quoted."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = email.utils.formataddr((sender_name, sender)) if sender_name else sender
+    message["To"] = str(request["Reply-To"] or request["From"])
+    message["Subject"] = "Re: " + str(request["Subject"])
+    message["Date"] = email.utils.formatdate(localtime=True)
+    message["Message-ID"] = email.utils.make_msgid(domain=sender.rpartition("@")[2] or None)
+    original = str(request["Message-ID"] or "").strip()
+    if original:
+        message["In-Reply-To"] = original
+        message["References"] = original
+    message["User-Agent"] = "sandbox-mailclient/1"
+    text = _part(request, "plain") or ""
+    quoted = "\n".join(("> " + line).rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+    message.set_content("%s\n\nOn %s, %s wrote:\n%s\n" % (
+        words, request["Date"], request["From"], quoted))
+    return message

@@ -125,6 +125,7 @@ class WaitOutcome(object):
         self.verdict = verdict
         self.summary = summary
         self.waiting = waiting
+        self.request_recipients = None   # set when a reassignment changed who was asked
 
     def __repr__(self):
         return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
@@ -183,9 +184,33 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
     task_id = host.task_id(task)
     summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id)
     found, in_progress = _read_verdict(apis, task_id, to_text(request_run or '') or None, log)
+    recipients = None
+    if found is None and in_progress and request_run:
+        recipients = _follow_reassignment(task, apis, request_run, request_recipients, log)
     if found is None and in_progress:
-        start.keep_waiting(task, request_recipients, interval=max(1, int(conf.sync_interval)))
-    return WaitOutcome(found, summary, waiting=found is None and in_progress)
+        start.keep_waiting(task, recipients or request_recipients,
+                           interval=max(1, int(conf.sync_interval)))
+    outcome = WaitOutcome(found, summary, waiting=found is None and in_progress)
+    outcome.request_recipients = recipients
+    return outcome
+
+
+def _follow_reassignment(task, apis, request_run, request_recipients, log):
+    """The new ``requestRecipients`` when the task was reassigned (the new
+    assignees got a request for the same run), else None.  Never fails the task."""
+    try:
+        recipients = start.resend_to_new_assignees(task, apis, request_run, request_recipients)
+    except (start.StartError, host.ConfigurationError, ValueError) + HOST_ERRORS as error:
+        log.warning('Remote completion: task %s could not follow a reassignment: %s',
+                    logs.clean(host.task_id(task), 200), logs.clean(to_text(error), 300))
+        return None
+    if recipients is not None:
+        names = [a.strip() for a in recipients.split(',') if a.strip()]
+        try:
+            task.setStatusLine(start.waiting_status_line(names))
+        except HOST_ERRORS:
+            pass
+    return recipients
 
 
 def end(outcome, out=None):
@@ -208,5 +233,8 @@ def run_waiting_script(variables):
     outcome = wait_for_reply(host.current_task(variables), host.Apis.from_variables(variables),
                              variables.get('requestRun'), variables.get('requestRecipients'),
                              host_runs_jobs=variables.get('hostRunsScheduledJobs', False))
+    if outcome.request_recipients is not None:
+        # A script variable: the host copies it onto the task after the run.
+        variables['requestRecipients'] = outcome.request_recipients
     end(outcome)
     return outcome

@@ -161,11 +161,39 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
 
     attempt = host.task_attempt(task)
     run_id = run_id or handover.new_run_id(os.urandom(8))
+    stamp = now or _now()
+    sent, failed = _send_requests(task, release, apis, conf, imap_config, smtp_config, found,
+                                  run_id, stamp, lambda: _open_run(apis, task_id,
+                                                                   imap_config.secret, run_id))
+    for recipient, reason in failed:
+        _say(out, 'Could not send the request email to %s: %s' % (_person(recipient), reason))
+    if not sent:
+        raise StartError('No request email could be sent (%s).' % '; '.join(
+            '%s: %s' % (r.email, reason) for r, reason in failed))
+    _say(out, 'Request email sent to %s.' % ', '.join(_person(r) for r in sent))
+    _say(out, 'Replies go to %s.' % imap_config.from_address)
+
+    return StartResult(
+        request_run=run_id,
+        request_attempt=attempt,
+        request_recipients=', '.join(r.email for r in sent),
+        request_sent_at=stamp.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        status_line=waiting_status_line([r.display_name for r in sent]),
+        sent=sent, failed=failed, problems=problems,
+        wait_seconds=max(1, int(conf.sync_interval)))
+
+
+def _send_requests(task, release, apis, conf, imap_config, smtp_config, found, run_id, stamp,
+                   before_sending=None):
+    """Compose and send the request for ``run_id`` to each of ``found``;
+    ``before_sending()`` runs once before the first mail goes out.  Returns
+    (sent, failed); raises StartError when no SMTP session could be opened."""
+    log = logs.get_logger()
+    task_id = host.task_id(task)
     details = compose.RequestDetails(
         task_id, host.task_title(task), host.release_title(release),
         host.phase_title(task, release), host.task_description(task),
         _assigned_to(task, found))
-    stamp = now or _now()
     epoch = (stamp - datetime.datetime(1970, 1, 1)).total_seconds()
 
     link = tasklink.task_url(conf.server_url, task_id)
@@ -189,7 +217,8 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
 
     sent = []
     if outgoing:
-        _open_run(apis, task_id, imap_config.secret, run_id)
+        if before_sending is not None:
+            before_sending()
         try:
             deliveries = smtp.send_messages(smtp_config, outgoing,
                                             trusted_pem=imap_config.trusted_certificates,
@@ -207,23 +236,58 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
                 failed.append((recipient, delivery.error))
                 log.warning('Remote completion request for task %s not sent to %s: %s',
                             task_id, recipient.email, delivery.error)
+    return sent, failed
 
+
+def _addresses(text):
+    return [a.strip() for a in to_text(text or '').split(',') if a.strip()]
+
+
+def resend_to_new_assignees(task, apis, request_run, request_recipients, out=None, now=None):
+    """Reassignment while the task waits: when its assignee or team changed,
+    mail the new assignees a fresh request for the same run and note it on
+    the task.  Returns the recipients text to keep (``requestRecipients``),
+    or None when nothing changed.  Requests to people no longer assigned
+    stop acting by themselves (the fetcher's assignee check)."""
+    out = out or sys.stdout
+    task_id = host.task_id(task)
+    release_id = host.release_id_of(task_id)
+    found, _problems = recipients.resolve(task, release_id, apis.releaseApi, apis.userApi,
+                                          apis.rolesApi, apis.folderApi)
+    if not found:
+        return None   # nobody mailable now (or the lookups failed): leave things as they are
+    before = set(a.lower() for a in _addresses(request_recipients))
+    now_assigned = set(r.email.lower() for r in found)
+    new = [r for r in found if r.email.lower() not in before]
+    if not new and now_assigned == before:
+        return None
+    sent, failed = [], []
+    if new and signature.is_run_id(request_run):
+        conf = _load_settings(out)
+        imap_config = host.find_imap_config(apis.configurationApi, release_id)
+        smtp_config = host.find_smtp_config(apis.configurationApi, imap_config)
+        release = host.get_release(apis.releaseApi, release_id)
+        sent, failed = _send_requests(task, release, apis, conf, imap_config, smtp_config, new,
+                                      to_text(request_run), now or _now())
+    kept = [a for a in _addresses(request_recipients) if a.lower() in now_assigned]
+    # A failed send is noted once, not retried every cycle (the note says so).
+    kept += [r.email for r in sent] + [r.email for r, _reason in failed]
+    gone = sorted(before - now_assigned)
+    lines = ['The task was reassigned while it waited for a reply by email.']
+    if sent:
+        lines.append('Request email sent to %s.' % ', '.join(_person(r) for r in sent))
     for recipient, reason in failed:
-        _say(out, 'Could not send the request email to %s: %s' % (_person(recipient), reason))
-    if not sent:
-        raise StartError('No request email could be sent (%s).' % '; '.join(
-            '%s: %s' % (r.email, reason) for r, reason in failed))
-    _say(out, 'Request email sent to %s.' % ', '.join(_person(r) for r in sent))
-    _say(out, 'Replies go to %s.' % imap_config.from_address)
-
-    return StartResult(
-        request_run=run_id,
-        request_attempt=attempt,
-        request_recipients=', '.join(r.email for r in sent),
-        request_sent_at=stamp.strftime('%Y-%m-%dT%H:%M:%SZ'),
-        status_line=waiting_status_line([r.display_name for r in sent]),
-        sent=sent, failed=failed, problems=problems,
-        wait_seconds=max(1, int(conf.sync_interval)))
+        lines.append('Could not send the request email to %s: %s' % (_person(recipient),
+                                                                     logs.clean(reason, 200)))
+    if gone:
+        lines.append('Replies from %s no longer count.' % ', '.join(gone))
+    text = '\n'.join(lines)
+    try:   # a comment, not printed output: the host keeps the script's output as one too
+        apis.taskApi.commentTask(task_id, host.make_comment(apis.Comment, text))
+    except HOST_ERRORS as error:
+        logs.get_logger().warning('Remote completion: the reassignment note on task %s was '
+                                  'not written: %s', task_id, host.describe_error(error))
+    return ', '.join(kept)
 
 
 def keep_waiting(task, request_recipients, interval):

@@ -41,6 +41,32 @@ def test_demo_tells_the_story_and_writes_its_files(tmp_path, action, outcome):
     assert re.search(r"^\s+secret\s+\*{8}$", proc.stdout, re.M)
     assert len(re.findall(r"^\s+password\s+\*{8}$", proc.stdout, re.M)) == 2
     check_console(proc.stdout, out)
+    check_outcome(out, "alice", "Completed" if action == "complete" else "Failed")
+
+
+def check_outcome(out, person, word):
+    """The answer the person got about their reply, threaded to it."""
+    answer = read_eml(out / ("outcome-%s.eml" % person))
+    sent = read_eml(out / "reply.eml")
+    assert answer["Subject"].startswith(word) and answer["Auto-Submitted"] == "auto-replied"
+    assert answer["In-Reply-To"] == sent["Message-ID"]
+    assert "/#/releases/" in answer.get_body(("plain",)).get_content()
+
+
+def test_demo_reply_variant_completes_with_the_typed_words(tmp_path):
+    out = tmp_path / "demo"
+    proc = run_demo("--reply", "--out", str(out), "--timeout", "60")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "presses Reply" in proc.stdout and "task is COMPLETED" in proc.stdout
+    assert "task link in the mails: http://127.0.0.1:" in proc.stdout
+    sent = read_eml(out / "reply.eml")
+    assert sent["In-Reply-To"] and "+xlr" in sent["To"]
+    assert sent.get_body(("plain",)).get_content().startswith(demo.REPLY_WORDS)
+    log = json.loads((out / "activity-log.json").read_text())
+    assert any("Comment: CR-1042 checked" in e["message"] for e in log)
+    check_outcome(out, "alice", "Completed")
+    wide = [line for line in proc.stdout.splitlines() if len(line) > demo.WIDTH]
+    assert not wide, wide
 
 
 def read_eml(path):
