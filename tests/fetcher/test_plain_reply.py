@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 
 import pytest
 
@@ -184,3 +185,17 @@ def test_flowed_split_inside_the_task_id_reads_the_raw_lines():
            "format=flowed\r\n\r\n").encode() + "\r\n".join(lines).encode()
     parsed = reply.parse_reply(raw)
     assert parsed.error is None and parsed.task_id == s.TASK_ID
+
+
+def test_html_only_reply_with_a_blockquote():
+    text, mid, reply_to = request()
+    quote = "<br>".join(html.escape(line) for line in text.split("\r\n"))
+    markup = ("<html><body><div>Approved, CR-1042 checked</div><div><br></div>"
+              "<div>On Wed, XL Release wrote:</div><blockquote>%s</blockquote></body></html>"
+              % quote)
+    raw = (s.headers("Re: Action required", to=reply_to, extra=threading(mid))
+           + "Content-Type: text/html; charset=utf-8\r\n\r\n").encode() + markup.encode()
+    parsed = reply.parse_reply(raw)
+    assert parsed.error is None and parsed.plain and parsed.metadata_source == "text/html"
+    assert (parsed.action, parsed.comment, parsed.task_id) == (COMPLETE, "CR-1042 checked",
+                                                               s.TASK_ID)

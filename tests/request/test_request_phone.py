@@ -87,3 +87,15 @@ def test_buttons_do_not_wrap_at_390_px(tmp_path, title):
     for button in buttons:
         assert button["height"] < 1.5 * button["lineHeight"], button   # one line
         assert button["right"] <= 390, button                           # on screen
+
+
+def test_the_task_link_in_the_text_part_too():
+    details = compose.RequestDetails(TASK, "Go", "R", "P")
+    for link, shown in (("https://xlr.example.com/#/releases/x", True), (None, False)):
+        msg = compose.compose_request(details, "alice@example.com", "Alice", "xlr@example.com",
+                                      "replies@example.com", SIGS, now=0, task_link=link)
+        text = [p for p in msg.walk() if p.get_content_type() == "text/plain"][0]
+        plain = text.get_payload(decode=True).decode("utf-8")
+        assert ("Open in XL Release: <https://xlr.example.com/#/releases/x>" in plain) == shown
+        assert plain.startswith("XL Release - task: Go")
+
