@@ -316,7 +316,8 @@ def _story(action, expected, out, home, hub, passwords, jar, timeout, imap_field
     _say("CA      %s" % ca_copy)
     _say("plugin  %s" % plugin.location)
     server = Server(home, [plugin], clock=RealClock())
-    if str(REPO / "plugin") not in sys.path:   # the page reads task links as the plugin writes them
+    # The page reads task links as the plugin writes them.
+    if str(REPO / "plugin") not in sys.path:
         sys.path.append(str(REPO / "plugin"))
     from .web import TaskPages
     pages = TaskPages(server).start()

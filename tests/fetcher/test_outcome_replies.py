@@ -46,8 +46,9 @@ def limiter(monkeypatch):
 @pytest.fixture
 def smtp(monkeypatch):
     with smtp_server("plain") as (port, recorder):
-        monkeypatch.setattr(fetch.host, "find_smtp_config", lambda api, imap_config: host.SmtpConfig(
-            host="127.0.0.1", port=port, from_address="XL Release <xlr@corp.example>"))
+        monkeypatch.setattr(fetch.host, "find_smtp_config", lambda api, imap_config: (
+            host.SmtpConfig(host="127.0.0.1", port=port,
+                            from_address="XL Release <xlr@corp.example>")))
         yield recorder
 
 
@@ -106,7 +107,8 @@ def test_unknown_action_has_its_words_in_decide_and_outcome():
 def test_off_by_setting(smtp, limiter):
     assert answer(parsed_button(), D.Verdict.act_on("COMPLETE"), outcome_replies=False) == "off"
     assert smtp.messages == []
-    assert settings.from_text("xl.remote-completion.outcome-replies = false").outcome_replies is False
+    off = settings.from_text("xl.remote-completion.outcome-replies = false")
+    assert off.outcome_replies is False
 
 
 @pytest.mark.parametrize("parsed, verdict, why", [
@@ -133,7 +135,8 @@ def test_a_current_assignee_without_a_verified_token_is_answered(smtp, limiter, 
     monkeypatch.setattr(fetch.recipients, "is_assignee",
                         lambda address, *rest: asked.append(address) or True)
     the_mail = SimpleNamespace(run_id=None, task=Task(),
-                               snapshot=D.TaskSnapshot(s.TASK_ID, "IN_PROGRESS", D.TASK_TYPE, s.RUN))
+                               snapshot=D.TaskSnapshot(s.TASK_ID, "IN_PROGRESS", D.TASK_TYPE,
+                                                       s.RUN))
     apis = SimpleNamespace(releaseApi=None, userApi=None, rolesApi=None, folderApi=None,
                            configurationApi=None)
     verdict = D.Verdict.ignore(D.BAD_SIGNATURE)

@@ -34,8 +34,9 @@ def request(recipient=s.ALICE, run=s.RUN, task_id=s.TASK_ID):
                                                   "corp.example"),
               "reply_address": replytoken.reply_address(s.SECRET, task_id, recipient, run,
                                                         s.MAILBOX)}
-    msg = compose.compose_request(details, recipient, "Alice Smith", "XL Release <xlr@corp.example>",
-                                  s.MAILBOX, sigs, now=0, **tokens)
+    msg = compose.compose_request(details, recipient, "Alice Smith",
+                                  "XL Release <xlr@corp.example>", s.MAILBOX, sigs, now=0,
+                                  **tokens)
     parsed = email.message_from_bytes(compose.message_bytes(msg), policy=email.policy.default)
     text = parsed.get_body(("plain",)).get_content().replace("\r\n", "\n").rstrip("\n")
     return text.replace("\n", "\r\n"), parsed["Message-ID"], parsed["Reply-To"]
@@ -57,11 +58,13 @@ def shapes(words=WORDS):
     attribution = "On Wed, 25 Nov 2026 at 10:00, XL Release <xlr@corp.example> wrote:"
     outlook_head = ("________________________________\r\nFrom: XL Release <xlr@corp.example>\r\n"
                     "Sent: Wednesday, November 25, 2026 10:00 AM\r\nTo: Alice Smith "
-                    "<alice@example.com>\r\nSubject: Action required: Deploy to production\r\n\r\n")
+                    "<alice@example.com>\r\n"
+                    "Subject: Action required: Deploy to production\r\n\r\n")
     return {
         "outlook-top-posted": s.outlook(words + "\r\n\r\nAlice Smith\r\nRelease manager\r\n\r\n"
                                         + outlook_head + text, **kw),
-        "gmail-top-posted": s.gmail(words + "\r\n\r\n" + attribution + "\r\n" + quoted(text), **kw),
+        "gmail-top-posted": s.gmail(words + "\r\n\r\n" + attribution + "\r\n" + quoted(text),
+                                    **kw),
         "apple-mail-top-posted": s.apple_mail(words + "\r\n\r\n" + attribution + "\r\n\r\n"
                                               + quoted(text), **kw),
         "ios-top-posted": s.apple_mail(words + "\r\n\r\nSent from my iPhone\r\n\r\n> "

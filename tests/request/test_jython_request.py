@@ -94,7 +94,8 @@ def test_jython_sent_mail_arrived(jython):
     for (_, rcpt, content, _) in recorders["plain"].messages:
         msg = email.message_from_bytes(content, policy=email.policy.default)
         # The plain-Reply token rides in Reply-To (sub-address) and the Message-ID.
-        assert msg["Reply-To"].startswith("replies+xlr") and msg["Message-ID"].startswith("<xlr.v2.")
+        assert msg["Reply-To"].startswith("replies+xlr")
+        assert msg["Message-ID"].startswith("<xlr.v2.")
         html = msg.get_body(("html",)).get_content()
         assert "Complete task" in html and "Fail task" in html
         plain = msg.get_body(("plain",)).get_content()
