@@ -303,3 +303,31 @@ def test_waiting_script_keeps_the_task_waiting(shape):
     lost = RunningTask(status_line=None)
     run_script("WaitForReply.py", dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"))
     assert lost.statusLine == "Waiting for a reply by email from alice@example.com, bob@example.com"
+
+
+# --- reassignment while waiting (issue 13) -------------------------------------------
+
+def test_reassignment_mails_only_the_new_assignee_for_the_same_run(shape):
+    with smtp_server("plain", auth=True) as (port, recorder):
+        env = environment(shape, port, username=USER)
+        env["taskApi"].recorder = recorder
+        # alice was mailed; bob joined the team since.
+        kept = start.resend_to_new_assignees(RunningTask(), apis(env), RUN, "alice@example.com",
+                                             out=io.StringIO())
+        assert kept == "alice@example.com, bob@example.com"
+        assert [m[1] for m in recorder.messages] == [["bob@example.com"]]
+        msg = parsed(recorder)[0]
+        for action, link in links_of(msg).items():
+            sig = mailto.parse(link)[2].rsplit("SIGNATURE: ", 1)[1]
+            assert signature.verify(SECRET, sig, action, TASK_ID, "bob@example.com") == RUN
+        (task_id, note, _), = env["taskApi"].comments
+        assert "reassigned" in note and "bob@example.com" in note
+        # Nothing changed: no mail, no note.
+        assert start.resend_to_new_assignees(RunningTask(), apis(env), RUN, kept,
+                                             out=io.StringIO()) is None
+        assert len(recorder.messages) == 1 and len(env["taskApi"].comments) == 1
+        # Someone left (no one new): noted, nobody mailed.
+        kept = start.resend_to_new_assignees(RunningTask(), apis(env), RUN,
+                                             kept + ", gone@example.com", out=io.StringIO())
+        assert kept == "alice@example.com, bob@example.com" and len(recorder.messages) == 1
+        assert "gone@example.com no longer count" in env["taskApi"].comments[-1][1]
