@@ -102,8 +102,12 @@ class ImapProxy:
             with self.lock:
                 self.connections += 1
                 self._open.append((client, server))
-            threading.Thread(target=self._client_to_server, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._server_to_client, args=(server, client), daemon=True).start()
+            threading.Thread(
+                target=self._client_to_server, args=(client, server), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._server_to_client, args=(server, client), daemon=True
+            ).start()
 
     def _client_to_server(self, client, server):
         pending = b""
@@ -146,8 +150,10 @@ class ImapProxy:
                     pending += data
                     cut = pending.rfind(b"\n") + 1
                     data, pending = pending[:cut], pending[cut:]
-                    data = b"\n".join(_IDLE_WORD.sub(b"", line) if b"CAPABILITY" in line.upper() else line
-                                      for line in data.split(b"\n"))
+                    data = b"\n".join(
+                        _IDLE_WORD.sub(b"", line) if b"CAPABILITY" in line.upper() else line
+                        for line in data.split(b"\n")
+                    )
                     if not data:
                         continue
                 with self.lock:

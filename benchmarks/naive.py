@@ -23,7 +23,9 @@ def run_naive_cycle(taskApi, releaseApi, configurationApi, userApi, rolesApi, Co
         client.select("INBOX")
         for uid in client.uid_search_all():
             # One round trip for the message (size, date, whole body) ...
-            for _uid, head, literals in client._fetch([uid], "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[])"):
+            for _uid, head, literals in client._fetch(
+                [uid], "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[])"
+            ):
                 meta = imap.FetchedMeta(uid)
                 size = imap._FETCH_SIZE.search(head)
                 date = imap._FETCH_DATE.search(head)

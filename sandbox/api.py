@@ -66,27 +66,27 @@ class TaskApi(_Api):
     _name = "taskApi"
     _calls = ("getTask", "completeTask", "failTask", "commentTask", "assignTask", "updateTask")
 
-    def getTask(self, taskId):  # noqa: N802,N803 - Java names
+    def getTask(self, taskId):  # Java names
         self._check("getTask", taskId, VIEW)
         return self._server.task_bean(taskId)
 
-    def completeTask(self, taskId, comment):  # noqa: N802,N803
+    def completeTask(self, taskId, comment):
         self._check("completeTask", taskId, EDIT)
         return self._server.complete_task(taskId, _comment_text(comment), as_user=self._user)
 
-    def failTask(self, taskId, comment):  # noqa: N802,N803
+    def failTask(self, taskId, comment):
         self._check("failTask", taskId, EDIT)
         return self._server.fail_task(taskId, _comment_text(comment), as_user=self._user)
 
-    def commentTask(self, taskId, comment):  # noqa: N802,N803
+    def commentTask(self, taskId, comment):
         self._check("commentTask", taskId, EDIT)
         return self._server.comment_task(taskId, _comment_text(comment), as_user=self._user)
 
-    def assignTask(self, taskId, username):  # noqa: N802,N803
+    def assignTask(self, taskId, username):
         self._check("assignTask", taskId, EDIT)
         return self._server.assign_task(taskId, username, as_user=self._user)
 
-    def updateTask(self, *args):  # noqa: N802
+    def updateTask(self, *args):
         # updateTask(task) or updateTask(taskId, task), as the v1 API.
         if len(args) == 1:
             task_id, task = getattr(args[0], "id", None), args[0]
@@ -102,11 +102,11 @@ class ReleaseApi(_Api):
     _name = "releaseApi"
     _calls = ("getRelease", "getTeams")
 
-    def getRelease(self, releaseId):  # noqa: N802,N803
+    def getRelease(self, releaseId):
         self._check("getRelease", releaseId, VIEW)
         return self._server.release_bean(releaseId)
 
-    def getTeams(self, releaseId):  # noqa: N802,N803
+    def getTeams(self, releaseId):
         # GET /api/v1/releases/{releaseId}/teams (getReleaseTeams)
         self._check("getTeams", releaseId, VIEW)
         return self._server.team_views(releaseId)
@@ -119,11 +119,11 @@ class FolderApi(_Api):
     _name = "folderApi"
     _calls = ("getFolder", "getTeams")
 
-    def getFolder(self, folderId, depth=1):  # noqa: N802,N803
+    def getFolder(self, folderId, depth=1):
         self._check("getFolder", folderId, VIEW)
         return self._server.folder_bean(folderId, depth)
 
-    def getTeams(self, folderId):  # noqa: N802,N803
+    def getTeams(self, folderId):
         self._check("getTeams", folderId, VIEW)
         return self._server.folder_team_views(folderId)
 
@@ -132,14 +132,14 @@ class ConfigurationApi(_Api):
     _name = "configurationApi"
     _calls = ("searchByTypeAndTitle", "getConfiguration")
 
-    def searchByTypeAndTitle(self, configurationType, title, folderId=None,  # noqa: N802,N803
-                             folderOnly=False):  # noqa: N803
+    def searchByTypeAndTitle(self, configurationType, title, folderId=None,
+                             folderOnly=False):
         # GET /api/v1/config/byTypeAndTitle?configurationType&title&folderId&folderOnly
         self._check("searchByTypeAndTitle", folderId, VIEW if folderId is not None else None)
         return self._server.search_configurations(configurationType, title, folderId,
                                                   bool(folderOnly))
 
-    def getConfiguration(self, configurationId):  # noqa: N802,N803
+    def getConfiguration(self, configurationId):
         # GET /api/v1/config/{configurationId}
         folder = self._server.configuration_folder(configurationId)
         self._check("getConfiguration", folder, VIEW if folder is not None else None)
@@ -150,7 +150,7 @@ class UserApi(_Api):
     _name = "userApi"
     _calls = ("getUser",)
 
-    def getUser(self, username):  # noqa: N802
+    def getUser(self, username):
         self._check("getUser", None, None)
         return self._server.user_account(username)
 
@@ -159,7 +159,7 @@ class RolesApi(_Api):
     _name = "rolesApi"
     _calls = ("getRole",)
 
-    def getRole(self, roleName):  # noqa: N802,N803
+    def getRole(self, roleName):
         self._check("getRole", None, None)
         return self._server.role_view(roleName)
 

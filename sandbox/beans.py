@@ -80,7 +80,7 @@ class Bean:
 
     __str__ = __repr__
 
-    def toString(self):  # noqa: N802 - Java name
+    def toString(self):  # Java name
         return str(self)
 
     def __eq__(self, other):
@@ -92,7 +92,9 @@ class Bean:
     def __deepcopy__(self, memo):
         clone = object.__new__(type(self))
         for name in self._properties:
-            object.__setattr__(clone, name, copy.deepcopy(object.__getattribute__(self, name), memo))
+            object.__setattr__(
+                clone, name, copy.deepcopy(object.__getattribute__(self, name), memo)
+            )
         return clone
 
 
@@ -133,7 +135,7 @@ class JavaEnum:
         return [cls.of(c) for c in cls._constants]
 
     @classmethod
-    def valueOf(cls, constant):  # noqa: N802 - Java name
+    def valueOf(cls, constant):  # Java name
         return cls.of(str(constant))
 
     def name(self):
@@ -142,7 +144,7 @@ class JavaEnum:
     def ordinal(self):
         return self._constants.index(self._constant)
 
-    def toString(self):  # noqa: N802 - Java name
+    def toString(self):  # Java name
         return self._constant
 
     def __str__(self):
@@ -199,13 +201,13 @@ class Type:
         self.prefix = prefix
         self.name = name
 
-    def getPrefix(self):  # noqa: N802 - Java name
+    def getPrefix(self):  # Java name
         return self.prefix
 
-    def getName(self):  # noqa: N802 - Java name
+    def getName(self):  # Java name
         return self.name
 
-    def toString(self):  # noqa: N802 - Java name
+    def toString(self):  # Java name
         return self._full
 
     def __str__(self):
@@ -242,7 +244,9 @@ TeamMemberView = bean_class("TeamMemberView", ("name", "fullName", "type", "role
 TeamView = bean_class("TeamView", ("id", "teamName", "members", "permissions", "systemTeam"))
 PrincipalView = bean_class("PrincipalView", ("username", "fullname"))
 RoleView = bean_class("RoleView", ("id", "name", "permissions", "principals"))
-UserAccount = bean_class("UserAccount", ("username", "email", "fullName", "external", "loginAllowed"))
+UserAccount = bean_class(
+    "UserAccount", ("username", "email", "fullName", "external", "loginAllowed")
+)
 
 
 class Comment:
@@ -254,10 +258,10 @@ class Comment:
     def __init__(self, comment=None):
         self.comment = comment
 
-    def getComment(self):  # noqa: N802 - Java name
+    def getComment(self):  # Java name
         return self.comment
 
-    def setComment(self, comment):  # noqa: N802 - Java name
+    def setComment(self, comment):  # Java name
         self.comment = comment
 
     def __repr__(self):
@@ -266,8 +270,8 @@ class Comment:
 
 class ConfigurationBean:
     """A shared configuration object as scripts get it: ``id``, ``title``, ``type``,
-    ``folderId`` (None for a global one), ``getProperty(name)``; password values are readable by scripts but masked in
-    ``str()``/``repr()``."""
+    ``folderId`` (None for a global one), ``getProperty(name)``; password values
+    are readable by scripts but masked in ``str()``/``repr()``."""
 
     def __init__(self, ci_id, ci_type, values, secret_names, folder_id=None):
         self._folder_id = folder_id
@@ -281,29 +285,31 @@ class ConfigurationBean:
     title = property(lambda self: self._values.get("title"))
     folderId = property(lambda self: self._folder_id)  # ReleaseConfiguration.folderId
 
-    def getFolderId(self):  # noqa: N802 - Java names
+    def getFolderId(self):  # Java names
         return self._folder_id
 
-    def getId(self):  # noqa: N802 - Java names
+    def getId(self):  # Java names
         return self._id
 
-    def getType(self):  # noqa: N802
+    def getType(self):
         return self._type
 
-    def getTitle(self):  # noqa: N802
+    def getTitle(self):
         return self._values.get("title")
 
-    def getProperty(self, name):  # noqa: N802
+    def getProperty(self, name):
         if name not in self._values:
             raise IllegalArgumentException("%s has no property %s" % (self._type, name))
         return copy.deepcopy(self._values[name])
 
-    def hasProperty(self, name):  # noqa: N802
+    def hasProperty(self, name):
         return name in self._values
 
     def __getattr__(self, name):
-        raise AttributeError("configuration %s has no attribute '%s' (synthetic properties are read "
-                             "with getProperty)" % (self._type, name))
+        raise AttributeError(
+            "configuration %s has no attribute '%s' (synthetic properties are read "
+            "with getProperty)" % (self._type, name)
+        )
 
     def __repr__(self):
         shown = ", ".join("%s=%s" % (k, "********" if k in self._secret and v else repr(v))
@@ -312,5 +318,5 @@ class ConfigurationBean:
 
     __str__ = __repr__
 
-    def toString(self):  # noqa: N802
+    def toString(self):
         return repr(self)

@@ -64,7 +64,14 @@ def parse_duration(value, key: str) -> float:
 def parse_boolean(value, key: str) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "false", "no", "off"):
+    if isinstance(value, str) and value.strip().lower() in (
+        "true",
+        "yes",
+        "on",
+        "false",
+        "no",
+        "off",
+    ):
         return value.strip().lower() in ("true", "yes", "on")
     raise ConfError("%s: %r is not a boolean (true or false)" % (key, value))
 
@@ -110,8 +117,12 @@ def read_host_conf(home: Path, jobs=()) -> HostConf:
     tree = _read_tree(path)
     job_confs = {}
     for job in jobs:
-        enabled = parse_boolean(_get(tree, job.enabled.conf_key, job.enabled.default), job.enabled.conf_key)
-        interval = parse_duration(_get(tree, job.interval.conf_key, job.interval.default), job.interval.conf_key)
+        enabled = parse_boolean(
+            _get(tree, job.enabled.conf_key, job.enabled.default), job.enabled.conf_key
+        )
+        interval = parse_duration(
+            _get(tree, job.interval.conf_key, job.interval.default), job.interval.conf_key
+        )
         delay = parse_duration(_get(tree, job.startup_delay.conf_key, job.startup_delay.default),
                                job.startup_delay.conf_key)
         if interval <= 0:

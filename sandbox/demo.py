@@ -155,7 +155,9 @@ def _show_request(person, message, out_dir: Path, eml: Path, full_text: bool):
         handle.write("".join(line + "\n" for line in links))
     copy = out_dir / ("request-%s.eml" % name)
     shutil.copyfile(eml, copy)
-    html_part = next((p.get_content() for p in message.walk() if p.get_content_type() == "text/html"), None)
+    html_part = next(
+        (p.get_content() for p in message.walk() if p.get_content_type() == "text/html"), None
+    )
     preview = out_dir / ("request-%s.html" % name)
     if html_part:
         preview.write_text(html_part, encoding="utf-8")
@@ -233,7 +235,9 @@ def create_release(server):
     """The demo release; returns (release id, remote completion task id, next task id)."""
     release = server.create_release("Payments service 2.4", description="Quarterly release")
     phase = server.add_phase(release, "Production")
-    server.add_team(release, "Release approvers", members=["alice", "bob"], roles=["Change managers"])
+    server.add_team(
+        release, "Release approvers", members=["alice", "bob"], roles=["Change managers"]
+    )
     task = server.add_task(phase, TASK_TYPE, "Approve the production deployment",
                            description="Check the change record before answering.",
                            team="Release approvers")
@@ -413,8 +417,11 @@ def _story_with_pages(action, expected, out, home, hub, passwords, timeout, imap
             _wait(lambda: str(server.task_bean(task).status) == expected, timeout,
                   "the task to become %s" % expected)
         except DemoFailed:
-            detail = "\n".join("run %s: %s %s" % (r.started.time(), r.outcome, (r.error or r.output or "").strip())
-                               for r in fetch_runs()[-3:])
+            detail = "\n".join(
+                "run %s: %s %s"
+                % (r.started.time(), r.outcome, (r.error or r.output or "").strip())
+                for r in fetch_runs()[-3:]
+            )
             raise DemoFailed("the task is %s, not %s, after %ss; last fetch runs:\n%s" % (
                 server.task_bean(task).status, expected, timeout, detail)) from None
         _say("task is %s after %.1f s (%d fetch run(s))" % (expected, time.monotonic() - started,
@@ -424,7 +431,10 @@ def _story_with_pages(action, expected, out, home, hub, passwords, timeout, imap
             _say("  comment by %s:" % c.author)
             _show_text(c.text, prefix="    ")
         if action == "COMPLETE":
-            _say("next task '%s' is %s" % (server.task_bean(after).title, server.task_bean(after).status))
+            _say(
+                "next task '%s' is %s"
+                % (server.task_bean(after).title, server.task_bean(after).status)
+            )
 
         _section("Outcome reply")
         answer = _wait_for_outcome(hub, clicker[2], timeout)
@@ -472,10 +482,15 @@ def _wait_for_outcome(hub, address, timeout):
 
 def main(argv=None) -> int:
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m sandbox demo", description=__doc__.splitlines()[0])
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox demo", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--action", choices=("complete", "fail"), default="complete")
     parser.add_argument("--out", type=Path, default=Path("out/demo"))
-    parser.add_argument("--jar", type=Path, help="load the plugin from this jar instead of the source tree")
+    parser.add_argument(
+        "--jar", type=Path, help="load the plugin from this jar instead of the source tree"
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each step")
     parser.add_argument("--oauth", action="store_true",
                         help="keep the mailbox in Dovecot and log in with OAuth 2.0 (XOAUTH2) "

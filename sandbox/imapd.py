@@ -27,9 +27,19 @@ async def _serve(args):
     from pymap.imap import IMAPServer
 
     namespace = argparse.Namespace(
-        host="127.0.0.1", port=0, debug=args.debug, cert=args.cert, key=args.key, tls=True,
-        inherited_sockets=None, proxy_protocol=None, passlib_cfg=None, demo_data=False,
-        demo_user=os.environ["SANDBOX_IMAP_USER"], demo_password=os.environ["SANDBOX_IMAP_PASSWORD"])
+        host="127.0.0.1",
+        port=0,
+        debug=args.debug,
+        cert=args.cert,
+        key=args.key,
+        tls=True,
+        inherited_sockets=None,
+        proxy_protocol=None,
+        passlib_cfg=None,
+        demo_data=False,
+        demo_user=os.environ["SANDBOX_IMAP_USER"],
+        demo_password=os.environ["SANDBOX_IMAP_PASSWORD"],
+    )
     if args.no_plain_login:
         _refuse_plain_login()
     backend, config = await DictBackend.init(namespace, invalid_user_sleep=0.0)
@@ -52,7 +62,9 @@ async def _serve(args):
         return ProxyProtocolReader(cfg.proxy_protocol).get_callback(IMAPServer(backend.login, cfg))
 
     plain = await asyncio.start_server(callback(config), "127.0.0.1", args.port)
-    implicit = await asyncio.start_server(callback(tls_config), "127.0.0.1", args.tls_port, ssl=context)
+    implicit = await asyncio.start_server(
+        callback(tls_config), "127.0.0.1", args.tls_port, ssl=context
+    )
     await backend.start(_Stack())
     print("READY %d %d" % (plain.sockets[0].getsockname()[1], implicit.sockets[0].getsockname()[1]),
           flush=True)

@@ -44,7 +44,7 @@ class JobThread(threading.Thread):
     def interrupt(self):
         self._interrupted.set()
 
-    def isInterrupted(self):  # noqa: N802 - Java name
+    def isInterrupted(self):  # Java name
         return self._interrupted.is_set()
 
 

@@ -72,7 +72,9 @@ def wait_for_port(host: str, port: int, timeout: float, process=None) -> None:
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise TimeoutError("nothing listens on %s:%d after %ss" % (host, port, timeout)) from None
+                raise TimeoutError(
+                    "nothing listens on %s:%d after %ss" % (host, port, timeout)
+                ) from None
             time.sleep(0.02)  # a poll interval, not a synchronisation guess
 
 
@@ -135,7 +137,9 @@ class MailHub:
         self.authserv_id = authserv_id
         self.no_plain_imap_login = no_plain_imap_login
         self.start_timeout = start_timeout
-        self.tls: TlsMaterial | None = tls   # given (e.g. the external server's CA) or made at start
+        self.tls: TlsMaterial | None = (
+            tls  # given (e.g. the external server's CA) or made at start
+        )
         self.smtp_port = self.smtp_tls_port = None
         self.imap_port = self.imap_tls_port = None
         self._imapd = None
@@ -160,7 +164,9 @@ class MailHub:
 
     @property
     def imap_ca_pem(self) -> Path:
-        return self._external.ca_pem if self._external and self._external.ca_pem else self.tls.ca_pem
+        return (
+            self._external.ca_pem if self._external and self._external.ca_pem else self.tls.ca_pem
+        )
 
     def start(self) -> "MailHub":
         self.root.mkdir(parents=True, exist_ok=True)
@@ -175,8 +181,12 @@ class MailHub:
         return self
 
     def _start_imapd(self):
-        env = dict(os.environ, SANDBOX_IMAP_USER=self.imap_user, SANDBOX_IMAP_PASSWORD=self.imap_password,
-                   FQDN="localhost")
+        env = dict(
+            os.environ,
+            SANDBOX_IMAP_USER=self.imap_user,
+            SANDBOX_IMAP_PASSWORD=self.imap_password,
+            FQDN="localhost",
+        )
         cmd = [sys.executable, "-m", "sandbox.imapd", "--cert", str(self.tls.cert_pem),
                "--key", str(self.tls.key_pem)]
         if self.no_plain_imap_login:
@@ -205,13 +215,22 @@ class MailHub:
 
     def _start_smtp(self):
         handler = _DeliveryHandler(self)
-        common = dict(hostname=LOCALHOST, server_hostname="localhost", ready_timeout=self.start_timeout)
+        common = dict(
+            hostname=LOCALHOST, server_hostname="localhost", ready_timeout=self.start_timeout
+        )
         if self.smtp_users:
-            common.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=True)
+            common.update(
+                authenticator=self._authenticate, auth_required=True, auth_require_tls=True
+            )
         for attempt in range(5):  # a free port can be taken between probe and bind
             try:
-                starttls = Controller(handler, port=free_port(), tls_context=self.tls.server_context(),
-                                      require_starttls=self.require_starttls, **common)
+                starttls = Controller(
+                    handler,
+                    port=free_port(),
+                    tls_context=self.tls.server_context(),
+                    require_starttls=self.require_starttls,
+                    **common,
+                )
                 starttls.start()
                 break
             except OSError:
@@ -220,8 +239,12 @@ class MailHub:
         for attempt in range(5):
             try:
                 # aiosmtpd's auth_require_tls only knows STARTTLS; this port is TLS from the start.
-                implicit = _ImplicitTlsController(handler, port=free_port(), ssl_context=self.tls.server_context(),
-                                      **dict(common, auth_require_tls=False) if self.smtp_users else common)
+                implicit = _ImplicitTlsController(
+                    handler,
+                    port=free_port(),
+                    ssl_context=self.tls.server_context(),
+                    **dict(common, auth_require_tls=False) if self.smtp_users else common,
+                )
                 implicit.start()
                 break
             except OSError:
@@ -338,7 +361,9 @@ class MailHub:
         """A logged-in IMAP client for the remote completion mailbox, TLS verified."""
         context = ssl.create_default_context(cafile=str(self.imap_ca_pem))
         if self.imap_tls_port:
-            client = imaplib.IMAP4_SSL(self.imap_host, self.imap_tls_port, ssl_context=context, timeout=30)
+            client = imaplib.IMAP4_SSL(
+                self.imap_host, self.imap_tls_port, ssl_context=context, timeout=30
+            )
         else:
             client = imaplib.IMAP4(self.imap_host, self.imap_port, timeout=30)
             client.starttls(context)
@@ -381,11 +406,21 @@ class MailHub:
     def info(self) -> dict:
         """Where everything listens (no secrets)."""
         return {
-            "smtp": {"host": self.smtp_host, "starttls_port": self.smtp_port,
-                     "implicit_tls_port": self.smtp_tls_port, "auth_required": bool(self.smtp_users)},
-            "imap": {"host": self.imap_host, "port": self.imap_port, "implicit_tls_port": self.imap_tls_port,
-                     "user": self.imap_user, "embedded": self._external is None},
-            "remote_address": self.remote_address, "ca_pem": str(self.ca_pem),
+            "smtp": {
+                "host": self.smtp_host,
+                "starttls_port": self.smtp_port,
+                "implicit_tls_port": self.smtp_tls_port,
+                "auth_required": bool(self.smtp_users),
+            },
+            "imap": {
+                "host": self.imap_host,
+                "port": self.imap_port,
+                "implicit_tls_port": self.imap_tls_port,
+                "user": self.imap_user,
+                "embedded": self._external is None,
+            },
+            "remote_address": self.remote_address,
+            "ca_pem": str(self.ca_pem),
             "mail_dir": str(self.root / "mail"),
         }
 
@@ -403,7 +438,7 @@ class _DeliveryHandler:
     def __init__(self, hub: MailHub):
         self.hub = hub
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
             data = data.encode("utf-8")
@@ -412,8 +447,10 @@ class _DeliveryHandler:
         for recipient in envelope.rcpt_tos:
             try:
                 # Blocking I/O (IMAP APPEND, files) off the event loop.
-                await server.loop.run_in_executor(None, self.hub._deliver, envelope.mail_from, recipient, data)
-            except Exception as exc:  # noqa: BLE001 - reported to the client as a temporary failure
+                await server.loop.run_in_executor(
+                    None, self.hub._deliver, envelope.mail_from, recipient, data
+                )
+            except Exception as exc:  # reported to the client as a temporary failure
                 log.warning("delivery to %s failed: %s", recipient, exc)
                 failed.append(recipient)
         if failed:
@@ -449,7 +486,9 @@ def _drop_auth_results(data: bytes, authserv_id: str) -> bytes:
         head, sep, body = data.partition(b"\n\n")
     lines = re.split(rb"\r?\n", head)
     kept, skipping = [], False
-    pattern = re.compile(rb"^authentication-results:\s*" + re.escape(authserv_id.encode().lower()) + rb"\s*(;|$)")
+    pattern = re.compile(
+        rb"^authentication-results:\s*" + re.escape(authserv_id.encode().lower()) + rb"\s*(;|$)"
+    )
     for line in lines:
         if line[:1] in (b" ", b"\t") and kept is not None:
             if not skipping:

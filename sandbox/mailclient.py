@@ -109,7 +109,11 @@ def html_links(message) -> list[tuple[str, str]]:
         return []
     parser = _Anchors()
     parser.feed(html)
-    return [(href, text) for href, text in parser.anchors if href and href.lower().startswith("mailto:")]
+    return [
+        (href, text)
+        for href, text in parser.anchors
+        if href and href.lower().startswith("mailto:")
+    ]
 
 
 def plain_links(message) -> list[str]:
@@ -126,7 +130,9 @@ def button(message, action: str, part: str = "html") -> Draft:
     drafts = [parse_mailto(uri) for uri in uris]
     matching = [d for d in drafts if d.action == action]
     if not matching:
-        raise LookupError("no %s link in the %s part (found %d mailto links)" % (action, part, len(drafts)))
+        raise LookupError(
+            "no %s link in the %s part (found %d mailto links)" % (action, part, len(drafts))
+        )
     if len({d.uri for d in matching}) > 1:
         raise LookupError("more than one different %s link in the %s part" % (action, part))
     return matching[0]
@@ -140,7 +146,9 @@ def type_comment(draft: Draft, comment: str | None) -> str:
     return comment + draft.body
 
 
-def compose(draft: Draft, sender: str, comment: str | None = None, sender_name: str | None = None) -> EmailMessage:
+def compose(
+    draft: Draft, sender: str, comment: str | None = None, sender_name: str | None = None
+) -> EmailMessage:
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = email.utils.formataddr((sender_name, sender)) if sender_name else sender
     message["To"] = ", ".join(draft.to)
@@ -189,7 +197,9 @@ class MailClient:
         self.account = account
         self.full_name = full_name
 
-    def click(self, request, action: str, comment: str | None = None, part: str = "html") -> EmailMessage:
+    def click(
+        self, request, action: str, comment: str | None = None, part: str = "html"
+    ) -> EmailMessage:
         draft = button(request, action, part)
         reply = compose(draft, self.address, comment, self.full_name)
         send(reply, self.account)

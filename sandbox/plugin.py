@@ -9,9 +9,10 @@ path relative to that root (``remoteCompletion/StartTask.py``).
 A ``Plugin`` here is one such root.  ``activate()`` puts its library on
 ``sys.path`` (first, so the plugin under test is the one imported) and
 shadows any copy of its packages imported from elsewhere; ``deactivate()``
-undoes that and gives the earlier copies back.  Third-party packages the host itself provides (pyhocon, pyparsing) are
-imported from the host before a jar goes on the path, so a Jython copy
-bundled in a jar never shadows CPython's.
+undoes that and gives the earlier copies back.  Third-party packages the
+host itself provides (pyhocon, pyparsing) are imported from the host before
+a jar goes on the path, so a Jython copy bundled in a jar never shadows
+CPython's.
 """
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ def _top_level_in_dir(root: Path) -> set[str]:
 
 def _take_modules(names) -> dict:
     """Remove imported copies of ``names`` from sys.modules and return them."""
-    return {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in names}
+    return {
+        name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in names
+    }
 
 
 class Plugin:
@@ -90,14 +93,20 @@ class Plugin:
         repo = Path(repo).resolve()
 
         def find(filename):
-            for candidate in (repo / "ext" / filename, repo / filename, repo / "resources" / filename):
+            for candidate in (
+                repo / "ext" / filename,
+                repo / filename,
+                repo / "resources" / filename,
+            ):
                 if candidate.exists():
                     return candidate
             return None
 
         synthetic = find(SYNTHETIC)
         if synthetic is None:
-            raise PluginError("no %s in %s (looked in ext/, the top and resources/)" % (SYNTHETIC, repo))
+            raise PluginError(
+                "no %s in %s (looked in ext/, the top and resources/)" % (SYNTHETIC, repo)
+            )
         return cls.from_source_tree(repo / "ext", libraries=[repo / "plugin"], synthetic=synthetic,
                                     rules=find(RULES) or repo / "ext" / RULES, name=repo.name)
 

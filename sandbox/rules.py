@@ -120,7 +120,9 @@ def parse_rules(xml: bytes | None, source: str = "xl-rules.xml", xsd: Path | Non
             if not all((rule.task_type, rule.on, rule.script_property)):
                 raise PluginError("%s: <task-event> needs type, on and script-property" % where)
             if rule.on not in EVENTS:
-                raise PluginError("%s: <task-event on=%r>: events are %s" % (where, rule.on, EVENTS))
+                raise PluginError(
+                    "%s: <task-event on=%r>: events are %s" % (where, rule.on, EVENTS)
+                )
             if any(e.task_type == rule.task_type and e.on == rule.on for e in events):
                 raise PluginError("%s: a second %s hook for %s" % (where, rule.on, rule.task_type))
             events.append(rule)

@@ -83,7 +83,7 @@ def run_script(source: str, filename: str, variables: dict) -> Outcome:
         else:
             error = "Script exited with message: %s" % (code,)
         return Outcome(False, buffer.getvalue(), error, code, scope)
-    except BaseException as exc:  # noqa: BLE001 - a script's failure is data, not a crash
+    except BaseException as exc:  # a script's failure is data, not a crash
         if isinstance(exc, KeyboardInterrupt):
             raise
         tb = exc.__traceback__

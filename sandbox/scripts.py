@@ -61,7 +61,7 @@ class RunningTask(TaskBean):
         control.next_script = script
         control.delay = max(1, seconds)  # "The interval may not be less than 1 second."
 
-    def setStatusLine(self, text):  # noqa: N802 - Java name
+    def setStatusLine(self, text):  # Java name
         _, server, record_id = self._host
         server._set_status_line(record_id, None if text is None else str(text))
 
@@ -151,17 +151,17 @@ class ScriptHost:
         def current_release():
             return self.release_bean(rel_id)
 
-        def tasks_by_title(taskTitle, phaseTitle=None, releaseId=None):  # noqa: N803
+        def tasks_by_title(taskTitle, phaseTitle=None, releaseId=None):
             target = str(releaseId) if releaseId is not None else rel_id
             self.authorize(user, "getTasksByTitle", target, "view")
             return self.tasks_by_title(target, taskTitle, phaseTitle)
 
-        def phases_by_title(phaseTitle, releaseId=None):  # noqa: N803
+        def phases_by_title(phaseTitle, releaseId=None):
             target = str(releaseId) if releaseId is not None else rel_id
             self.authorize(user, "getPhasesByTitle", target, "view")
             return self.phases_by_title(target, phaseTitle)
 
-        def releases_by_title(releaseTitle):  # noqa: N803
+        def releases_by_title(releaseTitle):
             return self.releases_by_title(releaseTitle, user)
 
         return {"getCurrentTask": current_task, "getCurrentPhase": current_phase,

@@ -127,14 +127,18 @@ def _parse_default(name: str, kind: str, text: str | None, enum_values, where: s
         try:
             return int(text.strip())
         except ValueError:
-            raise TypeSystemError("%s.%s: default %r is not an integer" % (where, name, text)) from None
+            raise TypeSystemError(
+                "%s.%s: default %r is not an integer" % (where, name, text)
+            ) from None
     if kind == "boolean":
         if text.strip().lower() not in ("true", "false"):
             raise TypeSystemError("%s.%s: default %r is not true or false" % (where, name, text))
         return text.strip().lower() == "true"
     if kind == "enum":
         if text not in enum_values:
-            raise TypeSystemError("%s.%s: default %r is not one of %s" % (where, name, text, list(enum_values)))
+            raise TypeSystemError(
+                "%s.%s: default %r is not one of %s" % (where, name, text, list(enum_values))
+            )
         return text
     if kind in ("set_of_string", "list_of_string"):
         items = [part.strip() for part in text.split(",") if part.strip()]
@@ -146,14 +150,18 @@ def _parse_default(name: str, kind: str, text: str | None, enum_values, where: s
                 continue
             key, sep, val = part.partition(":")
             if not sep:
-                raise TypeSystemError("%s.%s: default %r is not key:value,..." % (where, name, text))
+                raise TypeSystemError(
+                    "%s.%s: default %r is not key:value,..." % (where, name, text)
+                )
             result[key.strip()] = val.strip()
         return result
     if kind == "date":
         try:
             return datetime.datetime.fromisoformat(text)
         except ValueError:
-            raise TypeSystemError("%s.%s: default %r is not an ISO date" % (where, name, text)) from None
+            raise TypeSystemError(
+                "%s.%s: default %r is not an ISO date" % (where, name, text)
+            ) from None
     raise TypeSystemError("%s.%s: unknown kind %r" % (where, name, kind))
 
 
@@ -269,7 +277,9 @@ class TypeRegistry:
             elif tag == "type-modification":
                 self._read_modification(element, source)
             else:
-                raise TypeSystemError("%s line %d: unexpected element <%s>" % (source, element.sourceline, tag))
+                raise TypeSystemError(
+                    "%s line %d: unexpected element <%s>" % (source, element.sourceline, tag)
+                )
         self._resolve()
         return added
 
@@ -307,18 +317,26 @@ class TypeRegistry:
                 raise TypeSystemError("%s: a property needs a name" % where)
             kind = prop.get("kind", "string")
             if kind in UNSUPPORTED_KINDS:
-                raise TypeSystemError("%s: property %s: kind %s is not supported by the sandbox" % (where, name, kind))
+                raise TypeSystemError(
+                    "%s: property %s: kind %s is not supported by the sandbox"
+                    % (where, name, kind)
+                )
             if kind not in KINDS:
                 raise TypeSystemError("%s: property %s: unknown kind %r (known: %s)" % (
                     where, name, kind, ", ".join(KINDS)))
             category = prop.get("category")
             if category is not None and category not in CATEGORIES:
-                raise TypeSystemError("%s: property %s: unknown category %r" % (where, name, category))
+                raise TypeSystemError(
+                    "%s: property %s: unknown category %r" % (where, name, category)
+                )
             enum_values = ()
             for child in prop:
                 if isinstance(child.tag, str) and etree.QName(child).localname == "enum-values":
-                    enum_values = tuple((v.text or "").strip() for v in child
-                                        if isinstance(v.tag, str) and etree.QName(v).localname == "value")
+                    enum_values = tuple(
+                        (v.text or "").strip()
+                        for v in child
+                        if isinstance(v.tag, str) and etree.QName(v).localname == "value"
+                    )
             if kind == "enum" and not enum_values:
                 raise TypeSystemError("%s: enum property %s has no <enum-values>" % (where, name))
             if kind == "ci" and not prop.get("referenced-type"):
@@ -344,13 +362,17 @@ class TypeRegistry:
             chain, seen, current = [], set(), typedef
             while current is not None:
                 if current.name in seen:
-                    raise TypeSystemError("type %s extends itself (cycle through %s)" % (typedef.name, current.name))
+                    raise TypeSystemError(
+                        "type %s extends itself (cycle through %s)" % (typedef.name, current.name)
+                    )
                 seen.add(current.name)
                 chain.append(current)
                 if current.extends is None:
                     current = None
                 elif current.extends not in self.types:
-                    raise TypeSystemError("type %s extends unknown type %s" % (current.name, current.extends))
+                    raise TypeSystemError(
+                        "type %s extends unknown type %s" % (current.name, current.extends)
+                    )
                 else:
                     current = self.types[current.extends]
             props = {}
@@ -382,9 +404,15 @@ class TypeRegistry:
         return [t for t in self.types.values() if self.is_a(t.name, TASK_BASE) and not t.virtual]
 
     def configuration_types(self):
-        return [t for t in self.types.values() if self.is_a(t.name, CONFIGURATION_BASE) and not t.virtual]
+        return [
+            t
+            for t in self.types.values()
+            if self.is_a(t.name, CONFIGURATION_BASE) and not t.virtual
+        ]
 
-    def build_values(self, type_name: str, values: dict, owner: str | None = None, check_required=False):
+    def build_values(
+        self, type_name: str, values: dict, owner: str | None = None, check_required=False
+    ):
         """Defaults of ``type_name`` overlaid with ``values``, each checked."""
         typedef = self.get(type_name)
         result = {name: prop.default_value() for name, prop in typedef.properties.items()}

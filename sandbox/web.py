@@ -111,7 +111,7 @@ class TaskPages:
         pages = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):  # http.server's name
                 pages._answer(self)
 
             def log_message(self, *args):  # quiet: the demo prints its own story

@@ -17,7 +17,9 @@ PURPLE = (0x8E, 0x2A, 0x75, 255)
 WHITE = (255, 255, 255, 255)
 CLEAR = (0, 0, 0, 0)
 RADIUS = 6
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "ext" / "remoteCompletion" / "remote-completion.png"
+DEFAULT_OUT = (
+    Path(__file__).resolve().parents[1] / "ext" / "remoteCompletion" / "remote-completion.png"
+)
 
 
 def inside_rounded_square(x, y):

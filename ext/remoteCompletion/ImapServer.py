@@ -5,7 +5,7 @@ from __future__ import absolute_import, unicode_literals
 
 from remote_completion.fetch import ConnectionTestFailed, check_connection
 
-_ok, _message = check_connection(configuration)  # noqa: F821
+_ok, _message = check_connection(configuration)
 print(_message)
 if not _ok:
     # The reason must be the failure itself: the test's answer has no output.

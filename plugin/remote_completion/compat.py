@@ -35,10 +35,10 @@ else:
     HOST_ERRORS = (Exception,)
 
 if PY2:  # pragma: no cover - exercised by the Jython lane
-    text_type = unicode  # noqa: F821
+    text_type = unicode  # noqa: F821 - Python 2 only, guarded by PY2
     binary_type = str
-    string_types = (str, unicode)  # noqa: F821
-    integer_types = (int, long)  # noqa: F821
+    string_types = (str, unicode)  # noqa: F821 - Python 2 only
+    integer_types = (int, long)  # noqa: F821 - Python 2 only
 else:
     text_type = str
     binary_type = bytes

@@ -32,8 +32,9 @@ from .metadata import COMPLETE, FAIL
 
 # The fallback block in the HTML part. The task id is one long word: let it
 # break anywhere, or a phone's mail app scrolls the whole mail sideways.
-METADATA_HTML = ('<p style="margin:0 0 8px 0;font-size:12px;color:#555555;font-family:Consolas,Menlo,'
-                 'monospace;word-break:break-all;overflow-wrap:anywhere;">%s</p>')
+METADATA_HTML = ('<p style="margin:0 0 8px 0;font-size:12px;color:#555555;'
+                 'font-family:Consolas,Menlo,monospace;word-break:break-all;'
+                 'overflow-wrap:anywhere;">%s</p>')
 SUBJECT_PREFIXES = {COMPLETE: 'Complete', FAIL: 'Fail'}
 BUTTON_LABELS = {COMPLETE: 'Complete task', FAIL: 'Fail task'}
 

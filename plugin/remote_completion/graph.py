@@ -56,8 +56,8 @@ _MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct',
 try:
     from urllib.parse import quote, urlsplit
 except ImportError:  # Python 2 / Jython
-    from urllib import quote  # noqa: F401
-    from urlparse import urlsplit  # noqa: F401
+    from urllib import quote
+    from urlparse import urlsplit
 
 
 class GraphError(ImapError):

@@ -61,7 +61,7 @@ def comment_class():
     """``com.xebialabs.xlrelease.api.v1.forms.Comment`` (the class the v1 API
     takes), or None where it cannot be imported (then text is passed)."""
     try:
-        from com.xebialabs.xlrelease.api.v1.forms import Comment  # noqa: F401 - host class
+        from com.xebialabs.xlrelease.api.v1.forms import Comment  # host class
         return Comment
     except Exception:  # ImportError on CPython, anything odd on a JVM
         return None
@@ -164,7 +164,8 @@ class ImapConfig(object):
 
     def __repr__(self):
         # Never show the password or the secret.
-        return 'ImapConfig(title=%r, host=%r, port=%r, tls_mode=%r, username=%r, from_address=%r)' % (
+        return ('ImapConfig(title=%r, host=%r, port=%r, tls_mode=%r, username=%r, '
+                'from_address=%r)') % (
             self.title, self.host, self.port, self.tls_mode, self.username, self.from_address)
 
     __str__ = __repr__
@@ -173,7 +174,8 @@ class ImapConfig(object):
 class SmtpConfig(object):
     """The server's ``xlrelease.SmtpServer`` settings."""
 
-    def __init__(self, host=None, port=25, tls=False, from_address=None, username=None, password=None):
+    def __init__(self, host=None, port=25, tls=False, from_address=None, username=None,
+                 password=None):
         self.host = host
         self.port = port
         self.tls = tls
@@ -312,7 +314,8 @@ def imap_config_from_ci(ci):
         username=username or (from_address if auth is not None else None),
         password=password,
         from_address=from_address,
-        enable_whitelisting=as_bool(_first(ci, ('enableWhitelisting', 'whitelistingEnabled')), False),
+        enable_whitelisting=as_bool(
+            _first(ci, ('enableWhitelisting', 'whitelistingEnabled')), False),
         domain_whitelist=[d.lower().lstrip('@') for d in
                           as_string_list(_first(ci, ('domainWhitelist', 'whitelistedDomains')))],
         secret=secret,
@@ -623,7 +626,9 @@ def phase_title(task, release=None):
     """The title of the task's phase: from ``task.phase`` or, failing that,
     from the release's phases."""
     phase = prop(task, 'phase')
-    title = prop(phase, 'title') if phase is not None and not isinstance(phase, string_types) else None
+    title = None
+    if phase is not None and not isinstance(phase, string_types):
+        title = prop(phase, 'title')
     if title:
         return to_text(title)
     wanted = phase_id_of(task_id(task))

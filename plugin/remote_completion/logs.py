@@ -78,7 +78,7 @@ def clean(value, limit=200):
 
 def _slf4j_logger():
     try:
-        from org.slf4j import LoggerFactory  # noqa: F401 - only inside XL Release
+        from org.slf4j import LoggerFactory  # only inside XL Release
     except Exception:
         return None
     try:

@@ -44,7 +44,7 @@ def _java_property():
     global _java_system
     if _java_system is None:
         try:
-            from java.lang import System  # noqa: F401 - Jython only
+            from java.lang import System  # Jython only
             _java_system = System
         except Exception:
             _java_system = _NO_JAVA

@@ -14,7 +14,8 @@ from .compat import to_bytes, to_text
 # Outlook refuses longer links; request mails stay well below it.
 OUTLOOK_LIMIT = 2000
 
-_UNRESERVED = frozenset(bytearray(b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'))
+_UNRESERVED = frozenset(bytearray(
+    b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'))
 _ADDRESS_SAFE = _UNRESERVED | frozenset(bytearray(b'@'))
 _PERCENT = re.compile(r'%([0-9A-Fa-f]{2})')
 

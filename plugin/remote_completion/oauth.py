@@ -34,9 +34,9 @@ try:  # Python 3
     import http.client as httplib
     from urllib.parse import urlencode, urlsplit, quote
 except ImportError:  # Python 2 / Jython
-    import httplib  # noqa: F401
-    from urllib import urlencode, quote  # noqa: F401
-    from urlparse import urlsplit  # noqa: F401
+    import httplib
+    from urllib import urlencode, quote
+    from urlparse import urlsplit
 
 AUTH_PASSWORD = 'password'
 AUTH_OAUTH2 = 'oauth2'

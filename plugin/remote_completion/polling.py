@@ -63,7 +63,7 @@ class _JvmStore(object):
     """JVM-wide slot: java.lang.System properties (a synchronized Hashtable)."""
 
     def __init__(self):
-        from java.lang import System  # noqa: F401 - Jython only
+        from java.lang import System  # Jython only
         from java.lang.management import ManagementFactory
         self._props = System.getProperties()
         self.started_millis = int(ManagementFactory.getRuntimeMXBean().getStartTime())

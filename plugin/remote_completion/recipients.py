@@ -89,7 +89,8 @@ def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, stric
         teams, _holder = effective_teams(release_id, releaseApi, folderApi)
     except HOST_ERRORS as error:
         if strict:
-            raise AssigneeLookupError('the teams of the release could not be read: %s' % _name(error))
+            raise AssigneeLookupError(
+                'the teams of the release could not be read: %s' % _name(error))
         problems.append("The teams of the release could not be read, so team '%s' was not "
                         "mailed: %s" % (_name(team_name), _name(error)))
         return names
@@ -112,7 +113,8 @@ def _candidate_usernames(task, release_id, releaseApi, rolesApi, problems, stric
                 role = rolesApi.getRole(member_name)
             except HOST_ERRORS as error:
                 if strict:
-                    raise AssigneeLookupError("role '%s' could not be read: %s" % (_name(member_name), _name(error)))
+                    raise AssigneeLookupError("role '%s' could not be read: %s" % (
+                        _name(member_name), _name(error)))
                 problems.append("Role '%s' of team '%s' could not be read: %s"
                                 % (_name(member_name), _name(team_name), _name(error)))
                 continue

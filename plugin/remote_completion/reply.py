@@ -35,7 +35,7 @@ from .metadata import ACTIONS, CONFLICTING_METADATA, INCOMPLETE_METADATA, NO_MET
 
 if PY2:  # pragma: no cover - Jython lane
     import htmlentitydefs as _entities
-    _chr = unichr  # noqa: F821
+    _chr = unichr  # noqa: F821 - Python 2 only, guarded by PY2
 else:
     import html.entities as _entities
     _chr = chr

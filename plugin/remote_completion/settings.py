@@ -416,7 +416,7 @@ def _config_factory():
 
 def from_text(text, source='<text>', basedir=None):
     """Settings from HOCON text (``include`` resolved relative to basedir)."""
-    ConfigFactory = _config_factory()  # noqa: N806 - the library's name
+    ConfigFactory = _config_factory()  # the library's name
     try:
         tree = ConfigFactory.parse_string(to_text(text), basedir=basedir)
     except Exception as error:  # pyparsing and pyhocon raise many classes

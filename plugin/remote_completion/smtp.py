@@ -165,7 +165,8 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
         session = _Session(host_name, timeout, context, implicit, _native(_local_hostname()))
         code, reply = session.connect(_native(host_name), port)
         if code != 220:
-            raise SmtpError('the SMTP server %s did not greet: %s' % (where, _reply_text(code, reply)))
+            raise SmtpError('the SMTP server %s did not greet: %s' % (
+                where, _reply_text(code, reply)))
         session.ehlo_or_helo_if_needed()
         if mode == 'starttls':
             step = 'start TLS with'
@@ -178,7 +179,8 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
             if not session.has_extn('auth'):
                 raise SmtpError('the SMTP server %s does not offer authentication, but the SMTP '
                                 'settings have a username' % where)
-            session.login(_native(to_text(config.username)), _native(to_text(config.password or '')))
+            session.login(_native(to_text(config.username)),
+                          _native(to_text(config.password or '')))
         return session
     except SmtpError:
         _close(session)
@@ -186,7 +188,8 @@ def open_session(config, trusted_pem=None, timeout=DEFAULT_TIMEOUT, implicit_tls
     except smtplib.SMTPAuthenticationError as error:
         _close(session)
         raise SmtpError("the SMTP server %s refused the login of user '%s': %s" % (
-            where, logs.clean(config.username, 100), _reply_text(error.smtp_code, error.smtp_error)))
+            where, logs.clean(config.username, 100),
+            _reply_text(error.smtp_code, error.smtp_error)))
     except Exception as error:  # socket, TLS and protocol errors alike
         _close(session)
         reason = _describe(error)

@@ -90,7 +90,8 @@ def _assigned_to(task, found):
 
 def _load_settings(out):
     return settings.load_or_defaults(lambda text: _say(
-        out, 'Warning: xl-release.conf could not be read (%s); using defaults.' % logs.clean(text, 300)))
+        out, 'Warning: xl-release.conf could not be read (%s); using defaults.'
+        % logs.clean(text, 300)))
 
 
 def _now():

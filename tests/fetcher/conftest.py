@@ -29,7 +29,9 @@ def dovecot():
     # Not under pytest's tmp dir: it is 0700 and Dovecot's auth process runs
     # as user dovecot.  One fresh mailbox user per test: no cleaning between.
     root = Path(tempfile.mkdtemp(prefix="rc-fetcher-"))
-    server = start_dovecot(root, {"%s%d" % (MAILBOX_USER, n): MAILBOX_PASSWORD for n in range(1, USERS + 1)})
+    server = start_dovecot(
+        root, {"%s%d" % (MAILBOX_USER, n): MAILBOX_PASSWORD for n in range(1, USERS + 1)}
+    )
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)
@@ -52,7 +54,9 @@ def fresh_user():
 class Host:
     """A fake XL Release around one Dovecot mailbox."""
 
-    def __init__(self, server, user, tls_mode="IMPLICIT", trusted=True, quarantine=None, whitelist=None):
+    def __init__(
+        self, server, user, tls_mode="IMPLICIT", trusted=True, quarantine=None, whitelist=None
+    ):
         port = server.tls_port if tls_mode == "IMPLICIT" else server.port
         self.server = server
         self.user = user
@@ -60,8 +64,11 @@ class Host:
             server.host, port, self.user, MAILBOX_PASSWORD, s.SECRET, s.MAILBOX, tls_mode=tls_mode,
             use_tls=tls_mode != "NONE", trusted=server.tls.ca_pem.read_text() if trusted else None,
             whitelist=whitelist, quarantine=quarantine))
-        self.world.users = {"alice": ("Alice Smith", s.ALICE), "bob": ("Bob Jones", "bob@example.com"),
-                            "carol": ("Carol Role", "carol@example.com")}
+        self.world.users = {
+            "alice": ("Alice Smith", s.ALICE),
+            "bob": ("Bob Jones", "bob@example.com"),
+            "carol": ("Carol Role", "carol@example.com"),
+        }
         self.world.add_task(s.TASK_ID, owner="alice")
 
     @property
@@ -78,8 +85,10 @@ class Host:
         values = dict(batch_size=50, max_message_size=200_000, network_timeout=10.0)
         values.update(settings_values)
         from remote_completion import fetch
-        return fetch.run_fetch_cycle(fakes.bundle(self.world), settings=settings_mod.Settings(**values),
-                                     now=now)
+
+        return fetch.run_fetch_cycle(
+            fakes.bundle(self.world), settings=settings_mod.Settings(**values), now=now
+        )
 
     def status(self, task_id=s.TASK_ID):
         """The task's status once its waiting script has run (World.settle)."""

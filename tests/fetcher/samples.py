@@ -42,9 +42,14 @@ def template(action="COMPLETE", task_id=TASK_ID, sig=None, comment="", recipient
 
 
 def headers(subject, sender=ALICE, to=MAILBOX, extra=()):
-    lines = [f"From: {sender}" if "<" in sender or "," in sender else f"From: Alice Smith <{sender}>",
-             f"To: {to}", f"Subject: {subject}", f"Date: {DATE}",
-             "Message-ID: <reply-1@mail.example.com>", "MIME-Version: 1.0"]
+    lines = [
+        f"From: {sender}" if "<" in sender or "," in sender else f"From: Alice Smith <{sender}>",
+        f"To: {to}",
+        f"Subject: {subject}",
+        f"Date: {DATE}",
+        "Message-ID: <reply-1@mail.example.com>",
+        "MIME-Version: 1.0",
+    ]
     lines.extend(extra)
     return "\r\n".join(lines) + "\r\n"
 
@@ -76,15 +81,23 @@ def html_of(body: str, line_tag="div") -> str:
 
 def gmail(body, subject="Complete: Deploy to production", **kw) -> bytes:
     """multipart/alternative; text/plain QP; text/html QP with <div dir=ltr> lines."""
-    html_body = '<div dir="ltr">' + "".join(
-        f"<div>{html.escape(line, quote=False) or '<br>'}</div>" for line in body.split("\r\n")) + "</div>"
+    html_body = (
+        '<div dir="ltr">'
+        + "".join(
+            f"<div>{html.escape(line, quote=False) or '<br>'}</div>" for line in body.split("\r\n")
+        )
+        + "</div>"
+    )
     boundary = "000000000000a1b2c3d4e5f6"
-    return (headers(subject, **kw) + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
-            f"--{boundary}\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\n"
-            f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(body)}\r\n"
-            f"--{boundary}\r\nContent-Type: text/html; charset=\"UTF-8\"\r\n"
-            f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(html_body)}\r\n"
-            f"--{boundary}--\r\n").encode("ascii")
+    return (
+        headers(subject, **kw)
+        + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\n"
+        f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(body)}\r\n"
+        f"--{boundary}\r\nContent-Type: text/html; charset=\"UTF-8\"\r\n"
+        f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(html_body)}\r\n"
+        f"--{boundary}--\r\n"
+    ).encode("ascii")
 
 
 def outlook(body, subject="Complete: Deploy to production", **kw) -> bytes:
@@ -93,18 +106,24 @@ def outlook(body, subject="Complete: Deploy to production", **kw) -> bytes:
     for line in body.split("\r\n"):
         text = html.escape(line, quote=False).replace(": ", ":&nbsp;") or "<o:p>&nbsp;</o:p>"
         paragraphs.append(f'<p class=MsoNormal><span lang=EN-US>{text}<o:p></o:p></span></p>')
-    html_body = ("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head>"
-                 "<meta http-equiv=Content-Type content=\"text/html; charset=windows-1252\">"
-                 "<style><!-- p.MsoNormal {margin:0cm;} --></style></head>"
-                 "<body lang=EN-US><div class=WordSection1>" + "\r\n".join(paragraphs) + "</div></body></html>")
+    html_body = (
+        "<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head>"
+        "<meta http-equiv=Content-Type content=\"text/html; charset=windows-1252\">"
+        "<style><!-- p.MsoNormal {margin:0cm;} --></style></head>"
+        "<body lang=EN-US><div class=WordSection1>"
+        + "\r\n".join(paragraphs)
+        + "</div></body></html>"
+    )
     boundary = "_000_AM0PR01MB1234ABCDEFGHIJKLMNOP_"
-    return (headers(subject, **kw) + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
-            "Content-Language: en-US\r\nX-MS-Has-Attach:\r\n\r\n"
-            f"--{boundary}\r\nContent-Type: text/plain; charset=\"windows-1252\"\r\n"
-            f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(body, 'cp1252')}\r\n"
-            f"--{boundary}\r\nContent-Type: text/html; charset=\"windows-1252\"\r\n"
-            f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(html_body, 'cp1252')}\r\n"
-            f"--{boundary}--\r\n").encode("ascii")
+    return (
+        headers(subject, **kw) + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
+        "Content-Language: en-US\r\nX-MS-Has-Attach:\r\n\r\n"
+        f"--{boundary}\r\nContent-Type: text/plain; charset=\"windows-1252\"\r\n"
+        f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(body, 'cp1252')}\r\n"
+        f"--{boundary}\r\nContent-Type: text/html; charset=\"windows-1252\"\r\n"
+        f"Content-Transfer-Encoding: quoted-printable\r\n\r\n{_qp(html_body, 'cp1252')}\r\n"
+        f"--{boundary}--\r\n"
+    ).encode("ascii")
 
 
 def flow(body: str, width=30, delsp=True) -> str:
@@ -130,9 +149,11 @@ def flow(body: str, width=30, delsp=True) -> str:
 
 def apple_mail(body, subject="Complete: Deploy to production", **kw) -> bytes:
     """format=flowed; delsp=yes, 8bit UTF-8 (Apple Mail, iOS Mail)."""
-    return (headers(subject, **kw) + "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n"
-            "Content-Transfer-Encoding: 8bit\r\nX-Mailer: iPhone Mail (21A329)\r\n\r\n").encode("ascii") + \
-        flow(body, 30, True).encode("utf-8")
+    return (
+        headers(subject, **kw)
+        + "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n"
+        "Content-Transfer-Encoding: 8bit\r\nX-Mailer: iPhone Mail (21A329)\r\n\r\n"
+    ).encode("ascii") + flow(body, 30, True).encode("utf-8")
 
 
 def thunderbird(body, subject="Complete: Deploy to production", **kw) -> bytes:
@@ -158,19 +179,29 @@ def html_only(body, subject="Complete: Deploy to production", **kw) -> bytes:
     markup = "<html><body>" + "<br>\r\n".join(
         html.escape(line, quote=False).replace("_", "&#95;").replace(" ", "&nbsp;", 1)
         for line in body.split("\r\n")) + "</body></html>"
-    return (headers(subject, **kw) + "Content-Type: text/html; charset=utf-8\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + _b64(markup.encode("utf-8")).encode()
+    return (
+        headers(subject, **kw) + "Content-Type: text/html; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + _b64(markup.encode("utf-8")).encode()
 
 
 def base64_plain(body, subject="Complete: Deploy to production", **kw) -> bytes:
-    return (headers(subject, **kw) + "Content-Type: text/plain; charset=utf-8\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + _b64(body.encode("utf-8")).encode()
+    return (
+        headers(subject, **kw) + "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + _b64(body.encode("utf-8")).encode()
 
 
-def quoted_reply(body, comment, depth=1, subject="Re: Complete: Deploy to production", **kw) -> bytes:
+def quoted_reply(
+    body, comment, depth=1, subject="Re: Complete: Deploy to production", **kw
+) -> bytes:
     """A reply to the generated mail: comment on top, the original quoted."""
     prefix = ">" * depth + " "
     quoted = "\r\n".join((prefix + line).rstrip() for line in body.split("\r\n"))
-    text = (comment + "\r\n\r\nOn Wed, 25 Nov 2026 at 09:58, Alice Smith <alice@example.com>\r\nwrote:\r\n"
-            + quoted + "\r\n")
+    text = (
+        comment
+        + "\r\n\r\nOn Wed, 25 Nov 2026 at 09:58, Alice Smith <alice@example.com>\r\nwrote:\r\n"
+        + quoted
+        + "\r\n"
+    )
     return plain(text, subject, **kw)

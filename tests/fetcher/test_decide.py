@@ -24,8 +24,16 @@ def task(status="IN_PROGRESS", type_name=D.TASK_TYPE, run=s.RUN, task_id=s.TASK_
     return D.TaskSnapshot(task_id, status, type_name, run, recorded)
 
 
-def parsed_reply(action="COMPLETE", sender=s.ALICE, to=s.MAILBOX, sig=None, extra=(), task_id=s.TASK_ID,
-                 recipient=s.ALICE, run=s.RUN):
+def parsed_reply(
+    action="COMPLETE",
+    sender=s.ALICE,
+    to=s.MAILBOX,
+    sig=None,
+    extra=(),
+    task_id=s.TASK_ID,
+    recipient=s.ALICE,
+    run=s.RUN,
+):
     _subject, body = s.template(action, task_id=task_id, sig=sig, recipient=recipient, run=run)
     return reply.parse_reply(s.plain(body, sender=f"Someone <{sender}>", to=to, extra=list(extra)))
 
@@ -60,7 +68,10 @@ def test_bad_signature_for_altered_metadata():
     verdict = D.decide(parsed_reply(sig=other_task_sig), config(), task(), True)
     assert verdict.reason == D.BAD_SIGNATURE
     fail_sig = s.sign("FAIL")
-    assert D.decide(parsed_reply("COMPLETE", sig=fail_sig), config(), task(), True).reason == D.BAD_SIGNATURE
+    assert (
+        D.decide(parsed_reply("COMPLETE", sig=fail_sig), config(), task(), True).reason
+        == D.BAD_SIGNATURE
+    )
 
 
 def test_another_sender_with_a_valid_signature_is_refused():
@@ -71,7 +82,10 @@ def test_another_sender_with_a_valid_signature_is_refused():
 
 
 def test_a_changed_secret_invalidates_requests():
-    assert D.decide(parsed_reply(), config(secret="another-secret-value"), task(), True).reason == D.BAD_SIGNATURE
+    assert (
+        D.decide(parsed_reply(), config(secret="another-secret-value"), task(), True).reason
+        == D.BAD_SIGNATURE
+    )
 
 
 def test_not_an_assignee_any_more():
@@ -86,7 +100,10 @@ def test_task_not_in_progress_wrong_type_unknown():
                    "SKIPPED_IN_ADVANCE", "ABORTED"):
         verdict = D.decide(parsed_reply(), config(), task(status=status), True)
         assert verdict.reason == D.NOT_IN_PROGRESS and status in verdict.text
-    assert D.decide(parsed_reply(), config(), task(type_name="xlrelease.Task"), True).reason == D.WRONG_TYPE
+    assert (
+        D.decide(parsed_reply(), config(), task(type_name="xlrelease.Task"), True).reason
+        == D.WRONG_TYPE
+    )
     assert D.decide(parsed_reply(), config(), None, True).reason == D.UNKNOWN_TASK
 
 
@@ -146,15 +163,21 @@ WL = dict(enable_whitelisting=True, domain_whitelist=["example.com", "corp.examp
 
 def test_whitelist_passes_for_listed_domains_any_case():
     cfg = config(enable_whitelisting=True, domain_whitelist=["Example.COM", "CORP.example"])
-    assert D.decide(parsed_reply(sender="alice@EXAMPLE.com", recipient=s.ALICE, to="XLR@Corp.Example"),
-                    cfg, task(), True).act
+    assert D.decide(
+        parsed_reply(sender="alice@EXAMPLE.com", recipient=s.ALICE, to="XLR@Corp.Example"),
+        cfg,
+        task(),
+        True,
+    ).act
 
 
 @pytest.mark.parametrize("sender", ["alice@evil.example.com", "alice@example.com.evil.io",
                                     "alice@evil-example.com", "alice@examp1e.com"])
 def test_whitelist_from_look_alikes_and_subdomains_fail(sender):
     parsed = parsed_reply(sender=sender, recipient=sender)
-    assert D.decide(parsed, config(), task(), True).act  # signed for them: only the whitelist stops it
+    assert D.decide(
+        parsed, config(), task(), True
+    ).act  # signed for them: only the whitelist stops it
     verdict = D.decide(parsed, config(**WL), task(), True)
     assert verdict.reason == D.NOT_WHITELISTED and "From" in verdict.text
 
@@ -184,9 +207,13 @@ def test_domain_whitelisted_is_exact():
 
 def test_required_sender_authentication():
     cfg = config(require_sender_authentication=True, authserv_id="mx.corp.example")
-    good = parsed_reply(extra=["Authentication-Results: mx.corp.example; dmarc=pass header.from=example.com"])
+    good = parsed_reply(
+        extra=["Authentication-Results: mx.corp.example; dmarc=pass header.from=example.com"]
+    )
     assert D.decide(good, cfg, task(), True).act
-    forged = parsed_reply(extra=["Authentication-Results: mx.evil.io; dmarc=pass header.from=example.com"])
+    forged = parsed_reply(
+        extra=["Authentication-Results: mx.evil.io; dmarc=pass header.from=example.com"]
+    )
     assert D.decide(forged, cfg, task(), True).reason == D.NOT_AUTHENTICATED
     assert D.decide(parsed_reply(), cfg, task(), True).reason == D.NOT_AUTHENTICATED
 
@@ -210,7 +237,9 @@ def test_parse_errors_are_reasons():
 def test_a_forgery_learns_nothing_about_the_task():
     asked = Asked()
     forged = parsed_reply(sig="v2.%s.%s" % (s.RUN, "b" * 64))
-    verdict = D.decide(forged, config(), task(status="COMPLETED", type_name="xlrelease.Task"), asked)
+    verdict = D.decide(
+        forged, config(), task(status="COMPLETED", type_name="xlrelease.Task"), asked
+    )
     assert verdict.reason == D.BAD_SIGNATURE and asked.calls == 0
     assert "COMPLETED" not in verdict.text
 
@@ -225,12 +254,16 @@ def test_whitelist_is_checked_before_the_secret_is_used(monkeypatch):
 
 def test_verdict_texts_hold_no_secret_or_signature():
     parsed = parsed_reply()
-    for verdict in (D.decide(parsed, config(), t, True) for t in (task(), task(status="FAILED"), None)):
+    for verdict in (
+        D.decide(parsed, config(), t, True) for t in (task(), task(status="FAILED"), None)
+    ):
         assert s.SECRET not in repr(verdict) and parsed.signature not in repr(verdict)
 
 
 def test_too_large_verdict():
     parsed = reply.parse_reply(s.plain("x" * 5000), max_bytes=1024, headers_only=True)
     assert D.too_large(parsed).reason == D.TOO_LARGE
-    own = reply.parse_reply(s.plain("x" * 5000, extra=["X-XLR-Remote-Completion: request"]), max_bytes=1024)
+    own = reply.parse_reply(
+        s.plain("x" * 5000, extra=["X-XLR-Remote-Completion: request"]), max_bytes=1024
+    )
     assert D.too_large(own).reason == D.SELF_SENT

@@ -34,8 +34,11 @@ def test_a_valid_reply_completes_the_task_with_an_audit_comment_and_is_removed(m
     assert marker.startswith("`xlr-remote-completion verdict=COMPLETE run=%s " % s.RUN)
     assert host.count() == 0
     assert summary.acted == 1 and summary.removed == 1 and summary.error is None
-    assert verdicts() == ["Remote completion: mail 1 from alice@example.com for %s: recorded COMPLETE on the task (its waiting script ends it)"
-                          % s.TASK_ID]
+    assert verdicts() == [
+        "Remote completion: mail 1 from alice@example.com for %s: recorded COMPLETE on the task "
+        "(its waiting script ends it)"
+        % s.TASK_ID
+    ]
 
 
 def test_a_fail_reply_fails_the_task(make_host):
@@ -45,7 +48,10 @@ def test_a_fail_reply_fails_the_task(make_host):
     assert host.status() == "FAILED"
     assert host.world.tasks[s.TASK_ID]["failuresCount"] == 1
     assert host.world.comments[0][1].startswith("Failed by email by Alice Smith")
-    assert "Comment: Smoke tests red.\n\n`xlr-remote-completion verdict=FAIL" in host.world.comments[0][1]
+    assert (
+        "Comment: Smoke tests red.\n\n`xlr-remote-completion verdict=FAIL"
+        in host.world.comments[0][1]
+    )
     assert host.count() == 0
 
 
@@ -149,7 +155,9 @@ def test_team_and_role_members_are_assignees(make_host):
     host.deliver(good_reply(recipient="carol@example.com", sender="Carol <carol@example.com>"))
     host.run()
     assert host.status() == "COMPLETED"
-    assert host.world.comments[0][1].startswith("Completed by email by Carol Role <carol@example.com>")
+    assert host.world.comments[0][1].startswith(
+        "Completed by email by Carol Role <carol@example.com>"
+    )
 
 
 def test_quarantine_folder_gets_rejected_mail(make_host):
@@ -312,7 +320,9 @@ def test_two_fetchers_on_one_mailbox_handle_each_message_once(make_host, verdict
     for t in threads:
         t.join(60)
     assert len(summaries) == 2 and all(x.error is None for x in summaries)
-    assert sorted(task for task, _ in host.world.actions) == sorted(s.TASK_ID + "%d" % i for i in range(16))
+    assert sorted(task for task, _ in host.world.actions) == sorted(
+        s.TASK_ID + "%d" % i for i in range(16)
+    )
     assert len(verdicts()) == 16  # one verdict per message across both nodes
     assert host.count() == 0
 
@@ -330,8 +340,11 @@ def test_without_move_and_uidplus_quarantine_copies_and_expunges(make_host, monk
     """Servers without MOVE/UIDPLUS: UID COPY + STORE \\Deleted + EXPUNGE."""
     from remote_completion import imap
     real_has = imap.ImapClient.has
-    monkeypatch.setattr(imap.ImapClient, "has",
-                        lambda self, cap: cap.upper() not in ("MOVE", "UIDPLUS") and real_has(self, cap))
+    monkeypatch.setattr(
+        imap.ImapClient,
+        "has",
+        lambda self, cap: cap.upper() not in ("MOVE", "UIDPLUS") and real_has(self, cap),
+    )
     host = make_host(quarantine="Junk replies")
     host.deliver(s.plain("junk one"))
     host.deliver(good_reply())

@@ -21,7 +21,9 @@ MAX_SIZE = 100_000
 TASK2 = s.TASK_ID + "2"
 
 
-def reply_mail(action="COMPLETE", client=s.plain, comment="Done on Jython.", sender=s.ALICE, extra=(), **kw):
+def reply_mail(
+    action="COMPLETE", client=s.plain, comment="Done on Jython.", sender=s.ALICE, extra=(), **kw
+):
     _subject, body = s.template(action, comment=comment, **kw)
     return client(body, sender=sender, extra=list(extra))
 
@@ -34,25 +36,39 @@ def corpus():
             items[f"{name}-{action}.eml"] = client(s.template(action, comment=COMMENT)[1])
     _subject, body = s.template(comment="quoted")
     items["quoted-2.eml"] = s.quoted_reply(body, "Approved.", depth=2)
-    items["conflict.eml"] = s.plain(body + "\r\n> " + s.template("FAIL")[1].replace("\r\n", "\r\n> "))
+    items["conflict.eml"] = s.plain(
+        body + "\r\n> " + s.template("FAIL")[1].replace("\r\n", "\r\n> ")
+    )
     items["auto.eml"] = s.plain(body, extra=["Auto-Submitted: auto-replied"])
     items["self.eml"] = s.plain(body, extra=["X-XLR-Remote-Completion: request"])
     items["two-from.eml"] = s.plain(body, sender="a@example.com, b@example.com")
-    items["latin1.eml"] = s.plain(s.template(comment="Caf\u00e9 cr\u00e8me")[1], charset="iso-8859-1")
+    items["latin1.eml"] = s.plain(
+        s.template(comment="Caf\u00e9 cr\u00e8me")[1], charset="iso-8859-1"
+    )
     items["unknown-charset.eml"] = s.plain(body).replace(b"charset=utf-8", b"charset=x-unknown")
     items["entities.eml"] = s.html_only(s.template(comment="a < b & c")[1])
     nested = body
     for i in range(60):
-        nested = f'Content-Type: multipart/mixed; boundary="n{i}"\r\n\r\n--n{i}\r\n{nested}\r\n--n{i}--'
+        nested = (
+            f'Content-Type: multipart/mixed; boundary="n{i}"\r\n\r\n--n{i}\r\n{nested}\r\n--n{i}--'
+        )
     items["nested.eml"] = (s.headers("x") + nested).encode()
     items["binary-junk.eml"] = bytes(range(256)) * 20
     return items
 
 
 def summary_of(parsed):
-    return {"error": parsed.error, "action": parsed.action, "task_id": parsed.task_id,
-            "signature": parsed.signature, "sender": parsed.sender, "comment": parsed.comment,
-            "auto_reply": parsed.auto_reply, "self_sent": parsed.self_sent, "to": parsed.to_addresses}
+    return {
+        "error": parsed.error,
+        "action": parsed.action,
+        "task_id": parsed.task_id,
+        "signature": parsed.signature,
+        "sender": parsed.sender,
+        "comment": parsed.comment,
+        "auto_reply": parsed.auto_reply,
+        "self_sent": parsed.self_sent,
+        "to": parsed.to_addresses,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +81,18 @@ def jython(dovecot, fresh_user, tmp_path_factory):
     samples = corpus()
     for name, raw in samples.items():
         (corpus_dir / name).write_bytes(raw)
-    users = {name: fresh_user() for name in ("implicit", "starttls", "untrusted", "quarantine", "scripts")}
+    users = {
+        name: fresh_user()
+        for name in ("implicit", "starttls", "untrusted", "quarantine", "scripts")
+    }
     mail = {
-        "implicit": [reply_mail(client=s.gmail), reply_mail("FAIL", client=s.apple_mail, task_id=TASK2),
-                     reply_mail(sig="v1." + "0" * 64, client=s.outlook), s.plain("no block"),
-                     reply_mail(comment="z" * (MAX_SIZE + 10))],
+        "implicit": [
+            reply_mail(client=s.gmail),
+            reply_mail("FAIL", client=s.apple_mail, task_id=TASK2),
+            reply_mail(sig="v1." + "0" * 64, client=s.outlook),
+            s.plain("no block"),
+            reply_mail(comment="z" * (MAX_SIZE + 10)),
+        ],
         "starttls": [reply_mail(client=s.thunderbird)],
         "untrusted": [reply_mail()],
         "quarantine": [reply_mail(sig="v1." + "0" * 64), reply_mail()],
@@ -80,21 +103,47 @@ def jython(dovecot, fresh_user, tmp_path_factory):
             dovecot.append(users[name], raw)
     task = {"id": s.TASK_ID, "owner": "alice"}
     context = {
-        "host": dovecot.host, "password": MAILBOX_PASSWORD, "secret": s.SECRET, "mailbox": s.MAILBOX,
-        "ca_pem": str(dovecot.tls.ca_pem), "out_dir": str(out_dir), "corpus_dir": str(corpus_dir),
+        "host": dovecot.host,
+        "password": MAILBOX_PASSWORD,
+        "secret": s.SECRET,
+        "mailbox": s.MAILBOX,
+        "ca_pem": str(dovecot.tls.ca_pem),
+        "out_dir": str(out_dir),
+        "corpus_dir": str(corpus_dir),
         "max_message_size": MAX_SIZE,
         "users": {"alice": ["Alice Smith", s.ALICE], "bob": ["Bob Jones", "bob@example.com"]},
         "scenarios": {
-            "implicit": {"port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
-                         "user": users["implicit"], "messages": len(mail["implicit"]),
-                         "tasks": [task, {"id": TASK2, "owner": "alice"}]},
-            "starttls": {"port": dovecot.port, "tls_mode": "STARTTLS", "trusted": True,
-                         "user": users["starttls"], "tasks": [task]},
-            "untrusted": {"port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": False,
-                          "user": users["untrusted"], "tasks": [task]},
-            "quarantine": {"port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
-                           "user": users["quarantine"], "tasks": [task], "quarantine": "Quarantine",
-                           "faults": {"commentTask": 1}},
+            "implicit": {
+                "port": dovecot.tls_port,
+                "tls_mode": "IMPLICIT",
+                "trusted": True,
+                "user": users["implicit"],
+                "messages": len(mail["implicit"]),
+                "tasks": [task, {"id": TASK2, "owner": "alice"}],
+            },
+            "starttls": {
+                "port": dovecot.port,
+                "tls_mode": "STARTTLS",
+                "trusted": True,
+                "user": users["starttls"],
+                "tasks": [task],
+            },
+            "untrusted": {
+                "port": dovecot.tls_port,
+                "tls_mode": "IMPLICIT",
+                "trusted": False,
+                "user": users["untrusted"],
+                "tasks": [task],
+            },
+            "quarantine": {
+                "port": dovecot.tls_port,
+                "tls_mode": "IMPLICIT",
+                "trusted": True,
+                "user": users["quarantine"],
+                "tasks": [task],
+                "quarantine": "Quarantine",
+                "faults": {"commentTask": 1},
+            },
             "scripts": {"port": dovecot.tls_port, "user": users["scripts"], "tasks": [task]},
         },
         "repo": str(lanes.REPO),
@@ -136,8 +185,15 @@ def test_jython_cycle_acts_audits_logs_and_empties_the_mailbox(jython, dovecot):
     assert ends[s.TASK_ID] == {"code": 0, "scheduled": []}
     assert ends[TASK2] == {"code": 1, "scheduled": []}
     assert texts[TASK2].startswith("Failed by email by Alice Smith")
-    assert r["summary"]["counts"] == {"acted": 2, "bad-signature": 1, "no-metadata": 1, "too-large": 1}
-    infos = [m for level, m in r["log"] if level == "INFO" and m.startswith("Remote completion: mail ")]
+    assert r["summary"]["counts"] == {
+        "acted": 2,
+        "bad-signature": 1,
+        "no-metadata": 1,
+        "too-large": 1,
+    }
+    infos = [
+        m for level, m in r["log"] if level == "INFO" and m.startswith("Remote completion: mail ")
+    ]
     assert len(infos) == 5
     assert dovecot.count(users["implicit"]) == 0
     # The protocol trace was on: LOGIN masked, the password nowhere.
@@ -174,7 +230,9 @@ def test_jython_parses_the_corpus_exactly_like_cpython(jython):
         assert on_jython[name] == summary_of(reply.parse_reply(raw)), name
     # And the shapes parsed to what they should.
     assert on_jython["gmail-COMPLETE.eml"]["signature"] == s.sign()
-    assert " ".join(on_jython["outlook-1252-FAIL.eml"]["comment"].split()) == " ".join(COMMENT.split())
+    assert " ".join(on_jython["outlook-1252-FAIL.eml"]["comment"].split()) == " ".join(
+        COMMENT.split()
+    )
     assert on_jython["conflict.eml"]["error"] == "conflicting-metadata"
     assert on_jython["latin1.eml"]["comment"] == "Caf\u00e9 cr\u00e8me"
 

@@ -75,8 +75,9 @@ def test_a_missing_starttls_is_refused_before_any_login():
     must stop, not fall back to sending the password in clear text."""
     server = ScriptedServer(capabilities="IMAP4rev1 AUTH=PLAIN LOGINDISABLED")
     try:
-        client = imap.ImapClient("127.0.0.1", server.port, imap.TLS_STARTTLS, tls.client_context(None),
-                                 timeout=5)
+        client = imap.ImapClient(
+            "127.0.0.1", server.port, imap.TLS_STARTTLS, tls.client_context(None), timeout=5
+        )
         with pytest.raises(imap.ImapError) as info:
             client.connect()
         assert "does not offer STARTTLS" in str(info.value)
@@ -89,8 +90,9 @@ def test_a_missing_starttls_is_refused_before_any_login():
 def test_implicit_tls_to_a_plain_server_fails_cleanly():
     server = ScriptedServer()
     try:
-        client = imap.ImapClient("127.0.0.1", server.port, imap.TLS_IMPLICIT, tls.client_context(None),
-                                 timeout=2)
+        client = imap.ImapClient(
+            "127.0.0.1", server.port, imap.TLS_IMPLICIT, tls.client_context(None), timeout=2
+        )
         with pytest.raises(imap.ImapError):
             client.connect()
     finally:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from remote_completion import fetch, logs, maildebug, oauth
-from tests.fetcher import samples as s
 from tests.fetcher.conftest import Host
 from tests.fetcher.test_fetch_dovecot import good_reply
 from tests.support import lanes

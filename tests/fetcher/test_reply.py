@@ -58,7 +58,9 @@ def test_outlook_html_alone_with_nbsp_and_word_markup():
     # Drop the plain alternative: only the Word HTML is left.
     head, _, rest = raw.partition(b"Content-Type: text/plain")
     html_start = rest.index(b"--_000_")
-    parsed = reply.parse_reply(head + rest[html_start + len(b"--_000_AM0PR01MB1234ABCDEFGHIJKLMNOP_\r\n"):])
+    parsed = reply.parse_reply(
+        head + rest[html_start + len(b"--_000_AM0PR01MB1234ABCDEFGHIJKLMNOP_\r\n") :]
+    )
     assert_block(parsed)
     assert parsed.comment == "Fine by me"
 
@@ -84,10 +86,13 @@ def test_quoted_history_any_depth(depth):
 def test_quoted_and_rewrapped_inside_the_quote():
     sig = s.sign()
     task_head, task_tail = s.TASK_ID[:30], s.TASK_ID[30:]
-    text = ("Approved.\r\n\r\nOn Wed, 25 Nov 2026, Alice Smith wrote:\r\n"
-            "> Please send this message to Complete task with title 'x'\r\n> on release 'y'\r\n>\r\n"
-            f"> METADATA (DO NOT MODIFY)\r\n> ACTION: COMPLETE\r\n> TASK_ID: {task_head}\r\n> {task_tail}\r\n"
-            f"> SIGNATURE: {sig[:25]}\r\n> {sig[25:50]}\r\n>{sig[50:]}\r\n")
+    text = (
+        "Approved.\r\n\r\nOn Wed, 25 Nov 2026, Alice Smith wrote:\r\n"
+        "> Please send this message to Complete task with title 'x'\r\n> on release 'y'\r\n>\r\n"
+        f"> METADATA (DO NOT MODIFY)\r\n> ACTION: COMPLETE\r\n> TASK_ID: {task_head}\r\n> "
+        f"{task_tail}\r\n"
+        f"> SIGNATURE: {sig[:25]}\r\n> {sig[25:50]}\r\n>{sig[50:]}\r\n"
+    )
     parsed = reply.parse_reply(s.plain(text))
     assert_block(parsed)
     assert parsed.comment == "Approved."
@@ -126,12 +131,17 @@ def test_missing_and_incomplete_blocks():
     sig = s.sign()
     no_task = f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nSIGNATURE: {sig}\r\n"
     assert reply.parse_reply(s.plain(no_task)).error == reply.INCOMPLETE_METADATA
-    bad_action = f"METADATA (DO NOT MODIFY)\r\nACTION: APPROVE\r\nTASK_ID: {s.TASK_ID}\r\nSIGNATURE: {sig}\r\n"
+    bad_action = (
+        "METADATA (DO NOT MODIFY)\r\nACTION: APPROVE\r\n"
+        f"TASK_ID: {s.TASK_ID}\r\nSIGNATURE: {sig}\r\n"
+    )
     assert reply.parse_reply(s.plain(bad_action)).error == reply.INCOMPLETE_METADATA
 
 
 def test_comment_lines_that_look_like_labels_are_comment():
-    _subject, body = s.template(comment="Action: ask Bob first\nTask id: the db one\nSignature: Alice")
+    _subject, body = s.template(
+        comment="Action: ask Bob first\nTask id: the db one\nSignature: Alice"
+    )
     parsed = reply.parse_reply(s.plain(body))
     assert_block(parsed)
     assert parsed.comment == "Action: ask Bob first\nTask id: the db one\nSignature: Alice"
@@ -139,7 +149,10 @@ def test_comment_lines_that_look_like_labels_are_comment():
 
 def test_comment_above_metadata_when_the_sentence_was_deleted():
     sig = s.sign()
-    text = f"All checks green.\r\n\r\nMETADATA (DO NOT MODIFY)\r\nACTION: FAIL\r\nTASK_ID: {s.TASK_ID}\r\nSIGNATURE: {s.sign('FAIL')}\r\n"
+    text = (
+        "All checks green.\r\n\r\nMETADATA (DO NOT MODIFY)\r\nACTION: FAIL\r\n"
+        f"TASK_ID: {s.TASK_ID}\r\nSIGNATURE: {s.sign('FAIL')}\r\n"
+    )
     parsed = reply.parse_reply(s.plain(text))
     assert_block(parsed, "FAIL")
     assert parsed.comment == "All checks green."
@@ -157,15 +170,25 @@ def test_comment_is_bounded_and_cleaned():
 
 def test_outlook_original_message_separator_ends_the_comment():
     _subject, body = s.template()
-    text = ("Agreed.\r\n\r\n-----Original Message-----\r\nFrom: XL Release\r\nSent: Wednesday\r\n\r\n" + body)
+    text = (
+        "Agreed.\r\n\r\n-----Original Message-----\r\nFrom: XL Release\r\nSent: Wednesday\r\n\r\n"
+        + body
+    )
     parsed = reply.parse_reply(s.plain(text))
     assert_block(parsed)
     assert parsed.comment == "Agreed."
 
 
-@pytest.mark.parametrize("charset,encoding", [("iso-8859-1", "latin-1"), ("windows-1252", "cp1252"),
-                                              ("x-no-such-charset", "utf-8"),
-                                              ("x-no-such-charset", "cp1252"), ("us-ascii", "utf-8")])
+@pytest.mark.parametrize(
+    "charset,encoding",
+    [
+        ("iso-8859-1", "latin-1"),
+        ("windows-1252", "cp1252"),
+        ("x-no-such-charset", "utf-8"),
+        ("x-no-such-charset", "cp1252"),
+        ("us-ascii", "utf-8"),
+    ],
+)
 def test_charsets_including_unknown_and_wrong_ones(charset, encoding):
     _subject, body = s.template(comment="Caf\u00e9 ok")
     raw = (s.headers("Complete: x") + f"Content-Type: text/plain; charset={charset}\r\n"
@@ -182,7 +205,9 @@ def test_html_entities_breaks_and_skipped_elements():
               "<div>&#65;CTION:&nbsp;COMPLETE</div><div>TASK&#x5f;ID: " + s.TASK_ID + "</div>"
               "<span>SIGNATURE: " + sig[:20] + "<wbr>" + sig[20:] + "</span>"
               "<script>SIGNATURE: v1." + "1" * 64 + "</script></body></html>")
-    raw = (s.headers("Complete: x") + "Content-Type: text/html; charset=utf-8\r\n\r\n").encode() + markup.encode()
+    raw = (
+        s.headers("Complete: x") + "Content-Type: text/html; charset=utf-8\r\n\r\n"
+    ).encode() + markup.encode()
     parsed = reply.parse_reply(raw)
     assert_block(parsed)
     assert parsed.comment == "Ok & thanks"
@@ -190,10 +215,14 @@ def test_html_entities_breaks_and_skipped_elements():
 
 def test_attachments_are_not_read_for_metadata():
     _subject, body = s.template()
-    raw = (s.headers("Complete: x") + 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
-           "--b\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n"
-           '--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="a.txt"\r\n\r\n'
-           + body + "\r\n--b--\r\n").encode()
+    raw = (
+        s.headers("Complete: x") + 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n"
+        '--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="a.txt"\r\n'
+        '\r\n'
+        + body
+        + "\r\n--b--\r\n"
+    ).encode()
     assert reply.parse_reply(raw).error == reply.NO_METADATA
 
 
@@ -220,10 +249,16 @@ def test_auto_reply_indicators(extra, indicator):
 
 def test_bounce_report_is_an_auto_reply():
     _subject, body = s.template()
-    raw = (s.headers("Undelivered Mail", sender="MAILER-DAEMON@example.com")
-           + 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n'
-           "--r\r\nContent-Type: text/plain\r\n\r\nDelivery failed\r\n"
-           "--r\r\nContent-Type: message/rfc822\r\n\r\n" + s.headers("x") + "\r\n" + body + "\r\n--r--\r\n").encode()
+    raw = (
+        s.headers("Undelivered Mail", sender="MAILER-DAEMON@example.com")
+        + 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n'
+        "--r\r\nContent-Type: text/plain\r\n\r\nDelivery failed\r\n"
+        "--r\r\nContent-Type: message/rfc822\r\n\r\n"
+        + s.headers("x")
+        + "\r\n"
+        + body
+        + "\r\n--r--\r\n"
+    ).encode()
     parsed = reply.parse_reply(raw)
     assert parsed.auto_reply == "report"
 
@@ -263,8 +298,11 @@ def test_two_from_headers_or_none_are_refused():
 
 def test_display_name_decoded_and_recipients_read():
     _subject, body = s.template()
-    raw = ("From: =?utf-8?q?Al=C3=AFce?= <Alice@Example.COM>\r\nTo: a@corp.example, B <b@corp.example>\r\n"
-           "Cc: c@other.example\r\nSubject: =?utf-8?b?Q29tcGxldGU6IETDqXBsb3k=?=\r\n\r\n" + body).encode()
+    raw = (
+        "From: =?utf-8?q?Al=C3=AFce?= <Alice@Example.COM>\r\nTo: a@corp.example, B "
+        "<b@corp.example>\r\n"
+        "Cc: c@other.example\r\nSubject: =?utf-8?b?Q29tcGxldGU6IETDqXBsb3k=?=\r\n\r\n" + body
+    ).encode()
     parsed = reply.parse_reply(raw)
     assert parsed.sender_name == "Al\u00efce"
     assert parsed.sender_address == "alice@example.com"
@@ -293,7 +331,9 @@ def test_deep_nesting_and_many_parts_are_bounded():
     _subject, body = s.template()
     nested = body
     for i in range(300):
-        nested = f'Content-Type: multipart/mixed; boundary="n{i}"\r\n\r\n--n{i}\r\n{nested}\r\n--n{i}--'
+        nested = (
+            f'Content-Type: multipart/mixed; boundary="n{i}"\r\n\r\n--n{i}\r\n{nested}\r\n--n{i}--'
+        )
     parsed = reply.parse_reply((s.headers("x") + nested).encode())
     assert parsed.error == reply.OVER_CAP
     many = (s.headers("x") + 'Content-Type: multipart/mixed; boundary="m"\r\n\r\n'
@@ -309,11 +349,16 @@ def test_long_lines_and_many_labels_stay_bounded():
     junk = "METADATA (DO NOT MODIFY)\r\nSIGNATURE: " + "a" * 300000
     parsed = reply.parse_reply(s.plain(junk + "\r\n"))
     assert parsed.error in (reply.OVER_CAP, reply.NO_METADATA)
-    labels = "\r\n".join(f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}{i}\r\n"
-                         f"SIGNATURE: {sig}" for i in range(1000))
+    labels = "\r\n".join(
+        f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}{i}\r\n"
+        f"SIGNATURE: {sig}"
+        for i in range(1000)
+    )
     assert reply.parse_reply(s.plain(labels)).error == reply.CONFLICTING_METADATA
     # Labels outside a block (no header line above them) are prose.
-    bare = "\r\n".join(f"ACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}\r\nSIGNATURE: {sig}" for _ in range(3))
+    bare = "\r\n".join(
+        f"ACTION: COMPLETE\r\nTASK_ID: {s.TASK_ID}\r\nSIGNATURE: {sig}" for _ in range(3)
+    )
     assert reply.parse_reply(s.plain(bare)).error == reply.NO_METADATA
 
 
@@ -325,7 +370,10 @@ def test_never_raises_on_arbitrary_bytes(data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(max_size=400), st.sampled_from(["plain", "gmail", "apple-flowed-delsp", "outlook-1252"]))
+@given(
+    st.text(max_size=400),
+    st.sampled_from(["plain", "gmail", "apple-flowed-delsp", "outlook-1252"]),
+)
 def test_any_comment_keeps_the_block_intact(comment, client):
     comment = comment.replace("\r", "")
     try:
@@ -347,6 +395,8 @@ def test_any_comment_keeps_the_block_intact(comment, client):
 def test_huge_ids_are_refused_before_any_lookup():
     sig = s.sign()
     huge = s.TASK_ID + "/" + "a" * 5000
-    text = f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {huge}\r\nSIGNATURE: {sig}\r\n"
+    text = (
+        f"METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: {huge}\r\nSIGNATURE: {sig}\r\n"
+    )
     parsed = reply.parse_reply(s.plain(text))
     assert parsed.error == reply.INCOMPLETE_METADATA and parsed.task_id is None

@@ -13,11 +13,11 @@ import pytest
 
 from sandbox import server as sandbox_server
 from sandbox.server import XL_RELEASE
-from sandbox import mailclient  # noqa: E402
-from sandbox.clock import VirtualClock  # noqa: E402
-from sandbox.conf import write_conf  # noqa: E402
-from sandbox.mail import MailHub  # noqa: E402
-from sandbox.plugin import Plugin  # noqa: E402
+from sandbox import mailclient
+from sandbox.clock import VirtualClock
+from sandbox.conf import write_conf
+from sandbox.mail import MailHub
+from sandbox.plugin import Plugin
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-fetch-secret-0123456789"
@@ -48,10 +48,20 @@ def world(tmp_path):
         server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
                                fromAddress="XL Release <xlr@example.com>")
         ci = server.create_configuration(
-            IMAP_TYPE, "Remote completion mailbox", host="localhost", port=hub.imap_tls_port,
-            useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
-            fromAddress=hub.remote_address, enableWhitelisting=True, domainWhitelist={"example.com"},
-            secret=SECRET, trustedCertificates=hub.ca_pem.read_text())
+            IMAP_TYPE,
+            "Remote completion mailbox",
+            host="localhost",
+            port=hub.imap_tls_port,
+            useTls=True,
+            tlsMode="IMPLICIT",
+            username=hub.imap_user,
+            password=hub.imap_password,
+            fromAddress=hub.remote_address,
+            enableWhitelisting=True,
+            domainWhitelist={"example.com"},
+            secret=SECRET,
+            trustedCertificates=hub.ca_pem.read_text(),
+        )
         yield server, hub, clock, ci
     finally:
         server.stop()
@@ -130,9 +140,13 @@ def test_a_clicked_complete_button_completes_the_task(world):
 
 def test_a_team_member_fails_the_task_from_the_plain_text_link(world):
     server, hub, clock, _ci = world
-    release, task_id, _after = started_task(server, clock, team="Approvers", members=["alice", "bob"])
+    release, task_id, _after = started_task(
+        server, clock, team="Approvers", members=["alice", "bob"]
+    )
     request = hub.wait_for_mail("bob@example.com", 1)[0]
-    reply = client_of(hub, "bob").click(request, "FAIL", comment="Rollback plan missing.", part="plain")
+    reply = client_of(hub, "bob").click(
+        request, "FAIL", comment="Rollback plan missing.", part="plain"
+    )
     assert reply["Subject"].startswith("Fail: ")
     hub.wait_for_deliveries(3)
     runs = waiting_scripts_run(server, clock, task_id)
@@ -155,8 +169,16 @@ def test_a_forwarded_request_sent_by_someone_else_is_ignored(world, caplog):
         waiting_scripts_run(server, clock, task_id)
     assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
     assert hub.imap_count() == 0
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Remote completion: mail")]
-    assert len(lines) == 1 and "from bob@example.com" in lines[0] and "ignored (bad-signature)" in lines[0]
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith("Remote completion: mail")
+    ]
+    assert (
+        len(lines) == 1
+        and "from bob@example.com" in lines[0]
+        and "ignored (bad-signature)" in lines[0]
+    )
     assert not any("by email by" in m for m in comments_in_log(server, release))
 
 

@@ -35,7 +35,9 @@ def expected_entries() -> dict[str, Path]:
     expected.update({"remote_completion/" + rel: p
                      for rel, p in source_files(REPO / "plugin" / "remote_completion").items()})
     lib = REPO / "third_party" / "jython-lib"
-    expected.update({"META-INF/licenses/" + rel: p for rel, p in source_files(lib / "LICENSES").items()})
+    expected.update(
+        {"META-INF/licenses/" + rel: p for rel, p in source_files(lib / "LICENSES").items()}
+    )
     return expected
 
 
@@ -101,7 +103,13 @@ def test_compiled_files_in_the_tree_stay_out(tmp_path):
     """Build a copy of the tree with stray compiled files planted in it."""
     tree = tmp_path / "tree"
     tree.mkdir()
-    for name in ("build.gradle", "settings.gradle", "gradle.properties", "synthetic.xml", "xl-rules.xml"):
+    for name in (
+        "build.gradle",
+        "settings.gradle",
+        "gradle.properties",
+        "synthetic.xml",
+        "xl-rules.xml",
+    ):
         shutil.copy2(REPO / name, tree / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*$py.class")
     for name in ("ext", "plugin", "resources", "third_party"):

@@ -45,7 +45,11 @@ def test_date():
 
 def test_hash_map():
     value = load(FIXTURES, "properties-hashmap.ser")
-    assert compat.as_dict(value) == {"host": "imap.example.com", "port": "993", "tlsMode": "IMPLICIT"}
+    assert compat.as_dict(value) == {
+        "host": "imap.example.com",
+        "port": "993",
+        "tlsMode": "IMPLICIT",
+    }
 
 
 def test_boxed_boolean_and_integer():
@@ -77,8 +81,17 @@ def normalised(directory: Path) -> dict:
 
 def test_regenerating_gives_the_committed_objects(tmp_path):
     classes, out = tmp_path / "classes", tmp_path / "out"
-    subprocess.run([shutil.which("javac") or "javac", "-d", str(classes),
-                    str(FIXTURES / "GenerateFixtures.java")], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            shutil.which("javac") or "javac",
+            "-d",
+            str(classes),
+            str(FIXTURES / "GenerateFixtures.java"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     subprocess.run(["java", "-cp", str(classes), "GenerateFixtures", str(out)],
                    check=True, capture_output=True, timeout=300)
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)

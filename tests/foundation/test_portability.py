@@ -37,10 +37,14 @@ def test_future_imports(path):
     if not has_code(tree):
         return
     missing = {"absolute_import", "unicode_literals"} - future_imports(tree)
-    assert not missing, f"{path.relative_to(REPO)} lacks from __future__ import {', '.join(sorted(missing))}"
+    assert not missing, (
+        f"{path.relative_to(REPO)} lacks from __future__ import {', '.join(sorted(missing))}"
+    )
 
 
 def test_rule_finds_files():
     assert any(p.name == "settings.py" for p in FILES)
-    assert future_imports(ast.parse("from __future__ import absolute_import\n")) == {"absolute_import"}
+    assert future_imports(ast.parse("from __future__ import absolute_import\n")) == {
+        "absolute_import"
+    }
     assert not has_code(ast.parse('"""Only a docstring."""\n'))

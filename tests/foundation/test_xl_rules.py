@@ -28,15 +28,27 @@ def test_valid(schema, rules):
     assert schema.validate(rules), schema.error_log
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda root: root.find("r:task-event", NS).set("on", "complete"),
-    lambda root: root.find("r:scheduled-job/r:interval", NS).set("default", "thirty"),
-    lambda root: root.find("r:scheduled-job/r:enabled", NS).set("default", "maybe"),
-    lambda root: root.find("r:scheduled-job", NS).set("script", "../etc/passwd"),
-    lambda root: root.append(etree.fromstring(etree.tostring(root.find("r:task-event", NS)))),
-    lambda root: root.find("r:scheduled-job", NS).remove(root.find("r:scheduled-job/r:startup-delay", NS)),
-], ids=["unknown event", "bad duration", "bad boolean", "bad script path", "duplicate hook",
-        "missing setting"])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda root: root.find("r:task-event", NS).set("on", "complete"),
+        lambda root: root.find("r:scheduled-job/r:interval", NS).set("default", "thirty"),
+        lambda root: root.find("r:scheduled-job/r:enabled", NS).set("default", "maybe"),
+        lambda root: root.find("r:scheduled-job", NS).set("script", "../etc/passwd"),
+        lambda root: root.append(etree.fromstring(etree.tostring(root.find("r:task-event", NS)))),
+        lambda root: root.find("r:scheduled-job", NS).remove(
+            root.find("r:scheduled-job/r:startup-delay", NS)
+        ),
+    ],
+    ids=[
+        "unknown event",
+        "bad duration",
+        "bad boolean",
+        "bad script path",
+        "duplicate hook",
+        "missing setting",
+    ],
+)
 def test_schema_rejects(schema, rules, mutate):
     root = etree.fromstring(etree.tostring(rules))
     mutate(root)
@@ -71,7 +83,10 @@ def test_defaults_agree_with_settings(rules):
 
 def test_task_events_point_at_the_start_script(rules):
     syn = etree.parse(str(REPO / "synthetic.xml"))
-    events = {(e.get("type"), e.get("on")): e.get("script-property") for e in rules.findall("r:task-event", NS)}
+    events = {
+        (e.get("type"), e.get("on")): e.get("script-property")
+        for e in rules.findall("r:task-event", NS)
+    }
     assert set(events) == {("remoteCompletion.RemoteCompletionTask", "start"),
                            ("remoteCompletion.RemoteCompletionTask", "retry")}
     for (type_name, _on), prop in events.items():

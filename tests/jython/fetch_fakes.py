@@ -167,7 +167,9 @@ class RolesApi(object):
     def getRole(self, name):
         if name not in self.world.roles:
             raise ApiError('Role not found')
-        return Obj(name=name, principals=[Obj(username=u, fullname=None) for u in self.world.roles[name]])
+        return Obj(
+            name=name, principals=[Obj(username=u, fullname=None) for u in self.world.roles[name]]
+        )
 
 
 class ConfigurationApi(object):

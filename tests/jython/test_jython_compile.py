@@ -15,14 +15,20 @@ PREFIX = "JYTHON_COMPILE_SUMMARY "
 def python_files() -> list[str]:
     files = []
     for top in ("plugin", "ext"):
-        files += [str(p) for p in sorted((REPO / top).rglob("*.py")) if "__pycache__" not in p.parts]
+        files += [
+            str(p) for p in sorted((REPO / top).rglob("*.py")) if "__pycache__" not in p.parts
+        ]
     return files
 
 
 def compile_on_jython(tmp_path, files):
-    proc = lanes.run_jython(str(REPO / "tests" / "jython" / "compile_all.py"), str(tmp_path), *files)
+    proc = lanes.run_jython(
+        str(REPO / "tests" / "jython" / "compile_all.py"), str(tmp_path), *files
+    )
     lines = [l for l in proc.stdout.splitlines() if l.startswith(PREFIX)]
-    assert lines, f"no summary (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert lines, (
+        f"no summary (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
     return json.loads(lines[-1][len(PREFIX):])
 
 
@@ -38,9 +44,12 @@ def test_plugin_and_ext_compile_as_python_27(tmp_path):
 @pytest.mark.jython
 def test_python3_only_syntax_is_refused(tmp_path):
     """The lane can fail: Python 3-only code is reported, valid code is not."""
-    bad = {"fstring.py": "x = 1\ny = f'{x}'\n", "annotation.py": "def f(a: int) -> int:\n    return a\n",
-           "kwonly.py": "def f(*, a):\n    return a\n",
-           "nonlocal_.py": "def f():\n    a = 1\n    def g():\n        nonlocal a\n    return g\n"}
+    bad = {
+        "fstring.py": "x = 1\ny = f'{x}'\n",
+        "annotation.py": "def f(a: int) -> int:\n    return a\n",
+        "kwonly.py": "def f(*, a):\n    return a\n",
+        "nonlocal_.py": "def f():\n    a = 1\n    def g():\n        nonlocal a\n    return g\n",
+    }
     src = tmp_path / "src"
     src.mkdir()
     for name, text in bad.items():

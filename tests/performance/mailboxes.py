@@ -42,7 +42,9 @@ class Drainer:
             uids = data[0].split()
             subjects = []
             if uids:
-                typ, data = client.uid("FETCH", b",".join(uids), "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+                typ, data = client.uid(
+                    "FETCH", b",".join(uids), "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"
+                )
                 for entry in data:
                     if isinstance(entry, tuple):
                         subjects.append(str(email.message_from_bytes(entry[1])["Subject"]))

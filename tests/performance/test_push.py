@@ -81,7 +81,9 @@ def test_mail_already_waiting_is_drained_at_start(dovecot, user):
 
 def test_idle_is_reissued_before_the_server_would_drop_it(dovecot, user, proxy):
     settings = Settings(sync_interval=NEVER, idle_refresh=0.2)
-    loop, drainer, stop, thread, result = start_loop(dovecot, user, port=proxy.port, settings=settings)
+    loop, drainer, stop, thread, result = start_loop(
+        dovecot, user, port=proxy.port, settings=settings
+    )
     try:
         assert proxy.wait_for_command("IDLE", 4, DEADLINE), proxy.commands
         assert proxy.connections >= 1
@@ -138,7 +140,9 @@ def test_polls_when_the_server_offers_no_idle(dovecot, user):
     from benchmarks.imapproxy import ImapProxy
     proxy = ImapProxy(dovecot.host, dovecot.port, hide_idle=True)
     settings = Settings(sync_interval=0.3, idle_refresh=1200)
-    loop, drainer, stop, thread, result = start_loop(dovecot, user, port=proxy.port, settings=settings)
+    loop, drainer, stop, thread, result = start_loop(
+        dovecot, user, port=proxy.port, settings=settings
+    )
     try:
         dovecot.append(user, message("polled"))
         assert drainer.wait_for("polled", DEADLINE)
@@ -152,7 +156,9 @@ def test_polls_when_the_server_offers_no_idle(dovecot, user):
 
 def test_polls_when_push_is_disabled(dovecot, user, proxy):
     settings = Settings(push_enabled=False, sync_interval=0.3, idle_refresh=1200)
-    loop, drainer, stop, thread, result = start_loop(dovecot, user, port=proxy.port, settings=settings)
+    loop, drainer, stop, thread, result = start_loop(
+        dovecot, user, port=proxy.port, settings=settings
+    )
     try:
         dovecot.append(user, message("polled-off"))
         assert drainer.wait_for("polled-off", DEADLINE)

@@ -48,7 +48,9 @@ def test_a_reply_completes_its_task_through_idle(dovecot, user):
         assert host.events[waiting.id].wait(DEADLINE), "the backlog was not drained"
         # IDLE is up and the cycle it triggers is done: only a notification
         # can start the next cycle (sync-interval and idle-refresh are long).
-        assert stats.wait_for(lambda s: s["idle_commands"] >= 1 and s["fetch_cycles"] >= 2, DEADLINE)
+        assert stats.wait_for(
+            lambda s: s["idle_commands"] >= 1 and s["fetch_cycles"] >= 2, DEADLINE
+        )
         task, mail = reply_for(host, 2)
         dovecot.append(user, mail)
         assert host.events[task.id].wait(DEADLINE), "the pushed reply was not handled"

@@ -79,7 +79,11 @@ class Shape:
 
     def obj(self, **props):
         if self.java:
-            if "type" in props and isinstance(props["type"], str) and props["type"] in ("PRINCIPAL", "ROLE"):
+            if (
+                "type" in props
+                and isinstance(props["type"], str)
+                and props["type"] in ("PRINCIPAL", "ROLE")
+            ):
                 props["type"] = JavaEnum(props["type"])
             return JavaBean(**props)
         return PyObj(**props)

@@ -35,9 +35,15 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        login = (
+            session.auth_data.login.decode()
+            if isinstance(session.auth_data, LoginPassword)
+            else None
+        )
         with self.changed:
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content, login))
+            self.messages.append(
+                (envelope.mail_from, list(envelope.rcpt_tos), envelope.content, login)
+            )
             self.sessions.add(id(session))
             self.changed.notify_all()
         return "250 OK queued"

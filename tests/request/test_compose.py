@@ -112,7 +112,12 @@ def check_link(link, action, title, release, address=("alice@example.com"), run=
     assert lines[0] == "" and lines[1] == ""
     assert lines[2] == "Please send this message to %s task with title '%s' on release '%s'" % (
         {"COMPLETE": "Complete", "FAIL": "Fail"}[action], title, release)
-    assert lines[3:7] == ["", "METADATA (DO NOT MODIFY)", "ACTION: " + action, "TASK_ID: " + TASK_ID]
+    assert lines[3:7] == [
+        "",
+        "METADATA (DO NOT MODIFY)",
+        "ACTION: " + action,
+        "TASK_ID: " + TASK_ID,
+    ]
     assert lines[7].startswith("SIGNATURE: v2.") and len(lines) == 8
     sig = lines[7].split(": ", 1)[1]
     assert signature.verify(SECRET, sig, action, TASK_ID, address) == run
@@ -223,7 +228,9 @@ def test_unusable_addresses_are_refused():
 
 
 def test_reply_template_matches_the_contract():
-    subject, body = compose.reply_template("FAIL", "My task", "My release", TASK_ID, "v2.%s.%s" % (RUN, "0" * 64))
+    subject, body = compose.reply_template(
+        "FAIL", "My task", "My release", TASK_ID, "v2.%s.%s" % (RUN, "0" * 64)
+    )
     assert subject == "Fail: My task"
     assert body == ("\r\n\r\nPlease send this message to Fail task with title 'My task' on release "
                     "'My release'\r\n\r\nMETADATA (DO NOT MODIFY)\r\nACTION: FAIL\r\nTASK_ID: "

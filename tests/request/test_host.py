@@ -21,8 +21,14 @@ def imap_ci(shape, title="Mailbox", **extra):
 
 
 def smtp_ci(shape, **extra):
-    props = dict(host="smtp.example.com", port=587, tls=True, fromAddress="XL Release <xlr@example.com>",
-                 username="u", password="smtp-pass-789")
+    props = dict(
+        host="smtp.example.com",
+        port=587,
+        tls=True,
+        fromAddress="XL Release <xlr@example.com>",
+        username="u",
+        password="smtp-pass-789",
+    )
     props.update(extra)
     return shape.ci(host.SMTP_ID, "SMTP", host.SMTP_TYPE, **props)
 
@@ -38,7 +44,10 @@ def test_one_imap_configuration(shape):
     assert config.secret == "hmac-secret-456" and config.password == "imap-pass-123"
     assert "imap-pass-123" not in repr(config) and "hmac-secret-456" not in repr(config)
     # Registered as secrets: masked in any log line.
-    assert logs.mask_secrets("x hmac-secret-456 imap-pass-123") == "x %s %s" % (logs.MASK, logs.MASK)
+    assert logs.mask_secrets("x hmac-secret-456 imap-pass-123") == "x %s %s" % (
+        logs.MASK,
+        logs.MASK,
+    )
 
 
 def test_tls_mode_property(shape):
@@ -47,7 +56,9 @@ def test_tls_mode_property(shape):
     api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, port=143, tlsMode=mode)]})
     assert host.find_imap_config(api).tls_mode == "starttls"
     # The mode applies only when Use TLS is on.
-    api = ConfigurationApi(shape, {host.IMAP_TYPE: [imap_ci(shape, useTls=False, tlsMode="IMPLICIT")]})
+    api = ConfigurationApi(
+        shape, {host.IMAP_TYPE: [imap_ci(shape, useTls=False, tlsMode="IMPLICIT")]}
+    )
     config = host.find_imap_config(api)
     assert (config.tls_mode, config.use_tls) == ("none", False)
 

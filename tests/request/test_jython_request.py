@@ -28,7 +28,9 @@ def jython(tmp_path_factory):
         pytest.skip(why)  # conftest turns the marker into a failure in CI
     tls_files = make_tls_files(tmp_path_factory.mktemp("jy-tls"))
     other = make_tls_files(tmp_path_factory.mktemp("jy-other"))
-    wrong_name = make_tls_files(tmp_path_factory.mktemp("jy-wrong"), hostnames=("smtp.other.example",))
+    wrong_name = make_tls_files(
+        tmp_path_factory.mktemp("jy-wrong"), hostnames=("smtp.other.example",)
+    )
     out_dir = tmp_path_factory.mktemp("jy-out")
     with contextlib.ExitStack() as stack:
         servers = {
@@ -41,15 +43,32 @@ def jython(tmp_path_factory):
         context = {
             "ports": {name: port for name, (port, _) in servers.items()},
             "closed_port": free_port(),
-            "ca_pem": str(tls_files.ca_pem), "other_ca_pem": str(other.ca_pem),
+            "ca_pem": str(tls_files.ca_pem),
+            "other_ca_pem": str(other.ca_pem),
             "wrongname_ca_pem": str(wrong_name.ca_pem),
-            "user": USER, "password": PASSWORD, "out_dir": str(out_dir), "repo": str(lanes.REPO),
-            "expected_signature": signature.sign(SECRET, "COMPLETE", TASK_ID, "Alice@Example.com",
-                                                 "0123456789abcdef"),
-            "expected_link": compose.reply_link("replies@example.com", "FAIL", TITLE, RELEASE, TASK_ID,
-                                                "v2.0123456789abcdef." + "0" * 64),
-            "expected_long_link": compose.reply_link("replies@example.com", "COMPLETE", "日本" * 2000,
-                                                     "\U0001f680 " * 500, TASK_ID, "v2.0123456789abcdef." + "0" * 64),
+            "user": USER,
+            "password": PASSWORD,
+            "out_dir": str(out_dir),
+            "repo": str(lanes.REPO),
+            "expected_signature": signature.sign(
+                SECRET, "COMPLETE", TASK_ID, "Alice@Example.com", "0123456789abcdef"
+            ),
+            "expected_link": compose.reply_link(
+                "replies@example.com",
+                "FAIL",
+                TITLE,
+                RELEASE,
+                TASK_ID,
+                "v2.0123456789abcdef." + "0" * 64,
+            ),
+            "expected_long_link": compose.reply_link(
+                "replies@example.com",
+                "COMPLETE",
+                "日本" * 2000,
+                "\U0001f680 " * 500,
+                TASK_ID,
+                "v2.0123456789abcdef." + "0" * 64,
+            ),
         }
         run = lanes.run_jython_checks([MODULE], context, timeout=600)
         yield run, {name: rec for name, (_, rec) in servers.items()}, out_dir
@@ -79,7 +98,10 @@ def test_jython_request_parses_on_cpython(jython):
         to, subject, body, others = mailto.parse(line[1:-1])
         assert len(line) - 2 < compose.MAX_LINK_LENGTH and others == {}
         sig = body.rsplit("SIGNATURE: ", 1)[1]
-        assert signature.verify(SECRET, sig, action, TASK_ID, "alice@example.com") == "0123456789abcdef"
+        assert (
+            signature.verify(SECRET, sig, action, TASK_ID, "alice@example.com")
+            == "0123456789abcdef"
+        )
 
 
 def test_jython_sent_mail_arrived(jython):
@@ -99,6 +121,8 @@ def test_jython_sent_mail_arrived(jython):
         html = msg.get_body(("html",)).get_content()
         assert "Complete task" in html and "Fail task" in html
         plain = msg.get_body(("plain",)).get_content()
-        link = [l for l in plain.replace("\r\n", "\n").split("\n") if l.startswith("<mailto:")][0][1:-1]
+        link = [l for l in plain.replace("\r\n", "\n").split("\n") if l.startswith("<mailto:")][0][
+            1:-1
+        ]
         sig = mailto.parse(link)[2].rsplit("SIGNATURE: ", 1)[1]
         assert signature.verify(SECRET, sig, "COMPLETE", TASK_ID, rcpt[0]) is not None

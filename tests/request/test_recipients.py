@@ -40,7 +40,10 @@ def test_owner_only(shape):
 
 
 def test_team_principals_and_roles(shape):
-    teams = {"Ops": [("bob", "PRINCIPAL"), ("Approvers", "ROLE")], "Other": [("nomail", "PRINCIPAL")]}
+    teams = {
+        "Ops": [("bob", "PRINCIPAL"), ("Approvers", "ROLE")],
+        "Other": [("nomail", "PRINCIPAL")],
+    }
     found, problems = recipients.resolve(task(shape, team="Ops"), RELEASE,
                                          *apis(shape, teams, {"Approvers": ["carol", "dave"]}))
     assert emails(found) == ["Bob@Example.com", "carol@example.com", "dave@example.com"]
@@ -69,8 +72,12 @@ def test_missing_email_and_unknown_users_are_problems(shape):
 
 
 def test_unknown_team_and_nobody(shape):
-    found, problems = recipients.resolve(task(shape, team="Nope"), RELEASE, *apis(shape, {"Ops": []}))
-    assert found == [] and problems == ["Team 'Nope' is not a team of this release or of its folders."]
+    found, problems = recipients.resolve(
+        task(shape, team="Nope"), RELEASE, *apis(shape, {"Ops": []})
+    )
+    assert found == [] and problems == [
+        "Team 'Nope' is not a team of this release or of its folders."
+    ]
     found, problems = recipients.resolve(task(shape), RELEASE, *apis(shape))
     assert found == [] and "nobody" in problems[0]
 

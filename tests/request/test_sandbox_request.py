@@ -9,10 +9,10 @@ import pytest
 from remote_completion import mailto, signature
 
 from sandbox import server as sandbox_server
-from sandbox.clock import VirtualClock  # noqa: E402
-from sandbox.conf import write_conf  # noqa: E402
-from sandbox.mail import MailHub  # noqa: E402
-from sandbox.plugin import Plugin  # noqa: E402
+from sandbox.clock import VirtualClock
+from sandbox.conf import write_conf
+from sandbox.mail import MailHub
+from sandbox.plugin import Plugin
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-request-secret-0123456789"
@@ -88,7 +88,9 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
             assert link.replace("&", "&amp;") in html
             to, subject, body, _ = mailto.parse(link)
             assert to == hub.remote_address
-            assert subject == {"COMPLETE": "Complete", "FAIL": "Fail"}[action] + ": Deploy ✓ to prod"
+            assert (
+                subject == {"COMPLETE": "Complete", "FAIL": "Fail"}[action] + ": Deploy ✓ to prod"
+            )
             assert "ACTION: %s\r\nTASK_ID: %s\r\n" % (action, task_id) in body
             sig = body.rsplit("SIGNATURE: ", 1)[1]
             assert signature.verify(SECRET, sig, action, task_id, address) == run_id
@@ -102,7 +104,10 @@ def test_one_signed_request_per_assignee_and_the_task_waits(world):
     assert bean.statusLine == "Waiting for a reply by email from Alice Smith, Bob Jones, Carol Ünal"
     record = server.tasks[task_id]
     assert record.properties["requestAttempt"] == 0
-    assert record.properties["requestRecipients"] == "alice@example.com, bob@example.com, carol@example.com"
+    assert (
+        record.properties["requestRecipients"]
+        == "alice@example.com, bob@example.com, carol@example.com"
+    )
     log = "\n".join(c.text for c in bean.comments)
     assert "User 'No Mail' has no email address." in log
     assert "Request email sent to Alice Smith <alice@example.com>" in log

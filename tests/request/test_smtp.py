@@ -16,8 +16,10 @@ def config(port, tls=False, username=None, password=None, host="127.0.0.1"):
 
 
 def message(n):
-    return ("From: xlr@example.com\r\nTo: x\r\nSubject: test %d\r\n\r\nbody %d\r\n.\r\nlast line\r\n"
-            % (n, n)).encode("ascii")
+    return (
+        "From: xlr@example.com\r\nTo: x\r\nSubject: test %d\r\n\r\nbody %d\r\n.\r\nlast line\r\n"
+        % (n, n)
+    ).encode("ascii")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,9 @@ def test_plain_one_session_and_a_refused_recipient_does_not_stop_the_others():
     assert all(m[0] == "xlr@example.com" for m in recorder.messages)
     assert len(recorder.sessions) == 1, "all recipients must go through one SMTP session"
     # Dot-stuffing round trip: the body survived unchanged.
-    assert b"body 1\r\n.\r\nlast line" in recorder.messages[0][2].replace(b"\n", b"\r\n").replace(b"\r\r", b"\r")
+    assert b"body 1\r\n.\r\nlast line" in recorder.messages[0][2].replace(b"\n", b"\r\n").replace(
+        b"\r\r", b"\r"
+    )
 
 
 def test_plain_with_authentication(capfd):
@@ -78,10 +82,11 @@ def test_wrong_password_is_a_clear_error():
 def test_starttls_verified_with_authentication(tls_files):
     pem = tls_files.ca_pem.read_text()
     with smtp_server("starttls", tls_files, auth=True) as (port, recorder):
-        deliveries = smtp.send_messages(config(port, tls=True, username=USER, password=PASSWORD,
-                                               host="localhost"),
-                                        [("alice@example.com", message(1)), ("bob@example.com", message(2))],
-                                        trusted_pem=pem)
+        deliveries = smtp.send_messages(
+            config(port, tls=True, username=USER, password=PASSWORD, host="localhost"),
+            [("alice@example.com", message(1)), ("bob@example.com", message(2))],
+            trusted_pem=pem,
+        )
     assert [d.ok for d in deliveries] == [True, True]
     assert len(recorder.messages) == 2 and len(recorder.sessions) == 1
 
@@ -100,8 +105,11 @@ def test_starttls_refused_when_the_host_name_does_not_match(tmp_path):
     wrong = make_tls_files(tmp_path, hostnames=("smtp.other.example",))
     with smtp_server("starttls", wrong) as (port, recorder):
         with pytest.raises(smtp.SmtpError) as caught:
-            smtp.send_messages(config(port, tls=True, host="localhost"),
-                               [("alice@example.com", message(1))], trusted_pem=wrong.ca_pem.read_text())
+            smtp.send_messages(
+                config(port, tls=True, host="localhost"),
+                [("alice@example.com", message(1))],
+                trusted_pem=wrong.ca_pem.read_text(),
+            )
     assert "certificate" in str(caught.value).lower() and "localhost" in str(caught.value)
     assert recorder.messages == []
 

@@ -77,16 +77,40 @@ class TaskApi:
 
 
 def environment(shape, port, team=(("bob", "PRINCIPAL"),), imap_count=1, smtp=True, username=None):
-    cis = {host.IMAP_TYPE: [shape.ci("Configuration/Custom/Imap%d" % i, "Mailbox %d" % i, host.IMAP_TYPE,
-                                     host="imap.example.com", port=993, useTls=True,
-                                     username="xlr", password="imap-pw-x1", fromAddress="replies@example.com",
-                                     enableWhitelisting=False, domainWhitelist=[], secret=SECRET,
-                                     trustedCertificates=None)
-                            for i in range(imap_count)]}
+    cis = {
+        host.IMAP_TYPE: [
+            shape.ci(
+                "Configuration/Custom/Imap%d" % i,
+                "Mailbox %d" % i,
+                host.IMAP_TYPE,
+                host="imap.example.com",
+                port=993,
+                useTls=True,
+                username="xlr",
+                password="imap-pw-x1",
+                fromAddress="replies@example.com",
+                enableWhitelisting=False,
+                domainWhitelist=[],
+                secret=SECRET,
+                trustedCertificates=None,
+            )
+            for i in range(imap_count)
+        ]
+    }
     if smtp:
-        cis[host.SMTP_TYPE] = [shape.ci(host.SMTP_ID, "SMTP", host.SMTP_TYPE, host="127.0.0.1", port=port,
-                                        tls=False, fromAddress="XL Release <xlr@example.com>",
-                                        username=username, password=PASSWORD if username else None)]
+        cis[host.SMTP_TYPE] = [
+            shape.ci(
+                host.SMTP_ID,
+                "SMTP",
+                host.SMTP_TYPE,
+                host="127.0.0.1",
+                port=port,
+                tls=False,
+                fromAddress="XL Release <xlr@example.com>",
+                username=username,
+                password=PASSWORD if username else None,
+            )
+        ]
     release = shape.obj(id=RELEASE_ID, title="Release 7 — été", phases=[])
     return dict(release=release, taskApi=TaskApi(),
                 releaseApi=ReleaseApi(shape, {"Ops": list(team)}, {RELEASE_ID: release}),
@@ -159,7 +183,10 @@ def test_one_signed_request_per_assignee(shape, caplog):
     assert result.status_line == "Waiting for a reply by email from Alice Smith, Bob Jones"
     assert len(result.request_sent_at) == 20 and result.request_sent_at.endswith("Z")
     log = out.getvalue()
-    assert "Request email sent to Alice Smith <alice@example.com>, Bob Jones <bob@example.com>." in log
+    assert (
+        "Request email sent to Alice Smith <alice@example.com>, Bob Jones <bob@example.com>."
+        in log
+    )
     infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert sum("sent to alice@example.com" in m for m in infos) == 1
     assert sum("sent to bob@example.com" in m for m in infos) == 1
@@ -180,8 +207,14 @@ def test_problems_are_printed_and_a_refusal_does_not_stop_the_others(shape):
     assert "'ghost' is unknown" in log
     assert "Could not send the request email to Refused Person <refuse-me@example.com>" in log
     assert "550" in log
-    assert "Could not send the request email to Bad Address <bad address@example.com>: not a usable" in log
-    assert sorted(r.email for r, _ in result.failed) == ["bad address@example.com", "refuse-me@example.com"]
+    assert (
+        "Could not send the request email to Bad Address <bad address@example.com>: not a usable"
+        in log
+    )
+    assert sorted(r.email for r, _ in result.failed) == [
+        "bad address@example.com",
+        "refuse-me@example.com",
+    ]
     assert result.request_recipients == "alice@example.com, bob@example.com"
 
 
@@ -197,7 +230,9 @@ def test_nobody_mailable_fails_with_the_reason(shape):
 def test_every_send_refused_fails_the_task(shape):
     with smtp_server("plain") as (port, recorder):
         env = environment(shape, port, team=[])
-        with pytest.raises(start.StartError, match="No request email could be sent.*refuse-me@example.com"):
+        with pytest.raises(
+            start.StartError, match="No request email could be sent.*refuse-me@example.com"
+        ):
             run(RunningTask(owner="refused", team=None), env)
 
 
@@ -301,7 +336,10 @@ def test_waiting_script_keeps_the_task_waiting(shape):
     assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
     assert task.statusLine == "Waiting for a reply by email from Alice Smith"
     lost = RunningTask(status_line=None)
-    run_script("WaitForReply.py", dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"))
+    run_script(
+        "WaitForReply.py",
+        dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"),
+    )
     assert lost.statusLine == "Waiting for a reply by email from alice@example.com, bob@example.com"
 
 

@@ -102,7 +102,9 @@ def test_contexts_are_built_once_per_trusted_text(tls_server, tmp_path):
     assert tls.client_context(pem) is not shared
 
 
-@pytest.mark.parametrize("text", ["not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"])
+@pytest.mark.parametrize(
+    "text", ["not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"]
+)
 def test_unusable_pem_is_a_configuration_error(text):
     with pytest.raises(tls.TlsConfigurationError):
         tls.client_context(text)
@@ -121,8 +123,17 @@ def test_check_hostname_accepts(hostname):
     tls.check_hostname(CERT, hostname)
 
 
-@pytest.mark.parametrize("hostname", ["example.com", "a.b.corp.example", "ignored.example", "10.0.0.6",
-                                      "evil-mail.example.com", "::2"])
+@pytest.mark.parametrize(
+    "hostname",
+    [
+        "example.com",
+        "a.b.corp.example",
+        "ignored.example",
+        "10.0.0.6",
+        "evil-mail.example.com",
+        "::2",
+    ],
+)
 def test_check_hostname_refuses(hostname):
     with pytest.raises(tls.HostnameMismatch):
         tls.check_hostname(CERT, hostname)
@@ -137,8 +148,14 @@ def test_common_name_counts_only_without_dns_names():
                             "subjectAltName": (("DNS", "other.example"),)}, "only.example")
 
 
-@pytest.mark.parametrize("pattern,hostname", [("*.example", "a.example"), ("w*.corp.example", "www.corp.example"),
-                                              ("*.*.example.com", "a.b.example.com")])
+@pytest.mark.parametrize(
+    "pattern,hostname",
+    [
+        ("*.example", "a.example"),
+        ("w*.corp.example", "www.corp.example"),
+        ("*.*.example.com", "a.b.example.com"),
+    ],
+)
 def test_wildcards_are_strict(pattern, hostname):
     with pytest.raises(tls.HostnameMismatch):
         tls.check_hostname({"subjectAltName": (("DNS", pattern),)}, hostname)

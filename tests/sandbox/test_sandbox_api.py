@@ -129,7 +129,11 @@ def test_release_and_teams(server, apis):
 
 def test_users(server, apis):
     user = apis["userApi"].getUser("alice")
-    assert (user.username, user.email, user.fullName) == ("alice", "alice@example.com", "Alice Archer")
+    assert (user.username, user.email, user.fullName) == (
+        "alice",
+        "alice@example.com",
+        "Alice Archer",
+    )
     with pytest.raises(NotFoundException):
         apis["userApi"].getUser("mallory")
 
@@ -166,8 +170,14 @@ def test_search_by_type_and_title(server, apis):
 
 
 def test_smtp_server_settings_ci(server, apis):
-    server.set_smtp_server(host="smtp.example.com", port=587, tls=True, fromAddress="xlr@example.com",
-                           username="xlr", password="smtp-pass-123")
+    server.set_smtp_server(
+        host="smtp.example.com",
+        port=587,
+        tls=True,
+        fromAddress="xlr@example.com",
+        username="xlr",
+        password="smtp-pass-123",
+    )
     (smtp,) = apis["configurationApi"].searchByTypeAndTitle("xlrelease.SmtpServer", "")
     assert smtp.id == "Configuration/mail/SmtpServer"
     assert (smtp.getProperty("host"), smtp.getProperty("port"), smtp.getProperty("tls")) == (
@@ -188,7 +198,9 @@ def test_smtp_server_settings_ci(server, apis):
 
 
 def test_connection_test_runs_the_types_script_with_configuration(server):
-    good = server.create_configuration("fixture.Server", "Good", host="imap.example.com", password="pw-123456")
+    good = server.create_configuration(
+        "fixture.Server", "Good", host="imap.example.com", password="pw-123456"
+    )
     bad = server.create_configuration("fixture.Server", "Bad", host="bad")
     result = server.test_configuration(good)
     assert result == {"success": True, "errorText": None, "scriptFound": True,
@@ -221,7 +233,10 @@ def test_xl_release_shape_of_custom_task_types(tmp_path):
     with xlr_server(tmp_path / "home", clock, custom_script_task_type=True) as srv:
         _, task, _ = one_task_release(srv, mode="wait", then_manual=True)
         bean = srv.task_bean(task)
-        assert (str(bean.type), str(bean.taskType)) == ("xlrelease.CustomScriptTask", "fixture.Scripted")
+        assert (str(bean.type), str(bean.taskType)) == (
+            "xlrelease.CustomScriptTask",
+            "fixture.Scripted",
+        )
         manual = srv.release_bean(srv.release_of(task)).phases[0].tasks[1]
         assert str(manual.type) == str(manual.taskType) == "xlrelease.Task"
 

@@ -74,8 +74,9 @@ def test_relay_appends_into_dovecot_over_verified_tls(relay, dovecot):
 
 
 def test_a_relay_that_does_not_trust_dovecot_refuses_to_deliver(tmp_path, dovecot):
-    external = ExternalImap(dovecot.host, dovecot.port, dovecot.tls_port, IMAP_USER,
-                            dovecot.users[IMAP_USER], None)   # the relay's own CA: Dovecot's cert fails
+    external = ExternalImap(
+        dovecot.host, dovecot.port, dovecot.tls_port, IMAP_USER, dovecot.users[IMAP_USER], None
+    )   # the relay's own CA: Dovecot's cert fails
     with MailHub(tmp_path, remote_address=IMAP_USER, imap=external) as hub:
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = "alice@example.com", IMAP_USER, "refused"
@@ -102,7 +103,9 @@ def test_plugin_completes_a_task_from_dovecot(tmp_path, relay, dovecot):
         server.start_release(release)
         clock.run_due()
         request = hub.wait_for_mail(demo.PEOPLE[0][2], 1)[-1]
-        demo.mail_client(hub, passwords, demo.PEOPLE[0]).click(request, "complete", comment="From Dovecot.")
+        demo.mail_client(hub, passwords, demo.PEOPLE[0]).click(
+            request, "complete", comment="From Dovecot."
+        )
         assert dovecot.count(IMAP_USER) == 1
         clock.advance(30)          # the job records the verdict; the waiting script ends the task
         assert str(server.task_bean(task).status) == "COMPLETED"

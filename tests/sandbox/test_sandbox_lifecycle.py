@@ -134,7 +134,10 @@ def test_comments_on_any_task_with_author_and_date(server):
     server.complete_task(first, "done")
     server.comment_task(first, "after the fact")
     comments = server.task_bean(first).comments
-    assert [(c.text, c.author) for c in comments] == [("done", "admin"), ("after the fact", "admin")]
+    assert [(c.text, c.author) for c in comments] == [
+        ("done", "admin"),
+        ("after the fact", "admin"),
+    ]
     assert server.task_bean(second).comments[0].author == "alice"
     assert comments[0].date == server.clock.now()
 
@@ -151,8 +154,12 @@ def test_activity_log_categories(server):
         return [e.activityType for e in server.activity_log(release, category)]
 
     assert types(COMMENTS) == [activity("COMMENT_ADDED"), activity("COMMENT_ADDED")]
-    assert activity("TASK_COMPLETED") in types(LIFECYCLE) and activity("TASK_FAILED") in types(LIFECYCLE)
-    assert activity("TASK_FAILED") in types(IMPORTANT) and activity("TASK_COMPLETED") not in types(IMPORTANT)
+    assert activity("TASK_COMPLETED") in types(LIFECYCLE) and activity("TASK_FAILED") in types(
+        LIFECYCLE
+    )
+    assert activity("TASK_FAILED") in types(IMPORTANT) and activity("TASK_COMPLETED") not in types(
+        IMPORTANT
+    )
     assert activity("RELEASE_STARTED") in types(IMPORTANT)
     assert types(ASSIGNMENT) == [activity("TASK_OWNER_UPDATED")]
     assert types(SECURITY) == [activity("TEAM_CREATED")]
@@ -175,11 +182,20 @@ def test_activity_entries_serialise_with_their_categories(server):
     release, (first, _) = manual_release(server)
     server.start_release(release)
     server.fail_task(first)
-    entry = next(e for e in server.activity_log(release) if e.activityType == activity("TASK_FAILED"))
+    entry = next(
+        e for e in server.activity_log(release) if e.activityType == activity("TASK_FAILED")
+    )
     data = entry.to_json()
     assert data["categories"] == [IMPORTANT, LIFECYCLE]
     assert data["eventTime"] == server.clock.now().isoformat()
-    assert set(data) >= {"username", "activityType", "message", "eventTime", "targetType", "targetId"}
+    assert set(data) >= {
+        "username",
+        "activityType",
+        "message",
+        "eventTime",
+        "targetType",
+        "targetId",
+    }
 
 
 def test_update_task_edits_are_task_edits_and_status_cannot_be_set(server):

@@ -61,7 +61,9 @@ def test_people_get_files_and_the_remote_address_gets_imap(hub):
 
 
 def test_implicit_tls_port_delivers_too(hub):
-    with smtplib.SMTP_SSL(hub.smtp_host, hub.smtp_tls_port, context=trusted(hub), timeout=30) as client:
+    with smtplib.SMTP_SSL(
+        hub.smtp_host, hub.smtp_tls_port, context=trusted(hub), timeout=30
+    ) as client:
         client.login("alice@example.com", USERS["alice@example.com"])
         client.send_message(message("alice@example.com", "carol@example.com", subject="implicit"))
     assert hub.wait_for_mail("carol@example.com", 1)[0]["Subject"] == "implicit"
@@ -86,8 +88,10 @@ def test_untrusted_ca_is_refused_by_smtp_and_imap(hub):
 def test_certificate_is_for_loopback_names_only(hub):
     context = trusted(hub)
     with pytest.raises(ssl.SSLCertVerificationError):
-        with context.wrap_socket(__import__("socket").create_connection((hub.smtp_host, hub.smtp_tls_port)),
-                                 server_hostname="mail.example.org"):
+        with context.wrap_socket(
+            __import__("socket").create_connection((hub.smtp_host, hub.smtp_tls_port)),
+            server_hostname="mail.example.org",
+        ):
             pass
 
 
@@ -131,7 +135,9 @@ def test_imap_offers_idle_and_move_and_the_box_is_shared_by_both_ports(plain_hub
         assert int(data[0]) == plain_hub.imap_count() >= 1
     finally:
         client.logout()
-    bad = imaplib.IMAP4_SSL(plain_hub.imap_host, plain_hub.imap_tls_port, ssl_context=context, timeout=30)
+    bad = imaplib.IMAP4_SSL(
+        plain_hub.imap_host, plain_hub.imap_tls_port, ssl_context=context, timeout=30
+    )
     with pytest.raises(imaplib.IMAP4.error):
         bad.login(plain_hub.imap_user, "not-the-password")
     bad.logout()

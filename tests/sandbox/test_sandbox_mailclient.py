@@ -9,21 +9,34 @@ from sandbox import mailclient
 from sandbox.mail import MailHub
 
 REMOTE = "xlr-remote@example.com"
-BODY = ("\r\n\r\nPlease send this message to Complete task with title 'Déploy + test' on release 'R'\r\n\r\n"
-        "METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: Applications/Release1/Phase2/Task3\r\n"
-        "SIGNATURE: v1." + "ab" * 32)
-ENCODED_BODY = ("%0D%0A%0D%0APlease%20send%20this%20message%20to%20Complete%20task%20with%20title%20"
-                "%27D%C3%A9ploy%20%2B%20test%27%20on%20release%20%27R%27%0D%0A%0D%0AMETADATA%20%28DO%20NOT"
-                "%20MODIFY%29%0D%0AACTION%3A%20COMPLETE%0D%0ATASK_ID%3A%20Applications%2FRelease1%2FPhase2"
-                "%2FTask3%0D%0ASIGNATURE%3A%20v1." + "ab" * 32)
-COMPLETE_URI = "mailto:%s?subject=Complete%%3A%%20D%%C3%%A9ploy%%20%%2B%%20test&body=%s" % (REMOTE, ENCODED_BODY)
+BODY = (
+    "\r\n\r\nPlease send this message to Complete task with title 'Déploy + test' on release "
+    "'R'\r\n\r\n"
+    "METADATA (DO NOT MODIFY)\r\nACTION: COMPLETE\r\nTASK_ID: "
+    "Applications/Release1/Phase2/Task3\r\n"
+    "SIGNATURE: v1." + "ab" * 32
+)
+ENCODED_BODY = (
+    "%0D%0A%0D%0APlease%20send%20this%20message%20to%20Complete%20task%20with%20title%20"
+    "%27D%C3%A9ploy%20%2B%20test%27%20on%20release%20%27R%27%0D%0A%0D%0AMETADATA%20%28DO%20NOT"
+    "%20MODIFY%29%0D%0AACTION%3A%20COMPLETE%0D%0ATASK_ID%3A%20Applications%2FRelease1%2FPhase2"
+    "%2FTask3%0D%0ASIGNATURE%3A%20v1." + "ab" * 32
+)
+COMPLETE_URI = "mailto:%s?subject=Complete%%3A%%20D%%C3%%A9ploy%%20%%2B%%20test&body=%s" % (
+    REMOTE,
+    ENCODED_BODY,
+)
 FAIL_URI = COMPLETE_URI.replace("subject=Complete", "subject=Fail").replace("ACTION%3A%20COMPLETE",
                                                                              "ACTION%3A%20FAIL")
 
 
 def request(complete=COMPLETE_URI, fail=FAIL_URI):
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = "xlr@example.com", "alice@example.com", "Action required"
+    msg["From"], msg["To"], msg["Subject"] = (
+        "xlr@example.com",
+        "alice@example.com",
+        "Action required",
+    )
     msg.set_content("Complete: <%s>\nFail: <%s>\n" % (complete, fail))
     html_href = lambda uri: uri.replace("&", "&amp;")  # noqa: E731 - as an HTML author writes it
     msg.add_alternative('<p><a href="%s" style="x">Complete <b>task</b></a> '
@@ -47,8 +60,9 @@ def test_plus_is_a_plus_and_bare_newlines_become_crlf():
 
 
 def test_extra_recipients_and_unknown_fields():
-    draft = mailclient.parse_mailto("mailto:a@example.com,b@example.com?to=c@example.com&cc=d@example.com"
-                                    "&X-Evil=1&subject=s")
+    draft = mailclient.parse_mailto(
+        "mailto:a@example.com,b@example.com?to=c@example.com&cc=d@example.com&X-Evil=1&subject=s"
+    )
     assert draft.to == ("a@example.com", "b@example.com", "c@example.com")
     assert draft.cc == ("d@example.com",)
     with pytest.raises(ValueError):
@@ -68,7 +82,9 @@ def test_missing_or_conflicting_buttons_are_errors():
         mailclient.button(request(fail=COMPLETE_URI), "FAIL")
     conflicting = request()
     conflicting.get_body(("html",)).set_content(
-        '<a href="%s">Complete</a><a href="%s">Complete</a>' % (COMPLETE_URI, COMPLETE_URI + "x"), subtype="html")
+        '<a href="%s">Complete</a><a href="%s">Complete</a>' % (COMPLETE_URI, COMPLETE_URI + "x"),
+        subtype="html",
+    )
     with pytest.raises(LookupError):
         mailclient.button(conflicting, "COMPLETE")
 

@@ -29,9 +29,11 @@ def load(body: str):
 
 
 def test_types_extend_builtins_and_inherit_properties():
-    registry = load('<type type="a.Task" extends="xlrelease.PythonScript">'
-                    '<property name="x" category="input" kind="integer" default="3"/></type>'
-                    '<type type="a.Sub" extends="a.Task"><property name="y" category="output"/></type>')
+    registry = load(
+        '<type type="a.Task" extends="xlrelease.PythonScript">'
+        '<property name="x" category="input" kind="integer" default="3"/></type>'
+        '<type type="a.Sub" extends="a.Task"><property name="y" category="output"/></type>'
+    )
     sub = registry.get("a.Sub")
     assert {"scriptLocation", "x", "y"} <= set(sub.properties)
     assert sub.property("x").default == 3
@@ -39,24 +41,54 @@ def test_types_extend_builtins_and_inherit_properties():
     assert [t.name for t in registry.task_types()] == ["a.Task", "a.Sub"]
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ('<type type="a.T" extends="xlrelease.NoSuchBase"/>', "unknown type xlrelease.NoSuchBase"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="float"/></type>', "unknown kind"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="list_of_ci" '
-     'referenced-type="xlrelease.Configuration"/></type>', "not supported"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="enum"/></type>', "enum-values"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="integer" default="many"/></type>',
-     "not an integer"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="boolean" default="yes"/></type>',
-     "true or false"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="ci" '
-     'referenced-type="a.Missing"/></type>', "unknown type a.Missing"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"><property name="p" category="secret"/></type>',
-     "unknown category"),
-    ('<type type="a.T" extends="a.U"/><type type="a.U" extends="a.T"/>', "cycle"),
-    ('<type type="a.T" extends="xlrelease.PythonScript"/><type type="a.T" extends="xlrelease.PythonScript"/>',
-     "defined twice"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ('<type type="a.T" extends="xlrelease.NoSuchBase"/>', "unknown type xlrelease.NoSuchBase"),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" '
+            'kind="float"/></type>',
+            "unknown kind",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" '
+            'kind="list_of_ci" '
+            'referenced-type="xlrelease.Configuration"/></type>',
+            "not supported",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" '
+            'kind="enum"/></type>',
+            "enum-values",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="integer" '
+            'default="many"/></type>',
+            "not an integer",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="boolean" '
+            'default="yes"/></type>',
+            "true or false",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" kind="ci" '
+            'referenced-type="a.Missing"/></type>',
+            "unknown type a.Missing",
+        ),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"><property name="p" '
+            'category="secret"/></type>',
+            "unknown category",
+        ),
+        ('<type type="a.T" extends="a.U"/><type type="a.U" extends="a.T"/>', "cycle"),
+        (
+            '<type type="a.T" extends="xlrelease.PythonScript"/><type type="a.T" '
+            'extends="xlrelease.PythonScript"/>',
+            "defined twice",
+        ),
+    ],
+)
 def test_synthetic_errors_are_clear(body, fragment):
     with pytest.raises(TypeSystemError, match=fragment):
         load(body)
@@ -91,8 +123,12 @@ def test_values_are_checked_against_kinds(server):
 def test_a_task_property_may_not_hide_a_host_variable(tmp_path):
     ext = tmp_path / "ext"
     (ext / "p").mkdir(parents=True)
-    (ext / "synthetic.xml").write_bytes(synthetic(
-        '<type type="p.T" extends="xlrelease.PythonScript"><property name="task" category="input"/></type>'))
+    (ext / "synthetic.xml").write_bytes(
+        synthetic(
+            '<type type="p.T" extends="xlrelease.PythonScript"><property name="task" '
+            'category="input"/></type>'
+        )
+    )
     with pytest.raises(TypeSystemError, match="host's script variable"):
         Server(tmp_path / "home", [Plugin.from_source_tree(ext)], clock=VirtualClock())
 
@@ -105,25 +141,43 @@ def plugin_with_rules(tmp_path, rules: str, scripts=("p/Job.py", "p/T.py")):
     for script in scripts:
         (ext / script).parent.mkdir(parents=True, exist_ok=True)
         (ext / script).write_text("pass\n")
-    (ext / "synthetic.xml").write_bytes(synthetic('<type type="p.T" extends="xlrelease.PythonScript"/>'))
+    (ext / "synthetic.xml").write_bytes(
+        synthetic('<type type="p.T" extends="xlrelease.PythonScript"/>')
+    )
     (ext / "xl-rules.xml").write_text(rules)
     return Plugin.from_source_tree(ext)
 
 
-JOB = ('<scheduled-job name="p.Job" script="%s"><enabled conf-key="xl.p.fetching-enabled" default="true"/>'
-       '<interval conf-key="xl.p.sync-interval" default="%s"/>'
-       '<startup-delay conf-key="xl.p.startup-delay" default="1 second"/></scheduled-job>')
+JOB = (
+    '<scheduled-job name="p.Job" script="%s"><enabled conf-key="xl.p.fetching-enabled" '
+    'default="true"/>'
+    '<interval conf-key="xl.p.sync-interval" default="%s"/>'
+    '<startup-delay conf-key="xl.p.startup-delay" default="1 second"/></scheduled-job>'
+)
 
 
-@pytest.mark.parametrize("rules, fragment", [
-    ("<rules/>", "root element"),
-    (RULES_HEAD + JOB % ("p/Missing.py", "5 seconds") + "</rules>", "p/Missing.py"),
-    (RULES_HEAD + JOB % ("p/Job.py", "soon") + "</rules>", "not a duration"),
-    (RULES_HEAD + '<task-event type="p.T" on="start" script-property="nothing"/></rules>', "nothing"),
-    (RULES_HEAD + '<task-event type="p.Other" on="start" script-property="scriptLocation"/></rules>',
-     "not a task type"),
-    (RULES_HEAD + '<task-event type="p.T" on="finish" script-property="scriptLocation"/></rules>', "finish"),
-])
+@pytest.mark.parametrize(
+    "rules, fragment",
+    [
+        ("<rules/>", "root element"),
+        (RULES_HEAD + JOB % ("p/Missing.py", "5 seconds") + "</rules>", "p/Missing.py"),
+        (RULES_HEAD + JOB % ("p/Job.py", "soon") + "</rules>", "not a duration"),
+        (
+            RULES_HEAD + '<task-event type="p.T" on="start" script-property="nothing"/></rules>',
+            "nothing",
+        ),
+        (
+            RULES_HEAD
+            + '<task-event type="p.Other" on="start" script-property="scriptLocation"/></rules>',
+            "not a task type",
+        ),
+        (
+            RULES_HEAD
+            + '<task-event type="p.T" on="finish" script-property="scriptLocation"/></rules>',
+            "finish",
+        ),
+    ],
+)
 def test_rules_errors_are_clear(tmp_path, rules, fragment):
     with pytest.raises((PluginError, SandboxError), match=fragment):
         Server(tmp_path / "home", [plugin_with_rules(tmp_path, rules)], clock=VirtualClock(),
@@ -132,9 +186,17 @@ def test_rules_errors_are_clear(tmp_path, rules, fragment):
 
 def test_rules_are_validated_against_the_project_schema(tmp_path):
     schema = Path(__file__).resolve().parents[2] / "schemas" / "xl-rules.xsd"
-    rules = RULES_HEAD + '<task-event type="p.T" on="start" script-property="scriptLocation" extra="1"/></rules>'
+    rules = (
+        RULES_HEAD
+        + '<task-event type="p.T" on="start" script-property="scriptLocation" extra="1"/></rules>'
+    )
     with pytest.raises(PluginError, match="xl-rules.xsd"):
-        Server(tmp_path / "home", [plugin_with_rules(tmp_path, rules)], clock=VirtualClock(), rules_xsd=schema)
+        Server(
+            tmp_path / "home",
+            [plugin_with_rules(tmp_path, rules)],
+            clock=VirtualClock(),
+            rules_xsd=schema,
+        )
 
 
 def test_script_paths_stay_inside_the_plugin(tmp_path):
@@ -153,7 +215,12 @@ def test_plugin_from_a_jar_in_plugins_local(tmp_path):
     jar = jar_from_fixture(home / "plugins" / "__local__" / "fixture-plugin.jar")
     with zipfile.ZipFile(jar) as archive:
         names = set(archive.namelist())
-    assert {"synthetic.xml", "xl-rules.xml", "fixture/Scripted.py", "fixture_lib/__init__.py"} <= names
+    assert {
+        "synthetic.xml",
+        "xl-rules.xml",
+        "fixture/Scripted.py",
+        "fixture_lib/__init__.py",
+    } <= names
     (plugin,) = Plugin.from_home(home)
     assert plugin.location == str(jar.resolve())
     clock = VirtualClock()
@@ -212,7 +279,9 @@ def test_host_provided_packages_are_not_taken_from_a_jar(tmp_path):
     host_copy = pyhocon.__file__
     fake = tmp_path / "fake"
     (fake / "pyhocon").mkdir(parents=True)
-    (fake / "pyhocon" / "__init__.py").write_text("raise ImportError('the Jython copy was imported')\n")
+    (fake / "pyhocon" / "__init__.py").write_text(
+        "raise ImportError('the Jython copy was imported')\n"
+    )
     jar = build_jar([FIXTURE / "ext", FIXTURE / "lib", fake], tmp_path / "p.jar")
     with Server(tmp_path / "home", [Plugin.from_jar(jar)], clock=VirtualClock()):
         import pyhocon as again

@@ -34,7 +34,9 @@ def flow(tmp_path, mail):
     drained = hub.imap_count()
     assert drained == 0, "a previous test left mail in the remote completion INBOX"
     home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n")
+    write_conf(
+        home, "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n"
+    )
     clock = VirtualClock()
     server = Server(home, [Plugin.from_repo(REPO)], clock=clock, run_jobs=True)
     demo.configure_server(server, hub, passwords)
@@ -54,13 +56,18 @@ def test_complete_by_reply(flow):
     sent_before = {p[2]: len(hub.mailbox_files(p[2])) for p in demo.PEOPLE}
     server.start_release(release)
     clock.run_due()                                   # StartTask.py runs
-    for person in demo.PEOPLE:                        # carol through the role
-        assert len(hub.wait_for_mail(person[2], sent_before[person[2]] + 1)) == sent_before[person[2]] + 1
+    for person in demo.PEOPLE:  # carol through the role
+        assert (
+            len(hub.wait_for_mail(person[2], sent_before[person[2]] + 1))
+            == sent_before[person[2]] + 1
+        )
     assert str(server.task_bean(task).status) == "IN_PROGRESS"
     assert server.pending_script(task) == "remoteCompletion/WaitForReply.py"
 
-    demo.mail_client(hub, passwords, BOB).click(request_for(hub, BOB), "complete", comment="Fine by me.")
-    clock.advance(1)                                  # the fetch job's first run records the verdict
+    demo.mail_client(hub, passwords, BOB).click(
+        request_for(hub, BOB), "complete", comment="Fine by me."
+    )
+    clock.advance(1)  # the fetch job's first run records the verdict
     assert str(server.task_bean(task).status) == "IN_PROGRESS"
     clock.advance(1)                                  # the task's waiting script ends it
     bean = server.task_bean(task)
@@ -86,7 +93,7 @@ def test_fail_then_retry_sends_a_new_request_and_old_links_stop_working(flow):
     assert str(server.release_bean(release).status) == "FAILED"
 
     count = len(hub.mailbox_files(ALICE[2]))
-    server.retry_task(task)                           # xl-rules.xml: on="retry" runs StartTask.py again
+    server.retry_task(task)  # xl-rules.xml: on="retry" runs StartTask.py again
     clock.run_due()
     assert len(hub.wait_for_mail(ALICE[2], count + 1)) == count + 1
     # A reply to the first request is signed for the first run: it must not act now.
@@ -140,9 +147,18 @@ def test_imap_server_test_button(tmp_path, mail):
     server = Server(tmp_path / "home", [Plugin.from_repo(REPO)], clock=VirtualClock())
     good = demo.configure_server(server, hub, passwords)
     wrong = server.create_configuration(
-        demo.IMAP_TYPE, "Wrong password", host=hub.imap_host, port=hub.imap_tls_port, useTls=True,
-        tlsMode="IMPLICIT", username=hub.imap_user, password="not-the-password",
-        fromAddress=demo.REMOTE_ADDRESS, secret="s" * 32, trustedCertificates=hub.ca_pem.read_text())
+        demo.IMAP_TYPE,
+        "Wrong password",
+        host=hub.imap_host,
+        port=hub.imap_tls_port,
+        useTls=True,
+        tlsMode="IMPLICIT",
+        username=hub.imap_user,
+        password="not-the-password",
+        fromAddress=demo.REMOTE_ADDRESS,
+        secret="s" * 32,
+        trustedCertificates=hub.ca_pem.read_text(),
+    )
     untrusted = server.create_configuration(
         demo.IMAP_TYPE, "Untrusted", host=hub.imap_host, port=hub.imap_tls_port, useTls=True,
         tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,

@@ -15,8 +15,13 @@ def test_virtual_clock_runs_due_work_in_order_including_work_scheduled_by_work()
     clock = VirtualClock()
     ran = []
     clock.call_later(2, lambda: ran.append(("b", clock.monotonic())))
-    clock.call_later(1, lambda: (ran.append(("a", clock.monotonic())),
-                                 clock.call_later(0.5, lambda: ran.append(("a+", clock.monotonic())))))
+    clock.call_later(
+        1,
+        lambda: (
+            ran.append(("a", clock.monotonic())),
+            clock.call_later(0.5, lambda: ran.append(("a+", clock.monotonic()))),
+        ),
+    )
     clock.call_later(2, lambda: ran.append(("c", clock.monotonic())))   # tie: scheduling order
     assert clock.advance(0.9) == 0 and ran == []
     assert clock.advance(1.1) == 4
@@ -97,7 +102,9 @@ def job_runs():
 
 
 def test_job_first_runs_after_startup_delay_then_after_each_interval(tmp_path):
-    server, clock = make_server(tmp_path, "xl.fixture { startup-delay = 3 seconds\n sync-interval = 7 seconds }")
+    server, clock = make_server(
+        tmp_path, "xl.fixture { startup-delay = 3 seconds\n sync-interval = 7 seconds }"
+    )
     with server:
         clock.advance(2.9)
         assert server.job_runs == []
@@ -132,7 +139,9 @@ def test_disabled_job_never_runs(tmp_path):
 
 
 def test_failing_job_is_recorded_and_runs_again(tmp_path):
-    server, clock = make_server(tmp_path, "xl.fixture { startup-delay = 1 second\n sync-interval = 1 second }")
+    server, clock = make_server(
+        tmp_path, "xl.fixture { startup-delay = 1 second\n sync-interval = 1 second }"
+    )
     with server:
         calls = []
 
@@ -154,7 +163,11 @@ def test_job_gets_the_apis_and_acts_as_the_script_user(tmp_path):
         phase = server.add_phase(release, "P")
         task = server.add_task(phase, "xlrelease.Task", "Manual")
         server.start_release(release)
-        JOB_HOOKS.append(lambda task_api, comment_class: task_api.completeTask(task, comment_class("by the job")))
+        JOB_HOOKS.append(
+            lambda task_api, comment_class: task_api.completeTask(
+                task, comment_class("by the job")
+            )
+        )
         clock.advance(1)
         assert str(server.task_bean(task).status) == "COMPLETED"
         comment = server.activity_log(release, "Comments")[0]
@@ -170,8 +183,11 @@ def test_stop_cancels_the_job(tmp_path):
 
 
 def test_long_lived_job_runs_on_its_own_thread_and_is_interrupted_on_stop(tmp_path):
-    server, clock = make_server(tmp_path, "xl.fixture { startup-delay = 0 seconds\n sync-interval = 1 second }",
-                                long_lived_jobs={"fixture.Job"})
+    server, clock = make_server(
+        tmp_path,
+        "xl.fixture { startup-delay = 0 seconds\n sync-interval = 1 second }",
+        long_lived_jobs={"fixture.Job"},
+    )
     entered = threading.Event()
     seen = {}
 
@@ -191,7 +207,9 @@ def test_long_lived_job_runs_on_its_own_thread_and_is_interrupted_on_stop(tmp_pa
 
 
 def test_long_lived_job_that_does_not_stop_is_reported(tmp_path):
-    server, clock = make_server(tmp_path, "xl.fixture.startup-delay = 0 seconds", long_lived_jobs={"fixture.Job"})
+    server, clock = make_server(
+        tmp_path, "xl.fixture.startup-delay = 0 seconds", long_lived_jobs={"fixture.Job"}
+    )
     entered, release = threading.Event(), threading.Event()
     JOB_HOOKS.append(lambda *a: (entered.set(), release.wait(30)))
     server.start()

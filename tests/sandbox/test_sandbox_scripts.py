@@ -21,7 +21,11 @@ def test_script_completes_with_outputs_copied_back_and_output_kept(server, clock
     assert [c.text for c in server.task_bean(task).comments] == ["hello from The task"]
     assert status(server, after) == "IN_PROGRESS"
     run = server.task_runs(task)[0]
-    assert (run.script, run.outcome, run.output) == ("fixture/Scripted.py", "completed", "hello from The task\n")
+    assert (run.script, run.outcome, run.output) == (
+        "fixture/Scripted.py",
+        "completed",
+        "hello from The task\n",
+    )
 
 
 def test_quiet_script_adds_no_comment(server, clock):
@@ -107,7 +111,12 @@ def test_schedule_polls_with_script_state_and_status_line(server, clock):
     assert status(server, task) == "IN_PROGRESS"
     clock.advance(3)
     assert status(server, task) == "COMPLETED"
-    assert [r.outcome for r in server.task_runs(task)] == ["scheduled", "scheduled", "scheduled", "completed"]
+    assert [r.outcome for r in server.task_runs(task)] == [
+        "scheduled",
+        "scheduled",
+        "scheduled",
+        "completed",
+    ]
     polls = [c for c in fixture_lib().CALLS if c[0] == "Poll"]
     assert [c[1] for c in polls] == [0, 1, 2]
 
@@ -240,7 +249,9 @@ def test_comment_form_imports_from_its_java_package_without_the_variable(tmp_pat
 
 
 def test_ci_input_arrives_as_a_dict_of_its_properties(server, clock):
-    ci = server.create_configuration("fixture.Server", "Mail", host="imap.example.com", password="s3cret")
+    ci = server.create_configuration(
+        "fixture.Server", "Mail", host="imap.example.com", password="s3cret"
+    )
     _, task, _ = one_task_release(server, mode="server", endpoint=ci)
     clock.run_due()
     assert server.task_properties(task)["result"] == "imap.example.com:143"

@@ -157,9 +157,13 @@ def text_part_bytes(text, subtype="plain", charset="utf-8", cte="7bit", flowed=F
     params = "; charset=%s" % charset if charset else ""
     if flowed:
         params += "; format=flowed"
-    headers = [("Content-Type", "text/%s%s" % (subtype, params)), ("Content-Transfer-Encoding", cte)]
-    data = text.encode(charset if charset and charset not in ("x-unknown", "utf-16-lies") else "utf-8",
-                       "replace")
+    headers = [
+        ("Content-Type", "text/%s%s" % (subtype, params)),
+        ("Content-Transfer-Encoding", cte),
+    ]
+    data = text.encode(
+        charset if charset and charset not in ("x-unknown", "utf-16-lies") else "utf-8", "replace"
+    )
     if cte == "quoted-printable":
         data = quopri.encodestring(data.replace(b"\r\n", b"\n")).replace(b"\n", eol.encode())
     elif cte == "base64":
@@ -173,10 +177,23 @@ def single(headers, part_headers, body, eol=CRLF):
             + eol.encode() + body)
 
 
-def multipart(headers, subtype, parts, boundary, eol=CRLF, close=True, preamble="This is a multi-part message in MIME format."):
+def multipart(
+    headers,
+    subtype,
+    parts,
+    boundary,
+    eol=CRLF,
+    close=True,
+    preamble="This is a multi-part message in MIME format.",
+):
     """parts: list of (part headers, body bytes)."""
-    out = [header_block(headers + [("Content-Type", 'multipart/%s; boundary="%s"' % (subtype, boundary))])
-           .replace(CRLF, eol).encode()]
+    out = [
+        header_block(
+            headers + [("Content-Type", 'multipart/%s; boundary="%s"' % (subtype, boundary))]
+        )
+        .replace(CRLF, eol)
+        .encode()
+    ]
     out.append(eol.encode() + preamble.encode() + eol.encode())
     for part_headers, body in parts:
         out.append(("--%s" % boundary).encode() + eol.encode())
@@ -202,15 +219,25 @@ def html_of(text, style="gmail", escape=True):
     esc = compose.escape_html if escape else (lambda s: s)
     lines = text.replace("\r\n", "\n").split("\n")
     if style == "outlook":
-        body = "".join('<p class="MsoNormal">%s<o:p></o:p></p>\r\n' % (esc(l) if l else "<o:p>&nbsp;</o:p>")
-                       for l in lines)
-        return ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta http-equiv='
-                '"Content-Type" content="text/html; charset=utf-8"><style>p.MsoNormal{margin:0}</style>'
-                '</head><body lang="EN-US"><div class="WordSection1">\r\n' + body + "</div></body></html>")
+        body = "".join(
+            '<p class="MsoNormal">%s<o:p></o:p></p>\r\n' % (esc(l) if l else "<o:p>&nbsp;</o:p>")
+            for l in lines
+        )
+        return (
+            '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta http-equiv='
+            '"Content-Type" content="text/html; '
+            'charset=utf-8"><style>p.MsoNormal{margin:0}</style>'
+            '</head><body lang="EN-US"><div class="WordSection1">\r\n'
+            + body
+            + "</div></body></html>"
+        )
     if style == "br":
         return "<html><body>" + "<br>\r\n".join(esc(l) for l in lines) + "</body></html>"
-    return ('<div dir="ltr">' + "".join("<div>%s</div>" % esc(l) if l else "<div><br></div>" for l in lines)
-            + "</div>\r\n")
+    return (
+        '<div dir="ltr">'
+        + "".join("<div>%s</div>" % esc(l) if l else "<div><br></div>" for l in lines)
+        + "</div>\r\n"
+    )
 
 
 def wrap_flowed(text, width=72):
@@ -284,8 +311,13 @@ class Builder:
               shape="plain", sig=None, run=RUN, secret=SECRET, headers_extra=(), to=MAILBOX,
               subject=None, body_edit=None):
         name, address = USERS[user]
-        sender = sender if sender is not None else email.utils.formataddr((name, address.lower()
-                                                                           if self.rng.random() < 0.5 else address))
+        sender = (
+            sender
+            if sender is not None
+            else email.utils.formataddr(
+                (name, address.lower() if self.rng.random() < 0.5 else address)
+            )
+        )
         subj, body = template(action, task, address, self.title_of(task), self.release_of(task),
                               run, secret, sig)
         subject = subj if subject is None else subject
@@ -311,13 +343,20 @@ class Builder:
         if shape == "hard-wrap":
             return single(hdrs, *text_part_bytes(hard_wrap(text), cte="quoted-printable"))
         if shape == "latin1":
-            return single(hdrs, *text_part_bytes(text, charset="iso-8859-1", cte="quoted-printable"))
+            return single(
+                hdrs, *text_part_bytes(text, charset="iso-8859-1", cte="quoted-printable")
+            )
         if shape == "cp1252":
             return single(hdrs, *text_part_bytes(text, charset="windows-1252", cte="8bit"))
         if shape == "apple":
-            return single(hdrs, *text_part_bytes(text + "\n\nSent from my iPhone", charset="us-ascii"
-                                                 if _ascii(text) else "utf-8", cte="7bit"
-                                                 if _ascii(text) else "quoted-printable"))
+            return single(
+                hdrs,
+                *text_part_bytes(
+                    text + "\n\nSent from my iPhone",
+                    charset="us-ascii" if _ascii(text) else "utf-8",
+                    cte="7bit" if _ascii(text) else "quoted-printable",
+                ),
+            )
         if shape == "quoted":
             comment, rest = _split_comment(text)
             quoted = "\n".join("> " + l for l in rest.split("\n"))
@@ -327,34 +366,76 @@ class Builder:
                                                    text_part_bytes(html_of(text, "gmail"), "html",
                                                                    cte="quoted-printable")], bnd)
         if shape == "outlook":
-            return multipart(hdrs + [("X-Mailer", "Microsoft Outlook 16.0")], "alternative",
-                             [text_part_bytes(hard_wrap(text), cte="quoted-printable"),
-                              text_part_bytes(html_of(text, "outlook"), "html", cte="quoted-printable")], bnd)
+            return multipart(
+                hdrs + [("X-Mailer", "Microsoft Outlook 16.0")],
+                "alternative",
+                [
+                    text_part_bytes(hard_wrap(text), cte="quoted-printable"),
+                    text_part_bytes(html_of(text, "outlook"), "html", cte="quoted-printable"),
+                ],
+                bnd,
+            )
         if shape == "html-only":
-            return single(hdrs, *text_part_bytes(html_of(text, "br"), "html", cte="quoted-printable"))
+            return single(
+                hdrs, *text_part_bytes(html_of(text, "br"), "html", cte="quoted-printable")
+            )
         if shape == "html-b64":
-            return multipart(hdrs, "alternative", [text_part_bytes(text, cte="base64"),
-                                                   text_part_bytes(html_of(text), "html", cte="base64")], bnd)
+            return multipart(
+                hdrs,
+                "alternative",
+                [
+                    text_part_bytes(text, cte="base64"),
+                    text_part_bytes(html_of(text), "html", cte="base64"),
+                ],
+                bnd,
+            )
         if shape == "attachment":
-            png = base64.encodebytes(bytes(rng.getrandbits(8) for _ in range(600))).replace(b"\n", b"\r\n")
+            png = base64.encodebytes(bytes(rng.getrandbits(8) for _ in range(600))).replace(
+                b"\n", b"\r\n"
+            )
             return multipart(hdrs, "mixed", [text_part_bytes(text),
                                              ([("Content-Type", 'image/png; name="screen.png"'),
-                                               ("Content-Disposition", 'attachment; filename="screen.png"'),
+                                               ("Content-Disposition", 'attachment; '
+                                                                       'filename="screen.png"'),
                                                ("Content-Transfer-Encoding", "base64")], png)], bnd)
         if shape == "nested":
-            inner = nested_part("alternative", [text_part_bytes(text, cte="quoted-printable"),
-                                                text_part_bytes(html_of(text), "html", cte="quoted-printable")],
-                                "b2_%016x" % rng.getrandbits(64))
-            att = ([("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; filename=a.pdf"),
+            inner = nested_part(
+                "alternative",
+                [
+                    text_part_bytes(text, cte="quoted-printable"),
+                    text_part_bytes(html_of(text), "html", cte="quoted-printable"),
+                ],
+                "b2_%016x" % rng.getrandbits(64),
+            )
+            att = ([("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; "
+                                                                                 "filename=a.pdf"),
                     ("Content-Transfer-Encoding", "base64")], b"JVBERi0xLjQK")
             return multipart(hdrs, "mixed", [inner, att], bnd)
         raise ValueError(shape)
 
 
-VALID_SHAPES = ["plain", "plain-lf", "qp", "base64", "flowed", "hard-wrap", "latin1", "cp1252", "apple",
-                "quoted", "gmail", "outlook", "html-only", "html-b64", "attachment", "nested"]
-COMMENTS = ["", "Looks good, go ahead.", "D\u00e9ploy\u00e9 \u2014 ok \u2705", "Fine by me.\nThanks,\nA.",
-            "Action: ask Bob first? No, go.", "Zustimmung \u00fcber Mail; \u00c4nderung gepr\u00fcft",
+VALID_SHAPES = [
+    "plain",
+    "plain-lf",
+    "qp",
+    "base64",
+    "flowed",
+    "hard-wrap",
+    "latin1",
+    "cp1252",
+    "apple",
+    "quoted",
+    "gmail",
+    "outlook",
+    "html-only",
+    "html-b64",
+    "attachment",
+    "nested",
+]
+COMMENTS = ["", "Looks good, go ahead.", "D\u00e9ploy\u00e9 \u2014 ok \u2705", "Fine by me.\n"
+                                                                               "Thanks,\nA.",
+            "Action: ask Bob first? No, go.", "Zustimmung \u00fcber Mail; \u00c4nderung "
+                                              "gepr\u00fcft",
             "<b>bold</b> & [link](http://evil.io) ![x](http://evil.io/x.png)",
             "Signed off.\n\n-- \nAlice Smith\nCorp Inc."]
 
@@ -385,23 +466,40 @@ def build(seed=SEED):
     for shape in VALID_SHAPES:
         for user, task_kw in assignees:
             for action in (COMPLETE, FAIL):
-                if user in ("carol", "anna") and action == FAIL and shape not in ("plain", "gmail", "outlook"):
+                if (
+                    user in ("carol", "anna")
+                    and action == FAIL
+                    and shape not in ("plain", "gmail", "outlook")
+                ):
                     continue
                 kw = {"owner": user}
                 kw.update(task_kw)
                 task = b.task(**kw)
                 comment = rng.choice(COMMENTS)
                 if shape in ("latin1", "cp1252"):
-                    comment = "Gepr\u00fcft, \u00e7a marche \u2013 \u201cok\u201d" if shape == "cp1252" else "Gepr\u00fcft, \u00e7a marche"
-                b.add("valid", "%s/%s/%s" % (shape, user, action),
-                      b.reply(action, task, user, comment=comment, shape=shape), Expect.act(action, task))
+                    comment = (
+                        "Gepr\u00fcft, \u00e7a marche \u2013 \u201cok\u201d"
+                        if shape == "cp1252"
+                        else "Gepr\u00fcft, \u00e7a marche"
+                    )
+                b.add(
+                    "valid",
+                    "%s/%s/%s" % (shape, user, action),
+                    b.reply(action, task, user, comment=comment, shape=shape),
+                    Expect.act(action, task),
+                )
 
     # more valid variants: sender spelling, subject, headers, layout
     def valid_variant(name, **kw):
         action = rng.choice([COMPLETE, FAIL])
         task = b.task()
         edit = kw.pop("body_edit", None)
-        b.add("valid", name, b.reply(action, task, "alice", body_edit=edit, **kw), Expect.act(action, task))
+        b.add(
+            "valid",
+            name,
+            b.reply(action, task, "alice", body_edit=edit, **kw),
+            Expect.act(action, task),
+        )
 
     valid_variant("from-upper-case", sender="ALICE@CORP.COM")
     valid_variant("from-upper-domain", sender="Alice <alice@CORP.COM>")
@@ -417,38 +515,74 @@ def build(seed=SEED):
     valid_variant("long-comment", comment="All fine. " * 1500)
     valid_variant("rtl-override-comment", comment="ok \u202egnp.exe\u202c done")
     valid_variant("metadata-twice", body_edit=lambda t: t + "\r\n\r\n" + t[t.find("METADATA"):])
-    valid_variant("signature-hex-upper", body_edit=lambda t: t.replace(t[t.find("v2.") + 3:t.find("v2.") + 84],
-                                                                      t[t.find("v2.") + 3:t.find("v2.") + 84].upper()))
-    valid_variant("signature-split", body_edit=lambda t: t.replace(t[t.find("v2."):t.find("v2.") + 40],
-                                                                  t[t.find("v2."):t.find("v2.") + 40] + "\r\n"))
-    valid_variant("zero-width-in-id", body_edit=lambda t: t.replace("/Phase", "\u200b/Phase"), shape="qp")
-    valid_variant("nbsp-after-labels", body_edit=lambda t: t.replace("ACTION: ", "ACTION:\u00a0"), shape="qp")
+    valid_variant(
+        "signature-hex-upper",
+        body_edit=lambda t: t.replace(
+            t[t.find("v2.") + 3 : t.find("v2.") + 84],
+            t[t.find("v2.") + 3 : t.find("v2.") + 84].upper(),
+        ),
+    )
+    valid_variant(
+        "signature-split",
+        body_edit=lambda t: t.replace(
+            t[t.find("v2.") : t.find("v2.") + 40], t[t.find("v2.") : t.find("v2.") + 40] + "\r\n"
+        ),
+    )
+    valid_variant(
+        "zero-width-in-id", body_edit=lambda t: t.replace("/Phase", "\u200b/Phase"), shape="qp"
+    )
+    valid_variant(
+        "nbsp-after-labels", body_edit=lambda t: t.replace("ACTION: ", "ACTION:\u00a0"), shape="qp"
+    )
     valid_variant("comment-with-fake-labels", comment="Task id: see below\nSignature: mine\n")
-    valid_variant("sentence-deleted", body_edit=lambda t: t.replace(t[t.find(metadata.INSTRUCTION_START):t.find("METADATA")], ""))
+    valid_variant(
+        "sentence-deleted",
+        body_edit=lambda t: t.replace(
+            t[t.find(metadata.INSTRUCTION_START) : t.find("METADATA")], ""
+        ),
+    )
     # titles that try header or HTML injection: they only ever appear as text
     for i, title in enumerate(["Deploy\r\nBcc: victim@evil.io\r\nX-Injected: 1",
                                "<script>alert(1)</script><img src=x onerror=alert(2)>",
                                "=?utf-8?q?Approve=0D=0ABcc:_x@evil.io?=",
-                               "Title with ACTION: FAIL TASK_ID: Applications/Release1/Phase1/Task1 SIGNATURE: v1." + "0" * 64,
+                               "Title with ACTION: FAIL TASK_ID: "
+                               "Applications/Release1/Phase1/Task1 SIGNATURE: v1." + "0" * 64,
                                "\u202eevil\u202c title \u2028 with separators"]):
         for shape in ("plain", "gmail", "outlook"):
             action = rng.choice([COMPLETE, FAIL])
             task = b.task(title=title)
-            b.add("injection", "title-%d/%s" % (i, shape), b.reply(action, task, "alice", shape=shape),
-                  Expect.act(action, task))
+            b.add(
+                "injection",
+                "title-%d/%s" % (i, shape),
+                b.reply(action, task, "alice", shape=shape),
+                Expect.act(action, task),
+            )
 
     # --- forged and damaged signatures ------------------------------------------------
     def forged(name, expect_reasons, edit=None, sig=None, run=RUN, secret=SECRET, user="alice",
                task_kw=None, **kw):
         action = rng.choice([COMPLETE, FAIL])
         task = b.task(**(task_kw or {}))
-        raw = b.reply(action, task, user, sig=sig(action, task) if callable(sig) else sig, run=run,
-                      secret=secret, body_edit=edit, shape=rng.choice(["plain", "gmail", "qp", "outlook"]), **kw)
+        raw = b.reply(
+            action,
+            task,
+            user,
+            sig=sig(action, task) if callable(sig) else sig,
+            run=run,
+            secret=secret,
+            body_edit=edit,
+            shape=rng.choice(["plain", "gmail", "qp", "outlook"]),
+            **kw,
+        )
         b.add("forged", name, raw, Expect.ignore(*expect_reasons))
         return task
 
     for i in range(40):
-        forged("random-hex-%d" % i, [decide.BAD_SIGNATURE], sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))
+        forged(
+            "random-hex-%d" % i,
+            [decide.BAD_SIGNATURE],
+            sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)),
+        )
     for i in range(30):
         def flip(action, task, i=i):
             good = sign(action, task, USERS["alice"][1])
@@ -459,7 +593,9 @@ def build(seed=SEED):
     for cut in (0, 1, 10, 32, 63):
         forged("truncated-%d" % cut, [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
                sig=lambda a, t, cut=cut: sign(a, t, USERS["alice"][1])[:SIG_HEAD + cut])
-    forged("extra-digit", [decide.BAD_SIGNATURE], sig=lambda a, t: sign(a, t, USERS["alice"][1]) + "0")
+    forged(
+        "extra-digit", [decide.BAD_SIGNATURE], sig=lambda a, t: sign(a, t, USERS["alice"][1]) + "0"
+    )
     forged("v1-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
            sig=lambda a, t: "v1." + sign(a, t, USERS["alice"][1])[SIG_HEAD:])
     forged("run-swapped", [decide.BAD_SIGNATURE],
@@ -467,47 +603,94 @@ def build(seed=SEED):
            task_kw={"run": OTHER_RUN})
     forged("no-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
            sig=lambda a, t: sign(a, t, USERS["alice"][1])[3:])
-    forged("empty-signature", [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE], sig="")
+    forged(
+        "empty-signature",
+        [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE],
+        sig="",
+    )
     for i in range(6):
-        forged("signature-line-deleted-%d" % i, [decide.INCOMPLETE_METADATA],
-               edit=lambda t: "\r\n".join(l for l in t.split("\r\n") if not l.startswith("SIGNATURE")))
-        forged("task-line-deleted-%d" % i, [decide.INCOMPLETE_METADATA],
-               edit=lambda t: "\r\n".join(l for l in t.split("\r\n") if not l.startswith("TASK_ID")))
+        forged(
+            "signature-line-deleted-%d" % i,
+            [decide.INCOMPLETE_METADATA],
+            edit=lambda t: "\r\n".join(
+                l for l in t.split("\r\n") if not l.startswith("SIGNATURE")
+            ),
+        )
+        forged(
+            "task-line-deleted-%d" % i,
+            [decide.INCOMPLETE_METADATA],
+            edit=lambda t: "\r\n".join(l for l in t.split("\r\n") if not l.startswith("TASK_ID")),
+        )
     for i in range(10):
         # the action changed after signing: a COMPLETE signature under FAIL
-        forged("action-swapped-%d" % i, [decide.BAD_SIGNATURE],
-               edit=lambda t: t.replace("ACTION: COMPLETE", "ACTION: XX").replace("ACTION: FAIL", "ACTION: COMPLETE")
-               .replace("ACTION: XX", "ACTION: FAIL"))
+        forged(
+            "action-swapped-%d" % i,
+            [decide.BAD_SIGNATURE],
+            edit=lambda t: (
+                t.replace("ACTION: COMPLETE", "ACTION: XX")
+                .replace("ACTION: FAIL", "ACTION: COMPLETE")
+                .replace("ACTION: XX", "ACTION: FAIL")
+            ),
+        )
     for i in range(10):
         # the task id changed after signing, to another task that is in progress
         victim = b.task()
-        forged("task-swapped-%d" % i, [decide.BAD_SIGNATURE],
-               edit=lambda t, victim=victim: t.replace(t[t.find("TASK_ID: ") + 9:t.find("\r\nSIGNATURE")], victim))
+        forged(
+            "task-swapped-%d" % i,
+            [decide.BAD_SIGNATURE],
+            edit=lambda t, victim=victim: t.replace(
+                t[t.find("TASK_ID: ") + 9 : t.find("\r\nSIGNATURE")], victim
+            ),
+        )
     for i in range(8):
         forged("old-secret-%d" % i, [decide.BAD_SIGNATURE], secret=OLD_SECRET)
     for i in range(8):
         # the task was failed and retried since the request was sent: a new run
-        forged("old-run-%d" % i, [decide.STALE_RUN], task_kw={"failures": i % 3 + 1,
-                                                               "run": "%016x" % rng.getrandbits(64)})
+        forged(
+            "old-run-%d" % i,
+            [decide.STALE_RUN],
+            task_kw={"failures": i % 3 + 1, "run": "%016x" % rng.getrandbits(64)},
+        )
     for i in range(4):
         # a task without a request marker (started before the hand-over, or its
         # marker could not be read): no reply counts for it
         forged("no-open-run-%d" % i, [decide.STALE_RUN], task_kw={"run": None})
     # a valid signature, sent by someone else
-    for i, sender in enumerate(["mallory@corp.com", "Alice Smith <mallory@corp.com>", "alice@corp.com.evil.io",
-                                "alice@c0rp.com", "alice@partner.org", "alice+tag@corp.com", "alice@mail.corp.com",
-                                "ALICE@corp.com.", "alice@xn--crp-9yc.com"]):
+    for i, sender in enumerate(
+        [
+            "mallory@corp.com",
+            "Alice Smith <mallory@corp.com>",
+            "alice@corp.com.evil.io",
+            "alice@c0rp.com",
+            "alice@partner.org",
+            "alice+tag@corp.com",
+            "alice@mail.corp.com",
+            "ALICE@corp.com.",
+            "alice@xn--crp-9yc.com",
+        ]
+    ):
         reasons = [decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER]
         forged("wrong-sender-%d" % i, reasons, sender=sender)
     # display-name spoofing
-    for i, sender in enumerate(['"alice@corp.com" <evil@x.io>', '"alice@corp.com" <mallory@corp.com>',
-                                '=?utf-8?q?alice=40corp=2Ecom?= <evil@x.io>', '"Alice Smith <alice@corp.com>" <evil@x.io>',
+    for i, sender in enumerate(['"alice@corp.com" <evil@x.io>', '"alice@corp.com" '
+                                                                '<mallory@corp.com>',
+                                '=?utf-8?q?alice=40corp=2Ecom?= <evil@x.io>', '"Alice Smith '
+                                                                              '<alice@corp.com>" '
+                                                                              '<evil@x.io>',
                                 "alice@corp.com <evil@x.io>", "<alice@corp.com> evil@x.io",
                                 '"alice@corp.com\r\n" <evil@x.io>']):
         # (the last one breaks the header block, so its body is read undecoded:
         # the long v2 token's quoted-printable soft break is left in it)
-        forged("display-name-%d" % i, [decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER,
-                                       decide.INCOMPLETE_METADATA], sender=sender)
+        forged(
+            "display-name-%d" % i,
+            [
+                decide.BAD_SIGNATURE,
+                decide.NOT_WHITELISTED,
+                decide.BAD_SENDER,
+                decide.INCOMPLETE_METADATA,
+            ],
+            sender=sender,
+        )
 
     # --- whitelisting: genuine signature, domain not whitelisted ---------------------------
     for user in ("eve", "zed", "omi", "ivan"):
@@ -517,16 +700,38 @@ def build(seed=SEED):
             b.add("whitelist", "lookalike-%s-%d" % (user, i),
                   b.reply(action, task, user, shape=rng.choice(["plain", "gmail"])),
                   Expect.ignore(decide.NOT_WHITELISTED))
-    for i, to in enumerate(["xlr-replies@evil.io", "%s, attacker@evil.io" % MAILBOX, "xlr-replies@corp.com.evil.io",
-                            "xlr-replies@c0rp.com", "undisclosed-recipients:;", "%s, x@CORP.COM.evil.io" % MAILBOX]):
+    for i, to in enumerate(
+        [
+            "xlr-replies@evil.io",
+            "%s, attacker@evil.io" % MAILBOX,
+            "xlr-replies@corp.com.evil.io",
+            "xlr-replies@c0rp.com",
+            "undisclosed-recipients:;",
+            "%s, x@CORP.COM.evil.io" % MAILBOX,
+        ]
+    ):
         task = b.task()
         action = rng.choice([COMPLETE, FAIL])
-        b.add("whitelist", "to-%d" % i, b.reply(action, task, "alice", to=to), Expect.ignore(decide.NOT_WHITELISTED))
+        b.add(
+            "whitelist",
+            "to-%d" % i,
+            b.reply(action, task, "alice", to=to),
+            Expect.ignore(decide.NOT_WHITELISTED),
+        )
     task = b.task()
-    b.add("whitelist", "no-to", _drop_header(b.reply(COMPLETE, task, "alice"), b"To"), Expect.ignore(decide.NOT_WHITELISTED))
+    b.add(
+        "whitelist",
+        "no-to",
+        _drop_header(b.reply(COMPLETE, task, "alice"), b"To"),
+        Expect.ignore(decide.NOT_WHITELISTED),
+    )
     task = b.task(owner="anna")
-    b.add("whitelist", "idn-unicode-from", b.reply(COMPLETE, task, "anna", sender="anna@b\u00fccher.example"),
-          Expect.ignore(decide.BAD_SENDER, decide.BAD_SIGNATURE))
+    b.add(
+        "whitelist",
+        "idn-unicode-from",
+        b.reply(COMPLETE, task, "anna", sender="anna@b\u00fccher.example"),
+        Expect.ignore(decide.BAD_SENDER, decide.BAD_SIGNATURE),
+    )
 
     # --- automatic replies and bounces (with a genuine block inside) ------------------------
     autos = [("auto-replied", [("Auto-Submitted", "auto-replied")]),
@@ -542,9 +747,19 @@ def build(seed=SEED):
         for shape in ("plain", "outlook", "gmail"):
             task = b.task()
             action = rng.choice([COMPLETE, FAIL])
-            b.add("auto-reply", "%s/%s" % (name, shape),
-                  b.reply(action, task, "alice", headers_extra=extra, shape=shape, comment="I am out of office."),
-                  Expect.ignore(decide.AUTO_REPLY))
+            b.add(
+                "auto-reply",
+                "%s/%s" % (name, shape),
+                b.reply(
+                    action,
+                    task,
+                    "alice",
+                    headers_extra=extra,
+                    shape=shape,
+                    comment="I am out of office.",
+                ),
+                Expect.ignore(decide.AUTO_REPLY),
+            )
     for i in range(6):
         task = b.task()
         action = rng.choice([COMPLETE, FAIL])
@@ -585,25 +800,66 @@ def build(seed=SEED):
                   Expect.ignore(decide.SETTLING_TOO_LONG), days_ago=2)
     for i in range(4):
         task = b.task(type_="xlrelease.Task")
-        b.add("task-state", "wrong-type-%d" % i, b.reply(COMPLETE, task), Expect.ignore(decide.WRONG_TYPE))
+        b.add(
+            "task-state",
+            "wrong-type-%d" % i,
+            b.reply(COMPLETE, task),
+            Expect.ignore(decide.WRONG_TYPE),
+        )
     for i in range(4):
-        task = b.task(owner="bob")          # reassigned after the request was sent
-        b.add("assignee", "reassigned-%d" % i, b.reply(COMPLETE, task, "alice"), Expect.ignore(decide.NOT_ASSIGNEE))
+        task = b.task(owner="bob")  # reassigned after the request was sent
+        b.add(
+            "assignee",
+            "reassigned-%d" % i,
+            b.reply(COMPLETE, task, "alice"),
+            Expect.ignore(decide.NOT_ASSIGNEE),
+        )
         task = b.task(owner=None, team="Ops", team_members={"Ops": [["carol", "PRINCIPAL"]]})
-        b.add("assignee", "left-team-%d" % i, b.reply(FAIL, task, "bob"), Expect.ignore(decide.NOT_ASSIGNEE))
+        b.add(
+            "assignee",
+            "left-team-%d" % i,
+            b.reply(FAIL, task, "bob"),
+            Expect.ignore(decide.NOT_ASSIGNEE),
+        )
         task = b.task(owner="mallory")
-        b.add("assignee", "insider-%d" % i, b.reply(COMPLETE, task, "alice"), Expect.ignore(decide.NOT_ASSIGNEE))
+        b.add(
+            "assignee",
+            "insider-%d" % i,
+            b.reply(COMPLETE, task, "alice"),
+            Expect.ignore(decide.NOT_ASSIGNEE),
+        )
     for i in range(4):
         # genuine signature for a task that is gone: kept for a day, then dropped
         ghost = "Applications/Release%08x/Phase1/Task1" % (0x7f000000 + i)
         b.tasks_missing = getattr(b, "tasks_missing", []) + [ghost]
         _subj, body = template(COMPLETE, ghost, USERS["alice"][1], "gone", "gone")
         raw = b.shape("plain", "alice@corp.com", "Complete: gone", "ok" + body)
-        b.add("task-state", "deleted-task-old-%d" % i, raw, Expect.ignore(decide.UNKNOWN_TASK), days_ago=2)
-        b.add("task-state", "forged-deleted-task-%d" % i,
-              b.shape("plain", "alice@corp.com", "x", "ok" + template(COMPLETE, ghost, "alice@corp.com", "g", "g",
-                                                                      sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))[1]),
-              Expect.ignore(decide.BAD_SIGNATURE))
+        b.add(
+            "task-state",
+            "deleted-task-old-%d" % i,
+            raw,
+            Expect.ignore(decide.UNKNOWN_TASK),
+            days_ago=2,
+        )
+        b.add(
+            "task-state",
+            "forged-deleted-task-%d" % i,
+            b.shape(
+                "plain",
+                "alice@corp.com",
+                "x",
+                "ok"
+                + template(
+                    COMPLETE,
+                    ghost,
+                    "alice@corp.com",
+                    "g",
+                    "g",
+                    sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)),
+                )[1],
+            ),
+            Expect.ignore(decide.BAD_SIGNATURE),
+        )
     # replays: the same genuine reply again, after it acted
     acted = [e for e in b.entries if e.expect.kind == "act"]
     for e in rng.sample(acted, 20):
@@ -633,53 +889,128 @@ def build(seed=SEED):
               Expect.act(FAIL, task) if expect_act else Expect.ignore(decide.OVER_CAP))
     broken = [
         ("no-boundary-param", lambda r: r.replace(b'; boundary="', b'; xboundary="', 1)),
-        ("unclosed-multipart", lambda r: r[:r.rfind(b"--b1_")]),
-        ("bad-base64", lambda r: r.replace(b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: base64") + b"!!!*&^%"),
-        ("unknown-cte", lambda r: r.replace(b"Content-Transfer-Encoding: quoted-printable", b"Content-Transfer-Encoding: x-uuencode-9")),
+        ("unclosed-multipart", lambda r: r[: r.rfind(b"--b1_")]),
+        (
+            "bad-base64",
+            lambda r: (
+                r.replace(
+                    b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: base64"
+                )
+                + b"!!!*&^%"
+            ),
+        ),
+        (
+            "unknown-cte",
+            lambda r: r.replace(
+                b"Content-Transfer-Encoding: quoted-printable",
+                b"Content-Transfer-Encoding: x-uuencode-9",
+            ),
+        ),
         ("unknown-charset", lambda r: r.replace(b"charset=utf-8", b"charset=x-unknown-cs")),
         ("charset-utf16-lie", lambda r: r.replace(b"charset=utf-8", b"charset=utf-16")),
         ("charset-garbage", lambda r: r.replace(b"charset=utf-8", b'charset="\x00\xff;;"')),
-        ("8bit-header-junk", lambda r: r.replace(b"MIME-Version: 1.0", b"X-Junk: \xff\xfe\x80 caf\xe9\r\nMIME-Version: 1.0")),
+        (
+            "8bit-header-junk",
+            lambda r: r.replace(
+                b"MIME-Version: 1.0", b"X-Junk: \xff\xfe\x80 caf\xe9\r\nMIME-Version: 1.0"
+            ),
+        ),
         ("nul-bytes", lambda r: r.replace(b"\r\n\r\n", b"\r\n\r\n\x00\x00", 1)),
         ("lone-cr", lambda r: r.replace(b"\r\n", b"\r")),
         ("header-without-colon", lambda r: b"This is not a header\r\n" + r),
         ("long-header-line", lambda r: b"X-Long: " + b"a" * 200_000 + b"\r\n" + r),
-        ("content-type-garbage", lambda r: r.replace(b"Content-Type: multipart/alternative", b"Content-Type: multipart/;;;")),
-        ("truncated-in-middle", lambda r: r[:len(r) * 2 // 3]),
-        ("doubled-content-type", lambda r: r.replace(b"MIME-Version: 1.0", b"Content-Type: text/html\r\nMIME-Version: 1.0")),
+        (
+            "content-type-garbage",
+            lambda r: r.replace(
+                b"Content-Type: multipart/alternative", b"Content-Type: multipart/;;;"
+            ),
+        ),
+        ("truncated-in-middle", lambda r: r[: len(r) * 2 // 3]),
+        (
+            "doubled-content-type",
+            lambda r: r.replace(
+                b"MIME-Version: 1.0", b"Content-Type: text/html\r\nMIME-Version: 1.0"
+            ),
+        ),
     ]
     for name, mutate in broken:
         for shape in ("gmail", "plain", "qp"):
             task = b.task()
             action = rng.choice([COMPLETE, FAIL])
             raw = mutate(b.reply(action, task, "alice", shape=shape))
-            b.add("mime", "%s/%s" % (name, shape), raw,
-                  Expect.either(action, task, decide.NO_METADATA, decide.INCOMPLETE_METADATA, decide.BAD_SIGNATURE,
-                                decide.UNREADABLE, decide.BAD_SENDER, decide.CONFLICTING_METADATA,
-                                decide.NOT_WHITELISTED, decide.OVER_CAP))
+            b.add(
+                "mime",
+                "%s/%s" % (name, shape),
+                raw,
+                Expect.either(
+                    action,
+                    task,
+                    decide.NO_METADATA,
+                    decide.INCOMPLETE_METADATA,
+                    decide.BAD_SIGNATURE,
+                    decide.UNREADABLE,
+                    decide.BAD_SENDER,
+                    decide.CONFLICTING_METADATA,
+                    decide.NOT_WHITELISTED,
+                    decide.OVER_CAP,
+                ),
+            )
     # look-alike characters inside the metadata
-    for i, edit in enumerate([lambda t: t.replace("COMPLETE", "COMPL\u0415TE").replace("ACTION: FAIL", "ACTION: F\u0391IL"),
-                              lambda t: t.replace("ACTION", "\uff21\uff23\uff34\uff29\uff2f\uff2e"),
-                              lambda t: t.replace("v2.", "\uff56\uff12."),
-                              lambda t: t.replace("Task", "T\u0430sk", 1).replace("TASK_ID: Applications", "TASK_ID: Appl\u0456cations")]):
+    for i, edit in enumerate(
+        [
+            lambda t: t.replace("COMPLETE", "COMPL\u0415TE").replace(
+                "ACTION: FAIL", "ACTION: F\u0391IL"
+            ),
+            lambda t: t.replace("ACTION", "\uff21\uff23\uff34\uff29\uff2f\uff2e"),
+            lambda t: t.replace("v2.", "\uff56\uff12."),
+            lambda t: t.replace("Task", "T\u0430sk", 1).replace(
+                "TASK_ID: Applications", "TASK_ID: Appl\u0456cations"
+            ),
+        ]
+    ):
         for j in range(3):
-            forged("unicode-lookalike-%d-%d" % (i, j), [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE,
-                                                        decide.UNKNOWN_TASK],
-                   edit=edit)
+            forged(
+                "unicode-lookalike-%d-%d" % (i, j),
+                [
+                    decide.INCOMPLETE_METADATA,
+                    decide.NO_METADATA,
+                    decide.BAD_SIGNATURE,
+                    decide.UNKNOWN_TASK,
+                ],
+                edit=edit,
+            )
     # not a reply at all
     for i in range(40):
         size = rng.choice([1, 10, 100, 1000, 5000])
         junk = bytes(rng.getrandbits(8) for _ in range(size))
-        b.add("garbage", "random-bytes-%d" % i, junk,
-              Expect.ignore(decide.NO_METADATA, decide.BAD_SENDER, decide.UNREADABLE, decide.NOT_WHITELISTED))
-    for i, text in enumerate(["\r\n", "Subject: hi\r\n\r\n", "From: alice@corp.com\r\n\r\n",
-                              "From: alice@corp.com\r\nTo: %s\r\n\r\nhello" % MAILBOX,
-                              "From: alice@corp.com\r\nFrom: bob@corp.com\r\nTo: %s\r\n\r\nMETADATA" % MAILBOX,
-                              "From: alice@corp.com, bob@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX,
-                              "From: <>\r\nTo: %s\r\n\r\nx" % MAILBOX,
-                              "From: @corp.com:alice@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX]):
-        b.add("garbage", "minimal-%d" % i, text.encode(),
-              Expect.ignore(decide.NO_METADATA, decide.BAD_SENDER, decide.UNREADABLE, decide.NOT_WHITELISTED))
+        b.add(
+            "garbage",
+            "random-bytes-%d" % i,
+            junk,
+            Expect.ignore(
+                decide.NO_METADATA, decide.BAD_SENDER, decide.UNREADABLE, decide.NOT_WHITELISTED
+            ),
+        )
+    for i, text in enumerate(
+        [
+            "\r\n",
+            "Subject: hi\r\n\r\n",
+            "From: alice@corp.com\r\n\r\n",
+            "From: alice@corp.com\r\nTo: %s\r\n\r\nhello" % MAILBOX,
+            "From: alice@corp.com\r\nFrom: bob@corp.com\r\nTo: %s\r\n\r\nMETADATA" % MAILBOX,
+            "From: alice@corp.com, bob@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX,
+            "From: <>\r\nTo: %s\r\n\r\nx" % MAILBOX,
+            "From: @corp.com:alice@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX,
+        ]
+    ):
+        b.add(
+            "garbage",
+            "minimal-%d" % i,
+            text.encode(),
+            Expect.ignore(
+                decide.NO_METADATA, decide.BAD_SENDER, decide.UNREADABLE, decide.NOT_WHITELISTED
+            ),
+        )
     for i in range(4):
         task = b.task()
         raw = b.reply(COMPLETE, task, "alice")
@@ -702,27 +1033,58 @@ def _drop_header(raw, name):
 def _dsn(rng, original):
     """A delivery status notification carrying the original (genuine) reply."""
     bnd = "dsn_%016x" % rng.getrandbits(64)
-    headers = [("From", "MAILER-DAEMON@corp.com"), ("To", MAILBOX), ("Subject", "Undelivered Mail Returned to Sender"),
-               ("Date", email.utils.formatdate(1_764_000_000, usegmt=True)), ("MIME-Version", "1.0"),
-               ("Return-Path", "<>")]
+    headers = [
+        ("From", "MAILER-DAEMON@corp.com"),
+        ("To", MAILBOX),
+        ("Subject", "Undelivered Mail Returned to Sender"),
+        ("Date", email.utils.formatdate(1_764_000_000, usegmt=True)),
+        ("MIME-Version", "1.0"),
+        ("Return-Path", "<>"),
+    ]
     if rng.random() < 0.5:
-        headers = [h for h in headers if h[0] != "Return-Path"]   # the report type alone must suffice
-    out = [header_block(headers + [("Content-Type", 'multipart/report; report-type=delivery-status; boundary="%s"' % bnd)]).encode(),
-           b"\r\n",
-           ("--%s\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n" % bnd).encode(),
-           ("--%s\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.corp.com\r\n\r\n"
-            "Final-Recipient: rfc822; xlr@corp.com\r\nAction: failed\r\nStatus: 5.1.1\r\n" % bnd).encode(),
-           ("--%s\r\nContent-Type: message/rfc822\r\n\r\n" % bnd).encode(), original, b"\r\n",
-           ("--%s--\r\n" % bnd).encode()]
+        headers = [
+            h for h in headers if h[0] != "Return-Path"
+        ]  # the report type alone must suffice
+    out = [
+        header_block(
+            headers
+            + [
+                (
+                    "Content-Type",
+                    'multipart/report; report-type=delivery-status; boundary="%s"' % bnd,
+                )
+            ]
+        ).encode(),
+        b"\r\n",
+        ("--%s\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n" % bnd).encode(),
+        (
+            "--%s\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; "
+            "mx.corp.com\r\n\r\n"
+            "Final-Recipient: rfc822; xlr@corp.com\r\nAction: failed\r\nStatus: 5.1.1\r\n" % bnd
+        ).encode(),
+        ("--%s\r\nContent-Type: message/rfc822\r\n\r\n" % bnd).encode(),
+        original,
+        b"\r\n",
+        ("--%s--\r\n" % bnd).encode(),
+    ]
     return b"".join(out)
 
 
 def _request_mail(b, task, i):
-    details = compose.RequestDetails(task, b.title_of(task), b.release_of(task), "Phase", "Please approve.", "alice")
+    details = compose.RequestDetails(
+        task, b.title_of(task), b.release_of(task), "Phase", "Please approve.", "alice"
+    )
     who = USERS["alice"][1]
     sigs = {COMPLETE: sign(COMPLETE, task, who), FAIL: sign(FAIL, task, who)}
-    msg = compose.compose_request(details, who, "Alice Smith", "XL Release <xlr@corp.com>", MAILBOX, sigs,
-                                  now=1_764_000_000 + i)
+    msg = compose.compose_request(
+        details,
+        who,
+        "Alice Smith",
+        "XL Release <xlr@corp.com>",
+        MAILBOX,
+        sigs,
+        now=1_764_000_000 + i,
+    )
     # Addressed to the mailbox itself (a misconfiguration that would loop).
     msg.replace_header("To", MAILBOX)
     # Message-ID and boundary are random in compose: pin them (a corpus is reproducible).
@@ -871,7 +1233,10 @@ def slow_shapes(b):
         task = b.task()
         action = rng.choice([COMPLETE, FAIL])
         raw = b.reply(action, task, "alice").replace(
-            b"text/plain; charset=utf-8", b'text/plain; charset=utf-8; x="' + b"; " * count + b'"', 1)
+            b"text/plain; charset=utf-8",
+            b'text/plain; charset=utf-8; x="' + b"; " * count + b'"',
+            1,
+        )
         b.add("slow-shape", "content-type-semicolons-%d" % count, raw,
               Expect.act(action, task) if count < 64 else Expect.ignore(decide.OVER_CAP))
     task = b.task()
@@ -917,7 +1282,12 @@ def caps(b):
              decide.OVER_CAP),
             ("header-line-over-bound", [("X-Long", "a" * 20_000)], decide.OVER_CAP)):
         task = b.task()
-        b.add("caps", name, b.reply(COMPLETE, task, "alice", headers_extra=extra), Expect.ignore(reason))
+        b.add(
+            "caps",
+            name,
+            b.reply(COMPLETE, task, "alice", headers_extra=extra),
+            Expect.ignore(reason),
+        )
     # a text part past the part bound is refused, not read up to the bound
     task = b.task()
     b.add("caps", "text-part-over-bound",

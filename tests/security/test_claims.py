@@ -20,7 +20,12 @@ def fill(server, user, n):
     c = server.client(user)
     try:
         for i in range(n):
-            c.append("INBOX", None, None, b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody %d\r\n" % (i, i))
+            c.append(
+                "INBOX",
+                None,
+                None,
+                b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody %d\r\n" % (i, i),
+            )
     finally:
         c.logout()
 

@@ -35,9 +35,17 @@ def world(seed):
               corpus_mod.Expect.act(action, task))
     for i in range(JUNK):
         task = b.task()
-        b.add("forged", "f%d" % i, b.reply("COMPLETE", task, sig="v2.%s.%064x" % (corpus_mod.RUN, b.rng.getrandbits(256))),
-              corpus_mod.Expect.ignore("bad-signature"))
-    return corpus_mod.Corpus(seed=seed, entries=b.entries, tasks=b.tasks, releases=b.releases, teams=b.teams)
+        b.add(
+            "forged",
+            "f%d" % i,
+            b.reply(
+                "COMPLETE", task, sig="v2.%s.%064x" % (corpus_mod.RUN, b.rng.getrandbits(256))
+            ),
+            corpus_mod.Expect.ignore("bad-signature"),
+        )
+    return corpus_mod.Corpus(
+        seed=seed, entries=b.entries, tasks=b.tasks, releases=b.releases, teams=b.teams
+    )
 
 
 def prepare(mailbox, tmp_path, seed):
@@ -122,7 +130,9 @@ def test_two_fetchers_act_exactly_once(mailbox, tmp_path):
     started = time.monotonic()
     results = run_workers(store, tmp_path, [("node-a", "normal", 0), ("node-b", "normal", 0)])
     seconds = time.monotonic() - started
-    per_uid = collections.Counter(uid for _c, _s, verdicts in results.values() for uid, _o in verdicts)
+    per_uid = collections.Counter(
+        uid for _c, _s, verdicts in results.values() for uid, _o in verdicts
+    )
     figures_ = exactly_once(corpus, store)
     figures_.update({
         "messages": len(corpus.entries), "genuine": VALID,
@@ -148,7 +158,9 @@ def test_without_claims_the_task_state_still_prevents_doubled_actions(mailbox, t
     what claims save."""
     server, user, corpus, store = prepare(mailbox, tmp_path, seed=12)
     results = run_workers(store, tmp_path, [("node-a", "no-claims", 0), ("node-b", "no-claims", 0)])
-    per_uid = collections.Counter(uid for _c, _s, verdicts in results.values() for uid, _o in verdicts)
+    per_uid = collections.Counter(
+        uid for _c, _s, verdicts in results.values() for uid, _o in verdicts
+    )
     figures_ = exactly_once(corpus, store)
     figures_.update({"messages_with_two_verdicts": sum(1 for n in per_uid.values() if n > 1)})
     figures.record("concurrency-two-nodes-without-claims", figures_)
@@ -168,11 +180,23 @@ def test_claims_of_a_dead_fetcher_are_taken_back(mailbox, tmp_path, death):
     soon = run_workers(store, tmp_path, [("node-live", "normal", 0)])
     left_fresh = server.count(user)
     # After the claim timeout, two live nodes at once take the claims back.
-    later = run_workers(store, tmp_path, [("node-late-a", "normal", 3 * claims_mod.DEFAULT_TIMEOUT),
-                                          ("node-late-b", "normal", 3 * claims_mod.DEFAULT_TIMEOUT)])
+    later = run_workers(
+        store,
+        tmp_path,
+        [
+            ("node-late-a", "normal", 3 * claims_mod.DEFAULT_TIMEOUT),
+            ("node-late-b", "normal", 3 * claims_mod.DEFAULT_TIMEOUT),
+        ],
+    )
     figures_ = exactly_once(corpus, store)
-    figures_.update({"death": death, "left_after_death": stuck, "left_while_claims_fresh": left_fresh,
-                     "left_at_end": server.count(user)})
+    figures_.update(
+        {
+            "death": death,
+            "left_after_death": stuck,
+            "left_while_claims_fresh": left_fresh,
+            "left_at_end": server.count(user),
+        }
+    )
     figures.record("concurrency-dead-node-" + death, figures_)
     assert soon["node-live"][0] == 0 and all(r[0] == 0 for r in later.values())
     # The window the dead node had claimed (claims are taken per window of batches).

@@ -20,9 +20,11 @@ from remote_completion import settings as settings_mod
 from tests.security import corpus as corpus_mod
 from tests.security import figures, taskstore
 
-VERDICT = re.compile(r"^Remote completion: mail (\d+) from .*? for .*?: "
-                     r"(recorded COMPLETE on the task|recorded FAIL on the task|ignored \(([a-z-]+)\)|"
-                     r"kept for the next cycle \(([a-z-]+)\))")
+VERDICT = re.compile(
+    r"^Remote completion: mail (\d+) from .*? for .*?: "
+    r"(recorded COMPLETE on the task|recorded FAIL on the task|ignored \(([a-z-]+)\)|"
+    r"kept for the next cycle \(([a-z-]+)\))"
+)
 NOW = datetime.datetime(2026, 11, 25, 12, 0, 0)
 
 
@@ -82,7 +84,9 @@ def judge(corpus, entry_of_key, verdicts, store):
         got = verdicts.get(key, [])
         if len(got) != 1:
             multi += 1
-            problems.append("entry %d (%s/%s) has %d verdicts" % (e.number, e.category, e.name, len(got)))
+            problems.append(
+                "entry %d (%s/%s) has %d verdicts" % (e.number, e.category, e.name, len(got))
+            )
             continue
         kind, value = got[0]
         verdict_counts[value if kind != "act" else "acted"] += 1
@@ -92,11 +96,24 @@ def judge(corpus, entry_of_key, verdicts, store):
         elif ex.kind == "ignore":
             ok = kind == "ignore" and value in ex.reasons
         else:
-            ok = (kind == "act" and value == ex.action) or (kind == "ignore" and value in ex.reasons)
+            ok = (kind == "act" and value == ex.action) or (
+                kind == "ignore" and value in ex.reasons
+            )
         if not ok:
             reason_mismatch += 1
-            problems.append("entry %d (%s/%s): expected %s %s %s, got %s %s" % (
-                e.number, e.category, e.name, ex.kind, ex.action or "", sorted(ex.reasons), kind, value))
+            problems.append(
+                "entry %d (%s/%s): expected %s %s %s, got %s %s"
+                % (
+                    e.number,
+                    e.category,
+                    e.name,
+                    ex.kind,
+                    ex.action or "",
+                    sorted(ex.reasons),
+                    kind,
+                    value,
+                )
+            )
     return {
         "messages": len(entry_of_key),
         "wrong_actions": wrong,
@@ -128,7 +145,9 @@ def test_corpus_through_the_fetch_cycle_on_dovecot(mailbox, plugin_log):
     server, user, password = mailbox
     corpus = corpus_mod.build()
     store = taskstore.MemoryTaskStore()
-    corpus.store_init(store, corpus.imap_ci(server.host, server.port, user, password, quarantine="Quarantine"))
+    corpus.store_init(
+        store, corpus.imap_ci(server.host, server.port, user, password, quarantine="Quarantine")
+    )
     logs.register_secret(password)
 
     started = time.monotonic()
@@ -217,10 +236,14 @@ def test_corpus_through_parse_and_decide_in_process():
             try:
                 if len(e.raw) > corpus_mod.MAX_MESSAGE_SIZE:
                     parsed = reply.parse_reply(meta.header, headers_only=True)
-                    fetch._log_verdict(logs.get_logger(), e.number, parsed, decide.too_large(parsed))
+                    fetch._log_verdict(
+                        logs.get_logger(), e.number, parsed, decide.too_large(parsed)
+                    )
                 else:
                     parsed = reply.parse_reply(e.raw, max_bytes=corpus_mod.MAX_MESSAGE_SIZE)
-                    fetch._handle(e.number, parsed, meta, config, host.Apis(**apis), logs.get_logger(), NOW)
+                    fetch._handle(
+                        e.number, parsed, meta, config, host.Apis(**apis), logs.get_logger(), NOW
+                    )
             except Exception:
                 crashes += 1
             took = time.monotonic() - one

@@ -42,21 +42,34 @@ def small_corpus(seed):
         b.add("valid", "%s/%s" % (action, shape), b.reply(action, task, user, shape=shape),
               corpus_mod.Expect.act(action, task))
     task = b.task()
-    b.add("forged", "forged", b.reply("COMPLETE", task, sig="v1." + "ab" * 32), corpus_mod.Expect.ignore("bad-signature"))
+    b.add(
+        "forged",
+        "forged",
+        b.reply("COMPLETE", task, sig="v1." + "ab" * 32),
+        corpus_mod.Expect.ignore("bad-signature"),
+    )
     task = b.task()
     b.add("auto", "auto", b.reply("FAIL", task, headers_extra=[("Auto-Submitted", "auto-replied")]),
           corpus_mod.Expect.ignore("auto-reply"))
-    b.add("garbage", "garbage", b"From: x@corp.com\r\nTo: %s\r\nMessage-ID: <garbage-%d@x>\r\n\r\nhello\r\n"
-          % (corpus_mod.MAILBOX.encode(), seed),
-          corpus_mod.Expect.ignore("no-metadata"))
-    return corpus_mod.Corpus(seed=seed, entries=b.entries, tasks=b.tasks, releases=b.releases, teams=b.teams)
+    b.add(
+        "garbage",
+        "garbage",
+        b"From: x@corp.com\r\nTo: %s\r\nMessage-ID: <garbage-%d@x>\r\n\r\nhello\r\n"
+        % (corpus_mod.MAILBOX.encode(), seed),
+        corpus_mod.Expect.ignore("no-metadata"),
+    )
+    return corpus_mod.Corpus(
+        seed=seed, entries=b.entries, tasks=b.tasks, releases=b.releases, teams=b.teams
+    )
 
 
 class Scenario:
     def __init__(self, server, user, password, port, corpus):
         self.server, self.user, self.corpus = server, user, corpus
         self.store = taskstore.MemoryTaskStore()
-        corpus.store_init(self.store, corpus.imap_ci("127.0.0.1", port, user, password, quarantine="Quarantine"))
+        corpus.store_init(
+            self.store, corpus.imap_ci("127.0.0.1", port, user, password, quarantine="Quarantine")
+        )
         c = server.client(user)
         try:
             for e in corpus.entries:
@@ -93,7 +106,9 @@ class Scenario:
 
     def outcome(self):
         acts = self.store.actions_by_task()
-        expected = {e.expect.task: e.expect.action for e in self.corpus.entries if e.expect.kind == "act"}
+        expected = {
+            e.expect.task: e.expect.action for e in self.corpus.entries if e.expect.kind == "act"
+        }
         names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
         return {
             "lost": sum(1 for t in expected if t not in acts),
@@ -134,7 +149,9 @@ def check(scenario, outcome, label):
         problems.append("%s: quarantine holds %d, expected %d to %d" % (
             label, outcome["quarantine"], junk, junk + valid))
     if outcome["quarantine_duplicates"]:
-        problems.append("%s: %d message(s) twice in quarantine" % (label, outcome["quarantine_duplicates"]))
+        problems.append(
+            "%s: %d message(s) twice in quarantine" % (label, outcome["quarantine_duplicates"])
+        )
     if scenario.raised:
         problems.append("%s: a cycle raised" % label)
     return problems
@@ -145,7 +162,9 @@ def command_names(lines):
     for line in lines:
         parts = line.decode("ascii", "replace").split()
         if len(parts) >= 2:
-            names.append(" ".join(parts[1:3]).upper() if parts[1].upper() == "UID" else parts[1].upper())
+            names.append(
+                " ".join(parts[1:3]).upper() if parts[1].upper() == "UID" else parts[1].upper()
+            )
         else:
             names.append("(continuation)")
     return names
@@ -182,14 +201,26 @@ def test_connection_cut_at_every_step(dovecot, monkeypatch, plugin_log):
                 if broken is not None and broken.error is None and steps[step - 1] != "LOGOUT":
                     problems.append("%s: the broken cycle reported no error" % label)
                 if scenario.last is not None and scenario.last.error is not None:
-                    problems.append("%s: the recovery cycle failed: %s" % (label, scenario.last.error))
-        figures.record("faults-connection-cuts", {
-            "steps_per_cycle": len(steps), "steps": steps, "cuts": proxy.cuts,
-            "scenarios": 2 * len(steps), "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
-            "wrong_actions": totals["wrong"], "api_refusals": totals["refused"],
-            "acted_replies_quarantined_after_an_interrupted_removal": totals["quarantine"] - 3 * 2 * len(steps),
-            "recovery_cycles_needed": dict(sorted(recoveries.items())),
-            "seconds": round(time.monotonic() - started, 1)})
+                    problems.append(
+                        "%s: the recovery cycle failed: %s" % (label, scenario.last.error)
+                    )
+        figures.record(
+            "faults-connection-cuts",
+            {
+                "steps_per_cycle": len(steps),
+                "steps": steps,
+                "cuts": proxy.cuts,
+                "scenarios": 2 * len(steps),
+                "lost_actions": totals["lost"],
+                "doubled_actions": totals["doubled"],
+                "wrong_actions": totals["wrong"],
+                "api_refusals": totals["refused"],
+                "acted_replies_quarantined_after_an_interrupted_removal": totals["quarantine"]
+                - 3 * 2 * len(steps),
+                "recovery_cycles_needed": dict(sorted(recoveries.items())),
+                "seconds": round(time.monotonic() - started, 1),
+            },
+        )
         assert proxy.cuts == 2 * len(steps)
         assert not problems, "\n".join(problems)
     finally:
@@ -209,7 +240,9 @@ def test_server_stopped_at_every_step(private_dovecot, monkeypatch, plugin_log):
         assert base.cycle().error is None
         steps = command_names(proxy.commands[-1])
         # Each kind of command once (a Dovecot shutdown takes a second).
-        first_of_kind = sorted(dict((name, i + 1) for i, name in reversed(list(enumerate(steps)))).values())
+        first_of_kind = sorted(
+            dict((name, i + 1) for i, name in reversed(list(enumerate(steps)))).values()
+        )
         problems, totals, outages = [], collections.Counter(), 0
         for step in first_of_kind:
             user = next(users)
@@ -228,11 +261,20 @@ def test_server_stopped_at_every_step(private_dovecot, monkeypatch, plugin_log):
             problems += check(scenario, outcome, label)
             if broken is None or (broken.error is None and steps[step - 1] != "LOGOUT"):
                 problems.append("%s: the broken cycle did not fail cleanly" % label)
-        figures.record("faults-server-stops", {
-            "steps_per_cycle": len(steps), "restarts": len(first_of_kind),
-            "stopped_at": [steps[i - 1] for i in first_of_kind], "clean_failures_while_down": outages,
-            "lost_actions": totals["lost"], "doubled_actions": totals["doubled"], "wrong_actions": totals["wrong"],
-            "api_refusals": totals["refused"], "seconds": round(time.monotonic() - started, 1)})
+        figures.record(
+            "faults-server-stops",
+            {
+                "steps_per_cycle": len(steps),
+                "restarts": len(first_of_kind),
+                "stopped_at": [steps[i - 1] for i in first_of_kind],
+                "clean_failures_while_down": outages,
+                "lost_actions": totals["lost"],
+                "doubled_actions": totals["doubled"],
+                "wrong_actions": totals["wrong"],
+                "api_refusals": totals["refused"],
+                "seconds": round(time.monotonic() - started, 1),
+            },
+        )
         assert outages == len(first_of_kind)
         assert not problems, "\n".join(problems)
     finally:
@@ -274,8 +316,17 @@ def api_faults(dovecot, monkeypatch, plan, name):
         for key, value in outcome.items():
             totals[key] += value
         problems += check(scenario, outcome, "%s fails %s call #%d" % (method, stage, number))
-    figures.record(name, {
-        "scenarios": len(plan), "faults_injected": len(plan), "mails_kept_for_retry": kept,
-        "lost_actions": totals["lost"], "doubled_actions": totals["doubled"], "wrong_actions": totals["wrong"],
-        "api_refusals": totals["refused"], "seconds": round(time.monotonic() - started, 1)})
+    figures.record(
+        name,
+        {
+            "scenarios": len(plan),
+            "faults_injected": len(plan),
+            "mails_kept_for_retry": kept,
+            "lost_actions": totals["lost"],
+            "doubled_actions": totals["doubled"],
+            "wrong_actions": totals["wrong"],
+            "api_refusals": totals["refused"],
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
     assert not problems, "\n".join(problems)

@@ -33,7 +33,9 @@ for _i, _task in enumerate(TASKS):
         _who = SENDERS[_i % 2]
         _sig = signature.sign(SECRET, _action, _task, _who, RUN)
         SIGNED.add((_action, _task, _who.lower()))
-        _subject, _body = compose.reply_template(_action, "Deploy \u00e9 %d" % _i, "Rel", _task, _sig)
+        _subject, _body = compose.reply_template(
+            _action, "Deploy \u00e9 %d" % _i, "Rel", _task, _sig
+        )
         BASES.append((_who, _subject, "Fine by me.\r\n" + _body))
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None,
@@ -167,10 +169,17 @@ def test_arbitrary_bytes_never_raise_and_are_deterministic():
 
 def test_arbitrary_bodies_under_plausible_headers():
     stats = collections.Counter()
-    ctypes = ["text/plain; charset=utf-8", "text/html; charset=iso-8859-1", "text/plain; format=flowed",
-              'multipart/alternative; boundary="b"', 'multipart/mixed; boundary="b"', "message/rfc822",
-              "multipart/report; report-type=delivery-status; boundary=b", "text/plain; charset=x-nope",
-              'multipart/mixed; boundary=""']
+    ctypes = [
+        "text/plain; charset=utf-8",
+        "text/html; charset=iso-8859-1",
+        "text/plain; format=flowed",
+        'multipart/alternative; boundary="b"',
+        'multipart/mixed; boundary="b"',
+        "message/rfc822",
+        "multipart/report; report-type=delivery-status; boundary=b",
+        "text/plain; charset=x-nope",
+        'multipart/mixed; boundary=""',
+    ]
 
     @FUZZ
     @given(st.binary(max_size=4096), st.sampled_from(ctypes),
@@ -182,9 +191,17 @@ def test_arbitrary_bodies_under_plausible_headers():
     def run(junk, ctype, cte, pieces):
         body = b"".join(pieces)
         cut = len(junk) // 2
-        raw = (b"From: alice@corp.com\r\nTo: xlr@corp.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
-               b"Content-Type: " + ctype.encode() + b"\r\nContent-Transfer-Encoding: " + cte.encode()
-               + b"\r\n\r\n" + junk[:cut] + body + junk[cut:])
+        raw = (
+            b"From: alice@corp.com\r\nTo: xlr@corp.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: "
+            + ctype.encode()
+            + b"\r\nContent-Transfer-Encoding: "
+            + cte.encode()
+            + b"\r\n\r\n"
+            + junk[:cut]
+            + body
+            + junk[cut:]
+        )
         parsed = reply.parse_reply(raw)
         assert fingerprint(parsed) == fingerprint(reply.parse_reply(raw))
         v = verdict_for(parsed)
@@ -227,12 +244,25 @@ def test_mutated_genuine_replies_never_act_on_what_was_not_signed():
         who, subject, text = data.draw(st.sampled_from(BASES))
         for mutate in data.draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4)):
             text = mutate(text, data)
-        sender = data.draw(st.sampled_from([who, who.upper(), "Someone <%s>" % who, "mallory@corp.com",
-                                            '"%s" <evil@x.io>' % who]))
-        charset = data.draw(st.sampled_from(["utf-8", "iso-8859-1", "windows-1252", "utf-16", "lying-latin1"]))
+        sender = data.draw(
+            st.sampled_from(
+                [
+                    who,
+                    who.upper(),
+                    "Someone <%s>" % who,
+                    "mallory@corp.com",
+                    '"%s" <evil@x.io>' % who,
+                ]
+            )
+        )
+        charset = data.draw(
+            st.sampled_from(["utf-8", "iso-8859-1", "windows-1252", "utf-16", "lying-latin1"])
+        )
         cte = data.draw(st.sampled_from(["8bit", "quoted-printable", "base64"]))
         subtype = data.draw(st.sampled_from(["plain", "plain", "html"]))
-        extra = data.draw(st.sampled_from(["", "Content-Language: de\r\n", "Content-Type: text/html\r\n"]))
+        extra = data.draw(
+            st.sampled_from(["", "Content-Language: de\r\n", "Content-Type: text/html\r\n"])
+        )
         raw = message(sender, subject, text, charset, cte, subtype, extra)
         parsed = reply.parse_reply(raw)
         assert fingerprint(parsed) == fingerprint(reply.parse_reply(raw))

@@ -17,7 +17,12 @@ def test_security_checks_on_jython(mailbox):
     c = server.client(user)
     try:
         for i in range(10):
-            assert c.append("INBOX", None, None, b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody\r\n" % i)[0] == "OK"
+            assert (
+                c.append(
+                    "INBOX", None, None, b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody\r\n" % i
+                )[0]
+                == "OK"
+            )
     finally:
         c.logout()
     run = lanes.run_jython_checks([MODULE], context={"host": server.host, "port": server.port,

@@ -70,7 +70,9 @@ def test_fetch_cycles_connect_to_nothing_but_imap(mailbox, plugin_log, monkeypat
         server.append(user, e.raw)
     # The mailbox's own address writes to itself too (a forwarding loop).
     first_valid = next(e for e in corpus.entries if e.category == "valid")
-    loop = first_valid.raw.replace(b"From: ", b"From: %s\r\nX-Old-From: " % corpus_mod.MAILBOX.encode(), 1)
+    loop = first_valid.raw.replace(
+        b"From: ", b"From: %s\r\nX-Old-From: " % corpus_mod.MAILBOX.encode(), 1
+    )
     server.append(user, loop)
 
     connections = []
@@ -82,9 +84,16 @@ def test_fetch_cycles_connect_to_nothing_but_imap(mailbox, plugin_log, monkeypat
 
     with smtp_server("plain") as (smtp_port, trap):
         def with_smtp(data):
-            data["smtp"] = {"id": "Configuration/mail/SmtpServer", "title": "SMTP", "host": "127.0.0.1",
-                            "port": smtp_port, "tls": False, "fromAddress": "xlr@corp.com",
-                            "username": None, "password": None}
+            data["smtp"] = {
+                "id": "Configuration/mail/SmtpServer",
+                "title": "SMTP",
+                "host": "127.0.0.1",
+                "port": smtp_port,
+                "tls": False,
+                "fromAddress": "xlr@corp.com",
+                "username": None,
+                "password": None,
+            }
         store.update(with_smtp)
         monkeypatch.setattr(socket.socket, "connect", spy_connect)
         monkeypatch.setattr(fetch, "_limiter", [None])
@@ -116,11 +125,17 @@ def test_fetch_cycles_connect_to_nothing_but_imap(mailbox, plugin_log, monkeypat
         assert corpus_mod.MAILBOX not in answered
         assert all(b"Auto-Submitted: auto-replied" in m[2] for m in trap.messages)
     assert all(s.error is None for s in summaries)
-    assert summaries[0].total == len(corpus.entries) + 1 and summaries[1].total == summaries[2].total == 0
+    assert (
+        summaries[0].total == len(corpus.entries) + 1
+        and summaries[1].total == summaries[2].total == 0
+    )
     # one verdict per message, and the expected ones
     uids = sorted(verdicts)
     assert len(uids) == len(corpus.entries) + 1 and all(len(verdicts[u]) == 1 for u in uids)
-    assert by_reason[decide.AUTO_REPLY] == sum(1 for e in corpus.entries if e.category == "auto-reply") + 1
+    assert (
+        by_reason[decide.AUTO_REPLY]
+        == sum(1 for e in corpus.entries if e.category == "auto-reply") + 1
+    )
     assert by_reason[decide.SELF_SENT] == 6
     assert verdicts[uids[-1]] == [("ignore", decide.BAD_SIGNATURE)]  # the loop mail: wrong sender
     assert by_reason["COMPLETE"] + by_reason["FAIL"] == 10

@@ -15,7 +15,7 @@ from tests.security import figures
 from tests.support import lanes
 
 sys.path.insert(0, str(lanes.JYTHON_CHECKS_DIR))
-import parser_shapes  # noqa: E402  (shared with the Jython check)
+import parser_shapes  # shared with the Jython check
 
 SHAPES = parser_shapes.all_shapes()
 

@@ -12,7 +12,11 @@ import base64
 import pytest
 
 from remote_completion import fetch, host, imap, logs, maildebug, smtp
-from tests.request.smtp_servers import PASSWORD as SMTP_TEST_PASSWORD, USER as SMTP_USER, smtp_server
+from tests.request.smtp_servers import (
+    PASSWORD as SMTP_TEST_PASSWORD,
+    USER as SMTP_USER,
+    smtp_server,
+)
 from tests.security import corpus as corpus_mod
 from tests.security import figures, taskstore
 from tests.security.test_corpus import NOW, settings
@@ -74,7 +78,9 @@ def test_no_secret_in_a_working_cycle(mailbox, plugin_log, trace):
     corpus, store = world(server, user, password)
     for e in corpus.entries:
         server.append(user, e.raw)
-    summary = fetch.run_fetch_cycle(settings=settings(mail_debug=True), now=NOW, **taskstore.apis(store))
+    summary = fetch.run_fetch_cycle(
+        settings=settings(mail_debug=True), now=NOW, **taskstore.apis(store)
+    )
     assert summary.error is None and summary.acted > 0
     text = captured_text(plugin_log, trace, store)
     assert "LOGIN" in text and "DEBUG IMAP" in text          # the trace was really on
@@ -83,8 +89,10 @@ def test_no_secret_in_a_working_cycle(mailbox, plugin_log, trace):
 
 
 @pytest.mark.dovecot
-@pytest.mark.parametrize("failure", ["bad-login", "tls-untrusted", "tls-on-plain-port", "starttls-untrusted",
-                                     "unreachable"])
+@pytest.mark.parametrize(
+    "failure",
+    ["bad-login", "tls-untrusted", "tls-on-plain-port", "starttls-untrusted", "unreachable"],
+)
 def test_no_secret_when_the_imap_side_fails(request, plugin_log, trace, failure):
     if failure == "bad-login":
         server = request.getfixturevalue("private_dovecot")
@@ -107,8 +115,9 @@ def test_no_secret_when_the_imap_side_fails(request, plugin_log, trace, failure)
     corpus, store = world(server, user, password, ci)
     if failure != "bad-login":
         server.append(user, corpus.entries[0].raw)
-    summary = fetch.run_fetch_cycle(settings=settings(mail_debug=True, network_timeout=5.0), now=NOW,
-                                    **taskstore.apis(store))
+    summary = fetch.run_fetch_cycle(
+        settings=settings(mail_debug=True, network_timeout=5.0), now=NOW, **taskstore.apis(store)
+    )
     assert summary.error == "imap"
     # The Shared configuration "Test" button and the client's own exception.
     config_ci = taskstore.ConfigurationApi(store).searchByTypeAndTitle(taskstore.IMAP_TYPE, None)[0]
@@ -121,14 +130,16 @@ def test_no_secret_when_the_imap_side_fails(request, plugin_log, trace, failure)
         try:
             client.connect()
             client.login(config.username, config.password)
-        except Exception as error:  # noqa: BLE001 - any exception's text is what we inspect
+        except Exception as error:  # any exception's text is what we inspect
             error_text = "%s %r" % (error, error)
         finally:
             client.close()
         assert error_text
     text = captured_text(plugin_log, trace, store, [message, error_text, repr(config), str(config)])
-    figures.record("secrets-imap-" + failure, {"captured_chars": len(text), "leaks": leaks(text, secrets),
-                                               "message": message[:160]})
+    figures.record(
+        "secrets-imap-" + failure,
+        {"captured_chars": len(text), "leaks": leaks(text, secrets), "message": message[:160]},
+    )
     assert leaks(text, secrets) == []
 
 
@@ -142,12 +153,22 @@ def test_no_secret_on_the_smtp_side(plugin_log, trace, failure, tmp_path):
     error_text = ""
     deliveries = []
     with smtp_server(mode, tls_files, auth=True) as (port, recorder):
-        config = host.SmtpConfig(host="127.0.0.1", port=free_port() if failure == "unreachable" else port,
-                                 tls=False, from_address="xlr@corp.com", username=SMTP_USER, password=password)
+        config = host.SmtpConfig(
+            host="127.0.0.1",
+            port=free_port() if failure == "unreachable" else port,
+            tls=False,
+            from_address="xlr@corp.com",
+            username=SMTP_USER,
+            password=password,
+        )
         try:
-            deliveries = smtp.send_messages(config, [("alice@corp.com", b"Subject: x\r\n\r\nbody\r\n")],
-                                            timeout=5.0, implicit_tls=(mode == "implicit"))
-        except Exception as error:  # noqa: BLE001
+            deliveries = smtp.send_messages(
+                config,
+                [("alice@corp.com", b"Subject: x\r\n\r\nbody\r\n")],
+                timeout=5.0,
+                implicit_tls=(mode == "implicit"),
+            )
+        except Exception as error:
             error_text = "%s %r" % (error, error)
     assert bool(error_text) == (failure != "ok")
     text = captured_text(plugin_log, trace, None, [error_text, repr(config), str(deliveries)])

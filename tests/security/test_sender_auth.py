@@ -18,21 +18,51 @@ def with_results(raw, *values):
 
 CASES = [
     # (name, Authentication-Results values, expected: action or reason)
-    ("dmarc-pass", [PINNED + "; dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=corp.com; "
-                    "dmarc=pass (p=reject) header.from=corp.com"], "act"),
-    ("dkim-subdomain-pass", [PINNED + "; dkim=pass (2048-bit key) header.d=mail.corp.com header.i=@mail.corp.com"],
-     "act"),
+    (
+        "dmarc-pass",
+        [
+            PINNED + "; dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=corp.com; "
+            "dmarc=pass (p=reject) header.from=corp.com"
+        ],
+        "act",
+    ),
+    (
+        "dkim-subdomain-pass",
+        [PINNED + "; dkim=pass (2048-bit key) header.d=mail.corp.com header.i=@mail.corp.com"],
+        "act",
+    ),
     ("forged-other-id", ["mx.evil.io; dmarc=pass header.from=corp.com"], decide.NOT_AUTHENTICATED),
     ("none-at-all", [], decide.NOT_AUTHENTICATED),
-    ("forged-pass-beside-real-fail", [PINNED + "; dmarc=pass header.from=corp.com",
-                                      PINNED + "; spf=fail smtp.mailfrom=corp.com; dmarc=fail header.from=corp.com"],
-     decide.NOT_AUTHENTICATED),
-    ("lookalike-domain", [PINNED + "; dkim=pass header.d=corp.com.evil.io; dmarc=pass header.from=corp.com.evil.io"],
-     decide.NOT_AUTHENTICATED),
-    ("quoted-envelope-injection", [PINNED + '; spf=pass smtp.mailfrom="x;dkim=pass header.d=corp.com;"@evil.io'],
-     decide.NOT_AUTHENTICATED),
-    ("office365-no-id", ["spf=pass (sender IP is 40.107.22.56) smtp.mailfrom=corp.com; dkim=pass header.d=corp.com;"
-                         "dmarc=pass action=none header.from=corp.com"], decide.NOT_AUTHENTICATED),
+    (
+        "forged-pass-beside-real-fail",
+        [
+            PINNED + "; dmarc=pass header.from=corp.com",
+            PINNED + "; spf=fail smtp.mailfrom=corp.com; dmarc=fail header.from=corp.com",
+        ],
+        decide.NOT_AUTHENTICATED,
+    ),
+    (
+        "lookalike-domain",
+        [
+            PINNED
+            + "; dkim=pass header.d=corp.com.evil.io; dmarc=pass header.from=corp.com.evil.io"
+        ],
+        decide.NOT_AUTHENTICATED,
+    ),
+    (
+        "quoted-envelope-injection",
+        [PINNED + '; spf=pass smtp.mailfrom="x;dkim=pass header.d=corp.com;"@evil.io'],
+        decide.NOT_AUTHENTICATED,
+    ),
+    (
+        "office365-no-id",
+        [
+            "spf=pass (sender IP is 40.107.22.56) smtp.mailfrom=corp.com; dkim=pass "
+            "header.d=corp.com;"
+            "dmarc=pass action=none header.from=corp.com"
+        ],
+        decide.NOT_AUTHENTICATED,
+    ),
 ]
 
 
@@ -43,8 +73,14 @@ def test_sender_authentication_in_the_fetch_cycle(mailbox, plugin_log):
     expected = {}
     for name, values, outcome in CASES:
         task = b.task()
-        b.add("auth", name, with_results(b.reply("COMPLETE", task), *values),
-              corpus_mod.Expect.act("COMPLETE", task) if outcome == "act" else corpus_mod.Expect.ignore(outcome))
+        b.add(
+            "auth",
+            name,
+            with_results(b.reply("COMPLETE", task), *values),
+            corpus_mod.Expect.act("COMPLETE", task)
+            if outcome == "act"
+            else corpus_mod.Expect.ignore(outcome),
+        )
         expected[len(b.entries)] = outcome
     corpus = corpus_mod.Corpus(21, b.entries, b.tasks, b.releases, b.teams)
     store = taskstore.MemoryTaskStore()

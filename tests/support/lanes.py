@@ -157,7 +157,10 @@ class JythonCheckRun:
     def failure(self, module: str, name: str) -> str | None:
         """None when the check passed, else why it did not."""
         if self.summary is None:
-            return "the runner printed no summary (rc=%s)\n%s" % (self.proc.returncode, self.output_tail())
+            return "the runner printed no summary (rc=%s)\n%s" % (
+                self.proc.returncode,
+                self.output_tail(),
+            )
         item = self.results.get((module, name))
         if item is None:
             return "the runner did not run %s.%s" % (module, name)
@@ -201,8 +204,12 @@ def build_plugin_jar(out_dir: Path, project_dir: Path = REPO, timeout: float = 6
            f"--project-cache-dir={out_dir / '.gradle'}", f"-PoutputDir={out_dir}", "jar"]
     proc = subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
-        raise AssertionError(f"gradle failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"gradle failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     jar = out_dir / "libs" / f"xlr-remote-completion-plugin-{project_version()}.jar"
     if not jar.is_file():
-        raise AssertionError(f"gradle built no {jar.name}: {sorted(p.name for p in out_dir.rglob('*.jar'))}")
+        raise AssertionError(
+            f"gradle built no {jar.name}: {sorted(p.name for p in out_dir.rglob('*.jar'))}"
+        )
     return jar

@@ -16,13 +16,15 @@ PINNED = "mail.example.org"
 GMAIL = (
     "mx.google.com;\r\n"
     "       dkim=pass header.i=@corp.com header.s=20230601 header.b=Xy12AbCd;\r\n"
-    "       spf=pass (google.com: domain of alice@corp.com designates 209.85.220.41 as permitted sender)"
+    "       spf=pass (google.com: domain of alice@corp.com designates 209.85.220.41 as permitted "
+    "sender)"
     " smtp.mailfrom=alice@corp.com;\r\n"
     "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=corp.com")
 
 # Exchange Online writes no authserv-id at all.
 OFFICE365 = (
-    "spf=pass (sender IP is 40.107.22.56)\r\n smtp.mailfrom=corp.com; dkim=pass (signature was verified)\r\n"
+    "spf=pass (sender IP is 40.107.22.56)\r\n smtp.mailfrom=corp.com; dkim=pass (signature was "
+    "verified)\r\n"
     " header.d=corp.com;dmarc=pass action=none header.from=corp.com;compauth=pass\r\n reason=100")
 
 OPENDKIM = ("mail.example.org;\r\n\tdkim=pass (2048-bit key; unprotected) header.d=corp.com"
@@ -32,7 +34,8 @@ OPENDMARC = "mail.example.org; dmarc=pass (p=none dis=none) header.from=corp.com
 POLICYD_SPF = "mail.example.org; spf=pass (sender SPF authorized) smtp.mailfrom=bounce.corp.com"
 RSPAMD = ("mail.example.org;\r\n\tdkim=pass header.d=corp.com header.s=dkim header.b=ABCDEF;\r\n"
           "\tdmarc=pass (policy=reject) header.from=corp.com;\r\n"
-          "\tspf=pass (mail.example.org: domain of alice@corp.com designates 192.0.2.1 as permitted sender)"
+          "\tspf=pass (mail.example.org: domain of alice@corp.com designates 192.0.2.1 as "
+          "permitted sender)"
           " smtp.mailfrom=alice@corp.com")
 
 
@@ -45,7 +48,11 @@ def headers(*values):
 def test_parses_gmail():
     h = authresults.parse_header(GMAIL)
     assert h.authserv_id == "mx.google.com"
-    assert [(r.method, r.result) for r in h.results] == [("dkim", "pass"), ("spf", "pass"), ("dmarc", "pass")]
+    assert [(r.method, r.result) for r in h.results] == [
+        ("dkim", "pass"),
+        ("spf", "pass"),
+        ("dmarc", "pass"),
+    ]
     assert h.results[0].props["header.i"] == "@corp.com"
     assert h.results[1].props["smtp.mailfrom"] == "alice@corp.com"
     assert h.results[2].props["header.from"] == "corp.com"
@@ -65,7 +72,12 @@ def test_parses_version_quoted_values_nested_comments_and_method_version():
     assert h.authserv_id == "mail.example.org"
     assert len(h.results) == 1
     r = h.results[0]
-    assert (r.method, r.result, r.props["header.d"], r.props["header.b"]) == ("dkim", "pass", "corp.com", "x;y")
+    assert (r.method, r.result, r.props["header.d"], r.props["header.b"]) == (
+        "dkim",
+        "pass",
+        "corp.com",
+        "x;y",
+    )
 
 
 def test_first_property_value_wins():
@@ -109,7 +121,9 @@ def test_postfix_milter_and_rspamd_styles_pass(value):
 
 
 def test_postfix_three_separate_headers_pass():
-    ok, reason = authresults.check(headers(OPENDKIM, OPENDMARC, POLICYD_SPF), "alice@corp.com", PINNED)
+    ok, reason = authresults.check(
+        headers(OPENDKIM, OPENDMARC, POLICYD_SPF), "alice@corp.com", PINNED
+    )
     assert ok, reason
 
 
@@ -128,7 +142,10 @@ def test_forged_header_with_another_id_is_ignored():
 
 
 def test_forged_pass_next_to_the_real_fail_is_rejected():
-    real = PINNED + "; dkim=none; spf=fail smtp.mailfrom=corp.com; dmarc=fail (p=reject) header.from=corp.com"
+    real = (
+        PINNED
+        + "; dkim=none; spf=fail smtp.mailfrom=corp.com; dmarc=fail (p=reject) header.from=corp.com"
+    )
     forged = PINNED + "; dmarc=pass header.from=corp.com; dkim=pass header.d=corp.com"
     for order in ((real, forged), (forged, real)):
         ok, reason = authresults.check(headers(*order), "alice@corp.com", PINNED)
@@ -144,48 +161,74 @@ def test_conflicting_spf_results_are_rejected():
 
 
 def test_authserv_id_comparison_is_exact_but_case_insensitive():
-    assert authresults.check(headers(OPENDMARC.upper().replace("PASS", "pass")), "alice@corp.com", PINNED)[0]
+    assert authresults.check(
+        headers(OPENDMARC.upper().replace("PASS", "pass")), "alice@corp.com", PINNED
+    )[0]
     for other in ("mail.example.org.evil.io", "example.org", "xmail.example.org"):
         value = OPENDMARC.replace(PINNED, other)
         assert not authresults.check(headers(value), "alice@corp.com", PINNED)[0]
 
 
-@pytest.mark.parametrize("value,sender,expected", [
-    # subdomain of the From domain: aligned
-    (PINNED + "; dkim=pass header.d=mail.corp.com", "alice@corp.com", True),
-    (PINNED + "; spf=pass smtp.mailfrom=bounces+123@em.corp.com", "alice@corp.com", True),
-    # parent domain: deliberately not aligned (we cannot tell a public suffix)
-    (PINNED + "; dkim=pass header.d=corp.com", "alice@eu.corp.com", False),
-    # look-alikes
-    (PINNED + "; dkim=pass header.d=corp.com.evil.io", "alice@corp.com", False),
-    (PINNED + "; dkim=pass header.d=evilcorp.com", "alice@corp.com", False),
-    (PINNED + "; dkim=pass header.d=c0rp.com", "alice@corp.com", False),
-    (PINNED + "; dmarc=pass header.from=c\u043erp.com", "alice@corp.com", False),   # Cyrillic o
-    (PINNED + "; dmarc=pass header.from=mail.corp.com", "alice@corp.com", False),  # dmarc needs equality
-    # DMARC for another domain says nothing about this one
-    (PINNED + "; dmarc=pass header.from=evil.io", "alice@corp.com", False),
-    # results other than pass
-    (PINNED + "; dkim=fail header.d=corp.com", "alice@corp.com", False),
-    (PINNED + "; dkim=neutral header.d=corp.com; spf=softfail smtp.mailfrom=corp.com", "alice@corp.com", False),
-    (PINNED + "; dkim=temperror header.d=corp.com", "alice@corp.com", False),
-    (PINNED + "; none", "alice@corp.com", False),
-    # dkim=pass from the header.i domain when header.d is missing
-    (PINNED + "; dkim=pass header.i=@corp.com", "alice@corp.com", True),
-    # DMARC none policy still leaves an aligned DKIM pass
-    (PINNED + "; dmarc=none header.from=corp.com; dkim=pass header.d=corp.com", "alice@corp.com", True),
-    # upper case everywhere
-    (PINNED.upper() + "; DKIM=PASS HEADER.D=CORP.COM", "ALICE@CORP.COM", True),
-    # IDN: the Unicode and the punycode form are the same domain
-    (PINNED + "; dmarc=pass header.from=xn--bcher-kva.example", "anna@b\u00fccher.example", True),
-    (PINNED + "; dmarc=pass header.from=b\u00fccher.example", "anna@xn--bcher-kva.example", True),
-])
+@pytest.mark.parametrize(
+    "value,sender,expected",
+    [
+        # subdomain of the From domain: aligned
+        (PINNED + "; dkim=pass header.d=mail.corp.com", "alice@corp.com", True),
+        (PINNED + "; spf=pass smtp.mailfrom=bounces+123@em.corp.com", "alice@corp.com", True),
+        # parent domain: deliberately not aligned (we cannot tell a public suffix)
+        (PINNED + "; dkim=pass header.d=corp.com", "alice@eu.corp.com", False),
+        # look-alikes
+        (PINNED + "; dkim=pass header.d=corp.com.evil.io", "alice@corp.com", False),
+        (PINNED + "; dkim=pass header.d=evilcorp.com", "alice@corp.com", False),
+        (PINNED + "; dkim=pass header.d=c0rp.com", "alice@corp.com", False),
+        (PINNED + "; dmarc=pass header.from=c\u043erp.com", "alice@corp.com", False),  # Cyrillic o
+        (
+            PINNED + "; dmarc=pass header.from=mail.corp.com",
+            "alice@corp.com",
+            False,
+        ),  # dmarc needs equality
+        # DMARC for another domain says nothing about this one
+        (PINNED + "; dmarc=pass header.from=evil.io", "alice@corp.com", False),
+        # results other than pass
+        (PINNED + "; dkim=fail header.d=corp.com", "alice@corp.com", False),
+        (
+            PINNED + "; dkim=neutral header.d=corp.com; spf=softfail smtp.mailfrom=corp.com",
+            "alice@corp.com",
+            False,
+        ),
+        (PINNED + "; dkim=temperror header.d=corp.com", "alice@corp.com", False),
+        (PINNED + "; none", "alice@corp.com", False),
+        # dkim=pass from the header.i domain when header.d is missing
+        (PINNED + "; dkim=pass header.i=@corp.com", "alice@corp.com", True),
+        # DMARC none policy still leaves an aligned DKIM pass
+        (
+            PINNED + "; dmarc=none header.from=corp.com; dkim=pass header.d=corp.com",
+            "alice@corp.com",
+            True,
+        ),
+        # upper case everywhere
+        (PINNED.upper() + "; DKIM=PASS HEADER.D=CORP.COM", "ALICE@CORP.COM", True),
+        # IDN: the Unicode and the punycode form are the same domain
+        (
+            PINNED + "; dmarc=pass header.from=xn--bcher-kva.example",
+            "anna@b\u00fccher.example",
+            True,
+        ),
+        (
+            PINNED + "; dmarc=pass header.from=b\u00fccher.example",
+            "anna@xn--bcher-kva.example",
+            True,
+        ),
+    ],
+)
 def test_alignment(value, sender, expected):
     ok, reason = authresults.check(headers(value), sender, PINNED)
     assert ok is expected, reason
 
 
 def test_not_configured_is_ok_and_bad_from_is_not():
-    assert authresults.check(headers(), "alice@corp.com", None) == (True, "sender authentication not configured")
+    assert authresults.check(headers(), "alice@corp.com", None) == (True, "sender authentication "
+                                                                          "not configured")
     assert authresults.check(headers(), "alice@corp.com", "  ")[0]
     assert not authresults.check(headers(OPENDMARC), "not an address", PINNED)[0]
     assert not authresults.check(headers(OPENDMARC), "", PINNED)[0]
@@ -259,12 +302,21 @@ def _same_method(real, forged):
     return any(part.strip().split("=")[0] == real.split("=")[0] for part in forged.split(";"))
 
 
-REAL_RESULTS = ["dkim=fail header.d=corp.com", "dkim=none", "dkim=neutral header.d=corp.com",
-                "dkim=temperror header.d=mail.corp.com", "dkim=policy header.i=@corp.com",
-                "spf=fail smtp.mailfrom=corp.com", "spf=softfail smtp.mailfrom=alice@corp.com",
-                "spf=none", "spf=pass smtp.mailfrom=attacker.io", "spf=pass smtp.mailfrom=evil.corp.com.io",
-                "dmarc=fail header.from=corp.com", "dmarc=none header.from=corp.com",
-                "dmarc=temperror header.from=corp.com"]
+REAL_RESULTS = [
+    "dkim=fail header.d=corp.com",
+    "dkim=none",
+    "dkim=neutral header.d=corp.com",
+    "dkim=temperror header.d=mail.corp.com",
+    "dkim=policy header.i=@corp.com",
+    "spf=fail smtp.mailfrom=corp.com",
+    "spf=softfail smtp.mailfrom=alice@corp.com",
+    "spf=none",
+    "spf=pass smtp.mailfrom=attacker.io",
+    "spf=pass smtp.mailfrom=evil.corp.com.io",
+    "dmarc=fail header.from=corp.com",
+    "dmarc=none header.from=corp.com",
+    "dmarc=temperror header.from=corp.com",
+]
 FORGED_RESULTS = ["dkim=pass header.d=corp.com", "dkim=pass header.i=@mail.corp.com",
                   "spf=pass smtp.mailfrom=corp.com", "dmarc=pass header.from=corp.com",
                   "dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=corp.com"]

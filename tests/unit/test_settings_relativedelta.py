@@ -8,7 +8,7 @@ import pytest
 from remote_completion import settings
 
 
-class relativedelta:  # noqa: N801 - the name is what settings looks at
+class relativedelta:  # the name is what settings looks at
     def __init__(self, years=0, months=0, days=0, hours=0, minutes=0, seconds=0,
                  microseconds=0):
         self.years, self.months, self.days = years, months, days

@@ -39,15 +39,29 @@ def _scenario(context, name, trace=False):
     if sc['trusted']:
         with io.open(context['ca_pem'], encoding='ascii') as handle:
             trusted = handle.read()
-    world = fakes.World(fakes.imap_ci(
-        context['host'], sc['port'], sc['user'], context['password'], context['secret'],
-        context['mailbox'], tls_mode=sc['tls_mode'], trusted=trusted, quarantine=sc.get('quarantine')))
+    world = fakes.World(
+        fakes.imap_ci(
+            context['host'],
+            sc['port'],
+            sc['user'],
+            context['password'],
+            context['secret'],
+            context['mailbox'],
+            tls_mode=sc['tls_mode'],
+            trusted=trusted,
+            quarantine=sc.get('quarantine'),
+        )
+    )
     for username, (full_name, address) in context['users'].items():
         world.users[username] = (full_name, address)
     world.faults = dict((str(k), v) for k, v in sc.get('faults', {}).items())
     for task in sc['tasks']:
-        world.add_task(task['id'], owner=task.get('owner'), status=task.get('status', 'IN_PROGRESS'),
-                       failures=task.get('failures', 0))
+        world.add_task(
+            task['id'],
+            owner=task.get('owner'),
+            status=task.get('status', 'IN_PROGRESS'),
+            failures=task.get('failures', 0),
+        )
     logger = logging.getLogger(logs.LOGGER_NAME)
     handler = _Lines()
     logger.addHandler(handler)
@@ -90,10 +104,17 @@ def _end_by_waiting_scripts(context, world):
         if record['status'] != 'IN_PROGRESS':
             continue
         task = _WaitingTask(task_id)
-        variables = {'task': task, 'requestRun': record['run'], 'requestRecipients': 'x@example.com',
-                     'hostRunsScheduledJobs': True, 'taskApi': bundle.taskApi,
-                     'releaseApi': bundle.releaseApi, 'configurationApi': bundle.configurationApi,
-                     'userApi': bundle.userApi, 'rolesApi': bundle.rolesApi}
+        variables = {
+            'task': task,
+            'requestRun': record['run'],
+            'requestRecipients': 'x@example.com',
+            'hostRunsScheduledJobs': True,
+            'taskApi': bundle.taskApi,
+            'releaseApi': bundle.releaseApi,
+            'configurationApi': bundle.configurationApi,
+            'userApi': bundle.userApi,
+            'rolesApi': bundle.rolesApi,
+        }
         code = _exec_script(context, 'WaitForReply.py', variables)
         if code == 1:
             record['status'] = 'FAILED'
@@ -105,7 +126,11 @@ def _end_by_waiting_scripts(context, world):
 
 
 def _infos(result):
-    return [m for level, m in result['log'] if level == 'INFO' and m.startswith('Remote completion: mail ')]
+    return [
+        m
+        for level, m in result['log']
+        if level == 'INFO' and m.startswith('Remote completion: mail ')
+    ]
 
 
 def check_fetch_cycle_implicit_tls(context):
@@ -182,8 +207,15 @@ def check_ext_scripts_run_on_jython(context):
     sc = context['scenarios']['scripts']
     with io.open(context['ca_pem'], encoding='ascii') as handle:
         trusted = handle.read()
-    ci = fakes.imap_ci(context['host'], sc['port'], sc['user'], context['password'], context['secret'],
-                       context['mailbox'], trusted=trusted)
+    ci = fakes.imap_ci(
+        context['host'],
+        sc['port'],
+        sc['user'],
+        context['password'],
+        context['secret'],
+        context['mailbox'],
+        trusted=trusted,
+    )
     if sys.version_info[0] == 2:
         from StringIO import StringIO  # takes both str and unicode, like Jython's stdout
         out = StringIO()
@@ -222,9 +254,19 @@ def check_ext_scripts_run_on_jython(context):
         else:
             os.environ['XL_RELEASE_SERVER_HOME'] = saved_home
     ends = _end_by_waiting_scripts(context, world)
-    _write(context, 'scripts', {'ends': ends, 'ok_code': ok_code, 'bad_code': bad_code, 'printed': printed,
-                                'job_code': job_code, 'tasks': world.tasks,
-                                'comments': [list(c) for c in world.comments]})
+    _write(
+        context,
+        'scripts',
+        {
+            'ends': ends,
+            'ok_code': ok_code,
+            'bad_code': bad_code,
+            'printed': printed,
+            'job_code': job_code,
+            'tasks': world.tasks,
+            'comments': [list(c) for c in world.comments],
+        },
+    )
     assert ok_code in (0, None), printed
     # The Test button's failure: its message is the errorText XL Release shows.
     assert bad_code.startswith('raised ConnectionTestFailed: ') and '"log in"' in bad_code, bad_code

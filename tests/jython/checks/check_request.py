@@ -92,7 +92,10 @@ class RolesApi(object):
         self.roles = roles
 
     def getRole(self, name):
-        return Bean(name=name, principals=jlist([Bean(username=u, fullname=None) for u in self.roles[name]]))
+        return Bean(
+            name=name,
+            principals=jlist([Bean(username=u, fullname=None) for u in self.roles[name]]),
+        )
 
 
 class ConfigurationApi(object):
@@ -119,11 +122,22 @@ class RunningTask(Bean):
 def imap_ci(**extra):
     whitelist = HashSet()
     whitelist.add('Example.COM')
-    values = dict(host='imap.example.com', port=Integer(993), useTls=Boolean(True),
-                  tlsMode=Enum('IMPLICIT'), username='xlr', password='imap-password-j1',
-                  fromAddress=REPLY_TO, enableWhitelisting=Boolean(True),
-                  domainWhitelist=whitelist, secret=SECRET, trustedCertificates=None,
-                  quarantineFolder=None, requireSenderAuthentication=Boolean(False), authservId=None)
+    values = dict(
+        host='imap.example.com',
+        port=Integer(993),
+        useTls=Boolean(True),
+        tlsMode=Enum('IMPLICIT'),
+        username='xlr',
+        password='imap-password-j1',
+        fromAddress=REPLY_TO,
+        enableWhitelisting=Boolean(True),
+        domainWhitelist=whitelist,
+        secret=SECRET,
+        trustedCertificates=None,
+        quarantineFolder=None,
+        requireSenderAuthentication=Boolean(False),
+        authservId=None,
+    )
     values.update(extra)
     return Ci(id='Configuration/Custom/Imap1', title='Mailbox', type=host.IMAP_TYPE, **values)
 
@@ -142,16 +156,28 @@ def check_signature_matches_cpython(context):
     assert sig == context['expected_signature'], sig
     assert signature.verify(SECRET, ' ' + sig.upper() + '\r\n', 'COMPLETE', TASK_ID,
                             'alice@example.com') == RUN
-    for bad in (sig[:-1], sig + '0', 'v1.' + sig.split('.')[2], sig.replace(RUN, 'f' * 16), '', None):
+    for bad in (
+        sig[:-1],
+        sig + '0',
+        'v1.' + sig.split('.')[2],
+        sig.replace(RUN, 'f' * 16),
+        '',
+        None,
+    ):
         assert signature.verify(SECRET, bad, 'COMPLETE', TASK_ID, 'alice@example.com') is None
-    for args in (('FAIL', TASK_ID, 'alice@example.com'), ('COMPLETE', TASK_ID + 'x', 'alice@example.com'),
-                 ('COMPLETE', TASK_ID, 'bob@example.com')):
+    for args in (
+        ('FAIL', TASK_ID, 'alice@example.com'),
+        ('COMPLETE', TASK_ID + 'x', 'alice@example.com'),
+        ('COMPLETE', TASK_ID, 'bob@example.com'),
+    ):
         assert signature.verify(SECRET, sig, *args) is None
     assert signature.verify('other-secret', sig, 'COMPLETE', TASK_ID, 'alice@example.com') is None
 
 
 def check_mailto_matches_cpython(context):
-    link = compose.reply_link(REPLY_TO, 'FAIL', TITLE, RELEASE, TASK_ID, 'v2.' + RUN + '.' + '0' * 64)
+    link = compose.reply_link(
+        REPLY_TO, 'FAIL', TITLE, RELEASE, TASK_ID, 'v2.' + RUN + '.' + '0' * 64
+    )
     assert link == context['expected_link'], link
     to, subject, body, others = mailto.parse(link)
     assert to == REPLY_TO and others == {}
@@ -166,11 +192,27 @@ def check_mailto_matches_cpython(context):
 
 
 def check_compose_writes_a_request(context):
-    details = compose.RequestDetails(TASK_ID, TITLE + '\r\nBcc: victim@example.com', RELEASE,
-                                     'Production', 'Check <this>\nand that', 'Alice Smith and team Ops')
-    sigs = dict((a, signature.sign(SECRET, a, TASK_ID, 'alice@example.com', RUN)) for a in signature.ACTIONS)
-    message = compose.compose_request(details, 'alice@example.com', 'Zo\xeb \xdcnal',
-                                      'XL Release <xlr@example.com>', REPLY_TO, sigs, now=1700000000)
+    details = compose.RequestDetails(
+        TASK_ID,
+        TITLE + '\r\nBcc: victim@example.com',
+        RELEASE,
+        'Production',
+        'Check <this>\nand that',
+        'Alice Smith and team Ops',
+    )
+    sigs = dict(
+        (a, signature.sign(SECRET, a, TASK_ID, 'alice@example.com', RUN))
+        for a in signature.ACTIONS
+    )
+    message = compose.compose_request(
+        details,
+        'alice@example.com',
+        'Zo\xeb \xdcnal',
+        'XL Release <xlr@example.com>',
+        REPLY_TO,
+        sigs,
+        now=1700000000,
+    )
     raw = compose.message_bytes(message)
     assert isinstance(raw, bytes)
     raw.decode('ascii')
@@ -192,15 +234,20 @@ def check_recipients_with_java_values():
     users = {'alice': ('Alice Smith', 'alice@example.com'), 'bob': ('Bob Jones', 'bob@example.com'),
              'carol': ('Carol', 'Carol@Example.com'), 'nomail': ('No Mail', None)}
     task = Bean(id=TASK_ID, owner='alice', team='Ops')
-    releases = ReleaseApi({'Ops': [('bob', 'PRINCIPAL'), ('Approvers', 'ROLE'), ('nomail', 'PRINCIPAL')]})
+    releases = ReleaseApi(
+        {'Ops': [('bob', 'PRINCIPAL'), ('Approvers', 'ROLE'), ('nomail', 'PRINCIPAL')]}
+    )
     roles = RolesApi({'Approvers': ['carol', 'alice', 'ghost']})
-    found, problems = recipients.resolve(task, 'Applications/Release0a1b', releases, UserApi(users), roles)
+    found, problems = recipients.resolve(
+        task, 'Applications/Release0a1b', releases, UserApi(users), roles
+    )
     assert [r.email for r in found] == ['alice@example.com', 'bob@example.com', 'Carol@Example.com']
     assert len(problems) == 2, problems
     assert recipients.is_assignee('carol@example.com', task, 'Applications/Release0a1b', releases,
                                   UserApi(users), roles)
-    assert not recipients.is_assignee('dave@example.com', task, 'Applications/Release0a1b', releases,
-                                      UserApi(users), roles)
+    assert not recipients.is_assignee(
+        'dave@example.com', task, 'Applications/Release0a1b', releases, UserApi(users), roles
+    )
 
 
 def check_configuration_with_java_values():
@@ -235,7 +282,9 @@ def _config(port, **values):
 
 
 def _message(n):
-    return ('From: xlr@example.com\r\nTo: x\r\nSubject: jython %d\r\n\r\nbody %d\r\n' % (n, n)).encode('ascii')
+    return (
+        'From: xlr@example.com\r\nTo: x\r\nSubject: jython %d\r\n\r\nbody %d\r\n' % (n, n)
+    ).encode('ascii')
 
 
 def check_smtp_plain_auth_and_refused_recipient(context):
@@ -259,8 +308,12 @@ def check_smtp_starttls_verified(context):
     for port, trusted in ((ports['starttls'], _pem(context['other_ca_pem'])),
                           (ports['wrongname'], _pem(context['wrongname_ca_pem']))):
         try:
-            smtp.send_messages(_config(port, tls=True, host='localhost'),
-                               [('never@example.com', _message(5))], trusted_pem=trusted, timeout=20)
+            smtp.send_messages(
+                _config(port, tls=True, host='localhost'),
+                [('never@example.com', _message(5))],
+                trusted_pem=trusted,
+                timeout=20,
+            )
         except smtp.SmtpError as error:
             assert 'certificate' in ('%s' % error).lower(), error
         else:
@@ -269,13 +322,22 @@ def check_smtp_starttls_verified(context):
 
 def check_smtp_implicit_tls_verified(context):
     ports = context['ports']
-    deliveries = smtp.send_messages(_config(ports['implicit'], tls=True),
-                                    [('jython-implicit@example.com', _message(6))],
-                                    trusted_pem=_pem(context['ca_pem']), timeout=20, implicit_tls=True)
+    deliveries = smtp.send_messages(
+        _config(ports['implicit'], tls=True),
+        [('jython-implicit@example.com', _message(6))],
+        trusted_pem=_pem(context['ca_pem']),
+        timeout=20,
+        implicit_tls=True,
+    )
     assert deliveries[0].ok, deliveries
     try:
-        smtp.send_messages(_config(ports['implicit'], tls=True), [('never@example.com', _message(7))],
-                           trusted_pem=_pem(context['other_ca_pem']), timeout=20, implicit_tls=True)
+        smtp.send_messages(
+            _config(ports['implicit'], tls=True),
+            [('never@example.com', _message(7))],
+            trusted_pem=_pem(context['other_ca_pem']),
+            timeout=20,
+            implicit_tls=True,
+        )
     except smtp.SmtpError as error:
         assert 'certificate' in ('%s' % error).lower(), error
     else:
@@ -284,9 +346,14 @@ def check_smtp_implicit_tls_verified(context):
 
 def check_smtp_unreachable_is_an_error(context):
     try:
-        smtp.send_messages(_config(context['closed_port']), [('never@example.com', _message(8))], timeout=5)
+        smtp.send_messages(
+            _config(context['closed_port']), [('never@example.com', _message(8))], timeout=5
+        )
     except smtp.SmtpError as error:
-        assert 'could not connect to the SMTP server 127.0.0.1:%d' % context['closed_port'] in '%s' % error
+        assert (
+            'could not connect to the SMTP server 127.0.0.1:%d' % context['closed_port']
+            in '%s' % error
+        )
     else:
         raise AssertionError('no error for an unreachable server')
 
@@ -304,17 +371,27 @@ def check_start_script_on_jython(context):
     users = {'alice': ('Alice Smith', 'jython-start-alice@example.com'),
              'bob': ('B\xf6b Jones', 'jython-start-bob@example.com')}
     release = Bean(id='Applications/Release0a1b', title=RELEASE, phases=jlist([]))
-    task = RunningTask(id=TASK_ID, title=TITLE, owner='alice', team='Ops', failuresCount=Integer(1),
-                       description='Please check', phase=Bean(id='Applications/Release0a1b/Phase2c3d',
-                                                              title='Production'))
+    task = RunningTask(
+        id=TASK_ID,
+        title=TITLE,
+        owner='alice',
+        team='Ops',
+        failuresCount=Integer(1),
+        description='Please check',
+        phase=Bean(id='Applications/Release0a1b/Phase2c3d', title='Production'),
+    )
     variables = {
         # No `release` and no `Comment` variable: neither is documented for
         # plugin task scripts (the release is read, the comment passed as text).
-        '__name__': '__builtin__', 'task': task, 'taskApi': CommentingTaskApi(),
+        '__name__': '__builtin__',
+        'task': task,
+        'taskApi': CommentingTaskApi(),
         'releaseApi': ReleaseApi({'Ops': [('bob', 'PRINCIPAL')]}, release),
-        'configurationApi': ConfigurationApi({host.IMAP_TYPE: [imap_ci()],
-                                              host.SMTP_TYPE: [smtp_ci(context['ports']['plain'])]}),
-        'userApi': UserApi(users), 'rolesApi': RolesApi({}),
+        'configurationApi': ConfigurationApi(
+            {host.IMAP_TYPE: [imap_ci()], host.SMTP_TYPE: [smtp_ci(context['ports']['plain'])]}
+        ),
+        'userApi': UserApi(users),
+        'rolesApi': RolesApi({}),
     }
     script = os.path.join(context['repo'], 'ext', 'remoteCompletion', 'StartTask.py')
     try:
@@ -327,8 +404,13 @@ def check_start_script_on_jython(context):
     (task_id, text), = variables['taskApi'].comments
     assert task_id == TASK_ID
     assert handover.current_run([handover.Note(text)], SECRET, TASK_ID) == run_id
-    assert variables['requestRecipients'] == 'jython-start-alice@example.com, jython-start-bob@example.com'
-    assert task.status_line == 'Waiting for a reply by email from Alice Smith, B\xf6b Jones', task.status_line
+    assert (
+        variables['requestRecipients']
+        == 'jython-start-alice@example.com, jython-start-bob@example.com'
+    )
+    assert task.status_line == 'Waiting for a reply by email from Alice Smith, B\xf6b Jones', (
+        task.status_line
+    )
     assert task.scheduled == [(start.WAIT_SCRIPT, 30)]  # sync-interval's default
 
     broken = dict(variables, configurationApi=ConfigurationApi({}), task=RunningTask(id=TASK_ID))

@@ -9,10 +9,12 @@ from remote_completion import authresults
 REQUIRES = ('dovecot',)
 
 PINNED = 'mail.example.org'
-GMAIL = ('mx.google.com;\r\n       dkim=pass header.i=@corp.com header.s=20230601 header.b=Xy12;\r\n'
-         '       spf=pass (google.com: domain of alice@corp.com designates 209.85.220.41 as permitted'
-         ' sender) smtp.mailfrom=alice@corp.com;\r\n'
-         '       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=corp.com')
+GMAIL = (
+    'mx.google.com;\r\n       dkim=pass header.i=@corp.com header.s=20230601 header.b=Xy12;\r\n'
+    '       spf=pass (google.com: domain of alice@corp.com designates 209.85.220.41 as permitted'
+    ' sender) smtp.mailfrom=alice@corp.com;\r\n'
+    '       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=corp.com'
+)
 
 
 def _h(*values):
@@ -64,7 +66,9 @@ def check_claims_pure_parts():
     now = 100 * t + 5
     bucket = int(now // t) % claims.BUCKETS
     assert not claims.is_stale(['$XlrClaimBy0000abcd', '$XlrClaimT%d' % bucket], now, t)
-    assert claims.is_stale(['$XlrClaimBy0000abcd', '$XlrClaimT%d' % ((bucket - 2) % claims.BUCKETS)], now, t)
+    assert claims.is_stale(
+        ['$XlrClaimBy0000abcd', '$XlrClaimT%d' % ((bucket - 2) % claims.BUCKETS)], now, t
+    )
     assert claims.is_stale(['$XlrClaimBy0000abcd'], now, t)
     token = claims.node_token()
     assert len(token) == 8 and token == claims.node_token()
@@ -75,7 +79,9 @@ def _clients(context, count):
     from remote_completion import imap
     clients = []
     for _ in range(count):
-        client = imap.ImapClient(context['host'], context['port'], imap.TLS_NONE, None, timeout=20).connect()
+        client = imap.ImapClient(
+            context['host'], context['port'], imap.TLS_NONE, None, timeout=20
+        ).connect()
         client.login(context['user'], context['password'])
         clients.append(client)
     return clients

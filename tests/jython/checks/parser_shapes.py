@@ -6,9 +6,9 @@ shapes at the same sizes.
 
 ``complexity(entry, shape)`` times one shape at size n and at 8n (best of
 two runs each, in this thread's CPU time, repeated so one run takes at
-least MIN_SECONDS) and returns the ratio: about 8 for linear work, about 64 for quadratic.  A ratio is
-compared with RATIO_LIMIT (20), far from both, so machine noise cannot flip
-the verdict.
+least MIN_SECONDS) and returns the ratio: about 8 for linear work, about
+64 for quadratic.  A ratio is compared with RATIO_LIMIT (20), far from
+both, so machine noise cannot flip the verdict.
 """
 from __future__ import absolute_import, unicode_literals
 
