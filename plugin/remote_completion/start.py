@@ -134,7 +134,6 @@ def start_remote_completion(task, release, apis, out=None, now=None, run_id=None
     releaseApi, userApi, rolesApi = apis.releaseApi, apis.userApi, apis.rolesApi
     configurationApi, folderApi = apis.configurationApi, apis.folderApi
     out = out or sys.stdout
-    log = logs.get_logger()
     conf = _load_settings(out)
     maildebug.set_conf_enabled(conf.mail_debug)
     task_id = host.task_id(task)
