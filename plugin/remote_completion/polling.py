@@ -34,6 +34,7 @@ import threading
 import time
 
 from . import fetch, handover, host, logs, settings as settings_module, signature, start
+from . import xlrpush
 from .compat import HOST_ERRORS, JYTHON, to_text
 
 LAST_CYCLE_KEY = 'xlr.remote-completion.last-cycle-millis'
@@ -58,6 +59,14 @@ class _PythonStore(object):
             self._values[key] = value
             return True
 
+    def put(self, key, value):
+        with self._lock:
+            self._values[key] = value
+
+    def remove(self, key):
+        with self._lock:
+            return self._values.pop(key, None)
+
 
 class _JvmStore(object):
     """JVM-wide slot: java.lang.System properties (a synchronized Hashtable)."""
@@ -76,6 +85,12 @@ class _JvmStore(object):
         if expected is None:
             return self._props.putIfAbsent(key, value) is None
         return bool(self._props.replace(key, expected, value))
+
+    def put(self, key, value):
+        self._props.put(key, value)
+
+    def remove(self, key):
+        return self._props.remove(key)
 
 
 _store = [None]
@@ -173,23 +188,62 @@ def _read_verdict(apis, task_id, request_run, log):
     return found, host.task_status(fresh) in (None, 'IN_PROGRESS')
 
 
+def push_mode(conf, host_runs_jobs):
+    """The waiting scripts watch the mailbox in IDLE (``xlrpush``): fetching
+    and push on, and no host job doing it instead."""
+    return bool(conf.fetching_enabled and conf.push_enabled and not host_runs_jobs)
+
+
 def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=False,
-                   now_millis=None, store=None):
+                   now_millis=None, store=None, clock=None, rand=None):
     """The waiting script's work: (a) fetch when due (see the module text),
     (b) read the task's comments for a verdict on its run (``requestRun``);
-    without one, keep waiting.  Returns a WaitOutcome; ``end`` acts on it."""
+    without one, keep waiting.  Returns a WaitOutcome; ``end`` acts on it.
+
+    In push mode (``push_mode``) (a) is holding the IDLE session when the
+    slot is free and (b) happens when a notice says the task's comments
+    changed (``xlrpush``); the script runs again after ``wait-interval``."""
     log = logs.get_logger()
     conf = settings_module.load_or_defaults(lambda text: log.error(
         'Remote completion: %s; using the defaults.', logs.clean(text, 500)))
     task_id = host.task_id(task)
-    summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id)
-    found, in_progress = _read_verdict(apis, task_id, to_text(request_run or '') or None, log)
+    run = to_text(request_run or '') or None
+    read = True
+    if not push_mode(conf, host_runs_jobs):
+        summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id)
+        found, in_progress = _read_verdict(apis, task_id, run, log)
+        interval = conf.sync_interval
+    else:
+        store = store or _slot_store()
+        summary = None
+
+        def own_verdict():
+            if not xlrpush.take_notice(store, task_id):
+                return None
+            verdict, _still = _read_verdict(apis, task_id, run, log)
+            return verdict
+        kwargs = {} if clock is None else {'clock': clock}
+        # The session watches the global mailbox; folder mailboxes are
+        # polled by the runs that read their task anyway (below).
+        session = xlrpush.hold_if_free(apis, conf, own_verdict, store, now_millis,
+                                       log=log, **kwargs)
+        if session is not None and session.found is not None:
+            found, in_progress = session.found, True
+        elif xlrpush.should_read(store, task_id, conf, *([rand] if rand else [])):
+            # Its verdicts leave notices too (the tasks' runs read on them).
+            summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, host_runs_jobs,
+                                    now_millis, store, log, task_id)
+            found, in_progress = _read_verdict(apis, task_id, run, log)
+        else:
+            found, in_progress, read = None, True, False
+        interval = conf.wait_interval
     recipients = None
-    if found is None and in_progress and request_run:
+    # A reassignment is looked for when the task was read (API calls).
+    if found is None and in_progress and request_run and read:
         recipients = _follow_reassignment(task, apis, request_run, request_recipients, log)
     if found is None and in_progress:
         start.keep_waiting(task, recipients or request_recipients,
-                           interval=max(1, int(conf.sync_interval)))
+                           interval=max(1, int(interval)))
     outcome = WaitOutcome(found, summary, waiting=found is None and in_progress)
     outcome.request_recipients = recipients
     return outcome

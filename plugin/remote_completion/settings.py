@@ -225,6 +225,10 @@ KEYS = (
     ('startup-delay', 'startup_delay', parse_duration, 30.0, _at_least(0, '0 seconds')),
     ('push-enabled', 'push_enabled', parse_bool, True, _no_check),
     ('idle-refresh', 'idle_refresh', parse_duration, 240.0, _idle_refresh),
+    # XL Release push: the waiting script's reschedule interval (bounds reply
+    # -> task ended) and how long the run holding the JVM-wide slot idles.
+    ('wait-interval', 'wait_interval', parse_duration, 2.0, _at_least(1, '1 second')),
+    ('xlr-push-session', 'xlr_push_session', parse_duration, 60.0, _idle_refresh),
     ('batch-size', 'batch_size', parse_count, 50, _at_least(1, '1')),
     ('max-message-size', 'max_message_size', parse_size, 10 ** 6,
      _at_least(MIN_MESSAGE_SIZE, '1 KiB (1024 bytes)')),

@@ -1,0 +1,200 @@
+"""Push on XL Release (issue 15): the waiting run that takes the JVM-wide
+slot holds one IMAP IDLE session on its own thread, runs a fetch cycle per
+wake-up, leaves a notice per task commented; other runs read their task
+only on a notice; the slot goes to the next run when the session ends."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from remote_completion import imap, polling, xlrpush
+from remote_completion.settings import Settings
+from tests.fetcher import samples as s
+from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.jython import fetch_fakes as fakes
+from tests.fetcher.test_polling_driver import WaitingTask, run_waiting_script, store_started_at
+
+WAIT = ("remoteCompletion/WaitForReply.py", 2)
+
+
+@pytest.fixture
+def push_home(tmp_path, monkeypatch):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "xl-release.conf").write_text(
+        "xl.remote-completion { startup-delay = 0 seconds, sync-interval = 30 seconds,"
+        " wait-interval = 2 seconds, xlr-push-session = 60 seconds,"
+        " network-timeout = 10 seconds }\n")
+    monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
+    store = store_started_at(0)
+    monkeypatch.setattr(polling, "_store", [store])
+    return store
+
+
+class VirtualClock:
+    """The session's clock: stands still until the test moves it."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def idling(monkeypatch):
+    """Set each time the session enters IDLE (a real IDLE on Dovecot)."""
+    entered = threading.Event()
+    real_idle = imap.ImapClient.idle
+
+    def idle(self, *args, **kwargs):
+        session = real_idle(self, *args, **kwargs)
+        entered.set()
+        return session
+    monkeypatch.setattr(imap.ImapClient, "idle", idle)
+    return entered
+
+
+def no_chance():
+    return 0.99   # the random read "about once per sync-interval" does not fire
+
+
+@pytest.mark.dovecot
+def test_a_reply_arriving_during_the_session_is_recorded_then_ends_its_task(
+        make_host, push_home, idling, monkeypatch):
+    host = make_host()
+    commented = threading.Event()
+    real_comment = fakes.TaskApi.commentTask
+
+    def comment(self, task_id, text):
+        result = real_comment(self, task_id, text)
+        commented.set()
+        return result
+    monkeypatch.setattr(fakes.TaskApi, "commentTask", comment)
+    other = s.TASK_ID + "0"
+    host.world.add_task(other, owner="alice")
+    clock = VirtualClock()
+    holder = WaitingTask(s.TASK_ID)
+    result = {}
+
+    def hold():
+        result["code"] = run_waiting_script(host, holder)
+
+    # The holder's session runs on a thread the TEST starts (the host's script
+    # thread); the plugin itself starts none.
+    polling_wait = polling.wait_for_reply
+    thread = threading.Thread(target=hold)
+    try:
+        polling.wait_for_reply = lambda *a, **k: polling_wait(*a, clock=clock, **k)
+        thread.start()
+        assert idling.wait(30), "the waiting run never entered IDLE"
+        assert push_home.get(xlrpush.PUSH_SLOT_KEY) not in (None, "0")   # held
+        host.deliver(good_reply(task_id=other))
+        # The IDLE wake-up runs a fetch cycle: the verdict is on the other task.
+        assert commented.wait(30), "no verdict recorded"
+        assert host.world.actions == [(other, "COMPLETE")]
+        assert thread.is_alive()                      # still in its session
+        clock.now += 61                               # the session's time is up
+        thread.join(30)
+        assert not thread.is_alive()
+    finally:
+        polling.wait_for_reply = polling_wait
+    assert result["code"] is None and holder.scheduled == [WAIT]   # holder keeps waiting
+    assert push_home.get(xlrpush.PUSH_SLOT_KEY) == "0"             # slot given back
+    assert host.count() == 0
+    # The other task's own next run: its notice says read, and it completes.
+    theirs = WaitingTask(other)
+    push_home.put(xlrpush.PUSH_SLOT_KEY, "9" * 15)   # another run holds the slot now
+    assert run_waiting_script(host, theirs) is None and theirs.scheduled == []
+    assert push_home.get(xlrpush.notice_key(other)) is None
+
+
+@pytest.mark.dovecot
+def test_the_holders_own_reply_ends_its_session_and_its_task(make_host, push_home):
+    host = make_host()
+    host.deliver(good_reply())
+    task = WaitingTask(s.TASK_ID)
+    # The drain at the session's start finds the holder's own reply: the run
+    # ends the task at once, the slot is free for the next run.
+    assert run_waiting_script(host, task) is None and task.scheduled == []
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")]
+    assert push_home.get(xlrpush.PUSH_SLOT_KEY) == "0"
+
+
+def test_without_a_notice_a_waiting_run_makes_no_api_call(push_home, monkeypatch):
+    push_home.put(xlrpush.PUSH_SLOT_KEY, "9" * 15)   # another run holds the mailbox
+    monkeypatch.setattr(xlrpush.random, "random", no_chance)
+
+    class NoApi:
+        def __getattr__(self, name):
+            raise AssertionError("API called: %s" % name)
+    task = WaitingTask(s.TASK_ID)
+    outcome = polling.wait_for_reply(task, polling.host.Apis(NoApi(), NoApi(), NoApi(),
+                                                             NoApi(), NoApi(), object()),
+                                     s.RUN, s.ALICE)
+    assert outcome.waiting and task.scheduled == [WAIT]
+
+
+def test_slot_hand_over_between_runs():
+    store = store_started_at(0)
+    conf = Settings(startup_delay=0, xlr_push_session=60, network_timeout=10)
+    first = xlrpush.take_slot(conf, 100_000, store)
+    assert first == str(100_000 + 70_000)
+    assert xlrpush.take_slot(conf, 100_001, store) is None         # one holder at a time
+    xlrpush.release_slot(store, first)
+    assert xlrpush.take_slot(conf, 100_002, store) is not None     # the next takes it at once
+    # A holder that died: its slot frees itself after the session + timeout.
+    assert xlrpush.take_slot(conf, 100_002 + 69_999, store) is None
+    assert xlrpush.take_slot(conf, 100_002 + 70_000, store) is not None
+
+
+def test_no_slot_before_the_startup_delay():
+    store = store_started_at(1_000_000)
+    conf = Settings(startup_delay=30)
+    assert xlrpush.take_slot(conf, 1_000_000 + 29_999, store) is None
+    assert xlrpush.take_slot(conf, 1_000_000 + 30_000, store) is not None
+
+
+def test_notices_meet_whatever_form_of_the_task_id():
+    store = store_started_at(0)
+    noting = xlrpush.NotingTaskApi(type("T", (), {"commentTask": lambda self, i, c: None})(),
+                                   store)
+    noting.commentTask("Release1/Phase2/Task3", "text")
+    assert xlrpush.take_notice(store, "Applications/Folder9/Release1/Phase2/Task3")
+    assert not xlrpush.take_notice(store, "Applications/Folder9/Release1/Phase2/Task3")
+
+
+@pytest.mark.dovecot
+def test_without_idle_the_holder_polls_once_per_sync_interval(make_host, push_home,
+                                                                monkeypatch):
+    host = make_host()
+    other = s.TASK_ID + "0"
+    host.world.add_task(other, owner="alice")
+    host.deliver(good_reply(task_id=other))
+    # A server that does not offer IDLE: one fetch cycle, the slot kept.
+    monkeypatch.setattr(xlrpush.imap, "offers_idle", lambda caps: False)
+    mine = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, mine) is None and mine.scheduled == [WAIT]
+    assert host.world.actions == [(other, "COMPLETE")] and host.count() == 0
+    held = int(push_home.get(xlrpush.PUSH_SLOT_KEY))
+    assert held > 30_000   # kept for sync-interval: no waiting run retries at once
+    monkeypatch.setattr(xlrpush.random, "random", no_chance)
+    again = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, again) is None and again.scheduled == [WAIT]
+    assert int(push_home.get(xlrpush.PUSH_SLOT_KEY)) == held
+
+
+@pytest.mark.dovecot
+def test_push_disabled_is_plain_polling(make_host, push_home):
+    conf = push_home  # noqa: F841 - the store; the file is rewritten below
+    import os
+    path = os.path.join(os.environ["XL_RELEASE_SERVER_HOME"], "conf", "xl-release.conf")
+    with open(path, "w") as handle:
+        handle.write("xl.remote-completion { startup-delay = 0 seconds,"
+                     " sync-interval = 7 seconds, push-enabled = false }\n")
+    host = make_host()
+    host.deliver(good_reply())
+    task = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) is None
+    assert push_home.get(xlrpush.PUSH_SLOT_KEY) is None       # no session taken
+    assert push_home.get(polling.LAST_CYCLE_KEY) is not None  # the polling slot was
