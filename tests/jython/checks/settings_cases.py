@@ -101,6 +101,11 @@ CASES = [
         error('startup-delay', 'at least 0'),
     ),
     ('idle-refresh minutes', conf('idle-refresh = 10 minutes'), ok(idle_refresh=600.0)),
+    ('wait-interval seconds', conf('wait-interval = 3 seconds'), ok(wait_interval=3.0)),
+    ('wait-interval too short', conf('wait-interval = 500 ms'),
+     error('wait-interval', 'at least 1 second')),
+    ('xlr-push-session minutes', conf('xlr-push-session = 2 minutes'),
+     ok(xlr_push_session=120.0)),
     ('idle-refresh 28 minutes', conf('idle-refresh = 28 minutes'), ok(idle_refresh=1680.0)),
     (
         'idle-refresh 29 minutes',

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+"""Push on XL Release on Jython: the slot and the notices live in the Java
+system properties (compare-and-set, seen by every interpreter), and the
+slot holder's session loop (IDLE, a cycle per wake-up, own verdict ends it)
+runs on the calling thread.  The IDLE exchange itself on Jython against
+Dovecot is check_push.py; here the mailbox is a stand-in."""
+from __future__ import absolute_import, unicode_literals
+
+from java.lang import System
+
+from remote_completion import polling, xlrpush
+from remote_completion.settings import Settings
+
+CONF = Settings(startup_delay=0, xlr_push_session=60, network_timeout=10, sync_interval=30,
+                wait_interval=2)
+
+
+def _fresh_store():
+    props = System.getProperties()
+    for key in list(props.keySet()):
+        if str(key).startswith('xlr.remote-completion.'):
+            props.remove(key)
+    return polling._JvmStore()
+
+
+def check_slot_hand_over_in_system_properties():
+    store = _fresh_store()
+    now = store.started_millis + 100000
+    token = xlrpush.take_slot(CONF, now, store)
+    assert token == str(now + 70000)
+    assert System.getProperty(xlrpush.PUSH_SLOT_KEY) == token
+    # Another interpreter (a new store object) sees the holder.
+    assert xlrpush.take_slot(CONF, now + 1, polling._JvmStore()) is None
+    xlrpush.release_slot(store, token)
+    assert xlrpush.take_slot(CONF, now + 2, polling._JvmStore()) is not None
+
+
+def check_notices_are_taken_once():
+    store = _fresh_store()
+
+    class Api(object):
+        def commentTask(self, task_id, comment):
+            return None
+    xlrpush.NotingTaskApi(Api(), store).commentTask('Applications/Release1/Phase1/Task2', 'x')
+    assert xlrpush.take_notice(polling._JvmStore(), 'Release1/Phase1/Task2')
+    assert not xlrpush.take_notice(store, 'Release1/Phase1/Task2')
+
+
+class _Idle(object):
+    def __init__(self, events):
+        self.events = events
+        self.done_calls = 0
+
+    def next_event(self, until, should_stop=None):
+        return self.events.pop(0) if self.events else None
+
+    def done(self):
+        self.done_calls += 1
+
+
+class _Client(object):
+    capabilities = ('IMAP4REV1', 'IDLE')
+
+    def __init__(self, events):
+        self.session = _Idle(events)
+
+    def idle(self, network_timeout=None, clock=None):
+        return self.session
+
+
+def check_the_holder_idles_runs_a_cycle_per_wake_up_and_ends_on_its_verdict():
+    store = _fresh_store()
+    cycles = []
+
+    class Fetch(object):
+        @staticmethod
+        def run_fetch_cycle(apis, settings=None):
+            cycles.append(1)
+            if len(cycles) == 3:   # the third cycle records the holder's own verdict
+                apis.taskApi.commentTask('Release1/Phase1/Task1', 'verdict')
+
+    class Api(object):
+        def commentTask(self, task_id, comment):
+            return None
+
+    client = _Client(['mail', 'mail', 'mail', 'mail'])
+    apis = polling.host.Apis(Api(), None, None, None, None, object())
+
+    def own_verdict():
+        return 'VERDICT' if xlrpush.take_notice(store, 'Release1/Phase1/Task1') else None
+    real_fetch = xlrpush.fetch
+    xlrpush.fetch = Fetch
+    try:
+        session = xlrpush.hold_if_free(apis, CONF, own_verdict, store,
+                                       now_millis=store.started_millis + 1000,
+                                       clock=lambda: 5.0, open_mailbox=lambda: client)
+    finally:
+        xlrpush.fetch = real_fetch
+    # Drain at IDLE start, then one cycle per wake-up until its own verdict.
+    assert session.outcome == 'answered' and session.found == 'VERDICT'
+    assert len(cycles) == 3 and session.wakeups == 2
+    assert client.session.done_calls == 1
+    assert System.getProperty(xlrpush.PUSH_SLOT_KEY) == '0'   # given back
