@@ -241,6 +241,8 @@ KEYS = (
     ('server-url', 'server_url', parse_url, None, _no_check),
     # Answer each reply's sender with what became of it.
     ('outcome-replies', 'outcome_replies', parse_bool, True, _no_check),
+    # Plain replies go to mailbox+<token>: off for servers without sub-addressing.
+    ('reply-subaddress', 'reply_subaddress', parse_bool, True, _no_check),
 )
 KNOWN_KEYS = tuple(k[0] for k in KEYS)
 

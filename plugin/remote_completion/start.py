@@ -111,16 +111,19 @@ def _open_run(apis, task_id, secret, run_id):
                          % (hint, host.describe_error(error)))
 
 
-def reply_token(imap_config, task_id, recipient, run_id):
+def reply_token(imap_config, task_id, recipient, run_id, subaddress=True):
     """The recipient's plain-Reply token (replytoken.py) as compose_request's
-    ``message_id`` and ``reply_address``, signed with the configuration's secret."""
+    ``message_id`` and ``reply_address``, signed with the configuration's secret.
+    ``subaddress=False`` (reply-subaddress = false, for mail servers that do
+    not deliver ``mailbox+tag`` to the mailbox) keeps the plain Reply-To: the
+    Message-ID still carries the token into In-Reply-To/References."""
     mailbox = compose.check_address(imap_config.from_address)
-    return {
-        'message_id': replytoken.message_id(imap_config.secret, task_id, recipient, run_id,
-                                            mailbox.rsplit('@', 1)[1]),
-        'reply_address': replytoken.reply_address(imap_config.secret, task_id, recipient,
-                                                  run_id, mailbox),
-    }
+    token = {'message_id': replytoken.message_id(imap_config.secret, task_id, recipient, run_id,
+                                                 mailbox.rsplit('@', 1)[1])}
+    if subaddress:
+        token['reply_address'] = replytoken.reply_address(imap_config.secret, task_id, recipient,
+                                                          run_id, mailbox)
+    return token
 
 
 def start_remote_completion(task, release, apis, out=None, now=None, run_id=None):
@@ -208,7 +211,8 @@ def _send_requests(task, release, apis, conf, imap_config, smtp_config, found, r
             message = compose.compose_request(
                 details, recipient.email, recipient.full_name, smtp_config.from_address,
                 imap_config.from_address, signatures, now=epoch, task_link=link,
-                **reply_token(imap_config, task_id, recipient.email, run_id))
+                **reply_token(imap_config, task_id, recipient.email, run_id,
+                              conf.reply_subaddress))
         except ValueError as error:
             failed.append((recipient, logs.clean(error, 200)))
             continue

@@ -75,3 +75,15 @@ def test_message_ids_in_references_are_bounded():
     refs = " ".join("<m%d@x.com>" % i for i in range(500))
     assert len(replytoken.message_ids_in([refs])) == 100
     assert replytoken.message_ids_in(["<a@b> junk <c@d>"]) == ["<a@b>", "<c@d>"]
+
+
+def test_reply_subaddress_off_keeps_the_plain_reply_to_and_the_message_id_token():
+    from remote_completion import host, settings, start
+    config = host.ImapConfig(from_address="xlr-rc@example.com", secret=SECRET)
+    assert settings.Settings().reply_subaddress is True
+    on = start.reply_token(config, TASK, ALICE, RUN)
+    assert on["reply_address"].startswith("xlr-rc+xlr")
+    off = start.reply_token(config, TASK, ALICE, RUN, subaddress=False)
+    assert "reply_address" not in off            # compose then uses the plain mailbox
+    [token] = replytoken.find([off["message_id"]], [])
+    assert replytoken.verify(SECRET, token, TASK, ALICE)
