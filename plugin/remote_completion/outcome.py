@@ -25,10 +25,9 @@ from __future__ import absolute_import, unicode_literals
 
 import threading
 import time
-from email.mime.text import MIMEText
 from email.utils import formatdate
 
-from . import logs
+from . import compose, logs
 from .compat import JYTHON, to_text
 
 OUTCOME_MARKER = 'outcome'
@@ -167,10 +166,11 @@ def compose_outcome(parsed, verdict, mailbox_address, now=None, **text_args):
     marked as an automatic answer (RFC 3834) so that auto-responders stay
     quiet and the fetcher knows it as its own if it ever comes back."""
     subject, body = outcome_text(verdict, **text_args)
-    message = MIMEText(body, 'plain', 'utf-8')
+    message = compose.text_part(body, 'plain')   # quoted-printable: readable as it is
+    message['MIME-Version'] = '1.0'
     message['From'] = mailbox_address
     message['To'] = parsed.sender_address
-    message['Subject'] = subject
+    message['Subject'] = compose.header_text(subject)
     message['Date'] = formatdate(time.time() if now is None else now, usegmt=True)
     if parsed.message_id:
         original = logs.clean(parsed.message_id, 250).strip()

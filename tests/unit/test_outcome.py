@@ -152,3 +152,16 @@ def test_a_hostile_message_id_is_not_threaded():
     msg = outcome.compose_outcome(parsed(message_id="<a b>\r\nBcc: x@evil.io"), ACTED,
                                   "box@example.com", now=0)
     assert msg["In-Reply-To"] is None and msg["Bcc"] is None
+
+
+def test_outcome_with_a_non_ascii_title_is_7_bit_and_decodes_back():
+    from email.header import decode_header, make_header
+
+    from remote_completion import compose
+    msg = outcome.compose_outcome(parsed(), refused(decide.NOT_ASSIGNEE), "box@example.com",
+                                  now=0, task_title="Déploiement 🚀")
+    raw = compose.message_bytes(msg)            # what SMTP sends: ASCII only
+    again = email.message_from_bytes(raw)
+    assert str(make_header(decode_header(again["Subject"]))) == "Not done: Déploiement 🚀"
+    assert again["Content-Transfer-Encoding"] == "quoted-printable"
+    assert "Déploiement 🚀" in again.get_payload(decode=True).decode("utf-8")
