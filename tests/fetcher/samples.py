@@ -205,3 +205,10 @@ def quoted_reply(
         + "\r\n"
     )
     return plain(text, subject, **kw)
+
+
+def good_reply(action="COMPLETE", comment="Deployed and verified.", client=plain, sender=ALICE,
+               to=MAILBOX, extra=(), **template_kw):
+    """A reply that acts: ``client`` shapes the mail (plain, gmail, ...)."""
+    _subject, body = template(action, comment=comment, **template_kw)
+    return client(body, sender=sender, to=to, extra=list(extra))

@@ -1,5 +1,5 @@
 """The fetcher on real Jython 2.7.3 (tests/jython/checks/check_fetch.py) against
-the Dovecot of tests/fetcher/conftest.py, results checked here on CPython."""
+the Dovecot of tests/support/fetch_host.py, results checked here on CPython."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,8 @@ import pytest
 
 from remote_completion import reply
 from tests.fetcher import samples as s
-from tests.fetcher.conftest import MAILBOX_PASSWORD
-from tests.fetcher.test_reply import CLIENTS, COMMENT
+from tests.support.fetch_host import MAILBOX_PASSWORD
+from tests.unit.test_reply import CLIENTS, COMMENT
 from tests.support import lanes
 
 pytestmark = [pytest.mark.jython, pytest.mark.dovecot]

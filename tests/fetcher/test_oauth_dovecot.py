@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from remote_completion import fetch, logs, maildebug, oauth
-from tests.fetcher.conftest import Host
-from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.support.fetch_host import Host
+from tests.fetcher.samples import good_reply
 from tests.support import lanes
 from tests.support.certs import make_tls_files
 from tests.support.oauth_server import TokenService, closed_port, dovecot_oauth2_conf

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.fetcher import samples as s
-from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.fetcher.samples import good_reply
 from tests.fetcher.test_oauth_dovecot import CLIENT_SECRET, SCOPE, USERS, world  # noqa: F401
 from tests.support import lanes
 from tests.request.smtp_servers import smtp_server

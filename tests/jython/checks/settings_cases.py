@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """xl-release.conf cases for remote_completion.settings, run on BOTH lanes.
 
-CPython: tests/foundation/test_settings.py parametrizes over CASES (with the
+CPython: tests/unit/test_settings.py parametrizes over CASES (with the
 venv's pyhocon).  Jython: check_settings.py runs them all (with the vendored
 pyhocon 0.3.60 / pyparsing 2.4.7).  Python 2.7 syntax; not a check module
 itself (its name does not start with ``check_``).

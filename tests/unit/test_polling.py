@@ -10,7 +10,7 @@ import pytest
 
 from remote_completion import polling
 from tests.fetcher import samples as s
-from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.fetcher.samples import good_reply
 from tests.jython import fetch_fakes as fakes
 from tests.support.lanes import REPO
 

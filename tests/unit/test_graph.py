@@ -11,8 +11,8 @@ import pytest
 from remote_completion import fetch, graph, host as host_mod, logs, oauth
 from remote_completion import settings as settings_mod
 from tests.fetcher import samples as s
-from tests.fetcher.conftest import Host
-from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.support.fetch_host import Host
+from tests.fetcher.samples import good_reply
 from tests.jython import fetch_fakes as fakes
 from tests.support.certs import make_tls_files
 from tests.support.graph_standin import GRAPH_SCOPE, GraphStandIn

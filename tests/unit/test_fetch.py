@@ -7,17 +7,12 @@ import pytest
 
 from remote_completion import decide, fetch, handover, maildebug
 from tests.fetcher import samples as s
-from tests.fetcher.conftest import MAILBOX_PASSWORD
+from tests.fetcher.samples import good_reply
+from tests.support.fetch_host import MAILBOX_PASSWORD
 
 pytestmark = pytest.mark.dovecot
 
 D = decide
-
-
-def good_reply(action="COMPLETE", comment="Deployed and verified.", client=s.plain, sender=s.ALICE,
-               to=s.MAILBOX, extra=(), **template_kw):
-    _subject, body = s.template(action, comment=comment, **template_kw)
-    return client(body, sender=sender, to=to, extra=list(extra))
 
 
 def test_a_valid_reply_completes_the_task_with_an_audit_comment_and_is_removed(make_host, verdicts):

@@ -1,0 +1,98 @@
+"""compat: text/bytes and Java-shaped values become plain Python values."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from remote_completion import compat
+
+
+class JavaSet:
+    """The two methods compat looks for on a java.util.Collection."""
+
+    def __init__(self, *items):
+        self.items = list(items)
+
+    def toArray(self):
+        return list(self.items)
+
+    def size(self):
+        return len(self.items)
+
+
+class JavaDate:
+    def __init__(self, millis):
+        self.millis = millis
+
+    def getTime(self):
+        return self.millis
+
+
+class JavaEnum:
+    def __init__(self, name):
+        self._name = name
+
+    def name(self):
+        return self._name
+
+
+def test_text_and_bytes_round_trip():
+    assert compat.to_text(b"caf\xc3\xa9") == "café"
+    assert compat.to_text(None) is None
+    assert compat.to_text(42) == "42"
+    assert compat.to_bytes("café") == b"caf\xc3\xa9"
+    assert compat.to_bytes(bytearray(b"ab")) == b"ab"
+
+
+def test_constant_time_equals_compares_text_and_bytes():
+    assert compat.constant_time_equals("abc", b"abc")
+    assert not compat.constant_time_equals("abc", "abd")
+    assert not compat.constant_time_equals("abc", "abcd")
+
+
+def test_hmac_matches_the_standard_library():
+    import hashlib
+    import hmac
+
+    expected = hmac.new(b"key", b"message", hashlib.sha256).hexdigest()
+    assert compat.hmac_sha256_hex("key", "message") == expected
+
+
+def test_collections_of_any_shape_become_lists():
+    assert compat.as_list(None) == []
+    assert compat.as_list("one") == ["one"]
+    assert compat.as_list(JavaSet("a", "b")) == ["a", "b"]
+    assert compat.as_string_list(JavaSet(" a ", None, "b, c\nd", "")) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("yes", True), ("OFF", False), ("", False), (None, False), (True, True),
+])
+def test_booleans_from_text(value, expected):
+    assert compat.as_bool(value) is expected
+
+
+def test_a_word_that_is_no_boolean_is_refused():
+    with pytest.raises(ValueError):
+        compat.as_bool("perhaps")
+
+
+def test_integers_and_dates_and_enums():
+    assert compat.as_int(" 12 ") == 12
+    assert compat.as_int("  ", default=7) == 7
+    assert compat.as_datetime(JavaDate(86_400_000)) == datetime.datetime(1970, 1, 2)
+    aware = datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    assert compat.as_datetime(aware) == datetime.datetime(2026, 1, 1, 10)
+    assert compat.enum_name(JavaEnum("IN_PROGRESS")) == "IN_PROGRESS"
+    assert compat.enum_name("COMPLETED") == "COMPLETED"
+
+
+def test_prop_reads_attributes_getters_and_dicts():
+    class Bean:
+        def getTitle(self):
+            return "Deploy"
+
+    assert compat.prop({"title": "T"}, "title") == "T"
+    assert compat.prop(Bean(), "title") == "Deploy"
+    assert compat.prop(None, "title", default="-") == "-"
