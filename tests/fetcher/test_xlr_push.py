@@ -11,9 +11,9 @@ import pytest
 from remote_completion import imap, polling, xlrpush
 from remote_completion.settings import Settings
 from tests.fetcher import samples as s
-from tests.fetcher.test_fetch_dovecot import good_reply
+from tests.fetcher.samples import good_reply
 from tests.jython import fetch_fakes as fakes
-from tests.fetcher.test_polling_driver import WaitingTask, run_waiting_script, store_started_at
+from tests.unit.test_polling import WaitingTask, run_waiting_script, store_started_at
 
 WAIT = ("remoteCompletion/WaitForReply.py", 2)
 
