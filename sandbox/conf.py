@@ -65,13 +65,7 @@ def parse_boolean(value, key: str) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in (
-        "true",
-        "yes",
-        "on",
-        "false",
-        "no",
-        "off",
-    ):
+        "true", "yes", "on", "false", "no", "off"):
         return value.strip().lower() in ("true", "yes", "on")
     raise ConfError("%s: %r is not a boolean (true or false)" % (key, value))
 

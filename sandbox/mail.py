@@ -182,11 +182,8 @@ class MailHub:
 
     def _start_imapd(self):
         env = dict(
-            os.environ,
-            SANDBOX_IMAP_USER=self.imap_user,
-            SANDBOX_IMAP_PASSWORD=self.imap_password,
-            FQDN="localhost",
-        )
+            os.environ, SANDBOX_IMAP_USER=self.imap_user, SANDBOX_IMAP_PASSWORD=self.imap_password,
+            FQDN="localhost")
         cmd = [sys.executable, "-m", "sandbox.imapd", "--cert", str(self.tls.cert_pem),
                "--key", str(self.tls.key_pem)]
         if self.no_plain_imap_login:
@@ -225,12 +222,8 @@ class MailHub:
         for attempt in range(5):  # a free port can be taken between probe and bind
             try:
                 starttls = Controller(
-                    handler,
-                    port=free_port(),
-                    tls_context=self.tls.server_context(),
-                    require_starttls=self.require_starttls,
-                    **common,
-                )
+                    handler, port=free_port(), tls_context=self.tls.server_context(),
+                    require_starttls=self.require_starttls, **common)
                 starttls.start()
                 break
             except OSError:
@@ -240,11 +233,8 @@ class MailHub:
             try:
                 # aiosmtpd's auth_require_tls only knows STARTTLS; this port is TLS from the start.
                 implicit = _ImplicitTlsController(
-                    handler,
-                    port=free_port(),
-                    ssl_context=self.tls.server_context(),
-                    **dict(common, auth_require_tls=False) if self.smtp_users else common,
-                )
+                    handler, port=free_port(), ssl_context=self.tls.server_context(),
+                    **dict(common, auth_require_tls=False) if self.smtp_users else common)
                 implicit.start()
                 break
             except OSError:
@@ -407,18 +397,12 @@ class MailHub:
         """Where everything listens (no secrets)."""
         return {
             "smtp": {
-                "host": self.smtp_host,
-                "starttls_port": self.smtp_port,
-                "implicit_tls_port": self.smtp_tls_port,
-                "auth_required": bool(self.smtp_users),
-            },
+                "host": self.smtp_host, "starttls_port": self.smtp_port,
+                "implicit_tls_port": self.smtp_tls_port, "auth_required": bool(self.smtp_users)},
             "imap": {
-                "host": self.imap_host,
-                "port": self.imap_port,
-                "implicit_tls_port": self.imap_tls_port,
-                "user": self.imap_user,
-                "embedded": self._external is None,
-            },
+                "host": self.imap_host, "port": self.imap_port,
+                "implicit_tls_port": self.imap_tls_port, "user": self.imap_user,
+                "embedded": self._external is None},
             "remote_address": self.remote_address,
             "ca_pem": str(self.ca_pem),
             "mail_dir": str(self.root / "mail"),

@@ -94,10 +94,7 @@ class Plugin:
 
         def find(filename):
             for candidate in (
-                repo / "ext" / filename,
-                repo / filename,
-                repo / "resources" / filename,
-            ):
+                repo / "ext" / filename, repo / filename, repo / "resources" / filename):
                 if candidate.exists():
                     return candidate
             return None

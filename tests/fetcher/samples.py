@@ -44,12 +44,8 @@ def template(action="COMPLETE", task_id=TASK_ID, sig=None, comment="", recipient
 def headers(subject, sender=ALICE, to=MAILBOX, extra=()):
     lines = [
         f"From: {sender}" if "<" in sender or "," in sender else f"From: Alice Smith <{sender}>",
-        f"To: {to}",
-        f"Subject: {subject}",
-        f"Date: {DATE}",
-        "Message-ID: <reply-1@mail.example.com>",
-        "MIME-Version: 1.0",
-    ]
+        f"To: {to}", f"Subject: {subject}", f"Date: {DATE}",
+        "Message-ID: <reply-1@mail.example.com>", "MIME-Version: 1.0"]
     lines.extend(extra)
     return "\r\n".join(lines) + "\r\n"
 

@@ -59,16 +59,9 @@ def corpus():
 
 def summary_of(parsed):
     return {
-        "error": parsed.error,
-        "action": parsed.action,
-        "task_id": parsed.task_id,
-        "signature": parsed.signature,
-        "sender": parsed.sender,
-        "comment": parsed.comment,
-        "auto_reply": parsed.auto_reply,
-        "self_sent": parsed.self_sent,
-        "to": parsed.to_addresses,
-    }
+        "error": parsed.error, "action": parsed.action, "task_id": parsed.task_id,
+        "signature": parsed.signature, "sender": parsed.sender, "comment": parsed.comment,
+        "auto_reply": parsed.auto_reply, "self_sent": parsed.self_sent, "to": parsed.to_addresses}
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +80,9 @@ def jython(dovecot, fresh_user, tmp_path_factory):
     }
     mail = {
         "implicit": [
-            reply_mail(client=s.gmail),
-            reply_mail("FAIL", client=s.apple_mail, task_id=TASK2),
-            reply_mail(sig="v1." + "0" * 64, client=s.outlook),
-            s.plain("no block"),
-            reply_mail(comment="z" * (MAX_SIZE + 10)),
-        ],
+            reply_mail(client=s.gmail), reply_mail("FAIL", client=s.apple_mail, task_id=TASK2),
+            reply_mail(sig="v1." + "0" * 64, client=s.outlook), s.plain("no block"),
+            reply_mail(comment="z" * (MAX_SIZE + 10))],
         "starttls": [reply_mail(client=s.thunderbird)],
         "untrusted": [reply_mail()],
         "quarantine": [reply_mail(sig="v1." + "0" * 64), reply_mail()],
@@ -114,36 +104,19 @@ def jython(dovecot, fresh_user, tmp_path_factory):
         "users": {"alice": ["Alice Smith", s.ALICE], "bob": ["Bob Jones", "bob@example.com"]},
         "scenarios": {
             "implicit": {
-                "port": dovecot.tls_port,
-                "tls_mode": "IMPLICIT",
-                "trusted": True,
-                "user": users["implicit"],
-                "messages": len(mail["implicit"]),
-                "tasks": [task, {"id": TASK2, "owner": "alice"}],
-            },
+                "port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
+                "user": users["implicit"], "messages": len(mail["implicit"]),
+                "tasks": [task, {"id": TASK2, "owner": "alice"}]},
             "starttls": {
-                "port": dovecot.port,
-                "tls_mode": "STARTTLS",
-                "trusted": True,
-                "user": users["starttls"],
-                "tasks": [task],
-            },
+                "port": dovecot.port, "tls_mode": "STARTTLS", "trusted": True,
+                "user": users["starttls"], "tasks": [task]},
             "untrusted": {
-                "port": dovecot.tls_port,
-                "tls_mode": "IMPLICIT",
-                "trusted": False,
-                "user": users["untrusted"],
-                "tasks": [task],
-            },
+                "port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": False,
+                "user": users["untrusted"], "tasks": [task]},
             "quarantine": {
-                "port": dovecot.tls_port,
-                "tls_mode": "IMPLICIT",
-                "trusted": True,
-                "user": users["quarantine"],
-                "tasks": [task],
-                "quarantine": "Quarantine",
-                "faults": {"commentTask": 1},
-            },
+                "port": dovecot.tls_port, "tls_mode": "IMPLICIT", "trusted": True,
+                "user": users["quarantine"], "tasks": [task], "quarantine": "Quarantine",
+                "faults": {"commentTask": 1}},
             "scripts": {"port": dovecot.tls_port, "user": users["scripts"], "tasks": [task]},
         },
         "repo": str(lanes.REPO),
@@ -186,11 +159,7 @@ def test_jython_cycle_acts_audits_logs_and_empties_the_mailbox(jython, dovecot):
     assert ends[TASK2] == {"code": 1, "scheduled": []}
     assert texts[TASK2].startswith("Failed by email by Alice Smith")
     assert r["summary"]["counts"] == {
-        "acted": 2,
-        "bad-signature": 1,
-        "no-metadata": 1,
-        "too-large": 1,
-    }
+        "acted": 2, "bad-signature": 1, "no-metadata": 1, "too-large": 1}
     infos = [
         m for level, m in r["log"] if level == "INFO" and m.startswith("Remote completion: mail ")
     ]

@@ -104,12 +104,7 @@ def test_compiled_files_in_the_tree_stay_out(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
     for name in (
-        "build.gradle",
-        "settings.gradle",
-        "gradle.properties",
-        "synthetic.xml",
-        "xl-rules.xml",
-    ):
+        "build.gradle", "settings.gradle", "gradle.properties", "synthetic.xml", "xl-rules.xml"):
         shutil.copy2(REPO / name, tree / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*$py.class")
     for name in ("ext", "plugin", "resources", "third_party"):

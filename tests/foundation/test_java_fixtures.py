@@ -46,10 +46,7 @@ def test_date():
 def test_hash_map():
     value = load(FIXTURES, "properties-hashmap.ser")
     assert compat.as_dict(value) == {
-        "host": "imap.example.com",
-        "port": "993",
-        "tlsMode": "IMPLICIT",
-    }
+        "host": "imap.example.com", "port": "993", "tlsMode": "IMPLICIT"}
 
 
 def test_boxed_boolean_and_integer():
@@ -83,11 +80,8 @@ def test_regenerating_gives_the_committed_objects(tmp_path):
     classes, out = tmp_path / "classes", tmp_path / "out"
     subprocess.run(
         [
-            shutil.which("javac") or "javac",
-            "-d",
-            str(classes),
-            str(FIXTURES / "GenerateFixtures.java"),
-        ],
+            shutil.which("javac") or "javac", "-d", str(classes),
+            str(FIXTURES / "GenerateFixtures.java")],
         check=True,
         capture_output=True,
         timeout=300,

@@ -127,10 +127,7 @@ def test_imap_server_type(doc):
     for name, (kind, default, required) in expected.items():
         prop = p[name]
         assert (prop.get("kind"), prop.get("default"), prop.get("required")) == (
-            kind,
-            default,
-            required,
-        ), name
+            kind, default, required), name
         assert prop.get("label"), f"{name} has no label"
         assert len(prop.get("description") or "") > 20, (
             f"{name} needs a description an admin can use"
@@ -139,9 +136,7 @@ def test_imap_server_type(doc):
     assert p["scriptLocation"].get("default") == "remoteCompletion/ImapServer.py"
     assert p["scriptLocation"].get("hidden") == "true"
     assert [v.text for v in p["tlsMode"].findall("s:enum-values/s:value", NS)] == [
-        "IMPLICIT",
-        "STARTTLS",
-    ]
+        "IMPLICIT", "STARTTLS"]
     assert p["useTls"].get("label") == "Use TLS"
     assert p["fromAddress"].get("label") == "IMAP from address"
     assert p["secret"].get("label") == "Secret for generating email signatures"

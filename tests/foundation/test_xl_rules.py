@@ -41,13 +41,8 @@ def test_valid(schema, rules):
         ),
     ],
     ids=[
-        "unknown event",
-        "bad duration",
-        "bad boolean",
-        "bad script path",
-        "duplicate hook",
-        "missing setting",
-    ],
+        "unknown event", "bad duration", "bad boolean", "bad script path", "duplicate hook",
+        "missing setting"],
 )
 def test_schema_rejects(schema, rules, mutate):
     root = etree.fromstring(etree.tostring(rules))

@@ -48,8 +48,7 @@ def test_python3_only_syntax_is_refused(tmp_path):
         "fstring.py": "x = 1\ny = f'{x}'\n",
         "annotation.py": "def f(a: int) -> int:\n    return a\n",
         "kwonly.py": "def f(*, a):\n    return a\n",
-        "nonlocal_.py": "def f():\n    a = 1\n    def g():\n        nonlocal a\n    return g\n",
-    }
+        "nonlocal_.py": "def f():\n    a = 1\n    def g():\n        nonlocal a\n    return g\n"}
     src = tmp_path / "src"
     src.mkdir()
     for name, text in bad.items():

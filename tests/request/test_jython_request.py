@@ -54,21 +54,11 @@ def jython(tmp_path_factory):
                 SECRET, "COMPLETE", TASK_ID, "Alice@Example.com", "0123456789abcdef"
             ),
             "expected_link": compose.reply_link(
-                "replies@example.com",
-                "FAIL",
-                TITLE,
-                RELEASE,
-                TASK_ID,
-                "v2.0123456789abcdef." + "0" * 64,
-            ),
+                "replies@example.com", "FAIL", TITLE, RELEASE, TASK_ID,
+                "v2.0123456789abcdef." + "0" * 64),
             "expected_long_link": compose.reply_link(
-                "replies@example.com",
-                "COMPLETE",
-                "日本" * 2000,
-                "\U0001f680 " * 500,
-                TASK_ID,
-                "v2.0123456789abcdef." + "0" * 64,
-            ),
+                "replies@example.com", "COMPLETE", "日本" * 2000, "\U0001f680 " * 500, TASK_ID,
+                "v2.0123456789abcdef." + "0" * 64),
         }
         run = lanes.run_jython_checks([MODULE], context, timeout=600)
         yield run, {name: rec for name, (_, rec) in servers.items()}, out_dir

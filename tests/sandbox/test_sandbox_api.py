@@ -130,10 +130,7 @@ def test_release_and_teams(server, apis):
 def test_users(server, apis):
     user = apis["userApi"].getUser("alice")
     assert (user.username, user.email, user.fullName) == (
-        "alice",
-        "alice@example.com",
-        "Alice Archer",
-    )
+        "alice", "alice@example.com", "Alice Archer")
     with pytest.raises(NotFoundException):
         apis["userApi"].getUser("mallory")
 
@@ -171,13 +168,8 @@ def test_search_by_type_and_title(server, apis):
 
 def test_smtp_server_settings_ci(server, apis):
     server.set_smtp_server(
-        host="smtp.example.com",
-        port=587,
-        tls=True,
-        fromAddress="xlr@example.com",
-        username="xlr",
-        password="smtp-pass-123",
-    )
+        host="smtp.example.com", port=587, tls=True, fromAddress="xlr@example.com", username="xlr",
+        password="smtp-pass-123")
     (smtp,) = apis["configurationApi"].searchByTypeAndTitle("xlrelease.SmtpServer", "")
     assert smtp.id == "Configuration/mail/SmtpServer"
     assert (smtp.getProperty("host"), smtp.getProperty("port"), smtp.getProperty("tls")) == (
@@ -234,9 +226,7 @@ def test_xl_release_shape_of_custom_task_types(tmp_path):
         _, task, _ = one_task_release(srv, mode="wait", then_manual=True)
         bean = srv.task_bean(task)
         assert (str(bean.type), str(bean.taskType)) == (
-            "xlrelease.CustomScriptTask",
-            "fixture.Scripted",
-        )
+            "xlrelease.CustomScriptTask", "fixture.Scripted")
         manual = srv.release_bean(srv.release_of(task)).phases[0].tasks[1]
         assert str(manual.type) == str(manual.taskType) == "xlrelease.Task"
 

@@ -114,8 +114,7 @@ def test_demo_fails_loudly_when_the_flow_does_not_complete(tmp_path):
         "task.schedule('remoteCompletion/WaitForReply.py', 1)\n")
     jar = build_jar(
         [REPO / "synthetic.xml", REPO / "xl-rules.xml", ext, REPO / "plugin"],
-        tmp_path / "broken.jar",
-    )
+        tmp_path / "broken.jar")
     proc = run_demo("--out", str(tmp_path / "out"), "--jar", str(jar), "--timeout", "4")
     assert proc.returncode != 0
     assert "DEMO FAILED" in proc.stdout and "not COMPLETED" in proc.stdout

@@ -135,9 +135,7 @@ def test_comments_on_any_task_with_author_and_date(server):
     server.comment_task(first, "after the fact")
     comments = server.task_bean(first).comments
     assert [(c.text, c.author) for c in comments] == [
-        ("done", "admin"),
-        ("after the fact", "admin"),
-    ]
+        ("done", "admin"), ("after the fact", "admin")]
     assert server.task_bean(second).comments[0].author == "alice"
     assert comments[0].date == server.clock.now()
 
@@ -189,13 +187,7 @@ def test_activity_entries_serialise_with_their_categories(server):
     assert data["categories"] == [IMPORTANT, LIFECYCLE]
     assert data["eventTime"] == server.clock.now().isoformat()
     assert set(data) >= {
-        "username",
-        "activityType",
-        "message",
-        "eventTime",
-        "targetType",
-        "targetId",
-    }
+        "username", "activityType", "message", "eventTime", "targetType", "targetId"}
 
 
 def test_update_task_edits_are_task_edits_and_status_cannot_be_set(server):

@@ -90,8 +90,7 @@ def test_certificate_is_for_loopback_names_only(hub):
     with pytest.raises(ssl.SSLCertVerificationError):
         with context.wrap_socket(
             __import__("socket").create_connection((hub.smtp_host, hub.smtp_tls_port)),
-            server_hostname="mail.example.org",
-        ):
+            server_hostname="mail.example.org"):
             pass
 
 

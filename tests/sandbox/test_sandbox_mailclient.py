@@ -23,9 +23,7 @@ ENCODED_BODY = (
     "%2FTask3%0D%0ASIGNATURE%3A%20v1." + "ab" * 32
 )
 COMPLETE_URI = "mailto:%s?subject=Complete%%3A%%20D%%C3%%A9ploy%%20%%2B%%20test&body=%s" % (
-    REMOTE,
-    ENCODED_BODY,
-)
+    REMOTE, ENCODED_BODY)
 FAIL_URI = COMPLETE_URI.replace("subject=Complete", "subject=Fail").replace("ACTION%3A%20COMPLETE",
                                                                              "ACTION%3A%20FAIL")
 
@@ -33,10 +31,7 @@ FAIL_URI = COMPLETE_URI.replace("subject=Complete", "subject=Fail").replace("ACT
 def request(complete=COMPLETE_URI, fail=FAIL_URI):
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = (
-        "xlr@example.com",
-        "alice@example.com",
-        "Action required",
-    )
+        "xlr@example.com", "alice@example.com", "Action required")
     msg.set_content("Complete: <%s>\nFail: <%s>\n" % (complete, fail))
     html_href = lambda uri: uri.replace("&", "&amp;")  # noqa: E731 - as an HTML author writes it
     msg.add_alternative('<p><a href="%s" style="x">Complete <b>task</b></a> '

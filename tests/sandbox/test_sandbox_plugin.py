@@ -164,8 +164,7 @@ JOB = (
         (RULES_HEAD + JOB % ("p/Job.py", "soon") + "</rules>", "not a duration"),
         (
             RULES_HEAD + '<task-event type="p.T" on="start" script-property="nothing"/></rules>',
-            "nothing",
-        ),
+            "nothing"),
         (
             RULES_HEAD
             + '<task-event type="p.Other" on="start" script-property="scriptLocation"/></rules>',
@@ -192,11 +191,8 @@ def test_rules_are_validated_against_the_project_schema(tmp_path):
     )
     with pytest.raises(PluginError, match="xl-rules.xsd"):
         Server(
-            tmp_path / "home",
-            [plugin_with_rules(tmp_path, rules)],
-            clock=VirtualClock(),
-            rules_xsd=schema,
-        )
+            tmp_path / "home", [plugin_with_rules(tmp_path, rules)], clock=VirtualClock(),
+            rules_xsd=schema)
 
 
 def test_script_paths_stay_inside_the_plugin(tmp_path):
@@ -216,11 +212,7 @@ def test_plugin_from_a_jar_in_plugins_local(tmp_path):
     with zipfile.ZipFile(jar) as archive:
         names = set(archive.namelist())
     assert {
-        "synthetic.xml",
-        "xl-rules.xml",
-        "fixture/Scripted.py",
-        "fixture_lib/__init__.py",
-    } <= names
+        "synthetic.xml", "xl-rules.xml", "fixture/Scripted.py", "fixture_lib/__init__.py"} <= names
     (plugin,) = Plugin.from_home(home)
     assert plugin.location == str(jar.resolve())
     clock = VirtualClock()

@@ -19,8 +19,7 @@ def test_virtual_clock_runs_due_work_in_order_including_work_scheduled_by_work()
         1,
         lambda: (
             ran.append(("a", clock.monotonic())),
-            clock.call_later(0.5, lambda: ran.append(("a+", clock.monotonic()))),
-        ),
+            clock.call_later(0.5, lambda: ran.append(("a+", clock.monotonic())))),
     )
     clock.call_later(2, lambda: ran.append(("c", clock.monotonic())))   # tie: scheduling order
     assert clock.advance(0.9) == 0 and ran == []
@@ -184,10 +183,8 @@ def test_stop_cancels_the_job(tmp_path):
 
 def test_long_lived_job_runs_on_its_own_thread_and_is_interrupted_on_stop(tmp_path):
     server, clock = make_server(
-        tmp_path,
-        "xl.fixture { startup-delay = 0 seconds\n sync-interval = 1 second }",
-        long_lived_jobs={"fixture.Job"},
-    )
+        tmp_path, "xl.fixture { startup-delay = 0 seconds\n sync-interval = 1 second }",
+        long_lived_jobs={"fixture.Job"})
     entered = threading.Event()
     seen = {}
 

@@ -22,10 +22,7 @@ def test_script_completes_with_outputs_copied_back_and_output_kept(server, clock
     assert status(server, after) == "IN_PROGRESS"
     run = server.task_runs(task)[0]
     assert (run.script, run.outcome, run.output) == (
-        "fixture/Scripted.py",
-        "completed",
-        "hello from The task\n",
-    )
+        "fixture/Scripted.py", "completed", "hello from The task\n")
 
 
 def test_quiet_script_adds_no_comment(server, clock):
@@ -112,11 +109,7 @@ def test_schedule_polls_with_script_state_and_status_line(server, clock):
     clock.advance(3)
     assert status(server, task) == "COMPLETED"
     assert [r.outcome for r in server.task_runs(task)] == [
-        "scheduled",
-        "scheduled",
-        "scheduled",
-        "completed",
-    ]
+        "scheduled", "scheduled", "scheduled", "completed"]
     polls = [c for c in fixture_lib().CALLS if c[0] == "Poll"]
     assert [c[1] for c in polls] == [0, 1, 2]
 

@@ -158,9 +158,7 @@ def text_part_bytes(text, subtype="plain", charset="utf-8", cte="7bit", flowed=F
     if flowed:
         params += "; format=flowed"
     headers = [
-        ("Content-Type", "text/%s%s" % (subtype, params)),
-        ("Content-Transfer-Encoding", cte),
-    ]
+        ("Content-Type", "text/%s%s" % (subtype, params)), ("Content-Transfer-Encoding", cte)]
     data = text.encode(
         charset if charset and charset not in ("x-unknown", "utf-16-lies") else "utf-8", "replace"
     )
@@ -178,14 +176,8 @@ def single(headers, part_headers, body, eol=CRLF):
 
 
 def multipart(
-    headers,
-    subtype,
-    parts,
-    boundary,
-    eol=CRLF,
-    close=True,
-    preamble="This is a multi-part message in MIME format.",
-):
+    headers, subtype, parts, boundary, eol=CRLF, close=True,
+    preamble="This is a multi-part message in MIME format."):
     """parts: list of (part headers, body bytes)."""
     out = [
         header_block(
@@ -354,8 +346,7 @@ class Builder:
                 *text_part_bytes(
                     text + "\n\nSent from my iPhone",
                     charset="us-ascii" if _ascii(text) else "utf-8",
-                    cte="7bit" if _ascii(text) else "quoted-printable",
-                ),
+                    cte="7bit" if _ascii(text) else "quoted-printable"),
             )
         if shape == "quoted":
             comment, rest = _split_comment(text)
@@ -371,8 +362,7 @@ class Builder:
                 "alternative",
                 [
                     text_part_bytes(hard_wrap(text), cte="quoted-printable"),
-                    text_part_bytes(html_of(text, "outlook"), "html", cte="quoted-printable"),
-                ],
+                    text_part_bytes(html_of(text, "outlook"), "html", cte="quoted-printable")],
                 bnd,
             )
         if shape == "html-only":
@@ -385,8 +375,7 @@ class Builder:
                 "alternative",
                 [
                     text_part_bytes(text, cte="base64"),
-                    text_part_bytes(html_of(text), "html", cte="base64"),
-                ],
+                    text_part_bytes(html_of(text), "html", cte="base64")],
                 bnd,
             )
         if shape == "attachment":
@@ -403,8 +392,7 @@ class Builder:
                 "alternative",
                 [
                     text_part_bytes(text, cte="quoted-printable"),
-                    text_part_bytes(html_of(text), "html", cte="quoted-printable"),
-                ],
+                    text_part_bytes(html_of(text), "html", cte="quoted-printable")],
                 "b2_%016x" % rng.getrandbits(64),
             )
             att = ([("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; "
@@ -415,23 +403,8 @@ class Builder:
 
 
 VALID_SHAPES = [
-    "plain",
-    "plain-lf",
-    "qp",
-    "base64",
-    "flowed",
-    "hard-wrap",
-    "latin1",
-    "cp1252",
-    "apple",
-    "quoted",
-    "gmail",
-    "outlook",
-    "html-only",
-    "html-b64",
-    "attachment",
-    "nested",
-]
+    "plain", "plain-lf", "qp", "base64", "flowed", "hard-wrap", "latin1", "cp1252", "apple",
+    "quoted", "gmail", "outlook", "html-only", "html-b64", "attachment", "nested"]
 COMMENTS = ["", "Looks good, go ahead.", "D\u00e9ploy\u00e9 \u2014 ok \u2705", "Fine by me.\n"
                                                                                "Thanks,\nA.",
             "Action: ask Bob first? No, go.", "Zustimmung \u00fcber Mail; \u00c4nderung "
@@ -483,11 +456,9 @@ def build(seed=SEED):
                         else "Gepr\u00fcft, \u00e7a marche"
                     )
                 b.add(
-                    "valid",
-                    "%s/%s/%s" % (shape, user, action),
+                    "valid", "%s/%s/%s" % (shape, user, action),
                     b.reply(action, task, user, comment=comment, shape=shape),
-                    Expect.act(action, task),
-                )
+                    Expect.act(action, task))
 
     # more valid variants: sender spelling, subject, headers, layout
     def valid_variant(name, **kw):
@@ -495,11 +466,8 @@ def build(seed=SEED):
         task = b.task()
         edit = kw.pop("body_edit", None)
         b.add(
-            "valid",
-            name,
-            b.reply(action, task, "alice", body_edit=edit, **kw),
-            Expect.act(action, task),
-        )
+            "valid", name, b.reply(action, task, "alice", body_edit=edit, **kw),
+            Expect.act(action, task))
 
     valid_variant("from-upper-case", sender="ALICE@CORP.COM")
     valid_variant("from-upper-domain", sender="Alice <alice@CORP.COM>")
@@ -519,8 +487,7 @@ def build(seed=SEED):
         "signature-hex-upper",
         body_edit=lambda t: t.replace(
             t[t.find("v2.") + 3 : t.find("v2.") + 84],
-            t[t.find("v2.") + 3 : t.find("v2.") + 84].upper(),
-        ),
+            t[t.find("v2.") + 3 : t.find("v2.") + 84].upper()),
     )
     valid_variant(
         "signature-split",
@@ -552,11 +519,8 @@ def build(seed=SEED):
             action = rng.choice([COMPLETE, FAIL])
             task = b.task(title=title)
             b.add(
-                "injection",
-                "title-%d/%s" % (i, shape),
-                b.reply(action, task, "alice", shape=shape),
-                Expect.act(action, task),
-            )
+                "injection", "title-%d/%s" % (i, shape),
+                b.reply(action, task, "alice", shape=shape), Expect.act(action, task))
 
     # --- forged and damaged signatures ------------------------------------------------
     def forged(name, expect_reasons, edit=None, sig=None, run=RUN, secret=SECRET, user="alice",
@@ -564,25 +528,16 @@ def build(seed=SEED):
         action = rng.choice([COMPLETE, FAIL])
         task = b.task(**(task_kw or {}))
         raw = b.reply(
-            action,
-            task,
-            user,
-            sig=sig(action, task) if callable(sig) else sig,
-            run=run,
-            secret=secret,
-            body_edit=edit,
-            shape=rng.choice(["plain", "gmail", "qp", "outlook"]),
-            **kw,
-        )
+            action, task, user, sig=sig(action, task) if callable(sig) else sig, run=run,
+            secret=secret, body_edit=edit, shape=rng.choice(["plain", "gmail", "qp", "outlook"]),
+            **kw)
         b.add("forged", name, raw, Expect.ignore(*expect_reasons))
         return task
 
     for i in range(40):
         forged(
-            "random-hex-%d" % i,
-            [decide.BAD_SIGNATURE],
-            sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)),
-        )
+            "random-hex-%d" % i, [decide.BAD_SIGNATURE],
+            sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))
     for i in range(30):
         def flip(action, task, i=i):
             good = sign(action, task, USERS["alice"][1])
@@ -604,10 +559,8 @@ def build(seed=SEED):
     forged("no-prefix", [decide.BAD_SIGNATURE, decide.INCOMPLETE_METADATA],
            sig=lambda a, t: sign(a, t, USERS["alice"][1])[3:])
     forged(
-        "empty-signature",
-        [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE],
-        sig="",
-    )
+        "empty-signature", [decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE],
+        sig="")
     for i in range(6):
         forged(
             "signature-line-deleted-%d" % i,
@@ -617,10 +570,8 @@ def build(seed=SEED):
             ),
         )
         forged(
-            "task-line-deleted-%d" % i,
-            [decide.INCOMPLETE_METADATA],
-            edit=lambda t: "\r\n".join(l for l in t.split("\r\n") if not l.startswith("TASK_ID")),
-        )
+            "task-line-deleted-%d" % i, [decide.INCOMPLETE_METADATA],
+            edit=lambda t: "\r\n".join(l for l in t.split("\r\n") if not l.startswith("TASK_ID")))
     for i in range(10):
         # the action changed after signing: a COMPLETE signature under FAIL
         forged(
@@ -647,10 +598,8 @@ def build(seed=SEED):
     for i in range(8):
         # the task was failed and retried since the request was sent: a new run
         forged(
-            "old-run-%d" % i,
-            [decide.STALE_RUN],
-            task_kw={"failures": i % 3 + 1, "run": "%016x" % rng.getrandbits(64)},
-        )
+            "old-run-%d" % i, [decide.STALE_RUN],
+            task_kw={"failures": i % 3 + 1, "run": "%016x" % rng.getrandbits(64)})
     for i in range(4):
         # a task without a request marker (started before the hand-over, or its
         # marker could not be read): no reply counts for it
@@ -658,16 +607,9 @@ def build(seed=SEED):
     # a valid signature, sent by someone else
     for i, sender in enumerate(
         [
-            "mallory@corp.com",
-            "Alice Smith <mallory@corp.com>",
-            "alice@corp.com.evil.io",
-            "alice@c0rp.com",
-            "alice@partner.org",
-            "alice+tag@corp.com",
-            "alice@mail.corp.com",
-            "ALICE@corp.com.",
-            "alice@xn--crp-9yc.com",
-        ]
+            "mallory@corp.com", "Alice Smith <mallory@corp.com>", "alice@corp.com.evil.io",
+            "alice@c0rp.com", "alice@partner.org", "alice+tag@corp.com", "alice@mail.corp.com",
+            "ALICE@corp.com.", "alice@xn--crp-9yc.com"]
     ):
         reasons = [decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER]
         forged("wrong-sender-%d" % i, reasons, sender=sender)
@@ -684,11 +626,8 @@ def build(seed=SEED):
         forged(
             "display-name-%d" % i,
             [
-                decide.BAD_SIGNATURE,
-                decide.NOT_WHITELISTED,
-                decide.BAD_SENDER,
-                decide.INCOMPLETE_METADATA,
-            ],
+                decide.BAD_SIGNATURE, decide.NOT_WHITELISTED, decide.BAD_SENDER,
+                decide.INCOMPLETE_METADATA],
             sender=sender,
         )
 
@@ -702,36 +641,24 @@ def build(seed=SEED):
                   Expect.ignore(decide.NOT_WHITELISTED))
     for i, to in enumerate(
         [
-            "xlr-replies@evil.io",
-            "%s, attacker@evil.io" % MAILBOX,
-            "xlr-replies@corp.com.evil.io",
-            "xlr-replies@c0rp.com",
-            "undisclosed-recipients:;",
-            "%s, x@CORP.COM.evil.io" % MAILBOX,
-        ]
+            "xlr-replies@evil.io", "%s, attacker@evil.io" % MAILBOX,
+            "xlr-replies@corp.com.evil.io", "xlr-replies@c0rp.com", "undisclosed-recipients:;",
+            "%s, x@CORP.COM.evil.io" % MAILBOX]
     ):
         task = b.task()
         action = rng.choice([COMPLETE, FAIL])
         b.add(
-            "whitelist",
-            "to-%d" % i,
-            b.reply(action, task, "alice", to=to),
-            Expect.ignore(decide.NOT_WHITELISTED),
-        )
+            "whitelist", "to-%d" % i, b.reply(action, task, "alice", to=to),
+            Expect.ignore(decide.NOT_WHITELISTED))
     task = b.task()
     b.add(
-        "whitelist",
-        "no-to",
-        _drop_header(b.reply(COMPLETE, task, "alice"), b"To"),
-        Expect.ignore(decide.NOT_WHITELISTED),
-    )
+        "whitelist", "no-to", _drop_header(b.reply(COMPLETE, task, "alice"), b"To"),
+        Expect.ignore(decide.NOT_WHITELISTED))
     task = b.task(owner="anna")
     b.add(
-        "whitelist",
-        "idn-unicode-from",
+        "whitelist", "idn-unicode-from",
         b.reply(COMPLETE, task, "anna", sender="anna@b\u00fccher.example"),
-        Expect.ignore(decide.BAD_SENDER, decide.BAD_SIGNATURE),
-    )
+        Expect.ignore(decide.BAD_SENDER, decide.BAD_SIGNATURE))
 
     # --- automatic replies and bounces (with a genuine block inside) ------------------------
     autos = [("auto-replied", [("Auto-Submitted", "auto-replied")]),
@@ -751,13 +678,8 @@ def build(seed=SEED):
                 "auto-reply",
                 "%s/%s" % (name, shape),
                 b.reply(
-                    action,
-                    task,
-                    "alice",
-                    headers_extra=extra,
-                    shape=shape,
-                    comment="I am out of office.",
-                ),
+                    action, task, "alice", headers_extra=extra, shape=shape,
+                    comment="I am out of office."),
                 Expect.ignore(decide.AUTO_REPLY),
             )
     for i in range(6):
@@ -801,33 +723,21 @@ def build(seed=SEED):
     for i in range(4):
         task = b.task(type_="xlrelease.Task")
         b.add(
-            "task-state",
-            "wrong-type-%d" % i,
-            b.reply(COMPLETE, task),
-            Expect.ignore(decide.WRONG_TYPE),
-        )
+            "task-state", "wrong-type-%d" % i, b.reply(COMPLETE, task),
+            Expect.ignore(decide.WRONG_TYPE))
     for i in range(4):
         task = b.task(owner="bob")  # reassigned after the request was sent
         b.add(
-            "assignee",
-            "reassigned-%d" % i,
-            b.reply(COMPLETE, task, "alice"),
-            Expect.ignore(decide.NOT_ASSIGNEE),
-        )
+            "assignee", "reassigned-%d" % i, b.reply(COMPLETE, task, "alice"),
+            Expect.ignore(decide.NOT_ASSIGNEE))
         task = b.task(owner=None, team="Ops", team_members={"Ops": [["carol", "PRINCIPAL"]]})
         b.add(
-            "assignee",
-            "left-team-%d" % i,
-            b.reply(FAIL, task, "bob"),
-            Expect.ignore(decide.NOT_ASSIGNEE),
-        )
+            "assignee", "left-team-%d" % i, b.reply(FAIL, task, "bob"),
+            Expect.ignore(decide.NOT_ASSIGNEE))
         task = b.task(owner="mallory")
         b.add(
-            "assignee",
-            "insider-%d" % i,
-            b.reply(COMPLETE, task, "alice"),
-            Expect.ignore(decide.NOT_ASSIGNEE),
-        )
+            "assignee", "insider-%d" % i, b.reply(COMPLETE, task, "alice"),
+            Expect.ignore(decide.NOT_ASSIGNEE))
     for i in range(4):
         # genuine signature for a task that is gone: kept for a day, then dropped
         ghost = "Applications/Release%08x/Phase1/Task1" % (0x7f000000 + i)
@@ -835,12 +745,8 @@ def build(seed=SEED):
         _subj, body = template(COMPLETE, ghost, USERS["alice"][1], "gone", "gone")
         raw = b.shape("plain", "alice@corp.com", "Complete: gone", "ok" + body)
         b.add(
-            "task-state",
-            "deleted-task-old-%d" % i,
-            raw,
-            Expect.ignore(decide.UNKNOWN_TASK),
-            days_ago=2,
-        )
+            "task-state", "deleted-task-old-%d" % i, raw, Expect.ignore(decide.UNKNOWN_TASK),
+            days_ago=2)
         b.add(
             "task-state",
             "forged-deleted-task-%d" % i,
@@ -850,13 +756,8 @@ def build(seed=SEED):
                 "x",
                 "ok"
                 + template(
-                    COMPLETE,
-                    ghost,
-                    "alice@corp.com",
-                    "g",
-                    "g",
-                    sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)),
-                )[1],
+                    COMPLETE, ghost, "alice@corp.com", "g", "g",
+                    sig="v2.%s.%064x" % (RUN, rng.getrandbits(256)))[1],
             ),
             Expect.ignore(decide.BAD_SIGNATURE),
         )
@@ -903,8 +804,7 @@ def build(seed=SEED):
             "unknown-cte",
             lambda r: r.replace(
                 b"Content-Transfer-Encoding: quoted-printable",
-                b"Content-Transfer-Encoding: x-uuencode-9",
-            ),
+                b"Content-Transfer-Encoding: x-uuencode-9"),
         ),
         ("unknown-charset", lambda r: r.replace(b"charset=utf-8", b"charset=x-unknown-cs")),
         ("charset-utf16-lie", lambda r: r.replace(b"charset=utf-8", b"charset=utf-16")),
@@ -943,17 +843,9 @@ def build(seed=SEED):
                 "%s/%s" % (name, shape),
                 raw,
                 Expect.either(
-                    action,
-                    task,
-                    decide.NO_METADATA,
-                    decide.INCOMPLETE_METADATA,
-                    decide.BAD_SIGNATURE,
-                    decide.UNREADABLE,
-                    decide.BAD_SENDER,
-                    decide.CONFLICTING_METADATA,
-                    decide.NOT_WHITELISTED,
-                    decide.OVER_CAP,
-                ),
+                    action, task, decide.NO_METADATA, decide.INCOMPLETE_METADATA,
+                    decide.BAD_SIGNATURE, decide.UNREADABLE, decide.BAD_SENDER,
+                    decide.CONFLICTING_METADATA, decide.NOT_WHITELISTED, decide.OVER_CAP),
             )
     # look-alike characters inside the metadata
     for i, edit in enumerate(
@@ -972,11 +864,8 @@ def build(seed=SEED):
             forged(
                 "unicode-lookalike-%d-%d" % (i, j),
                 [
-                    decide.INCOMPLETE_METADATA,
-                    decide.NO_METADATA,
-                    decide.BAD_SIGNATURE,
-                    decide.UNKNOWN_TASK,
-                ],
+                    decide.INCOMPLETE_METADATA, decide.NO_METADATA, decide.BAD_SIGNATURE,
+                    decide.UNKNOWN_TASK],
                 edit=edit,
             )
     # not a reply at all
@@ -993,15 +882,12 @@ def build(seed=SEED):
         )
     for i, text in enumerate(
         [
-            "\r\n",
-            "Subject: hi\r\n\r\n",
-            "From: alice@corp.com\r\n\r\n",
+            "\r\n", "Subject: hi\r\n\r\n", "From: alice@corp.com\r\n\r\n",
             "From: alice@corp.com\r\nTo: %s\r\n\r\nhello" % MAILBOX,
             "From: alice@corp.com\r\nFrom: bob@corp.com\r\nTo: %s\r\n\r\nMETADATA" % MAILBOX,
             "From: alice@corp.com, bob@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX,
             "From: <>\r\nTo: %s\r\n\r\nx" % MAILBOX,
-            "From: @corp.com:alice@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX,
-        ]
+            "From: @corp.com:alice@corp.com\r\nTo: %s\r\n\r\nx" % MAILBOX]
     ):
         b.add(
             "garbage",
@@ -1034,13 +920,10 @@ def _dsn(rng, original):
     """A delivery status notification carrying the original (genuine) reply."""
     bnd = "dsn_%016x" % rng.getrandbits(64)
     headers = [
-        ("From", "MAILER-DAEMON@corp.com"),
-        ("To", MAILBOX),
+        ("From", "MAILER-DAEMON@corp.com"), ("To", MAILBOX),
         ("Subject", "Undelivered Mail Returned to Sender"),
-        ("Date", email.utils.formatdate(1_764_000_000, usegmt=True)),
-        ("MIME-Version", "1.0"),
-        ("Return-Path", "<>"),
-    ]
+        ("Date", email.utils.formatdate(1_764_000_000, usegmt=True)), ("MIME-Version", "1.0"),
+        ("Return-Path", "<>")]
     if rng.random() < 0.5:
         headers = [
             h for h in headers if h[0] != "Return-Path"
@@ -1051,8 +934,7 @@ def _dsn(rng, original):
             + [
                 (
                     "Content-Type",
-                    'multipart/report; report-type=delivery-status; boundary="%s"' % bnd,
-                )
+                    'multipart/report; report-type=delivery-status; boundary="%s"' % bnd)
             ]
         ).encode(),
         b"\r\n",
@@ -1077,14 +959,8 @@ def _request_mail(b, task, i):
     who = USERS["alice"][1]
     sigs = {COMPLETE: sign(COMPLETE, task, who), FAIL: sign(FAIL, task, who)}
     msg = compose.compose_request(
-        details,
-        who,
-        "Alice Smith",
-        "XL Release <xlr@corp.com>",
-        MAILBOX,
-        sigs,
-        now=1_764_000_000 + i,
-    )
+        details, who, "Alice Smith", "XL Release <xlr@corp.com>", MAILBOX, sigs,
+        now=1_764_000_000 + i)
     # Addressed to the mailbox itself (a misconfiguration that would loop).
     msg.replace_header("To", MAILBOX)
     # Message-ID and boundary are random in compose: pin them (a corpus is reproducible).
@@ -1283,11 +1159,8 @@ def caps(b):
             ("header-line-over-bound", [("X-Long", "a" * 20_000)], decide.OVER_CAP)):
         task = b.task()
         b.add(
-            "caps",
-            name,
-            b.reply(COMPLETE, task, "alice", headers_extra=extra),
-            Expect.ignore(reason),
-        )
+            "caps", name, b.reply(COMPLETE, task, "alice", headers_extra=extra),
+            Expect.ignore(reason))
     # a text part past the part bound is refused, not read up to the bound
     task = b.task()
     b.add("caps", "text-part-over-bound",

@@ -185,17 +185,13 @@ def test_claims_of_a_dead_fetcher_are_taken_back(mailbox, tmp_path, death):
         tmp_path,
         [
             ("node-late-a", "normal", 3 * claims_mod.DEFAULT_TIMEOUT),
-            ("node-late-b", "normal", 3 * claims_mod.DEFAULT_TIMEOUT),
-        ],
+            ("node-late-b", "normal", 3 * claims_mod.DEFAULT_TIMEOUT)],
     )
     figures_ = exactly_once(corpus, store)
     figures_.update(
         {
-            "death": death,
-            "left_after_death": stuck,
-            "left_while_claims_fresh": left_fresh,
-            "left_at_end": server.count(user),
-        }
+            "death": death, "left_after_death": stuck, "left_while_claims_fresh": left_fresh,
+            "left_at_end": server.count(user)}
     )
     figures.record("concurrency-dead-node-" + death, figures_)
     assert soon["node-live"][0] == 0 and all(r[0] == 0 for r in later.values())

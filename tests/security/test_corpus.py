@@ -104,15 +104,8 @@ def judge(corpus, entry_of_key, verdicts, store):
             problems.append(
                 "entry %d (%s/%s): expected %s %s %s, got %s %s"
                 % (
-                    e.number,
-                    e.category,
-                    e.name,
-                    ex.kind,
-                    ex.action or "",
-                    sorted(ex.reasons),
-                    kind,
-                    value,
-                )
+                    e.number, e.category, e.name, ex.kind, ex.action or "", sorted(ex.reasons),
+                    kind, value)
             )
     return {
         "messages": len(entry_of_key),

@@ -43,11 +43,8 @@ def small_corpus(seed):
               corpus_mod.Expect.act(action, task))
     task = b.task()
     b.add(
-        "forged",
-        "forged",
-        b.reply("COMPLETE", task, sig="v1." + "ab" * 32),
-        corpus_mod.Expect.ignore("bad-signature"),
-    )
+        "forged", "forged", b.reply("COMPLETE", task, sig="v1." + "ab" * 32),
+        corpus_mod.Expect.ignore("bad-signature"))
     task = b.task()
     b.add("auto", "auto", b.reply("FAIL", task, headers_extra=[("Auto-Submitted", "auto-replied")]),
           corpus_mod.Expect.ignore("auto-reply"))
@@ -264,15 +261,11 @@ def test_server_stopped_at_every_step(private_dovecot, monkeypatch, plugin_log):
         figures.record(
             "faults-server-stops",
             {
-                "steps_per_cycle": len(steps),
-                "restarts": len(first_of_kind),
+                "steps_per_cycle": len(steps), "restarts": len(first_of_kind),
                 "stopped_at": [steps[i - 1] for i in first_of_kind],
-                "clean_failures_while_down": outages,
-                "lost_actions": totals["lost"],
-                "doubled_actions": totals["doubled"],
-                "wrong_actions": totals["wrong"],
-                "api_refusals": totals["refused"],
-                "seconds": round(time.monotonic() - started, 1),
+                "clean_failures_while_down": outages, "lost_actions": totals["lost"],
+                "doubled_actions": totals["doubled"], "wrong_actions": totals["wrong"],
+                "api_refusals": totals["refused"], "seconds": round(time.monotonic() - started, 1)
             },
         )
         assert outages == len(first_of_kind)
@@ -319,14 +312,9 @@ def api_faults(dovecot, monkeypatch, plan, name):
     figures.record(
         name,
         {
-            "scenarios": len(plan),
-            "faults_injected": len(plan),
-            "mails_kept_for_retry": kept,
-            "lost_actions": totals["lost"],
-            "doubled_actions": totals["doubled"],
-            "wrong_actions": totals["wrong"],
-            "api_refusals": totals["refused"],
-            "seconds": round(time.monotonic() - started, 1),
-        },
+            "scenarios": len(plan), "faults_injected": len(plan), "mails_kept_for_retry": kept,
+            "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
+            "wrong_actions": totals["wrong"], "api_refusals": totals["refused"],
+            "seconds": round(time.monotonic() - started, 1)},
     )
     assert not problems, "\n".join(problems)

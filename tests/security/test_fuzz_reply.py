@@ -170,16 +170,10 @@ def test_arbitrary_bytes_never_raise_and_are_deterministic():
 def test_arbitrary_bodies_under_plausible_headers():
     stats = collections.Counter()
     ctypes = [
-        "text/plain; charset=utf-8",
-        "text/html; charset=iso-8859-1",
-        "text/plain; format=flowed",
-        'multipart/alternative; boundary="b"',
-        'multipart/mixed; boundary="b"',
-        "message/rfc822",
-        "multipart/report; report-type=delivery-status; boundary=b",
-        "text/plain; charset=x-nope",
-        'multipart/mixed; boundary=""',
-    ]
+        "text/plain; charset=utf-8", "text/html; charset=iso-8859-1", "text/plain; format=flowed",
+        'multipart/alternative; boundary="b"', 'multipart/mixed; boundary="b"', "message/rfc822",
+        "multipart/report; report-type=delivery-status; boundary=b", "text/plain; charset=x-nope",
+        'multipart/mixed; boundary=""']
 
     @FUZZ
     @given(st.binary(max_size=4096), st.sampled_from(ctypes),
@@ -247,12 +241,8 @@ def test_mutated_genuine_replies_never_act_on_what_was_not_signed():
         sender = data.draw(
             st.sampled_from(
                 [
-                    who,
-                    who.upper(),
-                    "Someone <%s>" % who,
-                    "mallory@corp.com",
-                    '"%s" <evil@x.io>' % who,
-                ]
+                    who, who.upper(), "Someone <%s>" % who, "mallory@corp.com",
+                    '"%s" <evil@x.io>' % who]
             )
         )
         charset = data.draw(

@@ -85,15 +85,9 @@ def test_fetch_cycles_connect_to_nothing_but_imap(mailbox, plugin_log, monkeypat
     with smtp_server("plain") as (smtp_port, trap):
         def with_smtp(data):
             data["smtp"] = {
-                "id": "Configuration/mail/SmtpServer",
-                "title": "SMTP",
-                "host": "127.0.0.1",
-                "port": smtp_port,
-                "tls": False,
-                "fromAddress": "xlr@corp.com",
-                "username": None,
-                "password": None,
-            }
+                "id": "Configuration/mail/SmtpServer", "title": "SMTP", "host": "127.0.0.1",
+                "port": smtp_port, "tls": False, "fromAddress": "xlr@corp.com", "username": None,
+                "password": None}
         store.update(with_smtp)
         monkeypatch.setattr(socket.socket, "connect", spy_connect)
         monkeypatch.setattr(fetch, "_limiter", [None])

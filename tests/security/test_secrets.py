@@ -13,10 +13,7 @@ import pytest
 
 from remote_completion import fetch, host, imap, logs, maildebug, smtp
 from tests.request.smtp_servers import (
-    PASSWORD as SMTP_TEST_PASSWORD,
-    USER as SMTP_USER,
-    smtp_server,
-)
+    PASSWORD as SMTP_TEST_PASSWORD, USER as SMTP_USER, smtp_server)
 from tests.security import corpus as corpus_mod
 from tests.security import figures, taskstore
 from tests.security.test_corpus import NOW, settings
@@ -91,8 +88,7 @@ def test_no_secret_in_a_working_cycle(mailbox, plugin_log, trace):
 @pytest.mark.dovecot
 @pytest.mark.parametrize(
     "failure",
-    ["bad-login", "tls-untrusted", "tls-on-plain-port", "starttls-untrusted", "unreachable"],
-)
+    ["bad-login", "tls-untrusted", "tls-on-plain-port", "starttls-untrusted", "unreachable"])
 def test_no_secret_when_the_imap_side_fails(request, plugin_log, trace, failure):
     if failure == "bad-login":
         server = request.getfixturevalue("private_dovecot")
@@ -138,8 +134,7 @@ def test_no_secret_when_the_imap_side_fails(request, plugin_log, trace, failure)
     text = captured_text(plugin_log, trace, store, [message, error_text, repr(config), str(config)])
     figures.record(
         "secrets-imap-" + failure,
-        {"captured_chars": len(text), "leaks": leaks(text, secrets), "message": message[:160]},
-    )
+        {"captured_chars": len(text), "leaks": leaks(text, secrets), "message": message[:160]})
     assert leaks(text, secrets) == []
 
 
@@ -154,20 +149,12 @@ def test_no_secret_on_the_smtp_side(plugin_log, trace, failure, tmp_path):
     deliveries = []
     with smtp_server(mode, tls_files, auth=True) as (port, recorder):
         config = host.SmtpConfig(
-            host="127.0.0.1",
-            port=free_port() if failure == "unreachable" else port,
-            tls=False,
-            from_address="xlr@corp.com",
-            username=SMTP_USER,
-            password=password,
-        )
+            host="127.0.0.1", port=free_port() if failure == "unreachable" else port, tls=False,
+            from_address="xlr@corp.com", username=SMTP_USER, password=password)
         try:
             deliveries = smtp.send_messages(
-                config,
-                [("alice@corp.com", b"Subject: x\r\n\r\nbody\r\n")],
-                timeout=5.0,
-                implicit_tls=(mode == "implicit"),
-            )
+                config, [("alice@corp.com", b"Subject: x\r\n\r\nbody\r\n")], timeout=5.0,
+                implicit_tls=(mode == "implicit"))
         except Exception as error:
             error_text = "%s %r" % (error, error)
     assert bool(error_text) == (failure != "ok")

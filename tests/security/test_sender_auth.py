@@ -29,16 +29,14 @@ CASES = [
     (
         "dkim-subdomain-pass",
         [PINNED + "; dkim=pass (2048-bit key) header.d=mail.corp.com header.i=@mail.corp.com"],
-        "act",
-    ),
+        "act"),
     ("forged-other-id", ["mx.evil.io; dmarc=pass header.from=corp.com"], decide.NOT_AUTHENTICATED),
     ("none-at-all", [], decide.NOT_AUTHENTICATED),
     (
         "forged-pass-beside-real-fail",
         [
             PINNED + "; dmarc=pass header.from=corp.com",
-            PINNED + "; spf=fail smtp.mailfrom=corp.com; dmarc=fail header.from=corp.com",
-        ],
+            PINNED + "; spf=fail smtp.mailfrom=corp.com; dmarc=fail header.from=corp.com"],
         decide.NOT_AUTHENTICATED,
     ),
     (
@@ -52,8 +50,7 @@ CASES = [
     (
         "quoted-envelope-injection",
         [PINNED + '; spf=pass smtp.mailfrom="x;dkim=pass header.d=corp.com;"@evil.io'],
-        decide.NOT_AUTHENTICATED,
-    ),
+        decide.NOT_AUTHENTICATED),
     (
         "office365-no-id",
         [

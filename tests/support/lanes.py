@@ -158,9 +158,7 @@ class JythonCheckRun:
         """None when the check passed, else why it did not."""
         if self.summary is None:
             return "the runner printed no summary (rc=%s)\n%s" % (
-                self.proc.returncode,
-                self.output_tail(),
-            )
+                self.proc.returncode, self.output_tail())
         item = self.results.get((module, name))
         if item is None:
             return "the runner did not run %s.%s" % (module, name)

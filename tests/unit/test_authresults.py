@@ -49,10 +49,7 @@ def test_parses_gmail():
     h = authresults.parse_header(GMAIL)
     assert h.authserv_id == "mx.google.com"
     assert [(r.method, r.result) for r in h.results] == [
-        ("dkim", "pass"),
-        ("spf", "pass"),
-        ("dmarc", "pass"),
-    ]
+        ("dkim", "pass"), ("spf", "pass"), ("dmarc", "pass")]
     assert h.results[0].props["header.i"] == "@corp.com"
     assert h.results[1].props["smtp.mailfrom"] == "alice@corp.com"
     assert h.results[2].props["header.from"] == "corp.com"
@@ -73,11 +70,7 @@ def test_parses_version_quoted_values_nested_comments_and_method_version():
     assert len(h.results) == 1
     r = h.results[0]
     assert (r.method, r.result, r.props["header.d"], r.props["header.b"]) == (
-        "dkim",
-        "pass",
-        "corp.com",
-        "x;y",
-    )
+        "dkim", "pass", "corp.com", "x;y")
 
 
 def test_first_property_value_wins():
@@ -193,9 +186,7 @@ def test_authserv_id_comparison_is_exact_but_case_insensitive():
         (PINNED + "; dkim=fail header.d=corp.com", "alice@corp.com", False),
         (
             PINNED + "; dkim=neutral header.d=corp.com; spf=softfail smtp.mailfrom=corp.com",
-            "alice@corp.com",
-            False,
-        ),
+            "alice@corp.com", False),
         (PINNED + "; dkim=temperror header.d=corp.com", "alice@corp.com", False),
         (PINNED + "; none", "alice@corp.com", False),
         # dkim=pass from the header.i domain when header.d is missing
@@ -203,22 +194,16 @@ def test_authserv_id_comparison_is_exact_but_case_insensitive():
         # DMARC none policy still leaves an aligned DKIM pass
         (
             PINNED + "; dmarc=none header.from=corp.com; dkim=pass header.d=corp.com",
-            "alice@corp.com",
-            True,
-        ),
+            "alice@corp.com", True),
         # upper case everywhere
         (PINNED.upper() + "; DKIM=PASS HEADER.D=CORP.COM", "ALICE@CORP.COM", True),
         # IDN: the Unicode and the punycode form are the same domain
         (
-            PINNED + "; dmarc=pass header.from=xn--bcher-kva.example",
-            "anna@b\u00fccher.example",
-            True,
-        ),
+            PINNED + "; dmarc=pass header.from=xn--bcher-kva.example", "anna@b\u00fccher.example",
+            True),
         (
-            PINNED + "; dmarc=pass header.from=b\u00fccher.example",
-            "anna@xn--bcher-kva.example",
-            True,
-        ),
+            PINNED + "; dmarc=pass header.from=b\u00fccher.example", "anna@xn--bcher-kva.example",
+            True),
     ],
 )
 def test_alignment(value, sender, expected):
@@ -303,20 +288,12 @@ def _same_method(real, forged):
 
 
 REAL_RESULTS = [
-    "dkim=fail header.d=corp.com",
-    "dkim=none",
-    "dkim=neutral header.d=corp.com",
-    "dkim=temperror header.d=mail.corp.com",
-    "dkim=policy header.i=@corp.com",
-    "spf=fail smtp.mailfrom=corp.com",
-    "spf=softfail smtp.mailfrom=alice@corp.com",
-    "spf=none",
-    "spf=pass smtp.mailfrom=attacker.io",
-    "spf=pass smtp.mailfrom=evil.corp.com.io",
-    "dmarc=fail header.from=corp.com",
-    "dmarc=none header.from=corp.com",
-    "dmarc=temperror header.from=corp.com",
-]
+    "dkim=fail header.d=corp.com", "dkim=none", "dkim=neutral header.d=corp.com",
+    "dkim=temperror header.d=mail.corp.com", "dkim=policy header.i=@corp.com",
+    "spf=fail smtp.mailfrom=corp.com", "spf=softfail smtp.mailfrom=alice@corp.com", "spf=none",
+    "spf=pass smtp.mailfrom=attacker.io", "spf=pass smtp.mailfrom=evil.corp.com.io",
+    "dmarc=fail header.from=corp.com", "dmarc=none header.from=corp.com",
+    "dmarc=temperror header.from=corp.com"]
 FORGED_RESULTS = ["dkim=pass header.d=corp.com", "dkim=pass header.i=@mail.corp.com",
                   "spf=pass smtp.mailfrom=corp.com", "dmarc=pass header.from=corp.com",
                   "dkim=pass header.d=corp.com; spf=pass smtp.mailfrom=corp.com"]

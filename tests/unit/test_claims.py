@@ -21,11 +21,8 @@ def fill(server, user, n):
     try:
         for i in range(n):
             c.append(
-                "INBOX",
-                None,
-                None,
-                b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody %d\r\n" % (i, i),
-            )
+                "INBOX", None, None,
+                b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody %d\r\n" % (i, i))
     finally:
         c.logout()
 

@@ -6,19 +6,7 @@ import datetime
 import pytest
 
 from remote_completion import compat
-
-
-class JavaSet:
-    """The two methods compat looks for on a java.util.Collection."""
-
-    def __init__(self, *items):
-        self.items = list(items)
-
-    def toArray(self):
-        return list(self.items)
-
-    def size(self):
-        return len(self.items)
+from tests.request.fakes import JavaBean, JavaEnum, JavaList
 
 
 class JavaDate:
@@ -27,14 +15,6 @@ class JavaDate:
 
     def getTime(self):
         return self.millis
-
-
-class JavaEnum:
-    def __init__(self, name):
-        self._name = name
-
-    def name(self):
-        return self._name
 
 
 def test_text_and_bytes_round_trip():
@@ -62,8 +42,8 @@ def test_hmac_matches_the_standard_library():
 def test_collections_of_any_shape_become_lists():
     assert compat.as_list(None) == []
     assert compat.as_list("one") == ["one"]
-    assert compat.as_list(JavaSet("a", "b")) == ["a", "b"]
-    assert compat.as_string_list(JavaSet(" a ", None, "b, c\nd", "")) == ["a", "b", "c", "d"]
+    assert compat.as_list(JavaList(["a", "b"])) == ["a", "b"]
+    assert compat.as_string_list(JavaList([" a ", None, "b, c\nd", ""])) == ["a", "b", "c", "d"]
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -89,10 +69,6 @@ def test_integers_and_dates_and_enums():
 
 
 def test_prop_reads_attributes_getters_and_dicts():
-    class Bean:
-        def getTitle(self):
-            return "Deploy"
-
     assert compat.prop({"title": "T"}, "title") == "T"
-    assert compat.prop(Bean(), "title") == "Deploy"
+    assert compat.prop(JavaBean(title="Deploy"), "title") == "Deploy"
     assert compat.prop(None, "title", default="-") == "-"

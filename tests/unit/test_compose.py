@@ -113,11 +113,7 @@ def check_link(link, action, title, release, address=("alice@example.com"), run=
     assert lines[2] == "Please send this message to %s task with title '%s' on release '%s'" % (
         {"COMPLETE": "Complete", "FAIL": "Fail"}[action], title, release)
     assert lines[3:7] == [
-        "",
-        "METADATA (DO NOT MODIFY)",
-        "ACTION: " + action,
-        "TASK_ID: " + TASK_ID,
-    ]
+        "", "METADATA (DO NOT MODIFY)", "ACTION: " + action, "TASK_ID: " + TASK_ID]
     assert lines[7].startswith("SIGNATURE: v2.") and len(lines) == 8
     sig = lines[7].split(": ", 1)[1]
     assert signature.verify(SECRET, sig, action, TASK_ID, address) == run

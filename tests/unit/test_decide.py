@@ -25,15 +25,8 @@ def task(status="IN_PROGRESS", type_name=D.TASK_TYPE, run=s.RUN, task_id=s.TASK_
 
 
 def parsed_reply(
-    action="COMPLETE",
-    sender=s.ALICE,
-    to=s.MAILBOX,
-    sig=None,
-    extra=(),
-    task_id=s.TASK_ID,
-    recipient=s.ALICE,
-    run=s.RUN,
-):
+    action="COMPLETE", sender=s.ALICE, to=s.MAILBOX, sig=None, extra=(), task_id=s.TASK_ID,
+    recipient=s.ALICE, run=s.RUN):
     _subject, body = s.template(action, task_id=task_id, sig=sig, recipient=recipient, run=run)
     return reply.parse_reply(s.plain(body, sender=f"Someone <{sender}>", to=to, extra=list(extra)))
 
@@ -164,11 +157,8 @@ WL = dict(enable_whitelisting=True, domain_whitelist=["example.com", "corp.examp
 def test_whitelist_passes_for_listed_domains_any_case():
     cfg = config(enable_whitelisting=True, domain_whitelist=["Example.COM", "CORP.example"])
     assert D.decide(
-        parsed_reply(sender="alice@EXAMPLE.com", recipient=s.ALICE, to="XLR@Corp.Example"),
-        cfg,
-        task(),
-        True,
-    ).act
+        parsed_reply(sender="alice@EXAMPLE.com", recipient=s.ALICE, to="XLR@Corp.Example"), cfg,
+        task(), True).act
 
 
 @pytest.mark.parametrize("sender", ["alice@evil.example.com", "alice@example.com.evil.io",

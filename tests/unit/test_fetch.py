@@ -336,10 +336,8 @@ def test_without_move_and_uidplus_quarantine_copies_and_expunges(make_host, monk
     from remote_completion import imap
     real_has = imap.ImapClient.has
     monkeypatch.setattr(
-        imap.ImapClient,
-        "has",
-        lambda self, cap: cap.upper() not in ("MOVE", "UIDPLUS") and real_has(self, cap),
-    )
+        imap.ImapClient, "has",
+        lambda self, cap: cap.upper() not in ("MOVE", "UIDPLUS") and real_has(self, cap))
     host = make_host(quarantine="Junk replies")
     host.deliver(s.plain("junk one"))
     host.deliver(good_reply())

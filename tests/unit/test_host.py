@@ -22,13 +22,8 @@ def imap_ci(shape, title="Mailbox", **extra):
 
 def smtp_ci(shape, **extra):
     props = dict(
-        host="smtp.example.com",
-        port=587,
-        tls=True,
-        fromAddress="XL Release <xlr@example.com>",
-        username="u",
-        password="smtp-pass-789",
-    )
+        host="smtp.example.com", port=587, tls=True, fromAddress="XL Release <xlr@example.com>",
+        username="u", password="smtp-pass-789")
     props.update(extra)
     return shape.ci(host.SMTP_ID, "SMTP", host.SMTP_TYPE, **props)
 
@@ -45,9 +40,7 @@ def test_one_imap_configuration(shape):
     assert "imap-pass-123" not in repr(config) and "hmac-secret-456" not in repr(config)
     # Registered as secrets: masked in any log line.
     assert logs.mask_secrets("x hmac-secret-456 imap-pass-123") == "x %s %s" % (
-        logs.MASK,
-        logs.MASK,
-    )
+        logs.MASK, logs.MASK)
 
 
 def test_tls_mode_property(shape):

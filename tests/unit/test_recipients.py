@@ -41,9 +41,7 @@ def test_owner_only(shape):
 
 def test_team_principals_and_roles(shape):
     teams = {
-        "Ops": [("bob", "PRINCIPAL"), ("Approvers", "ROLE")],
-        "Other": [("nomail", "PRINCIPAL")],
-    }
+        "Ops": [("bob", "PRINCIPAL"), ("Approvers", "ROLE")], "Other": [("nomail", "PRINCIPAL")]}
     found, problems = recipients.resolve(task(shape, team="Ops"), RELEASE,
                                          *apis(shape, teams, {"Approvers": ["carol", "dave"]}))
     assert emails(found) == ["Bob@Example.com", "carol@example.com", "dave@example.com"]

@@ -84,9 +84,7 @@ def test_starttls_verified_with_authentication(tls_files):
     with smtp_server("starttls", tls_files, auth=True) as (port, recorder):
         deliveries = smtp.send_messages(
             config(port, tls=True, username=USER, password=PASSWORD, host="localhost"),
-            [("alice@example.com", message(1)), ("bob@example.com", message(2))],
-            trusted_pem=pem,
-        )
+            [("alice@example.com", message(1)), ("bob@example.com", message(2))], trusted_pem=pem)
     assert [d.ok for d in deliveries] == [True, True]
     assert len(recorder.messages) == 2 and len(recorder.sessions) == 1
 
@@ -106,10 +104,8 @@ def test_starttls_refused_when_the_host_name_does_not_match(tmp_path):
     with smtp_server("starttls", wrong) as (port, recorder):
         with pytest.raises(smtp.SmtpError) as caught:
             smtp.send_messages(
-                config(port, tls=True, host="localhost"),
-                [("alice@example.com", message(1))],
-                trusted_pem=wrong.ca_pem.read_text(),
-            )
+                config(port, tls=True, host="localhost"), [("alice@example.com", message(1))],
+                trusted_pem=wrong.ca_pem.read_text())
     assert "certificate" in str(caught.value).lower() and "localhost" in str(caught.value)
     assert recorder.messages == []
 

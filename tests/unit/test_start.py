@@ -80,36 +80,19 @@ def environment(shape, port, team=(("bob", "PRINCIPAL"),), imap_count=1, smtp=Tr
     cis = {
         host.IMAP_TYPE: [
             shape.ci(
-                "Configuration/Custom/Imap%d" % i,
-                "Mailbox %d" % i,
-                host.IMAP_TYPE,
-                host="imap.example.com",
-                port=993,
-                useTls=True,
-                username="xlr",
-                password="imap-pw-x1",
-                fromAddress="replies@example.com",
-                enableWhitelisting=False,
-                domainWhitelist=[],
-                secret=SECRET,
-                trustedCertificates=None,
-            )
+                "Configuration/Custom/Imap%d" % i, "Mailbox %d" % i, host.IMAP_TYPE,
+                host="imap.example.com", port=993, useTls=True, username="xlr",
+                password="imap-pw-x1", fromAddress="replies@example.com", enableWhitelisting=False,
+                domainWhitelist=[], secret=SECRET, trustedCertificates=None)
             for i in range(imap_count)
         ]
     }
     if smtp:
         cis[host.SMTP_TYPE] = [
             shape.ci(
-                host.SMTP_ID,
-                "SMTP",
-                host.SMTP_TYPE,
-                host="127.0.0.1",
-                port=port,
-                tls=False,
-                fromAddress="XL Release <xlr@example.com>",
-                username=username,
-                password=PASSWORD if username else None,
-            )
+                host.SMTP_ID, "SMTP", host.SMTP_TYPE, host="127.0.0.1", port=port, tls=False,
+                fromAddress="XL Release <xlr@example.com>", username=username,
+                password=PASSWORD if username else None)
         ]
     release = shape.obj(id=RELEASE_ID, title="Release 7 — été", phases=[])
     return dict(release=release, taskApi=TaskApi(),
@@ -212,9 +195,7 @@ def test_problems_are_printed_and_a_refusal_does_not_stop_the_others(shape):
         in log
     )
     assert sorted(r.email for r, _ in result.failed) == [
-        "bad address@example.com",
-        "refuse-me@example.com",
-    ]
+        "bad address@example.com", "refuse-me@example.com"]
     assert result.request_recipients == "alice@example.com, bob@example.com"
 
 
@@ -338,8 +319,7 @@ def test_waiting_script_keeps_the_task_waiting(shape):
     lost = RunningTask(status_line=None)
     run_script(
         "WaitForReply.py",
-        dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"),
-    )
+        dict(env, task=lost, requestRecipients="alice@example.com, bob@example.com"))
     assert lost.statusLine == "Waiting for a reply by email from alice@example.com, bob@example.com"
 
 

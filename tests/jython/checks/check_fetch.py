@@ -41,27 +41,17 @@ def _scenario(context, name, trace=False):
             trusted = handle.read()
     world = fakes.World(
         fakes.imap_ci(
-            context['host'],
-            sc['port'],
-            sc['user'],
-            context['password'],
-            context['secret'],
-            context['mailbox'],
-            tls_mode=sc['tls_mode'],
-            trusted=trusted,
-            quarantine=sc.get('quarantine'),
-        )
+            context['host'], sc['port'], sc['user'], context['password'], context['secret'],
+            context['mailbox'], tls_mode=sc['tls_mode'], trusted=trusted,
+            quarantine=sc.get('quarantine'))
     )
     for username, (full_name, address) in context['users'].items():
         world.users[username] = (full_name, address)
     world.faults = dict((str(k), v) for k, v in sc.get('faults', {}).items())
     for task in sc['tasks']:
         world.add_task(
-            task['id'],
-            owner=task.get('owner'),
-            status=task.get('status', 'IN_PROGRESS'),
-            failures=task.get('failures', 0),
-        )
+            task['id'], owner=task.get('owner'), status=task.get('status', 'IN_PROGRESS'),
+            failures=task.get('failures', 0))
     logger = logging.getLogger(logs.LOGGER_NAME)
     handler = _Lines()
     logger.addHandler(handler)
@@ -105,16 +95,10 @@ def _end_by_waiting_scripts(context, world):
             continue
         task = _WaitingTask(task_id)
         variables = {
-            'task': task,
-            'requestRun': record['run'],
-            'requestRecipients': 'x@example.com',
-            'hostRunsScheduledJobs': True,
-            'taskApi': bundle.taskApi,
-            'releaseApi': bundle.releaseApi,
-            'configurationApi': bundle.configurationApi,
-            'userApi': bundle.userApi,
-            'rolesApi': bundle.rolesApi,
-        }
+            'task': task, 'requestRun': record['run'], 'requestRecipients': 'x@example.com',
+            'hostRunsScheduledJobs': True, 'taskApi': bundle.taskApi,
+            'releaseApi': bundle.releaseApi, 'configurationApi': bundle.configurationApi,
+            'userApi': bundle.userApi, 'rolesApi': bundle.rolesApi}
         code = _exec_script(context, 'WaitForReply.py', variables)
         if code == 1:
             record['status'] = 'FAILED'
@@ -208,14 +192,8 @@ def check_ext_scripts_run_on_jython(context):
     with io.open(context['ca_pem'], encoding='ascii') as handle:
         trusted = handle.read()
     ci = fakes.imap_ci(
-        context['host'],
-        sc['port'],
-        sc['user'],
-        context['password'],
-        context['secret'],
-        context['mailbox'],
-        trusted=trusted,
-    )
+        context['host'], sc['port'], sc['user'], context['password'], context['secret'],
+        context['mailbox'], trusted=trusted)
     if sys.version_info[0] == 2:
         from StringIO import StringIO  # takes both str and unicode, like Jython's stdout
         out = StringIO()
@@ -258,14 +236,9 @@ def check_ext_scripts_run_on_jython(context):
         context,
         'scripts',
         {
-            'ends': ends,
-            'ok_code': ok_code,
-            'bad_code': bad_code,
-            'printed': printed,
-            'job_code': job_code,
-            'tasks': world.tasks,
-            'comments': [list(c) for c in world.comments],
-        },
+            'ends': ends, 'ok_code': ok_code, 'bad_code': bad_code, 'printed': printed,
+            'job_code': job_code, 'tasks': world.tasks,
+            'comments': [list(c) for c in world.comments]},
     )
     assert ok_code in (0, None), printed
     # The Test button's failure: its message is the errorText XL Release shows.

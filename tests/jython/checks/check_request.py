@@ -94,8 +94,7 @@ class RolesApi(object):
     def getRole(self, name):
         return Bean(
             name=name,
-            principals=jlist([Bean(username=u, fullname=None) for u in self.roles[name]]),
-        )
+            principals=jlist([Bean(username=u, fullname=None) for u in self.roles[name]]))
 
 
 class ConfigurationApi(object):
@@ -123,21 +122,11 @@ def imap_ci(**extra):
     whitelist = HashSet()
     whitelist.add('Example.COM')
     values = dict(
-        host='imap.example.com',
-        port=Integer(993),
-        useTls=Boolean(True),
-        tlsMode=Enum('IMPLICIT'),
-        username='xlr',
-        password='imap-password-j1',
-        fromAddress=REPLY_TO,
-        enableWhitelisting=Boolean(True),
-        domainWhitelist=whitelist,
-        secret=SECRET,
-        trustedCertificates=None,
-        quarantineFolder=None,
-        requireSenderAuthentication=Boolean(False),
-        authservId=None,
-    )
+        host='imap.example.com', port=Integer(993), useTls=Boolean(True), tlsMode=Enum('IMPLICIT'),
+        username='xlr', password='imap-password-j1', fromAddress=REPLY_TO,
+        enableWhitelisting=Boolean(True), domainWhitelist=whitelist, secret=SECRET,
+        trustedCertificates=None, quarantineFolder=None,
+        requireSenderAuthentication=Boolean(False), authservId=None)
     values.update(extra)
     return Ci(id='Configuration/Custom/Imap1', title='Mailbox', type=host.IMAP_TYPE, **values)
 
@@ -157,19 +146,11 @@ def check_signature_matches_cpython(context):
     assert signature.verify(SECRET, ' ' + sig.upper() + '\r\n', 'COMPLETE', TASK_ID,
                             'alice@example.com') == RUN
     for bad in (
-        sig[:-1],
-        sig + '0',
-        'v1.' + sig.split('.')[2],
-        sig.replace(RUN, 'f' * 16),
-        '',
-        None,
-    ):
+        sig[:-1], sig + '0', 'v1.' + sig.split('.')[2], sig.replace(RUN, 'f' * 16), '', None):
         assert signature.verify(SECRET, bad, 'COMPLETE', TASK_ID, 'alice@example.com') is None
     for args in (
-        ('FAIL', TASK_ID, 'alice@example.com'),
-        ('COMPLETE', TASK_ID + 'x', 'alice@example.com'),
-        ('COMPLETE', TASK_ID, 'bob@example.com'),
-    ):
+        ('FAIL', TASK_ID, 'alice@example.com'), ('COMPLETE', TASK_ID + 'x', 'alice@example.com'),
+        ('COMPLETE', TASK_ID, 'bob@example.com')):
         assert signature.verify(SECRET, sig, *args) is None
     assert signature.verify('other-secret', sig, 'COMPLETE', TASK_ID, 'alice@example.com') is None
 
@@ -193,26 +174,15 @@ def check_mailto_matches_cpython(context):
 
 def check_compose_writes_a_request(context):
     details = compose.RequestDetails(
-        TASK_ID,
-        TITLE + '\r\nBcc: victim@example.com',
-        RELEASE,
-        'Production',
-        'Check <this>\nand that',
-        'Alice Smith and team Ops',
-    )
+        TASK_ID, TITLE + '\r\nBcc: victim@example.com', RELEASE, 'Production',
+        'Check <this>\nand that', 'Alice Smith and team Ops')
     sigs = dict(
         (a, signature.sign(SECRET, a, TASK_ID, 'alice@example.com', RUN))
         for a in signature.ACTIONS
     )
     message = compose.compose_request(
-        details,
-        'alice@example.com',
-        'Zo\xeb \xdcnal',
-        'XL Release <xlr@example.com>',
-        REPLY_TO,
-        sigs,
-        now=1700000000,
-    )
+        details, 'alice@example.com', 'Zo\xeb \xdcnal', 'XL Release <xlr@example.com>', REPLY_TO,
+        sigs, now=1700000000)
     raw = compose.message_bytes(message)
     assert isinstance(raw, bytes)
     raw.decode('ascii')
@@ -309,11 +279,8 @@ def check_smtp_starttls_verified(context):
                           (ports['wrongname'], _pem(context['wrongname_ca_pem']))):
         try:
             smtp.send_messages(
-                _config(port, tls=True, host='localhost'),
-                [('never@example.com', _message(5))],
-                trusted_pem=trusted,
-                timeout=20,
-            )
+                _config(port, tls=True, host='localhost'), [('never@example.com', _message(5))],
+                trusted_pem=trusted, timeout=20)
         except smtp.SmtpError as error:
             assert 'certificate' in ('%s' % error).lower(), error
         else:
@@ -323,21 +290,13 @@ def check_smtp_starttls_verified(context):
 def check_smtp_implicit_tls_verified(context):
     ports = context['ports']
     deliveries = smtp.send_messages(
-        _config(ports['implicit'], tls=True),
-        [('jython-implicit@example.com', _message(6))],
-        trusted_pem=_pem(context['ca_pem']),
-        timeout=20,
-        implicit_tls=True,
-    )
+        _config(ports['implicit'], tls=True), [('jython-implicit@example.com', _message(6))],
+        trusted_pem=_pem(context['ca_pem']), timeout=20, implicit_tls=True)
     assert deliveries[0].ok, deliveries
     try:
         smtp.send_messages(
-            _config(ports['implicit'], tls=True),
-            [('never@example.com', _message(7))],
-            trusted_pem=_pem(context['other_ca_pem']),
-            timeout=20,
-            implicit_tls=True,
-        )
+            _config(ports['implicit'], tls=True), [('never@example.com', _message(7))],
+            trusted_pem=_pem(context['other_ca_pem']), timeout=20, implicit_tls=True)
     except smtp.SmtpError as error:
         assert 'certificate' in ('%s' % error).lower(), error
     else:
@@ -372,14 +331,9 @@ def check_start_script_on_jython(context):
              'bob': ('B\xf6b Jones', 'jython-start-bob@example.com')}
     release = Bean(id='Applications/Release0a1b', title=RELEASE, phases=jlist([]))
     task = RunningTask(
-        id=TASK_ID,
-        title=TITLE,
-        owner='alice',
-        team='Ops',
-        failuresCount=Integer(1),
+        id=TASK_ID, title=TITLE, owner='alice', team='Ops', failuresCount=Integer(1),
         description='Please check',
-        phase=Bean(id='Applications/Release0a1b/Phase2c3d', title='Production'),
-    )
+        phase=Bean(id='Applications/Release0a1b/Phase2c3d', title='Production'))
     variables = {
         # No `release` and no `Comment` variable: neither is documented for
         # plugin task scripts (the release is read, the comment passed as text).
