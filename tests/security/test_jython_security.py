@@ -369,3 +369,139 @@ def _quarantine_duplicates(server, user):
         return len(ids) - len(set(ids))
     finally:
         c.logout()
+
+
+# --- issue 11: server stops and API faults on Jython --------------------------------
+
+def _jython_world(corpus):
+    from tests.security import corpus as corpus_mod
+    return {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+            "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+            "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+
+
+def _fill(server, users, corpus):
+    for user, _ in users:
+        client = server.client(user)
+        try:
+            for e in corpus.entries:
+                assert client.append("INBOX", None, None, e.raw)[0] == "OK"
+        finally:
+            client.logout()
+
+
+def _judge(server, corpus, sc, label):
+    """test_faults.check's figures for one Jython scenario.  An action is a
+    verdict recorded by commentTask, once per (task, mail) as the waiting
+    script reads it (taskstore.actions_by_task); the waiting scripts
+    (fetch_fakes.World.settle) must then have ended exactly the tasks that
+    had a genuine reply, the way it asked."""
+    from tests.security import taskstore
+    from tests.security.test_faults import check
+    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
+    acts, seen = {}, set()
+    for task, text in sc["comments"]:
+        for action, mail in taskstore._VERDICT.findall(text):
+            if (task, mail) not in seen:
+                seen.add((task, mail))
+                acts.setdefault(task, []).append(action)
+    outcome = {
+        "lost": sum(1 for t in expected if t not in acts),
+        "doubled": sum(1 for a in acts.values() if len(a) > 1),
+        "wrong": sum(1 for t, a in acts.items() if expected.get(t) != a[0]),
+        "inbox": server.count(sc["user"]),
+        "quarantine": server.count(sc["user"], "Quarantine"),
+        "quarantine_duplicates": _quarantine_duplicates(server, sc["user"]),
+    }
+
+    class Scenario:
+        raised = 1 if sc["raised"] else 0
+    Scenario.corpus = corpus
+    problems = check(Scenario, outcome, label)
+    ended = {"COMPLETE": "COMPLETED", "FAIL": "FAILED"}
+    statuses = {t: ended.get(expected.get(t), "IN_PROGRESS") for t in sc["statuses"]}
+    if sc["statuses"] != statuses:
+        wrong = sorted(t for t in statuses if statuses[t] != sc["statuses"][t])
+        problems.append("%s: tasks not ended by their waiting script as asked: %s" % (
+            label, ["%s %s" % (t, sc["statuses"][t]) for t in wrong]))
+    if sc["last_error"] is not None:
+        problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
+    return outcome, problems
+
+
+API_MODULE = "check_security_api_faults"
+# test_faults.API_FAULTS and USER_FAULTS; some raise a java.lang exception.
+# Each 'before' one fails a call the reply's judgement needs: the mail is kept.
+JAVA_FAULTS = {("getTask", "before", 1): "IllegalStateException",
+               ("commentTask", "before", 1): "RuntimeException",
+               ("commentTask", "after", 2): "IllegalStateException",
+               ("getTeams", "before", 1): "RuntimeException",
+               ("getUser", "before", 1): "IllegalStateException"}
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_api_fails_transiently_on_jython(dovecot, tmp_path):
+    """test_faults.py's task API and user directory faults with the fetch
+    cycle on Jython: nothing lost, nothing doubled, nothing wrong, also when
+    the API raises a java.lang exception (no Python Exception there)."""
+    import json
+
+    from tests.security import figures
+    from tests.security import corpus as corpus_mod
+    from tests.security.conftest import add_user
+    from tests.security.test_corpus import NOW
+    from tests.security.test_faults import API_FAULTS, USER_FAULTS, small_corpus
+    corpus = small_corpus(3)
+    plan = [[m, s, n, JAVA_FAULTS.get((m, s, n), "IOError")] for m, s, n in
+            API_FAULTS + USER_FAULTS]
+    users = [list(add_user(dovecot)) for _ in plan]
+    _fill(dovecot, users, corpus)
+    out = tmp_path / "out"
+    out.mkdir()
+    context = {"host": dovecot.host, "port": dovecot.port, "users": users, "plan": plan,
+               "world": _jython_world(corpus), "out_dir": str(out),
+               "max_message_size": corpus_mod.MAX_MESSAGE_SIZE, "now": list(NOW.timetuple())[:6]}
+    run = lanes.run_jython_checks([API_MODULE], context=context, timeout=900,
+                                  python_path=[lanes.REPO / "tests" / "jython"])
+    failure = run.failure(API_MODULE, "check_api_fails_transiently")
+    assert failure is None, failure
+    result = json.loads((out / "api_faults.json").read_text())
+    assert len(result["scenarios"]) == len(plan)
+    problems = []
+    totals = {name: {"lost": 0, "doubled": 0, "wrong": 0, "kept": 0, "java": 0, "scenarios": 0}
+              for name in ("faults-task-api-jython", "faults-user-api-jython")}
+    for sc in result["scenarios"]:
+        label = "jython %s fails %s call #%d (%s)" % (
+            sc["method"], sc["stage"], sc["number"], sc["kind"])
+        if sc["raised_faults"] != [sc["kind"]]:
+            problems.append("%s: the fault was not injected once: %s" % (
+                label, sc["raised_faults"]))
+        if sc["first_errors"]:
+            problems.append("%s: not caught at the API call: %s" % (label, sc["first_errors"]))
+        outcome, found = _judge(dovecot, corpus, sc, label)
+        problems += found
+        name = "faults-user-api-jython" if sc["method"] == "getUser" else "faults-task-api-jython"
+        t = totals[name]
+        for key in ("lost", "doubled", "wrong"):
+            t[key] += outcome[key]
+        t["kept"] += sc["kept"]
+        t["scenarios"] += 1
+        if sc["kind"] != "IOError":
+            t["java"] += 1
+            # Caught where the API is called (compat.HOST_ERRORS) and taken
+            # as a server error: the reply is kept for the next cycle.
+            counts = (sc["first"] or {}).get("counts", {})
+            if sc["stage"] == "before" and (sc["kept"], counts.get("server-error")) != (1, 1):
+                problems.append("%s: the reply was not kept as a server error: %s" % (
+                    label, sc["first"]))
+    for name, t in totals.items():
+        figures.record(name, {
+            "scenarios": t["scenarios"], "faults_injected": t["scenarios"],
+            "java_exceptions_injected": t["java"], "mails_kept_for_retry": t["kept"],
+            "lost_actions": t["lost"], "doubled_actions": t["doubled"],
+            "wrong_actions": t["wrong"]})
+    assert not problems, "\n".join(problems)
+    assert totals["faults-task-api-jython"]["java"] == 4
+    assert totals["faults-user-api-jython"]["java"] == 1
