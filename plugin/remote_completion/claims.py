@@ -1,5 +1,6 @@
-"""Claiming messages so that two fetchers on one mailbox (two cluster nodes)
-never work on the same reply at the same time.
+"""Message claims: two fetchers on one mailbox never handle one reply at once.
+
+Two fetchers on one mailbox: two cluster nodes, for example.
 
 Why keywords and not MOVE: Dovecot's MOVE (on Maildir) is a copy followed by
 an expunge; two sessions moving the same message at once both succeed and

@@ -1,5 +1,6 @@
-"""The mailbox side of a fetch cycle: list, claim, fetch and remove the mail
-of INBOX in groups, so that a drain costs O(N / batch) IMAP commands and
+"""The mailbox side of a fetch cycle: list, claim, fetch and remove mail.
+
+INBOX is read in groups, so that a drain costs O(N / batch) IMAP commands and
 O(batch) memory whatever the backlog, and one mail that breaks its handler
 never stops the others.
 
