@@ -55,6 +55,7 @@ from benchmarks.netdelay import NetDelay  # noqa: E402
 
 MAILBOX_ADDRESS = "xlr@bench.example"
 POLL_INTERVAL = 30.0     # XL Release's default sync-interval
+WAIT_INTERVAL = 2.0      # the waiting script's default wait-interval (push on XL Release)
 WAN_RTT = 0.010          # a mail server 10 ms away (same region)
 API_DELAY = 0.020        # per XL Release API call (see docs/performance.md)
 # The push host's schedule measured with sessions this short (default: 240 s),
@@ -161,7 +162,7 @@ def stage_latency(mb, workers, sizes, results):
         # when its request went out); the reply comes at once.
         run = worker.call("latency", mode="xlr", imap=mb.imap("xlr1"), numbers=[next(numbers), 1],
                           replies=1, window=1.0,
-                          first_within=sizes.get("sync_interval", POLL_INTERVAL),
+                          first_within=sizes.get("wait_interval", WAIT_INTERVAL),
                           api_delay=API_DELAY, deadline=150.0)
         check_latency_run(run, "xlr1")
         single.extend(run["latencies"])
@@ -176,7 +177,7 @@ def stage_latency(mb, workers, sizes, results):
     run = worker.call("latency", mode="xlr", imap=mb.imap("xlrn"),
                       numbers=[next(numbers), sizes["xlr_tasks"]], replies=sizes["xlr_replies"],
                       window=sizes["xlr_window"], api_delay=API_DELAY, deadline=150.0,
-                      first_within=sizes.get("sync_interval", POLL_INTERVAL))
+                      first_within=sizes.get("wait_interval", WAIT_INTERVAL))
     check_latency_run(run, "xlrn")
     stats = latency_stats(thirds(run["latencies"]))
     stats.update(script_core_share=spread([run["script_cpu"] / run["wall"]]),
@@ -473,10 +474,10 @@ def report_rows(results, sizes):
                 continue
             x = lat[key]
             rows.append((
-                "reply -> task ended, XL Release path (%s, %s, sync-interval %g s, %g ms per "
-                "API call), p50 / p99, n=%d" % (what, x["interpreter"],
-                                                sizes.get("sync_interval", POLL_INTERVAL),
-                                                API_DELAY * 1000, x["n"]),
+                "reply -> task ended, XL Release path (%s, %s, wait-interval %g s, IDLE in "
+                "the waiting script, %g ms per API call), p50 / p99, n=%d"
+                % (what, x["interpreter"], sizes.get("wait_interval", WAIT_INTERVAL),
+                   API_DELAY * 1000, x["n"]),
                 "%s / %s (model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
                 "%s / %s" % (fmt_spread(x["p50"]), fmt_spread(x["p99"])),
                 "%.1fx / %.1fx" % (poll["p50"] / x["p50"]["median"],
@@ -716,7 +717,7 @@ def main(argv=None):
     sizes = dict(QUICK if args.quick else FULL)
     for item in args.set:
         key, _, value = item.partition("=")
-        if key not in sizes and key != "sync_interval":
+        if key not in sizes and key not in ("sync_interval", "wait_interval"):
             parser.error("unknown size %r" % key)
         sizes[key] = json.loads(value)
     started = time.monotonic()
