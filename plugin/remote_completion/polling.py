@@ -147,7 +147,8 @@ class WaitOutcome(object):
         return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
 
 
-def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=None):
+def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=None,
+                  skip_global=False):
     if host_runs_jobs or not conf.fetching_enabled:
         return None
     # The mailbox this task's requests went out with: its release's folder's
@@ -162,6 +163,8 @@ def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=No
     except HOST_ERRORS as error:
         log.debug('Remote completion: the IMAP configuration could not be read: %s',
                   host.describe_error(error))
+    if skip_global and cycle_key(config) == LAST_CYCLE_KEY:
+        return None   # the push session's holder watches the global mailbox
     if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store,
                            key=cycle_key(config)):
         return None
@@ -251,7 +254,7 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
         elif xlrpush.should_read(store, task_id, conf, *([rand] if rand else [])):
             # Its verdicts leave notices too (the tasks' runs read on them).
             summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, host_runs_jobs,
-                                    now_millis, store, log, task_id)
+                                    now_millis, store, log, task_id, skip_global=True)
             found, in_progress = _read_verdict(apis, task_id, run, log)
         else:
             found, in_progress, read = None, True, False
