@@ -34,7 +34,7 @@ PEOPLE = {
 def world(tmp_path):
     hub = MailHub(tmp_path / "mail", remote_address="xlr-replies@example.com").start()
     home = tmp_path / "home"
-    # Polling (push-enabled = false): push on XL Release is tests/fetcher/test_xlr_push.py.
+    # Polling (push-enabled = false): push on XL Release is tests/unit/test_xlrpush.py.
     write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  push-enabled = false\n"
                      "  startup-delay = 0 seconds\n  sync-interval = %d seconds\n}\n" % INTERVAL)
     clock = VirtualClock()

@@ -76,7 +76,7 @@ class WaitingTask:
 def server_home(tmp_path, monkeypatch):
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "xl-release.conf").write_text(
-        # Polling (the fallback); push on XL Release is tests/fetcher/test_xlr_push.py.
+        # Polling (the fallback); push on XL Release is tests/unit/test_xlrpush.py.
         "xl.remote-completion { startup-delay = 0 seconds, sync-interval = 7 seconds,"
         " push-enabled = false }\n")
     monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
