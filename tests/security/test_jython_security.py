@@ -247,10 +247,13 @@ FAULTS_MODULE = "check_security_faults"
 MAX_STEPS = 30
 
 
-def _control_server(proxy):
-    """The line protocol the Jython check arms the proxy with."""
+def _control_server(proxy, server=None):
+    """The line protocol the Jython check arms the proxy with (and, given the
+    ``server``, stops Dovecot at a command line and starts it again)."""
     import socket
     import threading
+
+    from tests.security.test_faults import command_names
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -268,6 +271,19 @@ def _control_server(proxy):
                     answer = "OK"
                 elif words[0] == "LINES":
                     answer = str(len(proxy.commands[-1]))
+                elif words[0] == "KINDS" and server is not None:
+                    # The first line of each kind of command, as "number:name".
+                    names = command_names(proxy.commands[-1])
+                    first = sorted(dict((n, i + 1) for i, n in reversed(list(enumerate(names))))
+                                   .values())
+                    answer = " ".join("%d:%s" % (i, names[i - 1].replace(" ", "_"))
+                                      for i in first)
+                elif words[0] == "STOP" and server is not None:
+                    proxy.cut_at(int(words[1].split(":")[0]), "hook", on_cut=server.stop)
+                    answer = "OK"
+                elif words[0] == "START" and server is not None:
+                    server.start()
+                    answer = "OK"
                 elif words[0] == "ARMED":
                     answer = "1" if proxy.armed else "0"
                 else:
@@ -505,3 +521,67 @@ def test_api_fails_transiently_on_jython(dovecot, tmp_path):
     assert not problems, "\n".join(problems)
     assert totals["faults-task-api-jython"]["java"] == 4
     assert totals["faults-user-api-jython"]["java"] == 1
+
+
+STOPS_MODULE = "check_security_server_stops"
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_server_stopped_at_every_step_on_jython(private_dovecot, tmp_path):
+    """test_faults.py's server stops with the fetch cycle on Jython: Dovecot
+    stopped at the first line of each kind of IMAP command, then started
+    again: clean failures meanwhile, nothing lost, doubled or wrong after."""
+    import json
+
+    from tests.security import corpus as corpus_mod
+    from tests.security import figures
+    from tests.security.faultproxy import FaultProxy
+    from tests.security.test_corpus import NOW
+    from tests.security.test_faults import small_corpus
+    server = private_dovecot
+    corpus = small_corpus(2)
+    # From the top of the range: test_faults.py takes rp1 upwards.
+    users = [["rp%d" % n, server.users["rp%d" % n]] for n in range(200, 180, -1)]
+    _fill(server, users, corpus)
+    proxy = FaultProxy(server.host, server.port)
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        context = {"host": server.host, "port": server.port, "proxy_port": proxy.port,
+                   "control_port": _control_server(proxy, server), "users": users,
+                   "world": _jython_world(corpus), "out_dir": str(out),
+                   "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
+                   "now": list(NOW.timetuple())[:6]}
+        run = lanes.run_jython_checks([STOPS_MODULE], context=context, timeout=900,
+                                      python_path=[lanes.REPO / "tests" / "jython"])
+        failure = run.failure(STOPS_MODULE, "check_server_stopped_at_every_kind_of_step")
+        assert failure is None, failure
+        result = json.loads((out / "server_stops.json").read_text())
+        cuts = proxy.cuts
+    finally:
+        proxy.close()
+        if server.process is None:
+            server.start()
+    problems, totals, outages = [], {"lost": 0, "doubled": 0, "wrong": 0}, 0
+    for sc in result["scenarios"]:
+        label = "jython server stopped at %s (#%d)" % (sc["command"], sc["step"])
+        outcome, found = _judge(server, corpus, sc, label)
+        problems += found
+        for key in totals:
+            totals[key] += outcome[key]
+        if sc["down_error"] == "imap":
+            outages += 1
+        if sc["broken_error"] in (None, "raised") and sc["command"] != "LOGOUT":
+            problems.append("%s: the broken cycle did not fail cleanly" % label)
+        if sc["armed_after"]:
+            problems.append("%s: the proxy was still armed after the cycle" % label)
+    figures.record("faults-server-stops-jython", {
+        "restarts": len(result["scenarios"]), "cuts": cuts,
+        "stopped_at": [sc["command"].replace("_", " ") for sc in result["scenarios"]],
+        "clean_failures_while_down": outages, "lost_actions": totals["lost"],
+        "doubled_actions": totals["doubled"], "wrong_actions": totals["wrong"]})
+    assert len(result["scenarios"]) == cuts >= 5
+    assert outages == len(result["scenarios"])
+    assert not problems, "\n".join(problems)
