@@ -43,6 +43,9 @@ xl.remote-completion {
   fetching-enabled = true
   startup-delay = 1 second
   sync-interval = 2 seconds
+  # The sandbox runs scheduled scripts on one thread (XL Release: a pool):
+  # the waiting run holding the IDLE session holds it briefly.
+  xlr-push-session = 2 seconds
 }
 """
 
