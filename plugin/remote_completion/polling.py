@@ -148,7 +148,7 @@ class WaitOutcome(object):
 
 
 def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=None,
-                  skip_global=False):
+                  skip_global=False, config_out=None):
     if host_runs_jobs or not conf.fetching_enabled:
         return None
     # The mailbox this task's requests went out with: its release's folder's
@@ -163,6 +163,8 @@ def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=No
     except HOST_ERRORS as error:
         log.debug('Remote completion: the IMAP configuration could not be read: %s',
                   host.describe_error(error))
+    if config_out is not None:
+        config_out.append(config)   # the task's mailbox: _read_verdict's secret
     if skip_global and cycle_key(config) == LAST_CYCLE_KEY:
         return None   # the push session's holder watches the global mailbox
     if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store,
@@ -176,11 +178,14 @@ def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=No
         return None
 
 
-def _read_verdict(apis, task_id, request_run, log):
+def _read_verdict(apis, task_id, request_run, log, config=None):
     """(verdict or None, still IN_PROGRESS): the task read fresh, its first
-    valid verdict for ``request_run``.  Trouble reading: no verdict, waiting."""
+    valid verdict for ``request_run``.  Trouble reading: no verdict, waiting.
+    ``config``: the task's IMAP configuration when already read."""
     try:
-        secret = host.imap_config_for_task(apis.configurationApi, task_id).secret
+        if config is None:
+            config = host.imap_config_for_task(apis.configurationApi, task_id)
+        secret = config.secret
         fresh = host.get_task(apis.taskApi, task_id)
     except HOST_ERRORS as error:
         log.error('Remote completion: task %s could not read its replies: %s',
@@ -253,9 +258,12 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
             found, in_progress = session.found, True
         elif xlrpush.should_read(store, task_id, conf, *([rand] if rand else [])):
             # Its verdicts leave notices too (the tasks' runs read on them).
+            mailbox = []
             summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, host_runs_jobs,
-                                    now_millis, store, log, task_id, skip_global=True)
-            found, in_progress = _read_verdict(apis, task_id, run, log)
+                                    now_millis, store, log, task_id, skip_global=True,
+                                    config_out=mailbox)
+            found, in_progress = _read_verdict(apis, task_id, run, log,
+                                               config=mailbox[0] if mailbox else None)
         else:
             found, in_progress, read = None, True, False
         interval = conf.wait_interval
