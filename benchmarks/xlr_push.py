@@ -31,11 +31,11 @@ from benchmarks.run import API_DELAY  # noqa: E402
 USERS = ("xlrwarm", "xlrpush")
 
 
-def write_conf(home: Path, wait_interval, session, stamp):
+def write_conf(home: Path, wait_interval, session, stamp, sync=30):
     path = home / "conf" / "xl-release.conf"
-    path.write_text("xl.remote-completion { startup-delay = 0 seconds,"
+    path.write_text("xl.remote-completion { startup-delay = 0 seconds, sync-interval = %d seconds,"
                     " wait-interval = %d seconds, xlr-push-session = %d seconds }\n"
-                    % (wait_interval, session))
+                    % (sync, wait_interval, session))
     # settings.load caches by (mtime, size): a new stamp for every change.
     os.utime(path, (stamp, stamp))
 
@@ -63,6 +63,8 @@ def main(argv=None):
     parser.add_argument("--replies", type=int, default=30)
     parser.add_argument("--window", type=float, default=45.0)
     parser.add_argument("--session", type=int, default=60)
+    parser.add_argument("--sync", type=int, default=30,
+                        help="sync-interval: the chance reads' period per task")
     parser.add_argument("--cpython", action="store_true")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
@@ -80,13 +82,13 @@ def main(argv=None):
         number += 50
         for interval in [int(v) for v in args.intervals.split(",")]:
             stamp += 10
-            write_conf(home, interval, args.session, stamp)
+            write_conf(home, interval, args.session, stamp, args.sync)
             row = measure(worker, mb, "xlrpush", number, args.tasks, args.replies,
                           args.window, interval)
             number += args.tasks
             row["interpreter"] = worker.info["interpreter"]
             results.append(row)
-            print("wait-interval %ds, %d tasks (%s): p50 %.2f s, p99 %.2f s (n=%d), "
+            print("sync-interval %ds, " % args.sync + "wait-interval %ds, %d tasks (%s): p50 %.2f s, p99 %.2f s (n=%d), "
                   "scripts' CPU %.1f%% of a core over the run, steady %.1f%% "
                   "(%d runs, median run CPU %.2f ms)"
                   % (interval, args.tasks, row["interpreter"], row["p50"], row["p99"],
