@@ -88,7 +88,8 @@ def main(argv=None):
             number += args.tasks
             row["interpreter"] = worker.info["interpreter"]
             results.append(row)
-            print("sync-interval %ds, " % args.sync + "wait-interval %ds, %d tasks (%s): p50 %.2f s, p99 %.2f s (n=%d), "
+            print("sync-interval %ds, " % args.sync
+                  + "wait-interval %ds, %d tasks (%s): p50 %.2f s, p99 %.2f s (n=%d), "
                   "scripts' CPU %.1f%% of a core over the run, steady %.1f%% "
                   "(%d runs, median run CPU %.2f ms)"
                   % (interval, args.tasks, row["interpreter"], row["p50"], row["p99"],
