@@ -64,7 +64,10 @@ def test_the_folders_mailbox_is_fetched_and_its_secret_verifies(world):
     server.start_release(release)
     clock.advance(0)
     request = hub.wait_for_mail("alice@example.com", 1)[0]
-    assert request["Reply-To"] == hub.remote_address
+    # The folder's mailbox, with the plain-Reply token as its sub-address.
+    local, _, domain = request["Reply-To"].partition("@")
+    assert local.split("+")[0] + "@" + domain == hub.remote_address
+    assert "+xlr" in local
     client = mailclient.MailClient("alice@example.com", mailclient.SmtpAccount(
         hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls"), full_name="Alice Smith")
     client.click(request, "COMPLETE", comment="Go.")
