@@ -25,16 +25,19 @@ IMAP_TYPE = "remoteCompletion.ImapServer"
 INTERVAL = 30
 
 
-@pytest.fixture
-def world(tmp_path):
+@pytest.fixture(params=["polling", "push"])
+def world(tmp_path, request):
     hub = MailHub(tmp_path / "mail", remote_address="payments-replies@example.com").start()
     home = tmp_path / "home"
-    # Polling (push-enabled = false): each waiting run that is due reads its
-    # task's (folder's) mailbox. With push on, the IDLE session holds the
-    # global mailbox and folder mailboxes are read only by the runs that read
-    # their task (a notice or a chance draw), which this test does not drive.
-    write_conf(home, "xl.remote-completion {\n  startup-delay = 0 seconds\n"
-                     "  sync-interval = %d seconds\n  push-enabled = false\n}\n" % INTERVAL)
+    # Polling: each waiting run that is due reads its task's (folder's) mailbox.
+    # Push: the IDLE session holds the global mailbox; a folder's mailbox is
+    # read by the runs that read their task (a notice, or a chance draw with
+    # probability wait-interval / sync-interval: 1 here, so no random draw).
+    conf = ("  sync-interval = %d seconds\n  push-enabled = false\n" % INTERVAL
+            if request.param == "polling" else
+            "  sync-interval = 2 seconds\n  wait-interval = 2 seconds\n"
+            "  xlr-push-session = 2 seconds\n")
+    write_conf(home, "xl.remote-completion {\n  startup-delay = 0 seconds\n%s}\n" % conf)
     clock = VirtualClock()
     server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
                                    **XL_RELEASE)
