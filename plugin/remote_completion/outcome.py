@@ -17,17 +17,15 @@ Who never gets an answer (``skip_reason``), checked in this order:
   strangers who only wrote to the mailbox);
 - a sender over the rate limit.
 
-Pure apart from ``RateLimiter``'s store, which is JVM-wide on Jython (a
-``ConcurrentHashMap`` kept in the system properties, since XL Release may
-give each script run a fresh interpreter) and process-wide on CPython.
+Pure apart from ``RateLimiter``'s store (``jvmstate``: JVM-wide on Jython,
+since XL Release may give each script run a fresh interpreter).
 """
 from __future__ import absolute_import, unicode_literals
 
-import threading
 import time
 from email.utils import formatdate
 
-from . import compose, logs
+from . import compose, jvmstate, logs
 from .compat import JYTHON, to_text
 
 OUTCOME_MARKER = 'outcome'
@@ -104,7 +102,7 @@ GENERIC_REFUSAL = ('Your email could not be acted on.',
 
 DEFAULT_LIMIT = 5               # answers per sender ...
 DEFAULT_WINDOW_SECONDS = 3600   # ... per hour
-_STORE_KEY = 'xlr.remote-completion.outcome-replies'
+_KEY_PREFIX = 'xlr.remote-completion.outcome.'   # + the sender's address
 
 
 def skip_reason(parsed, verdict, is_known_user, limiter=None):
@@ -185,40 +183,7 @@ def compose_outcome(parsed, verdict, mailbox_address, now=None, **text_args):
 
 # --- the per-sender rate limit ------------------------------------------------
 
-class _PythonStore(object):
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._values = {}
-
-    def get(self, key):
-        with self._lock:
-            return self._values.get(key)
-
-    def compare_and_set(self, key, expected, value):
-        with self._lock:
-            if self._values.get(key) != expected:
-                return False
-            self._values[key] = value
-            return True
-
-
-class _JvmStore(object):
-    def __init__(self):
-        from java.lang import System
-        from java.util.concurrent import ConcurrentHashMap
-        props = System.getProperties()
-        props.putIfAbsent(_STORE_KEY, ConcurrentHashMap())
-        self._map = props.get(_STORE_KEY)
-
-    def get(self, key):
-        value = self._map.get(key)
-        return None if value is None else to_text(value)
-
-    def compare_and_set(self, key, expected, value):
-        if expected is None:
-            return self._map.putIfAbsent(key, value) is None
-        return bool(self._map.replace(key, expected, value))
-
+_PythonStore, _JvmStore = jvmstate.PythonStore, jvmstate.JvmStore
 
 _shared = [None]
 
@@ -240,7 +205,7 @@ class RateLimiter(object):
         self._clock = clock
 
     def allow(self, address):
-        key = to_text(address).strip().lower()
+        key = _KEY_PREFIX + to_text(address).strip().lower()
         for _ in range(50):   # compare-and-set retries under contention
             now = self._clock()
             old = self._store.get(key)

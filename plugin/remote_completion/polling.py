@@ -31,67 +31,15 @@ from __future__ import absolute_import, unicode_literals
 
 import os
 import sys
-import threading
 import time
 
 from . import fetch, handover, host, logs, settings as settings_module, signature, start
-from . import xlrpush
+from . import jvmstate, xlrpush
 from .compat import HOST_ERRORS, JYTHON, to_text
 
 LAST_CYCLE_KEY = 'xlr.remote-completion.last-cycle-millis'
-
-
-class _PythonStore(object):
-    """Process-wide slot for CPython hosts."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._values = {}
-        self.started_millis = int(time.time() * 1000)
-
-    def get(self, key):
-        with self._lock:
-            return self._values.get(key)
-
-    def compare_and_set(self, key, expected, value):
-        with self._lock:
-            if self._values.get(key) != expected:
-                return False
-            self._values[key] = value
-            return True
-
-    def put(self, key, value):
-        with self._lock:
-            self._values[key] = value
-
-    def remove(self, key):
-        with self._lock:
-            return self._values.pop(key, None)
-
-
-class _JvmStore(object):
-    """JVM-wide slot: java.lang.System properties (a synchronized Hashtable)."""
-
-    def __init__(self):
-        from java.lang import System  # Jython only
-        from java.lang.management import ManagementFactory
-        self._props = System.getProperties()
-        self.started_millis = int(ManagementFactory.getRuntimeMXBean().getStartTime())
-
-    def get(self, key):
-        value = self._props.get(key)
-        return None if value is None else to_text(value)
-
-    def compare_and_set(self, key, expected, value):
-        if expected is None:
-            return self._props.putIfAbsent(key, value) is None
-        return bool(self._props.replace(key, expected, value))
-
-    def put(self, key, value):
-        self._props.put(key, value)
-
-    def remove(self, key):
-        return self._props.remove(key)
+# The stores' old names here: tests and checks reach them through polling.
+_PythonStore, _JvmStore = jvmstate.PythonStore, jvmstate.JvmStore
 
 
 _store = [None]

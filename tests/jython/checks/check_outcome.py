@@ -22,7 +22,8 @@ def check_rate_limit_lives_in_the_jvm():
     assert first.allow('jython-rate@example.com')
     assert second.allow('jython-rate@example.com')
     assert not first.allow('jython-rate@example.com')
-    assert System.getProperties().get('xlr.remote-completion.outcome-replies') is not None
+    assert System.getProperties().get(
+        'xlr.remote-completion.outcome.jython-rate@example.com') is not None
 
 
 def check_outcome_mail_is_threaded_and_automatic():
