@@ -345,8 +345,11 @@ def _story_with_pages(action, expected, out, home, hub, passwords, timeout, imap
         _say("fetch   the sandbox runs xl-rules.xml's fetch job (asked for; XL Release would not):"
              " startup-delay 1 second, sync-interval 2 seconds")
     else:
-        _say("fetch   as on XL Release: the task's waiting script runs a fetch cycle every"
-             " sync-interval (2 seconds); no scheduled job")
+        _say("fetch   as on XL Release, no scheduled job: the waiting script that holds the"
+             " JVM-wide slot")
+        _say("        waits in IMAP IDLE (2 s at a time here) and records verdicts; each task's"
+             " own run")
+        _say("        ends it (push-enabled; polling at sync-interval, 2 s, without IDLE)")
     with server:
         configure_server(server, hub, passwords, imap_fields=imap_fields)
         _say("SMTP server settings and the IMAP server configuration saved:")
