@@ -1,7 +1,8 @@
 """The drain on real Jython 2.7.3 (tests/jython/checks/check_drain.py), one
 JVM, against this module's Dovecot: Java Errors (OutOfMemoryError,
 StackOverflowError) from a handler, a parser and the fetch itself; one TLS
-context serving every connection."""
+context serving every connection; a 20,000-message mailbox listed in bounded
+windows (filled here, through Maildir files, before the JVM starts)."""
 from __future__ import annotations
 
 import shutil
@@ -12,10 +13,13 @@ import pytest
 
 from tests.support import lanes
 
+from .mailboxes import fill_maildir, message
+
 pytestmark = [pytest.mark.jython, pytest.mark.dovecot]
 
 MODULE = "check_drain"
-USERS = {"jd%d" % i: "jd-pass-%d" % i for i in range(3)}
+USERS = {"jd%d" % i: "jd-pass-%d" % i for i in range(4)}
+LARGE_USER, LARGE_COUNT = "jd3", 20_000   # Jython cannot APPEND that many in time
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +32,10 @@ def jython_run():
     root = Path(tempfile.mkdtemp(prefix="drain-jy-dovecot-"))   # Dovecot's users must reach it
     server = start_dovecot(root, USERS)
     try:
+        fill_maildir(server, LARGE_USER, [message("bulk")], copies=LARGE_COUNT)
         context = {"host": server.host, "port": server.port, "users": USERS,
-                   "tls_port": server.tls_port, "ca_pem": str(server.tls.ca_pem)}
+                   "tls_port": server.tls_port, "ca_pem": str(server.tls.ca_pem),
+                   "large_user": LARGE_USER, "large_count": LARGE_COUNT}
         yield lanes.run_jython_checks([MODULE], context, timeout=600,
                                       python_path=[lanes.REPO / "tests" / "jython"])
     finally:

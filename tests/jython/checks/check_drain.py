@@ -5,7 +5,8 @@ parser that throws one costs only its own mail (one logged verdict, the mail
 removed or quarantined, the others handled), and one thrown outside a
 handler ends the cycle cleanly with its claims released.  Started by
 tests/performance/test_drain_jython.py with a context:
-{"host", "port", "tls_port", "ca_pem" (path), "users": {name: password}}."""
+{"host", "port", "tls_port", "ca_pem" (path), "users": {name: password},
+"large_user", "large_count"} (that user's Maildir filled before the JVM starts)."""
 from __future__ import absolute_import, unicode_literals
 
 import imaplib
@@ -229,3 +230,80 @@ def check_one_tls_context_serves_every_connection(context):
             client.noop()
         finally:
             client.logout()
+
+
+def check_a_large_mailbox_is_listed_in_bounded_windows_and_a_first_window_drained(context):
+    """The Jython side of tests/performance/test_drain.py's large mailbox:
+    20,000 messages under a line limit of 32 KiB, which one ``UID SEARCH ALL``
+    answer breaks; every UID is listed in windows (each answer line within
+    the limit, as the reader enforces it), and one drain cycle, held to its
+    first window (all 20,000 would take minutes here), removes exactly the
+    mail it handled."""
+    user, count = context['large_user'], context['large_count']
+    limit = imap.MAX_LINE
+    imap.MAX_LINE = 32 * 1024
+    try:
+        client = imap.ImapClient(context['host'], context['port'], imap.TLS_NONE, None,
+                                 timeout=60)
+        client.connect()
+        try:
+            client.login(user, context['users'][user])
+            client.select('INBOX')
+            try:
+                client._call('search', client.conn.uid, str('SEARCH'), str('ALL'))
+            except imap.ImapError as error:
+                assert 'longer than' in '%s' % (error,), error
+            else:
+                raise AssertionError('one SEARCH ALL answer fits the lowered limit')
+        finally:
+            client.close()   # the overlong line broke that connection
+        client = imap.ImapClient(context['host'], context['port'], imap.TLS_NONE, None,
+                                 timeout=60)
+        client.connect()
+        judged = []
+
+        class Summary(object):
+            removed = quarantined = kept = 0
+
+            def add(self, verdict, disposition):
+                pass
+
+        def judge(meta):
+            judged.append(meta.uid)
+            return decide.Verdict.ignore(decide.NO_METADATA)
+        summary = Summary()
+        try:
+            client.login(user, context['users'][user])
+            claimer = drain.open_claims(client, logs.get_logger())
+            client.select('INBOX')
+            windows = list(client.uid_windows())
+            assert [len(w) for w in windows] == [imap.LIST_WINDOW] * (count // imap.LIST_WINDOW)
+            assert [u for w in windows for u in w] == list(range(1, count + 1))
+            listing = client.uid_windows
+
+            def first_window(size):
+                every = listing(size)
+                try:
+                    yield next(every)
+                finally:
+                    every.close()
+            client.uid_windows = first_window
+            drain.drain(client, judge, summary, logs.get_logger(), batch_size=50,
+                        claimer=claimer)
+        finally:
+            client.logout()
+    finally:
+        imap.MAX_LINE = limit
+    first = drain.window_size(50)
+    assert judged == list(range(1, first + 1)), (len(judged), judged[:3], judged[-3:])
+    assert summary.removed == first, summary.removed
+    conn = _admin(context, user)
+    try:
+        typ, data = conn.select(str('INBOX'), readonly=True)
+        assert typ == 'OK' and int(data[0]) == count - first, data
+        typ, data = conn.uid(str('SEARCH'), str('UID'), str('1:%d' % first))
+        assert typ == 'OK' and not (data[0] or b'').split(), 'a handled mail is left'
+        typ, data = conn.uid(str('SEARCH'), str('UID'), str(first + 1))
+        assert typ == 'OK' and (data[0] or b'').split() == [str(first + 1).encode('ascii')], data
+    finally:
+        conn.logout()
