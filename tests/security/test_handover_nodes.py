@@ -42,8 +42,12 @@ def test_replies_recorded_on_one_node_end_their_tasks_on_others(mailbox, tmp_pat
         server.append(user, raw)
     home = tmp_path / "home"
     (home / "conf").mkdir(parents=True)
+    # Polling: each waiting run reads its task. With push on, a verdict written
+    # on another node is read by chance about once per sync-interval (notices
+    # stay in one JVM); tests/unit/test_xlrpush.py covers that path.
     (home / "conf" / "xl-release.conf").write_text(
-        "xl.remote-completion { startup-delay = 0 seconds, sync-interval = 30 seconds }\n")
+        "xl.remote-completion { startup-delay = 0 seconds, sync-interval = 30 seconds,"
+        " push-enabled = false }\n")
 
     # Node A: the first task's waiting script fetches both replies.
     a, log_a = wait_on_node(store, home, "node-a", waiting)
