@@ -18,17 +18,9 @@ from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowErro
 import fetch_fakes as fakes
 from remote_completion import decide, drain, fetch, imap, logs, reply, tls
 from remote_completion import settings as settings_mod
+from jython_support import LogLines as _Lines
 
 REQUIRES = ('dovecot',)
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append((record.levelname, record.getMessage()))
 
 
 class _Logged(object):

@@ -6,31 +6,15 @@ here so that CPython can compare.  Results go to JSON files in
 from __future__ import absolute_import, unicode_literals
 
 import io
-import json
 import logging
 import os
 
 import fetch_fakes as fakes
 from remote_completion import fetch, logs, maildebug, reply
 from remote_completion import settings as settings_mod
+from jython_support import LogLines as _Lines, write_json as _write
 
 REQUIRES = ('dovecot',)
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append((record.levelname, record.getMessage()))
-
-
-def _write(context, name, value):
-    path = os.path.join(context['out_dir'], name + '.json')
-    with io.open(path, 'wb') as out:
-        # ensure_ascii: plain ASCII bytes on both Python 2 and 3
-        out.write(json.dumps(value, sort_keys=True, ensure_ascii=True).encode('ascii'))
 
 
 def _scenario(context, name, trace=False):

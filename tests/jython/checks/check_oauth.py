@@ -7,30 +7,14 @@ Results go to JSON files in ``context['out_dir']`` for the pytest side."""
 from __future__ import absolute_import, unicode_literals
 
 import io
-import json
 import logging
-import os
 
 import fetch_fakes as fakes
 from remote_completion import fetch, logs, maildebug, oauth
 from remote_completion import settings as settings_mod
+from jython_support import LogLines as _Lines, write_json as _write
 
 REQUIRES = ('dovecot',)
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, 1)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append((record.levelname, record.getMessage()))
-
-
-def _write(context, name, value):
-    path = os.path.join(context['out_dir'], name + '.json')
-    with io.open(path, 'wb') as out:
-        out.write(json.dumps(value, sort_keys=True, ensure_ascii=True).encode('ascii'))
 
 
 def _ci(context, sc):
@@ -71,7 +55,7 @@ def _cycle(context, name, trace=False):
     world.users['alice'] = tuple(context['alice'])
     world.add_task(context['task_id'], owner='alice')
     logger = logging.getLogger(logs.LOGGER_NAME)
-    handler = _Lines()
+    handler = _Lines(1)
     logger.addHandler(handler)
     logger.setLevel(1)
     maildebug.set_enabled(True if trace else None)

@@ -14,19 +14,14 @@ compares what is written back with CPython:
 from __future__ import absolute_import, unicode_literals
 
 import io
-import json
 import os
 import time
 
 import parser_shapes
 from remote_completion import reply
+from jython_support import write_json as _write
 
 REQUIRES = ('parser-security',)   # inputs come from its pytest module
-
-
-def _write(context, name, value):
-    with io.open(os.path.join(context['out_dir'], name + '.json'), 'wb') as out:
-        out.write(json.dumps(value, sort_keys=True, ensure_ascii=True).encode('ascii'))
 
 
 def _files(folder):

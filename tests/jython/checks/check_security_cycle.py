@@ -17,17 +17,9 @@ import time
 import fetch_fakes as fakes
 from remote_completion import fetch, host, logs, reply
 from remote_completion import settings as settings_mod
+from jython_support import LogLines as _Lines
 
 REQUIRES = ('dovecot',)
-
-
-class _Lines(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append((record.levelname, record.getMessage()))
 
 
 class _ReleaseApi(fakes.ReleaseApi):
