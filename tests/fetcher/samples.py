@@ -26,6 +26,16 @@ DATE = "Wed, 25 Nov 2026 10:00:00 +0000"
 RUN = "0123456789abcdef"     # the run every fake task is in unless told
 
 
+def imap_config(**kw):
+    """The reply mailbox's configuration as the fetcher reads it (host.ImapConfig)."""
+    from remote_completion import host
+    values = dict(host="imap.corp.example", port=993, username="xlr", password="pw",
+                  from_address=MAILBOX, secret=SECRET, enable_whitelisting=False,
+                  domain_whitelist=[])
+    values.update(kw)
+    return host.ImapConfig(**values)
+
+
 def sign(action="COMPLETE", task_id=TASK_ID, recipient=ALICE, run=RUN, secret=SECRET):
     return signature.sign(secret, action, task_id, recipient, run)
 

@@ -21,12 +21,7 @@ APIS = SimpleNamespace(configurationApi=None, releaseApi=None, userApi=None, rol
                        folderApi=None)
 
 
-def config(**kw):
-    values = dict(host="imap.corp.example", port=993, username="xlr", password="pw",
-                  from_address=s.MAILBOX, secret=s.SECRET, enable_whitelisting=False,
-                  domain_whitelist=[])
-    values.update(kw)
-    return host.ImapConfig(**values)
+config = s.imap_config
 
 
 class Task:

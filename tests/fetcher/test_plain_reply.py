@@ -10,7 +10,7 @@ import html
 
 import pytest
 
-from remote_completion import compose, decide, host, reply, replytoken, signature
+from remote_completion import compose, decide, reply, replytoken, signature
 from remote_completion.metadata import COMPLETE, FAIL
 from tests.fetcher import samples as s
 
@@ -18,12 +18,7 @@ D = decide
 WORDS = "Approved, CR-1042 checked"
 
 
-def config(**kw):
-    values = dict(host="imap.corp.example", port=993, username="xlr", password="pw",
-                  from_address=s.MAILBOX, secret=s.SECRET, enable_whitelisting=False,
-                  domain_whitelist=[])
-    values.update(kw)
-    return host.ImapConfig(**values)
+config = s.imap_config
 
 
 def request(recipient=s.ALICE, run=s.RUN, task_id=s.TASK_ID):

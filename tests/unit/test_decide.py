@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from remote_completion import decide, host, reply
+from remote_completion import decide, reply
 from tests.fetcher import samples as s
 
 D = decide
 
 
-def config(**kw):
-    values = dict(host="imap.corp.example", port=993, username="xlr", password="pw",
-                  from_address=s.MAILBOX, secret=s.SECRET, enable_whitelisting=False,
-                  domain_whitelist=[])
-    values.update(kw)
-    return host.ImapConfig(**values)
+config = s.imap_config
 
 
 OTHER_RUN = "fedcba9876543210"
