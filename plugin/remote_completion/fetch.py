@@ -141,7 +141,7 @@ def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_v
 # --- the mailbox -----------------------------------------------------------------
 
 def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=None):
-    max_size = int(getattr(settings, 'max_message_size', 10 ** 6))
+    max_size = int(settings.max_message_size)
 
     def judge(meta):
         if meta.body is None:   # over max-message-size: judged by its headers
@@ -152,7 +152,7 @@ def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=
             return verdict
         return _handle(meta.uid, reply.parse_reply(meta.body, max_bytes=max_size), meta, config,
                        apis, log, now, settings)
-    drain.drain(client, judge, summary, log, batch_size=int(getattr(settings, 'batch_size', 50)),
+    drain.drain(client, judge, summary, log, batch_size=int(settings.batch_size),
                 max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
                 claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
 
@@ -269,7 +269,7 @@ def send_outcome(config, apis, settings, address, data):
 def answer_sender(mail, parsed, verdict, config, settings, apis, log):
     """The outcome reply to the sender (outcome.py says who never gets one).
     Never raises and never changes the verdict: a failure is logged."""
-    if not getattr(settings, 'outcome_replies', True) or parsed is None:
+    if not settings.outcome_replies or parsed is None:
         return 'off'
     sender = logs.clean(getattr(parsed, 'sender', None), 120) or 'an unknown sender'
     try:
@@ -281,7 +281,7 @@ def answer_sender(mail, parsed, verdict, config, settings, apis, log):
         texts = {}
         if task is not None:
             texts = dict(task_title=host.task_title(task), status=host.task_status(task),
-                         link=tasklink.task_url(getattr(settings, 'server_url', None),
+                         link=tasklink.task_url(settings.server_url,
                                                 host.task_id(task)))
         mailbox = compose.split_from(config.from_address)[1]
         message = outcome.compose_outcome(parsed, verdict, mailbox, **texts)
@@ -483,7 +483,7 @@ def check_connection(configuration, settings=None):
         return False, logs.clean(to_text(error), 500)
     except HOST_ERRORS as error:
         return False, 'The configuration could not be read: %s' % _safe_error(error)
-    timeout = getattr(settings, 'network_timeout', 30.0) if settings is not None else 30.0
+    timeout = (settings or settings_mod.Settings()).network_timeout
     if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
         from . import graph
         return graph.check_connection(config, timeout)
