@@ -40,7 +40,7 @@ from __future__ import absolute_import, unicode_literals
 
 from . import claims as claims_mod
 from . import decide, logs
-from .compat import ANY_ERROR, JYTHON, to_text
+from .compat import ANY_ERROR, JYTHON
 
 # Failures that a mail's content causes and that must not be tried again:
 # retrying a mail that exhausted the memory could take the host down.
@@ -63,8 +63,6 @@ def window_size(batch_size):
     return max(batch_size, min(MAX_WINDOW, batch_size * BATCHES_PER_WINDOW))
 
 
-def _error_text(error):
-    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
 
 
 # --- claims ----------------------------------------------------------------------
@@ -79,7 +77,7 @@ def open_claims(client, log, timeout=None):
         claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
         return claimer if claimer.prepare() else None
     except Exception as error:
-        log.debug('Remote completion: messages are not claimed: %s', _error_text(error))
+        log.debug('Remote completion: messages are not claimed: %s', logs.describe_error(error))
         return None
 
 
@@ -92,7 +90,7 @@ def _claim(claimer, uids, infos, log):
         outcome = claimer.claim(uids, seen=seen, confirm=False)
     except Exception as error:  # a doubled handling is harmless; a skipped one is not
         log.debug('Remote completion: claiming failed, handling the window unclaimed: %s',
-                  _error_text(error))
+                  logs.describe_error(error))
         return list(uids)
     if outcome.taken:
         log.debug('Remote completion: %d message(s) are being handled by another fetcher',
@@ -107,7 +105,7 @@ def _release(claimer, uids, log):
     try:
         claimer.release(uids)
     except ANY_ERROR as error:  # the claim then expires on its own
-        log.debug('Remote completion: releasing claims failed: %s', _error_text(error))
+        log.debug('Remote completion: releasing claims failed: %s', logs.describe_error(error))
 
 
 # --- the drain -------------------------------------------------------------------
@@ -154,7 +152,7 @@ class _Drain(object):
                 self.finish(won, remove, move)
             except ANY_ERROR as error:
                 self.log.debug('Remote completion: removing handled mail failed: %s',
-                               _error_text(error))
+                               logs.describe_error(error))
             raise
         self.finish(won, remove, move)
 
@@ -196,7 +194,7 @@ class _Drain(object):
             outcome = 'ignored and %s' % ('moved to the quarantine folder' if self.quarantine
                                          else 'removed')
         self.log.error('Remote completion: mail %s: %s (%s): %s. Detail: %s', meta.uid, outcome,
-                       verdict.reason, verdict.text, _error_text(error))
+                       verdict.reason, verdict.text, logs.describe_error(error))
         return verdict
 
     def finish(self, won, remove, move):

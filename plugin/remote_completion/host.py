@@ -102,9 +102,7 @@ def is_permission_error(error):
     return bool(_HTTP_403.search(text))
 
 
-def describe_error(error):
-    """One secret-free line for a log: the error's class and message."""
-    return logs.clean(logs.mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), 300)
+describe_error = logs.describe_error   # host callers' name for it
 
 
 class ConfigurationError(Exception):

@@ -72,8 +72,6 @@ def offers_idle(capabilities):
     return IDLE in set(to_text(c).strip().upper() for c in (capabilities or ()))
 
 
-def _safe(error):
-    return logs.clean(logs.mask_secrets(to_text('%s: %s' % (type(error).__name__, error))), 300)
 
 
 class _Connection(imaplib.IMAP4):
@@ -511,7 +509,8 @@ class ImapClient(object):
             raise
         except Exception as error:
             self.close()
-            raise ImapError('cannot connect to the IMAP server %s: %s' % (where, _safe(error)))
+            raise ImapError('cannot connect to the IMAP server %s: %s'
+                            % (where, logs.describe_error(error)))
         return self
 
     @property
@@ -534,7 +533,7 @@ class ImapClient(object):
         except ImapError:
             raise
         except Exception as error:
-            raise ImapError('%s failed: %s' % (what, _safe(error)))
+            raise ImapError('%s failed: %s' % (what, logs.describe_error(error)))
         if typ != 'OK':
             detail = logs.clean(logs.mask_secrets(_line_text(data[-1] if data else '')), 200)
             raise ImapError('%s failed: %s %s' % (what, typ, detail))
@@ -584,14 +583,14 @@ class ImapClient(object):
         try:
             typ, data = self.conn.authenticate(mechanism, answer)
         except self.conn.abort as error:
-            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+            raise ImapError('authenticate %s failed: %s' % (mechanism, logs.describe_error(error)))
         except self.conn.error as error:
             detail = oauth.server_error(challenges[1]) if len(challenges) > 1 else ''
             raise AuthenticationRefused('authenticate %s as %s refused: %s%s' % (
-                mechanism, logs.clean(username, 100), _safe(error),
+                mechanism, logs.clean(username, 100), logs.describe_error(error),
                 ' (%s)' % detail if detail else ''))
         except Exception as error:
-            raise ImapError('authenticate %s failed: %s' % (mechanism, _safe(error)))
+            raise ImapError('authenticate %s failed: %s' % (mechanism, logs.describe_error(error)))
         finally:
             self.conn.in_auth = False
         if typ != 'OK':

@@ -143,3 +143,9 @@ def get_logger():
     if _logger is None:
         _logger = PluginLogger()
     return _logger
+
+
+def describe_error(error, limit=300):
+    """One secret-free log line for an error: its class and message, masked
+    and cleaned (the one describer the library uses)."""
+    return clean(mask_secrets('%s: %s' % (type(error).__name__, to_text(error))), limit)

@@ -29,7 +29,7 @@ import threading
 import time
 
 from . import imap, logs
-from .compat import ANY_ERROR, JYTHON, to_text
+from .compat import ANY_ERROR, JYTHON
 
 if JYTHON:  # pragma: no cover - the Jython lane
     from java.lang import Thread as _JavaThread
@@ -239,7 +239,7 @@ class MailboxWatcher(threading.Thread):
                     delay = self.backoff.next_delay()
                     _log.warning('Remote completion: IMAP IDLE connection lost or not opened '
                                  '(%s); retrying in %.1fs',
-                                 logs.clean(logs.mask_secrets(_describe(error)), 200), delay)
+                                 logs.describe_error(error, 200), delay)
                     self.stop.wait(delay)
                 finally:
                     if mailbox is not None:
@@ -278,10 +278,6 @@ class MailboxWatcher(threading.Thread):
             session.done()
 
 
-def _describe(error):
-    text = to_text(error)
-    name = type(error).__name__
-    return '%s: %s' % (name, text) if text else name
 
 
 # --- the loop ---------------------------------------------------------------
@@ -357,7 +353,7 @@ class PushLoop(object):
             self.retry_soon = True
             self.stats.add('fetch_errors')
             _log.warning('Remote completion: fetch cycle failed: %s',
-                         logs.clean(logs.mask_secrets(_describe(error)), 300))
+                         logs.describe_error(error))
         finally:
             self.stats.add('fetch_cycles')  # counted when done: tests wait on it
 
@@ -451,7 +447,7 @@ def run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, s
         except ANY_ERROR as error:
             delay = backoff.next_delay()
             _log.warning('Remote completion: push session failed (%s); the next in %.1fs',
-                         logs.clean(logs.mask_secrets(_describe(error)), 300), delay)
+                         logs.describe_error(error), delay)
             stop.wait(delay)
         if stop.is_set():
             return stats

@@ -164,7 +164,7 @@ class Session(object):
             client = self.open_mailbox()
         except ANY_ERROR as error:
             self.log.warning('Remote completion: IMAP IDLE connection not opened (%s)',
-                             logs.clean(logs.mask_secrets(push._describe(error)), 200))
+                             logs.describe_error(error, 200))
             return 'answered' if self._cycle() else 'no-idle'
         try:
             if not imap.offers_idle(client.capabilities):
@@ -198,7 +198,7 @@ class Session(object):
             return 'answered' if self._cycle() else 'no-idle'
         except ANY_ERROR as error:   # a lost connection: the next holder reconnects
             self.log.warning('Remote completion: IMAP IDLE session ended (%s)',
-                             logs.clean(logs.mask_secrets(push._describe(error)), 200))
+                             logs.describe_error(error, 200))
             return 'answered' if self._cycle() else 'no-idle'
         finally:
             try:
