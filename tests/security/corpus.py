@@ -101,6 +101,15 @@ class Corpus:
         store.init(users=users, teams=self.teams, tasks=self.tasks, releases=self.releases,
                    imap_ci=imap_ci, roles=ROLES)
 
+    def action_counts(self, acts):
+        """Lost, doubled and wrong actions among ``acts`` ({task: [action, ...]}
+        in the order recorded) against what the genuine replies ask for."""
+        expected = {e.expect.task: e.expect.action for e in self.entries
+                    if e.expect.kind == "act"}
+        return {"lost": sum(1 for t in expected if t not in acts),
+                "doubled": sum(1 for a in acts.values() if len(a) > 1),
+                "wrong": sum(1 for t, a in acts.items() if expected.get(t) != a[0])}
+
     def counts(self):
         out = {}
         for e in self.entries:

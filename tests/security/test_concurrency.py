@@ -53,12 +53,7 @@ def prepare(mailbox, tmp_path, seed):
     corpus = world(seed)
     store = taskstore.TaskStore(tmp_path / "tasks.json")
     corpus.store_init(store, corpus.imap_ci(server.host, server.port, user, password))
-    c = server.client(user)
-    try:
-        for e in corpus.entries:
-            assert c.append("INBOX", None, None, e.raw)[0] == "OK"
-    finally:
-        c.logout()
+    server.append_all(user, [e.raw for e in corpus.entries])
     return server, user, corpus, store
 
 
@@ -111,16 +106,8 @@ def run_workers(store, tmp_path, specs, timeout=120):
 
 
 def exactly_once(corpus, store):
-    acts = store.actions_by_task()
-    names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
-    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
-    return {
-        "lost": sum(1 for t in expected if t not in acts),
-        "doubled": sum(1 for a in acts.values() if len(a) > 1),
-        "wrong": sum(1 for t, a in acts.items() if expected.get(t) != names[a[0]]),
-        "refused": len(store.refused()),
-        "verdict_writes": store.verdict_writes(),
-    }
+    return dict(corpus.action_counts(store.actions_by_task()), refused=len(store.refused()),
+                verdict_writes=store.verdict_writes())
 
 
 @pytest.mark.dovecot

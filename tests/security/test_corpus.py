@@ -132,18 +132,9 @@ def test_corpus_is_deterministic_and_large_enough():
     assert corpus_mod.SECRET.encode() not in blob and corpus_mod.OLD_SECRET.encode() not in blob
 
 
-@pytest.mark.dovecot
-@pytest.mark.slow
-def test_corpus_through_the_fetch_cycle_on_dovecot(mailbox, plugin_log):
-    server, user, password = mailbox
-    corpus = corpus_mod.build()
-    store = taskstore.MemoryTaskStore()
-    corpus.store_init(
-        store, corpus.imap_ci(server.host, server.port, user, password, quarantine="Quarantine")
-    )
-    logs.register_secret(password)
-
-    started = time.monotonic()
+def append_corpus(server, user, corpus):
+    """Appends every corpus message to the user's INBOX with its internal
+    date; returns ({uid: entry}, numbers of the messages Dovecot refused)."""
     client = server.client(user)
     entry_of_uid = {}
     refused = []
@@ -159,6 +150,22 @@ def test_corpus_through_the_fetch_cycle_on_dovecot(mailbox, plugin_log):
             entry_of_uid[int(m.group(1))] = e
     finally:
         client.logout()
+    return entry_of_uid, refused
+
+
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_corpus_through_the_fetch_cycle_on_dovecot(mailbox, plugin_log):
+    server, user, password = mailbox
+    corpus = corpus_mod.build()
+    store = taskstore.MemoryTaskStore()
+    corpus.store_init(
+        store, corpus.imap_ci(server.host, server.port, user, password, quarantine="Quarantine")
+    )
+    logs.register_secret(password)
+
+    started = time.monotonic()
+    entry_of_uid, refused = append_corpus(server, user, corpus)
     appended = time.monotonic() - started
 
     plugin_log.clear()

@@ -67,13 +67,7 @@ class Scenario:
         corpus.store_init(
             self.store, corpus.imap_ci("127.0.0.1", port, user, password, quarantine="Quarantine")
         )
-        c = server.client(user)
-        try:
-            for e in corpus.entries:
-                typ, data = c.append("INBOX", None, None, e.raw)
-                assert typ == "OK", data
-        finally:
-            c.logout()
+        server.append_all(user, [e.raw for e in corpus.entries])
         self.raised = 0
         self.cycles = 0
 
@@ -103,35 +97,39 @@ class Scenario:
 
     def outcome(self):
         acts = self.store.actions_by_task()
-        expected = {
-            e.expect.task: e.expect.action for e in self.corpus.entries if e.expect.kind == "act"
-        }
-        names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
-        return {
-            "lost": sum(1 for t in expected if t not in acts),
-            "doubled": sum(1 for a in acts.values() if len(a) > 1),
-            "wrong": sum(1 for t, a in acts.items() if expected.get(t) != names[a[0]]),
-            "refused": len(self.store.refused()),
-            "inbox": self.server.count(self.user),
-            "quarantine": self.server.count(self.user, "Quarantine"),
-            "quarantine_duplicates": self.quarantine_duplicates(),
-        }
+        return dict(mailbox_outcome(self.corpus, acts, self.server, self.user),
+                    refused=len(self.store.refused()))
 
-    def quarantine_duplicates(self):
-        c = self.server.client(self.user)
-        try:
-            typ, _ = c.select("Quarantine", readonly=True)
-            if typ != "OK":
-                return 0
-            typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-            ids = [item[1].strip().lower() for item in data if isinstance(item, tuple)]
-            return len(ids) - len(set(ids))
-        finally:
-            c.logout()
+    def check(self, outcome, label):
+        return check(self.corpus, self.raised, outcome, label)
 
 
-def check(scenario, outcome, label):
-    junk = sum(1 for e in scenario.corpus.entries if e.expect.kind != "act")
+def mailbox_outcome(corpus, acts, server, user):
+    """A fault scenario's figures: the corpus's lost, doubled and wrong actions
+    among ``acts`` ({task: [action, ...]}), and what is left in the user's
+    INBOX and quarantine."""
+    return dict(corpus.action_counts(acts), inbox=server.count(user),
+                quarantine=server.count(user, "Quarantine"),
+                quarantine_duplicates=quarantine_duplicates(server, user))
+
+
+def quarantine_duplicates(server, user):
+    c = server.client(user)
+    try:
+        typ, _ = c.select("Quarantine", readonly=True)
+        if typ != "OK":
+            return 0
+        typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        ids = [item[1].strip().lower() for item in data if isinstance(item, tuple)]
+        return len(ids) - len(set(ids))
+    finally:
+        c.logout()
+
+
+def check(corpus, raised, outcome, label):
+    """What is wrong with one scenario's ``outcome``, a line each; ``raised``:
+    how many of its cycles raised."""
+    junk = sum(1 for e in corpus.entries if e.expect.kind != "act")
     problems = []
     for key in ("lost", "doubled", "wrong"):
         if outcome[key]:
@@ -141,7 +139,7 @@ def check(scenario, outcome, label):
     # Every ignored mail ends in quarantine.  A genuine reply that acted but
     # whose removal was cut off is judged again next cycle ("task not in
     # progress") and quarantined too: an extra copy of evidence, not a loss.
-    valid = len(scenario.corpus.entries) - junk
+    valid = len(corpus.entries) - junk
     if not junk <= outcome["quarantine"] <= junk + valid:
         problems.append("%s: quarantine holds %d, expected %d to %d" % (
             label, outcome["quarantine"], junk, junk + valid))
@@ -149,7 +147,7 @@ def check(scenario, outcome, label):
         problems.append(
             "%s: %d message(s) twice in quarantine" % (label, outcome["quarantine_duplicates"])
         )
-    if scenario.raised:
+    if raised:
         problems.append("%s: a cycle raised" % label)
     return problems
 
@@ -178,7 +176,7 @@ def test_connection_cut_at_every_step(dovecot, monkeypatch, plugin_log):
         first = base.cycle()
         assert first is not None and first.error is None
         steps = command_names(proxy.commands[-1])
-        assert check(base, base.outcome(), "no fault") == []
+        assert base.check(base.outcome(), "no fault") == []
 
         problems, totals, recoveries = [], collections.Counter(), collections.Counter()
         for mode in ("before", "after"):
@@ -194,7 +192,7 @@ def test_connection_cut_at_every_step(dovecot, monkeypatch, plugin_log):
                 for key, value in outcome.items():
                     totals[key] += value
                 label = "cut %s %s (#%d)" % (mode, steps[step - 1], step)
-                problems += check(scenario, outcome, label)
+                problems += scenario.check(outcome, label)
                 if broken is not None and broken.error is None and steps[step - 1] != "LOGOUT":
                     problems.append("%s: the broken cycle reported no error" % label)
                 if scenario.last is not None and scenario.last.error is not None:
@@ -255,7 +253,7 @@ def test_server_stopped_at_every_step(private_dovecot, monkeypatch, plugin_log):
             for key, value in outcome.items():
                 totals[key] += value
             label = "server stopped at %s (#%d)" % (steps[step - 1], step)
-            problems += check(scenario, outcome, label)
+            problems += scenario.check(outcome, label)
             if broken is None or (broken.error is None and steps[step - 1] != "LOGOUT"):
                 problems.append("%s: the broken cycle did not fail cleanly" % label)
         figures.record(
@@ -308,7 +306,7 @@ def api_faults(dovecot, monkeypatch, plan, name):
         outcome = scenario.outcome()
         for key, value in outcome.items():
             totals[key] += value
-        problems += check(scenario, outcome, "%s fails %s call #%d" % (method, stage, number))
+        problems += scenario.check(outcome, "%s fails %s call #%d" % (method, stage, number))
     figures.record(
         name,
         {

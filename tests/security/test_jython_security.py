@@ -14,17 +14,8 @@ MODULE = "check_security"
 @pytest.mark.dovecot
 def test_security_checks_on_jython(mailbox):
     server, user, password = mailbox
-    c = server.client(user)
-    try:
-        for i in range(10):
-            assert (
-                c.append(
-                    "INBOX", None, None, b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody\r\n" % i
-                )[0]
-                == "OK"
-            )
-    finally:
-        c.logout()
+    server.append_all(user, [b"Subject: m%d\r\nFrom: a@corp.com\r\n\r\nbody\r\n" % i
+                             for i in range(10)])
     run = lanes.run_jython_checks([MODULE], context={"host": server.host, "port": server.port,
                                                       "user": user, "password": password})
     names = lanes.discover_jython_checks()[MODULE]["checks"]
@@ -159,6 +150,35 @@ def parser_shapes_all():
     return parser_shapes.all_shapes()
 
 
+# --- the fetch cycle on Jython against the corpus world ------------------------------
+
+def _jython_world(corpus):
+    """The task world of ``corpus`` as JSON for check_security_cycle.make_world."""
+    from tests.security import corpus as corpus_mod
+    return {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
+            "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
+            "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
+
+
+def _run_cycle_check(module, check, result, tmp_path, corpus, timeout, **context):
+    """Runs ``check`` of the Jython check ``module`` (which drives the fetch
+    cycle on ``corpus``'s task world) and returns the JSON it wrote as
+    ``<result>.json``."""
+    import json
+
+    from tests.security import corpus as corpus_mod
+    from tests.security.test_corpus import NOW
+    out = tmp_path / "out"
+    out.mkdir()
+    context.update(world=_jython_world(corpus), out_dir=str(out),
+                   max_message_size=corpus_mod.MAX_MESSAGE_SIZE, now=list(NOW.timetuple())[:6])
+    run = lanes.run_jython_checks([module], context=context, timeout=timeout,
+                                  python_path=[lanes.REPO / "tests" / "jython"])
+    failure = run.failure(module, check)
+    assert failure is None, failure
+    return json.loads((out / (result + ".json")).read_text())
+
+
 CYCLE_MODULE = "check_security_cycle"
 
 
@@ -175,10 +195,15 @@ class _Actions:
         self.actions = actions
 
     def actions_by_task(self):
-        out = {}
-        for task, name in self.actions:
-            out.setdefault(task, []).append(name)
-        return out
+        return _acts(self.actions)
+
+
+def _acts(actions):
+    """{task: [action, ...]} of (task, action) pairs, in their order."""
+    out = {}
+    for task, name in actions:
+        out.setdefault(task, []).append(name)
+    return out
 
 
 @pytest.mark.jython
@@ -187,40 +212,16 @@ class _Actions:
 def test_corpus_through_the_fetch_cycle_on_jython(mailbox, tmp_path):
     """The same corpus and rules as tests/security/test_corpus.py, but the
     fetch cycle runs on Jython 2.7.3 against the same Dovecot."""
-    import datetime
-    import json
-    import re
-
     from tests.security import corpus as corpus_mod
     from tests.security import figures
-    from tests.security.test_corpus import NOW, imap_date, judge, parse_verdicts
+    from tests.security.test_corpus import append_corpus, judge, parse_verdicts
     server, user, password = mailbox
     corpus = corpus_mod.build()
-    client = server.client(user)
-    entry_of_uid = {}
-    try:
-        for e in corpus.entries:
-            when = (NOW - datetime.timedelta(days=e.internaldate_days_ago)).replace(
-                tzinfo=datetime.timezone.utc)
-            typ, data = client.append("INBOX", None, imap_date(when), e.raw)
-            assert typ == "OK", (e.number, data)
-            entry_of_uid[int(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1))] = e
-    finally:
-        client.logout()
-    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
-             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
-             "teams": corpus.teams,
-             "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
-    out = tmp_path / "out"
-    out.mkdir()
-    context = {"host": server.host, "port": server.port, "user": user, "password": password,
-               "world": world, "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
-               "now": list(NOW.timetuple())[:6]}
-    run = lanes.run_jython_checks([CYCLE_MODULE], context=context, timeout=1500,
-                                  python_path=[lanes.REPO / "tests" / "jython"])
-    failure = run.failure(CYCLE_MODULE, "check_corpus_through_the_fetch_cycle")
-    assert failure is None, failure
-    result = json.loads((out / "cycle.json").read_text())
+    entry_of_uid, refused = append_corpus(server, user, corpus)
+    assert not refused, refused
+    result = _run_cycle_check(CYCLE_MODULE, "check_corpus_through_the_fetch_cycle", "cycle",
+                              tmp_path, corpus, 1500, host=server.host, port=server.port,
+                              user=user, password=password)
     records = [_Record(level, message) for level, message in result["log"]]
     verdicts = parse_verdicts(records)
     figures_, problems = judge(corpus, entry_of_uid, verdicts, _Actions(result["actions"]))
@@ -242,6 +243,8 @@ def test_corpus_through_the_fetch_cycle_on_jython(mailbox, tmp_path):
     assert result["second"]["acted"] + result["second"]["ignored"] == 0
     assert figures_["quarantined"] == len(entry_of_uid) - result["summary"]["acted"]
 
+
+# --- faults on Jython: connection cuts, server stops, API faults ---------------------
 
 FAULTS_MODULE = "check_security_faults"
 MAX_STEPS = 30
@@ -295,154 +298,93 @@ def _control_server(proxy, server=None):
     return listener.getsockname()[1]
 
 
-@pytest.mark.jython
-@pytest.mark.dovecot
-@pytest.mark.slow
-def test_connection_cut_at_every_step_on_jython(dovecot, tmp_path):
-    """tests/security/test_faults.py's connection cuts, with the fetch cycle
-    on Jython: nothing lost, nothing doubled, nothing wrong."""
-    import json
-
-    from tests.security import figures
-    from tests.security.conftest import add_user
-    from tests.security.faultproxy import FaultProxy
-    from tests.security.test_corpus import NOW
-    from tests.security.test_faults import check, small_corpus
-    corpus = small_corpus(1)
-    users = []
-    for _ in range(2 * MAX_STEPS + 1):
-        user, password = add_user(dovecot)
-        client = dovecot.client(user)
-        try:
-            for e in corpus.entries:
-                assert client.append("INBOX", None, None, e.raw)[0] == "OK"
-        finally:
-            client.logout()
-        users.append([user, password])
-    from tests.security import corpus as corpus_mod
-    world = {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
-             "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
-             "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
-    proxy = FaultProxy(dovecot.host, dovecot.port)
-    out = tmp_path / "out"
-    out.mkdir()
-    try:
-        context = {"host": dovecot.host, "port": dovecot.port, "proxy_port": proxy.port,
-                   "control_port": _control_server(proxy), "users": users, "world": world,
-                   "out_dir": str(out), "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
-                   "now": list(NOW.timetuple())[:6]}
-        run = lanes.run_jython_checks([FAULTS_MODULE], context=context, timeout=1500,
-                                      python_path=[lanes.REPO / "tests" / "jython"])
-        failure = run.failure(FAULTS_MODULE, "check_connection_cut_at_every_step")
-        assert failure is None, failure
-        result = json.loads((out / "faults.json").read_text())
-        cuts = proxy.cuts
-    finally:
-        proxy.close()
-    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
-    names = {"COMPLETE": "COMPLETE", "FAIL": "FAIL"}   # the verdicts recorded
-    problems, totals = [], {"lost": 0, "doubled": 0, "wrong": 0}
-    for sc in result["scenarios"]:
-        acts = {}
-        for task, name in sc["actions"]:
-            acts.setdefault(task, []).append(name)
-        outcome = {
-            "lost": sum(1 for t in expected if t not in acts),
-            "doubled": sum(1 for a in acts.values() if len(a) > 1),
-            "wrong": sum(1 for t, a in acts.items() if expected.get(t) != names[a[0]]),
-            "inbox": dovecot.count(sc["user"]),
-            "quarantine": dovecot.count(sc["user"], "Quarantine"),
-            "quarantine_duplicates": _quarantine_duplicates(dovecot, sc["user"]),
-        }
-        for key in totals:
-            totals[key] += outcome[key]
-
-        class Scenario:
-            raised = 1 if sc["raised"] else 0
-        Scenario.corpus = corpus
-        label = "jython cut %s #%d" % (sc["mode"], sc["step"])
-        problems += check(Scenario, outcome, label)
-        if sc["armed_after"]:
-            problems.append("%s: the proxy was still armed after the cycle" % label)
-        if sc["last_error"] is not None:
-            problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
-    figures.record("faults-connection-cuts-jython", {
-        "steps_per_cycle": result["steps"], "scenarios": len(result["scenarios"]), "cuts": cuts,
-        "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
-        "wrong_actions": totals["wrong"]})
-    assert len(result["scenarios"]) == 2 * result["steps"] == cuts
-    assert not problems, "\n".join(problems)
-
-
-def _quarantine_duplicates(server, user):
-    c = server.client(user)
-    try:
-        typ, _ = c.select("Quarantine", readonly=True)
-        if typ != "OK":
-            return 0
-        typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-        ids = [item[1].strip().lower() for item in data if isinstance(item, tuple)]
-        return len(ids) - len(set(ids))
-    finally:
-        c.logout()
-
-
-# --- issue 11: server stops and API faults on Jython --------------------------------
-
-def _jython_world(corpus):
-    from tests.security import corpus as corpus_mod
-    return {"secret": corpus_mod.SECRET, "mailbox": corpus_mod.MAILBOX,
-            "whitelist": corpus_mod.WHITELIST, "roles": corpus_mod.ROLES, "tasks": corpus.tasks,
-            "teams": corpus.teams, "users": {u: [n, e] for u, (n, e) in corpus_mod.USERS.items()}}
-
-
 def _fill(server, users, corpus):
     for user, _ in users:
-        client = server.client(user)
-        try:
-            for e in corpus.entries:
-                assert client.append("INBOX", None, None, e.raw)[0] == "OK"
-        finally:
-            client.logout()
+        server.append_all(user, [e.raw for e in corpus.entries])
 
 
-def _judge(server, corpus, sc, label):
-    """test_faults.check's figures for one Jython scenario.  An action is a
-    verdict recorded by commentTask, once per (task, mail) as the waiting
-    script reads it (taskstore.actions_by_task); the waiting scripts
-    (fetch_fakes.World.settle) must then have ended exactly the tasks that
-    had a genuine reply, the way it asked."""
+def _run_behind_proxy(server, module, check, result, tmp_path, corpus, users, timeout,
+                      stops=False):
+    """_run_cycle_check with ``users`` reaching ``server`` through a fault
+    proxy the check arms over the control protocol (``stops``: and may stop
+    and start the server); returns (the check's JSON, the proxy's cuts)."""
+    from tests.security.faultproxy import FaultProxy
+    proxy = FaultProxy(server.host, server.port)
+    try:
+        found = _run_cycle_check(
+            module, check, result, tmp_path, corpus, timeout, host=server.host, port=server.port,
+            proxy_port=proxy.port, users=users,
+            control_port=_control_server(proxy, server if stops else None))
+        return found, proxy.cuts
+    finally:
+        proxy.close()
+        if server.process is None:
+            server.start()
+
+
+def _judge(server, corpus, sc, acts, label):
+    """test_faults.check's figures and problems for one Jython scenario, whose
+    actions are ``acts`` ({task: [action, ...]})."""
+    from tests.security.test_faults import check, mailbox_outcome
+    outcome = mailbox_outcome(corpus, acts, server, sc["user"])
+    problems = check(corpus, 1 if sc["raised"] else 0, outcome, label)
+    if sc.get("armed_after"):
+        problems.append("%s: the proxy was still armed after the cycle" % label)
+    if sc["last_error"] is not None:
+        problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
+    return outcome, problems
+
+
+def _judge_waiting_scripts(server, corpus, sc, label):
+    """_judge where an action is a verdict recorded by commentTask, once per
+    (task, mail) as the waiting script reads it (taskstore.actions_by_task);
+    the waiting scripts (fetch_fakes.World.settle) must then have ended
+    exactly the tasks that had a genuine reply, the way it asked."""
     from tests.security import taskstore
-    from tests.security.test_faults import check
-    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
     acts, seen = {}, set()
     for task, text in sc["comments"]:
         for action, mail in taskstore._VERDICT.findall(text):
             if (task, mail) not in seen:
                 seen.add((task, mail))
                 acts.setdefault(task, []).append(action)
-    outcome = {
-        "lost": sum(1 for t in expected if t not in acts),
-        "doubled": sum(1 for a in acts.values() if len(a) > 1),
-        "wrong": sum(1 for t, a in acts.items() if expected.get(t) != a[0]),
-        "inbox": server.count(sc["user"]),
-        "quarantine": server.count(sc["user"], "Quarantine"),
-        "quarantine_duplicates": _quarantine_duplicates(server, sc["user"]),
-    }
-
-    class Scenario:
-        raised = 1 if sc["raised"] else 0
-    Scenario.corpus = corpus
-    problems = check(Scenario, outcome, label)
+    outcome, problems = _judge(server, corpus, sc, acts, label)
+    expected = {e.expect.task: e.expect.action for e in corpus.entries if e.expect.kind == "act"}
     ended = {"COMPLETE": "COMPLETED", "FAIL": "FAILED"}
     statuses = {t: ended.get(expected.get(t), "IN_PROGRESS") for t in sc["statuses"]}
     if sc["statuses"] != statuses:
         wrong = sorted(t for t in statuses if statuses[t] != sc["statuses"][t])
         problems.append("%s: tasks not ended by their waiting script as asked: %s" % (
             label, ["%s %s" % (t, sc["statuses"][t]) for t in wrong]))
-    if sc["last_error"] is not None:
-        problems.append("%s: the recovery cycle failed: %s" % (label, sc["last_error"]))
     return outcome, problems
+
+
+@pytest.mark.jython
+@pytest.mark.dovecot
+@pytest.mark.slow
+def test_connection_cut_at_every_step_on_jython(dovecot, tmp_path):
+    """tests/security/test_faults.py's connection cuts, with the fetch cycle
+    on Jython: nothing lost, nothing doubled, nothing wrong."""
+    from tests.security import figures
+    from tests.security.conftest import add_user
+    from tests.security.test_faults import small_corpus
+    corpus = small_corpus(1)
+    users = [list(add_user(dovecot)) for _ in range(2 * MAX_STEPS + 1)]
+    _fill(dovecot, users, corpus)
+    result, cuts = _run_behind_proxy(dovecot, FAULTS_MODULE, "check_connection_cut_at_every_step",
+                                     "faults", tmp_path, corpus, users, 1500)
+    problems, totals = [], {"lost": 0, "doubled": 0, "wrong": 0}
+    for sc in result["scenarios"]:
+        label = "jython cut %s #%d" % (sc["mode"], sc["step"])
+        outcome, found = _judge(dovecot, corpus, sc, _acts(sc["actions"]), label)
+        problems += found
+        for key in totals:
+            totals[key] += outcome[key]
+    figures.record("faults-connection-cuts-jython", {
+        "steps_per_cycle": result["steps"], "scenarios": len(result["scenarios"]), "cuts": cuts,
+        "lost_actions": totals["lost"], "doubled_actions": totals["doubled"],
+        "wrong_actions": totals["wrong"]})
+    assert len(result["scenarios"]) == 2 * result["steps"] == cuts
+    assert not problems, "\n".join(problems)
 
 
 API_MODULE = "check_security_api_faults"
@@ -462,28 +404,17 @@ def test_api_fails_transiently_on_jython(dovecot, tmp_path):
     """test_faults.py's task API and user directory faults with the fetch
     cycle on Jython: nothing lost, nothing doubled, nothing wrong, also when
     the API raises a java.lang exception (no Python Exception there)."""
-    import json
-
     from tests.security import figures
-    from tests.security import corpus as corpus_mod
     from tests.security.conftest import add_user
-    from tests.security.test_corpus import NOW
     from tests.security.test_faults import API_FAULTS, USER_FAULTS, small_corpus
     corpus = small_corpus(3)
     plan = [[m, s, n, JAVA_FAULTS.get((m, s, n), "IOError")] for m, s, n in
             API_FAULTS + USER_FAULTS]
     users = [list(add_user(dovecot)) for _ in plan]
     _fill(dovecot, users, corpus)
-    out = tmp_path / "out"
-    out.mkdir()
-    context = {"host": dovecot.host, "port": dovecot.port, "users": users, "plan": plan,
-               "world": _jython_world(corpus), "out_dir": str(out),
-               "max_message_size": corpus_mod.MAX_MESSAGE_SIZE, "now": list(NOW.timetuple())[:6]}
-    run = lanes.run_jython_checks([API_MODULE], context=context, timeout=900,
-                                  python_path=[lanes.REPO / "tests" / "jython"])
-    failure = run.failure(API_MODULE, "check_api_fails_transiently")
-    assert failure is None, failure
-    result = json.loads((out / "api_faults.json").read_text())
+    result = _run_cycle_check(API_MODULE, "check_api_fails_transiently", "api_faults", tmp_path,
+                              corpus, 900, host=dovecot.host, port=dovecot.port, users=users,
+                              plan=plan)
     assert len(result["scenarios"]) == len(plan)
     problems = []
     totals = {name: {"lost": 0, "doubled": 0, "wrong": 0, "kept": 0, "java": 0, "scenarios": 0}
@@ -496,7 +427,7 @@ def test_api_fails_transiently_on_jython(dovecot, tmp_path):
                 label, sc["raised_faults"]))
         if sc["first_errors"]:
             problems.append("%s: not caught at the API call: %s" % (label, sc["first_errors"]))
-        outcome, found = _judge(dovecot, corpus, sc, label)
+        outcome, found = _judge_waiting_scripts(dovecot, corpus, sc, label)
         problems += found
         name = "faults-user-api-jython" if sc["method"] == "getUser" else "faults-task-api-jython"
         t = totals[name]
@@ -533,41 +464,20 @@ def test_server_stopped_at_every_step_on_jython(private_dovecot, tmp_path):
     """test_faults.py's server stops with the fetch cycle on Jython: Dovecot
     stopped at the first line of each kind of IMAP command, then started
     again: clean failures meanwhile, nothing lost, doubled or wrong after."""
-    import json
-
-    from tests.security import corpus as corpus_mod
     from tests.security import figures
-    from tests.security.faultproxy import FaultProxy
-    from tests.security.test_corpus import NOW
     from tests.security.test_faults import small_corpus
     server = private_dovecot
     corpus = small_corpus(2)
     # From the top of the range: test_faults.py takes rp1 upwards.
     users = [["rp%d" % n, server.users["rp%d" % n]] for n in range(200, 180, -1)]
     _fill(server, users, corpus)
-    proxy = FaultProxy(server.host, server.port)
-    out = tmp_path / "out"
-    out.mkdir()
-    try:
-        context = {"host": server.host, "port": server.port, "proxy_port": proxy.port,
-                   "control_port": _control_server(proxy, server), "users": users,
-                   "world": _jython_world(corpus), "out_dir": str(out),
-                   "max_message_size": corpus_mod.MAX_MESSAGE_SIZE,
-                   "now": list(NOW.timetuple())[:6]}
-        run = lanes.run_jython_checks([STOPS_MODULE], context=context, timeout=900,
-                                      python_path=[lanes.REPO / "tests" / "jython"])
-        failure = run.failure(STOPS_MODULE, "check_server_stopped_at_every_kind_of_step")
-        assert failure is None, failure
-        result = json.loads((out / "server_stops.json").read_text())
-        cuts = proxy.cuts
-    finally:
-        proxy.close()
-        if server.process is None:
-            server.start()
+    result, cuts = _run_behind_proxy(server, STOPS_MODULE,
+                                     "check_server_stopped_at_every_kind_of_step",
+                                     "server_stops", tmp_path, corpus, users, 900, stops=True)
     problems, totals, outages = [], {"lost": 0, "doubled": 0, "wrong": 0}, 0
     for sc in result["scenarios"]:
         label = "jython server stopped at %s (#%d)" % (sc["command"], sc["step"])
-        outcome, found = _judge(server, corpus, sc, label)
+        outcome, found = _judge_waiting_scripts(server, corpus, sc, label)
         problems += found
         for key in totals:
             totals[key] += outcome[key]
@@ -575,8 +485,6 @@ def test_server_stopped_at_every_step_on_jython(private_dovecot, tmp_path):
             outages += 1
         if sc["broken_error"] in (None, "raised") and sc["command"] != "LOGOUT":
             problems.append("%s: the broken cycle did not fail cleanly" % label)
-        if sc["armed_after"]:
-            problems.append("%s: the proxy was still armed after the cycle" % label)
     figures.record("faults-server-stops-jython", {
         "restarts": len(result["scenarios"]), "cuts": cuts,
         "stopped_at": [sc["command"].replace("_", " ") for sc in result["scenarios"]],

@@ -201,10 +201,15 @@ service anvil {{
         return c
 
     def append(self, user: str, message: bytes, mailbox: str = "INBOX") -> None:
+        self.append_all(user, [message], mailbox)
+
+    def append_all(self, user: str, messages, mailbox: str = "INBOX") -> None:
+        """Appends each of ``messages`` in order, over one login."""
         c = self.client(user)
         try:
-            typ, data = c.append(mailbox, None, None, message)
-            assert typ == "OK", data
+            for message in messages:
+                typ, data = c.append(mailbox, None, None, message)
+                assert typ == "OK", data
         finally:
             c.logout()
 
@@ -224,3 +229,4 @@ def start_dovecot(root: Path, users: dict[str, str], extra_conf: str = "", tls=N
     """``oauth``: oauth2_conf, mechanisms, token_for (see Dovecot)."""
     tls = tls or make_tls_files(root / "tls")
     return Dovecot(root=root, tls=tls, users=users, extra_conf=extra_conf, **oauth).start()
+

@@ -8,22 +8,13 @@ fetch cycle must still keep the mail (compat.HOST_ERRORS).  The pytest side
 (tests/security/test_jython_security.py) judges what this writes."""
 from __future__ import absolute_import, unicode_literals
 
-import datetime
-import io
-import json
 import logging
-import os
-import time
 
-import fetch_fakes as fakes
-from check_security_cycle import _Lines, _ReleaseApi, make_world
-from remote_completion import claims as claims_mod
-from remote_completion import fetch, host, logs
-from remote_completion.compat import ANY_ERROR
-from remote_completion import settings as settings_mod
+from check_security_cycle import _Lines, make_world, recover, safe_cycle
+from jython_support import write_json
+from remote_completion import logs
 
 REQUIRES = ('dovecot',)
-RECOVERY_CYCLES = 4
 
 
 def _exception(kind, text):
@@ -74,44 +65,6 @@ class _Faulty(object):
         return call
 
 
-def cycle(world, context, faults=None):
-    task_api, _, configuration_api, user_api, roles_api, comment = fakes.apis(world)
-    release_api = _ReleaseApi(world)
-    if faults is not None:
-        task_api, release_api, user_api = [_Faulty(api, faults)
-                                           for api in (task_api, release_api, user_api)]
-    return fetch.run_fetch_cycle(
-        host.Apis(task_api, release_api, configuration_api, user_api, roles_api, comment),
-        settings=settings_mod.Settings(batch_size=3, network_timeout=10.0,
-                                       max_message_size=context['max_message_size']),
-        now=datetime.datetime(*context['now']))
-
-
-def safe_cycle(world, context, faults=None):
-    try:
-        return cycle(world, context, faults), False
-    except ANY_ERROR:   # a cycle must never raise (a Java one either): the pytest side counts it
-        return None, True
-
-
-def recover(world, context):
-    """Ordinary cycles as if the claim timeout had passed."""
-    later = time.time() + 3 * claims_mod.DEFAULT_TIMEOUT
-    saved = claims_mod._clock
-    claims_mod._clock = lambda: later
-    runs, last, raised = 0, None, False
-    try:
-        for _ in range(RECOVERY_CYCLES):
-            last, failed = safe_cycle(world, context)
-            raised = raised or failed
-            runs += 1
-            if last is not None and last.total == 0:
-                break
-    finally:
-        claims_mod._clock = saved
-    return runs, last, raised
-
-
 def outcome(world):
     """What the pytest side judges: the comments the fetcher wrote and the
     tasks' states once their waiting scripts have read them."""
@@ -132,7 +85,8 @@ def check_api_fails_transiently(context):
         lines = _Lines()
         logger.addHandler(lines)
         try:
-            first, raised = safe_cycle(world, context, faults)
+            first, raised = safe_cycle(world, context,
+                                       faulty=lambda api: _Faulty(api, faults))
         finally:
             logger.removeHandler(lines)
         runs, last, raised_later = recover(world, context)
@@ -147,6 +101,4 @@ def check_api_fails_transiently(context):
                     'first_errors': [m for level, m in lines.lines if level == 'ERROR']}
         scenario.update(outcome(world))
         scenarios.append(scenario)
-    with io.open(os.path.join(context['out_dir'], 'api_faults.json'), 'wb') as out:
-        out.write(json.dumps({'scenarios': scenarios}, sort_keys=True,
-                             ensure_ascii=True).encode('ascii'))
+    write_json(context, 'api_faults', {'scenarios': scenarios})

@@ -8,18 +8,19 @@ side judges them with the same rules as the CPython corpus run."""
 from __future__ import absolute_import, unicode_literals
 
 import datetime
-import io
-import json
 import logging
-import os
 import time
 
 import fetch_fakes as fakes
+from remote_completion import claims as claims_mod
 from remote_completion import fetch, host, logs, reply
 from remote_completion import settings as settings_mod
+from remote_completion.compat import ANY_ERROR
 from jython_support import LogLines as _Lines
+from jython_support import write_json
 
 REQUIRES = ('dovecot',)
+RECOVERY_CYCLES = 4   # the fault checks' ordinary cycles after a fault
 
 
 class _ReleaseApi(fakes.ReleaseApi):
@@ -71,14 +72,51 @@ def _world(context):
                       context['password'])
 
 
-def cycle(world, context, batch_size=50, timeout=20.0):
-    """One fetch cycle as the fetch job runs it, with the corpus world's APIs."""
-    apis = fakes.apis(world)
-    apis = (apis[0], _ReleaseApi(world)) + apis[2:]
+def cycle(world, context, batch_size=50, timeout=20.0, faulty=None):
+    """One fetch cycle as the fetch job runs it, with the corpus world's APIs;
+    ``faulty``, given, wraps the task, release and user APIs (fault injection)."""
+    task_api, _, configuration_api, user_api, roles_api, comment = fakes.apis(world)
+    release_api = _ReleaseApi(world)
+    if faulty is not None:
+        task_api, release_api, user_api = [faulty(api)
+                                           for api in (task_api, release_api, user_api)]
     now = datetime.datetime(*context['now'])
-    return fetch.run_fetch_cycle(host.Apis(*apis), settings=settings_mod.Settings(
-        batch_size=batch_size, max_message_size=context['max_message_size'],
-        network_timeout=timeout), now=now)
+    return fetch.run_fetch_cycle(
+        host.Apis(task_api, release_api, configuration_api, user_api, roles_api, comment),
+        settings=settings_mod.Settings(batch_size=batch_size, network_timeout=timeout,
+                                       max_message_size=context['max_message_size']),
+        now=now)
+
+
+def safe_cycle(world, context, port=None, faulty=None):
+    """A fault check's cycle (batches of 3, 10 s network timeout), to ``port``
+    if given: (summary or None, whether it raised).  A cycle must never raise
+    (a Java error either): the pytest side counts it."""
+    if port is not None:
+        world.imap_cis[0].port = port
+    try:
+        return cycle(world, context, batch_size=3, timeout=10.0, faulty=faulty), False
+    except ANY_ERROR:
+        return None, True
+
+
+def recover(world, context, port=None):
+    """Ordinary cycles after a fault, as if the claim timeout had passed, until
+    one finds the mailbox empty: (cycles run, last summary, whether one raised)."""
+    later = time.time() + 3 * claims_mod.DEFAULT_TIMEOUT
+    saved = claims_mod._clock
+    claims_mod._clock = lambda: later
+    runs, last, raised = 0, None, False
+    try:
+        for _ in range(RECOVERY_CYCLES):
+            last, failed = safe_cycle(world, context, port)
+            raised = raised or failed
+            runs += 1
+            if last is not None and last.total == 0:
+                break
+    finally:
+        claims_mod._clock = saved
+    return runs, last, raised
 
 
 def check_corpus_through_the_fetch_cycle(context):
@@ -106,7 +144,6 @@ def check_corpus_through_the_fetch_cycle(context):
               'log': first_lines, 'actions': [list(a) for a in world.actions],
               'parse_worst_seconds': round(worst[0], 4), 'parse_worst_bytes': worst[1],
               'parses': len(timed.seconds)}
-    with io.open(os.path.join(context['out_dir'], 'cycle.json'), 'wb') as out:
-        out.write(json.dumps(result, sort_keys=True, ensure_ascii=True).encode('ascii'))
+    write_json(context, 'cycle', result)
     assert first.error is None, [m for level, m in first_lines if level == 'ERROR'][:5]
     assert second.total == 0, second

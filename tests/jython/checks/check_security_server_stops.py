@@ -8,13 +8,10 @@ it again on START; cycles in between must fail cleanly, and ordinary cycles
 afterwards must lose and double nothing."""
 from __future__ import absolute_import, unicode_literals
 
-import io
-import json
-import os
-
-from check_security_api_faults import outcome, recover, safe_cycle
-from check_security_cycle import make_world
+from check_security_api_faults import outcome
+from check_security_cycle import make_world, recover, safe_cycle
 from check_security_faults import _Control
+from jython_support import write_json
 
 REQUIRES = ('dovecot',)
 
@@ -51,6 +48,4 @@ def check_server_stopped_at_every_kind_of_step(context):
             scenarios.append(scenario)
     finally:
         control.close()
-    with io.open(os.path.join(context['out_dir'], 'server_stops.json'), 'wb') as out:
-        out.write(json.dumps({'scenarios': scenarios}, sort_keys=True,
-                             ensure_ascii=True).encode('ascii'))
+    write_json(context, 'server_stops', {'scenarios': scenarios})
