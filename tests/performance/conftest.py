@@ -3,15 +3,11 @@ user per test, a counting proxy, and the in-memory host of benchmarks/."""
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 
 from benchmarks.imapproxy import ImapProxy
-from tests.support import lanes
 
 USERS = {"perf%d" % i: "perf-pass-%d" % i for i in range(64)}
 _next_user = itertools.count()
@@ -19,17 +15,9 @@ _next_user = itertools.count()
 
 @pytest.fixture(scope="module")
 def dovecot():
-    ok, why = lanes.dovecot_available()
-    if not ok:
-        pytest.skip(why)  # the lane rule in tests/conftest.py fails this in CI instead
-    from tests.support.dovecot import start_dovecot
-    # Not pytest's tmp_path: its parent is mode 0700 and Dovecot's own users
-    # (as root we run it as dovecot/dovenull) must reach the folder.
-    root = Path(tempfile.mkdtemp(prefix="perf-dovecot-"))
-    server = start_dovecot(root, USERS)
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("perf-dovecot-", USERS) as server:
+        yield server
 
 
 @pytest.fixture()

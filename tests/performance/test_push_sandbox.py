@@ -7,8 +7,6 @@ and the session ends."""
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -25,16 +23,9 @@ IMAP_USER = "xlr-push@example.com"
 JOB = "remoteCompletion.FetchMail"
 @pytest.fixture(scope="module")
 def dovecot():
-    from tests.support.dovecot import dovecot_available, start_dovecot
-    if not dovecot_available():
-        pytest.skip("dovecot not installed")  # the lane rule fails this in CI instead
-    root = Path(tempfile.mkdtemp(prefix="perf-sandbox-dovecot-"))   # Dovecot's users must reach it
-    server = start_dovecot(root, {IMAP_USER: "push-pw-123"})
-    try:
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("perf-sandbox-dovecot-", {IMAP_USER: "push-pw-123"}) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 class SeenLog(logging.Handler):

@@ -6,10 +6,8 @@ fetch job reads it from Dovecot over verified TLS.
 """
 from __future__ import annotations
 
-import shutil
 import smtplib
 import ssl
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -26,17 +24,9 @@ IMAP_USER = "xlr-remote-completion@example.com"
 
 @pytest.fixture(scope="module")
 def dovecot():
-    from tests.support.dovecot import dovecot_available, start_dovecot
-    if not dovecot_available():
-        pytest.skip("dovecot not installed")  # conftest turns the marker into a failure in CI
-    # Not under pytest's tmp_path: its 0700 parent keeps Dovecot's own users out.
-    root = Path(tempfile.mkdtemp(prefix="sandbox-dovecot-"))
-    server = start_dovecot(root, {IMAP_USER: "dovecot-pw-123"})
-    try:
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("sandbox-dovecot-", {IMAP_USER: "dovecot-pw-123"}) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -4,33 +4,22 @@ passwd-file by modification time, which has a one-second grain)."""
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from remote_completion import logs
 
 USERS = 400
+# No delay after a failed login: the secrets tests fail logins on purpose.
+NO_AUTH_DELAY = "auth_failure_delay = 0\n"
 
 
 @pytest.fixture(scope="session")
 def dovecot():
-    from tests.support import lanes
-    ok, why = lanes.dovecot_available()
-    if not ok:
-        pytest.skip(why)  # conftest's lane rule turns this into a failure in CI
-    from tests.support.dovecot import start_dovecot
-    # Not under pytest's tmp dir: that one is 0700 and Dovecot's auth process
-    # (user dovecot) re-reads the passwd-file we grow while tests run.
-    root = Path(tempfile.mkdtemp(prefix="rc-security-"))
     users = {"rc%d" % n: "pw-%d-Xq7" % n for n in range(1, USERS + 1)}
-    # No delay after a failed login: the secrets tests fail logins on purpose.
-    server = start_dovecot(root, users, extra_conf="auth_failure_delay = 0\n")
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("rc-security-", users, NO_AUTH_DELAY) as server:
+        yield server
 
 
 @pytest.fixture
@@ -38,18 +27,11 @@ def private_dovecot():
     """A Dovecot of its own: failed logins make Dovecot delay every later
     login from the same address (its auth penalty), which must not slow the
     session's shared server."""
-    from tests.support import lanes
-    ok, why = lanes.dovecot_available()
-    if not ok:
-        pytest.skip(why)
-    from tests.support.dovecot import start_dovecot
-    root = Path(tempfile.mkdtemp(prefix="rc-security-private-"))
     users = {"rc-private": "pw-private-Xq7"}
     users.update({"rp%d" % n: "pw-p%d-Xq7" % n for n in range(1, 201)})
-    server = start_dovecot(root, users, extra_conf="auth_failure_delay = 0\n")
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("rc-security-private-", users, NO_AUTH_DELAY) as server:
+        yield server
 
 
 def add_user(server):

@@ -8,6 +8,7 @@ Ports: one plain/STARTTLS listener and one implicit-TLS listener, both on
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import imaplib
 import os
@@ -230,3 +231,26 @@ def start_dovecot(root: Path, users: dict[str, str], extra_conf: str = "", tls=N
     tls = tls or make_tls_files(root / "tls")
     return Dovecot(root=root, tls=tls, users=users, extra_conf=extra_conf, **oauth).start()
 
+
+@contextlib.contextmanager
+def running_dovecot(prefix: str, users: dict[str, str], extra_conf: str = ""):
+    """A Dovecot for a fixture: started in a fresh temporary folder, stopped
+    and removed after.  Skips the test where Dovecot is missing (the lane rule
+    in tests/conftest.py turns that into a failure in CI).  Not under pytest's
+    tmp_path: its 0700 parent keeps Dovecot's own users (dovecot, dovenull)
+    out, and its auth process re-reads the passwd-file tests grow."""
+    import pytest
+
+    from tests.support import lanes
+    ok, why = lanes.dovecot_available()
+    if not ok:
+        pytest.skip(why)
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        server = start_dovecot(root, users, extra_conf)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +12,6 @@ from remote_completion import logs, maildebug
 from remote_completion import settings as settings_mod
 from tests.jython import fetch_fakes as fakes
 from tests.fetcher import samples as s
-from tests.support import lanes
 
 MAILBOX_USER = "xlr-replies"          # user names are MAILBOX_USER + a number
 MAILBOX_PASSWORD = "imap-Pa55word-never-logged"
@@ -24,19 +20,11 @@ USERS = 120
 
 @pytest.fixture(scope="session")
 def dovecot():
-    ok, why = lanes.dovecot_available()
-    if not ok:
-        pytest.skip(why)  # conftest's marker rule fails it instead in CI
-    from tests.support.dovecot import start_dovecot
-    # Not under pytest's tmp dir: it is 0700 and Dovecot's auth process runs
-    # as user dovecot.  One fresh mailbox user per test: no cleaning between.
-    root = Path(tempfile.mkdtemp(prefix="rc-fetcher-"))
-    server = start_dovecot(
-        root, {"%s%d" % (MAILBOX_USER, n): MAILBOX_PASSWORD for n in range(1, USERS + 1)}
-    )
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    # One fresh mailbox user per test: no cleaning between.
+    users = {"%s%d" % (MAILBOX_USER, n): MAILBOX_PASSWORD for n in range(1, USERS + 1)}
+    from tests.support.dovecot import running_dovecot
+    with running_dovecot("rc-fetcher-", users) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
