@@ -6,23 +6,14 @@ waiting script's run fetches it and records the verdict on the task, and the
 task's own waiting script ends it (completes or fails it the documented way)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from sandbox import server as sandbox_server
 from sandbox.server import XL_RELEASE
-from sandbox import mailclient
-from sandbox.clock import VirtualClock
-from sandbox.conf import write_conf
-from sandbox.mail import MailHub
-from sandbox.plugin import Plugin
+from tests.support.sandbox_world import (TASK_TYPE, imap_configuration, mail_client,
+                                         next_cycle_due, plugin_world)
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-fetch-secret-0123456789"
-TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
-IMAP_TYPE = "remoteCompletion.ImapServer"
+REPLIES_HUB = dict(remote_address="xlr-replies@example.com")
 INTERVAL = 30
 PEOPLE = {
     "alice": ("Alice Smith", "alice@example.com"),
@@ -32,47 +23,26 @@ PEOPLE = {
 
 @pytest.fixture
 def world(tmp_path):
-    hub = MailHub(tmp_path / "mail", remote_address="xlr-replies@example.com").start()
-    home = tmp_path / "home"
     # Polling (push-enabled = false): push on XL Release is tests/unit/test_xlrpush.py.
-    write_conf(home, "xl.remote-completion {\n  fetching-enabled = true\n  push-enabled = false\n"
-                     "  startup-delay = 0 seconds\n  sync-interval = %d seconds\n}\n" % INTERVAL)
-    clock = VirtualClock()
     # XL Release's behaviour: no xl-rules job, completeTask/failTask refused
     # on a running script task, no `release` variable, title None refused.
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   **XL_RELEASE)
-    try:
-        server.start()
-        for username, (name, address) in PEOPLE.items():
-            server.add_user(username, email=address, full_name=name)
-        server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
-                               fromAddress="XL Release <xlr@example.com>")
-        ci = server.create_configuration(
-            IMAP_TYPE,
-            "Remote completion mailbox",
-            host="localhost",
-            port=hub.imap_tls_port,
-            useTls=True,
-            tlsMode="IMPLICIT",
-            username=hub.imap_user,
-            password=hub.imap_password,
-            fromAddress=hub.remote_address,
-            enableWhitelisting=True,
-            domainWhitelist={"example.com"},
-            secret=SECRET,
-            trustedCertificates=hub.ca_pem.read_text(),
-        )
-        yield server, hub, clock, ci
-    finally:
-        server.stop()
-        hub.stop()
+    conf = ("xl.remote-completion {\n  fetching-enabled = true\n  push-enabled = false\n"
+            "  startup-delay = 0 seconds\n  sync-interval = %d seconds\n}\n" % INTERVAL)
+    with plugin_world(tmp_path, conf, PEOPLE, hub=REPLIES_HUB, **XL_RELEASE) as (server, hub,
+                                                                                   clock):
+        yield server, hub, clock, whitelisted_mailbox(server, hub)
+
+
+def whitelisted_mailbox(server, hub):
+    """The hub's mailbox as the plugin's IMAP configuration, replies from
+    example.com only."""
+    return imap_configuration(server, hub, enableWhitelisting=True,
+                              domainWhitelist={"example.com"}, secret=SECRET)
 
 
 def client_of(hub, username):
     name, address = PEOPLE[username]
-    return mailclient.MailClient(address, mailclient.SmtpAccount(
-        hub.smtp_host, hub.smtp_port, hub.ca_pem, "starttls"), full_name=name)
+    return mail_client(hub, address, name)
 
 
 def started_task(server, clock, owner=None, team=None, members=()):
@@ -85,12 +55,6 @@ def started_task(server, clock, owner=None, team=None, members=()):
     server.start_release(release)
     clock.advance(0)  # the start script sends the requests
     return release, task_id, after
-
-
-def next_cycle_due():
-    """A new sync-interval has passed for the JVM-wide fetch slot (it counts
-    wall-clock time; the sandbox's clock is virtual)."""
-    sys.modules["remote_completion.polling"]._store[0] = None
 
 
 def waiting_scripts_run(server, clock, task_id, seconds=INTERVAL):

@@ -10,56 +10,29 @@ import threading
 
 import pytest
 
-from sandbox import server as sandbox_server
 from sandbox.server import XL_RELEASE
-from sandbox.clock import VirtualClock
-from sandbox.conf import write_conf
-from sandbox.mail import MailHub
-from sandbox.plugin import Plugin
-from tests.fetcher.test_sandbox_fetch import (IMAP_TYPE, PEOPLE, REPO, SECRET, client_of,
-                                              started_task, verdict_comments)
+from tests.fetcher.test_sandbox_fetch import (PEOPLE, REPLIES_HUB, client_of, started_task,
+                                              verdict_comments, whitelisted_mailbox)
+from tests.support.sandbox_world import plugin_world
+from tests.unit.test_xlrpush import idle_entered
 
 
 @pytest.fixture
 def push_world(tmp_path, monkeypatch):
-    hub = MailHub(tmp_path / "mail", remote_address="xlr-replies@example.com").start()
-    home = tmp_path / "home"
     # A session far longer than the test: the reply, not its end, ends the run.
-    write_conf(home, "xl.remote-completion {\n  startup-delay = 0 seconds\n"
-                     "  sync-interval = 30 seconds\n  wait-interval = 2 seconds\n"
-                     "  xlr-push-session = 10 minutes\n}\n")
-    clock = VirtualClock()
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   **dict(XL_RELEASE, refuse_title_none=False))
-    entered = threading.Event()
-    try:
-        server.start()
+    conf = ("xl.remote-completion {\n  startup-delay = 0 seconds\n"
+            "  sync-interval = 30 seconds\n  wait-interval = 2 seconds\n"
+            "  xlr-push-session = 10 minutes\n}\n")
+    with plugin_world(tmp_path, conf, PEOPLE, hub=REPLIES_HUB,
+                      **dict(XL_RELEASE, refuse_title_none=False)) as (server, hub, clock):
         # The plugin's modules as the sandbox loads them (its own copies).
         imap = importlib.import_module("remote_completion.imap")
         polling = importlib.import_module("remote_completion.polling")
-        real_idle = imap.ImapClient.idle
-
-        def idle(self, *args, **kwargs):
-            session = real_idle(self, *args, **kwargs)
-            entered.set()
-            return session
-        monkeypatch.setattr(imap.ImapClient, "idle", idle)
-        for username, (name, address) in PEOPLE.items():
-            server.add_user(username, email=address, full_name=name)
-        server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
-                               fromAddress="XL Release <xlr@example.com>")
-        server.create_configuration(
-            IMAP_TYPE, "Remote completion mailbox", host="localhost", port=hub.imap_tls_port,
-            useTls=True, tlsMode="IMPLICIT", username=hub.imap_user,
-            password=hub.imap_password, fromAddress=hub.remote_address,
-            enableWhitelisting=True, domainWhitelist={"example.com"}, secret=SECRET,
-            trustedCertificates=hub.ca_pem.read_text())
+        entered = idle_entered(monkeypatch, imap)
+        whitelisted_mailbox(server, hub)
         # A fresh JVM-wide slot store (the plugin's module, as the sandbox loads it).
         polling._store[0] = None
         yield server, hub, clock, entered, polling
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_a_reply_is_handled_inside_the_waiting_scripts_idle_session(push_world):

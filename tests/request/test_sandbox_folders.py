@@ -4,66 +4,33 @@ folder without teams gives none; configurations can be held by folders):
 the request goes to the members of the nearest folder's team, and the IMAP
 configuration of the release's nearest folder is used, never another
 folder's."""
-from pathlib import Path
-
 import re
 import pytest
 
-from sandbox import server as sandbox_server
-from sandbox.clock import VirtualClock
-from sandbox.conf import write_conf
-from sandbox.mail import MailHub
-from sandbox.plugin import Plugin
+from tests.support.sandbox_world import (FETCHING_OFF, comments_text, imap_configuration,
+                                         plugin_world, start_task)
 
-REPO = Path(__file__).resolve().parents[2]
-IMAP_TYPE = "remoteCompletion.ImapServer"
-TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 PEOPLE = {"alice": ("Alice Smith", "alice@example.com"), "bob": ("Bob Jones", "bob@example.com"),
           "carol": ("Carol Chen", "carol@example.com"), "dave": ("Dave", "dave@example.com")}
 
 
 @pytest.fixture
 def world(tmp_path):
-    hub = MailHub(tmp_path / "mail").start()
-    home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion { fetching-enabled = false }\n")
-    clock = VirtualClock()
     # No inherited team views (XL Release's behaviour there is undocumented)
     # and searchByTypeAndTitle(type, None) refused.
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   refuse_title_none=True, inherited_team_views=False)
-    try:
-        server.start()
-        for username, (name, address) in PEOPLE.items():
-            server.add_user(username, email=address, full_name=name)
+    with plugin_world(tmp_path, FETCHING_OFF, PEOPLE, refuse_title_none=True,
+                      inherited_team_views=False) as (server, hub, clock):
         server.add_role("Approvers", ["carol"])
-        server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
-                               fromAddress="XL Release <xlr@example.com>")
         yield server, hub, clock
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def _imap(server, hub, title, from_address, folder=None):
-    return server.create_configuration(
-        IMAP_TYPE, title, folder=folder, host="localhost", port=hub.imap_tls_port, useTls=True,
-        tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
-        fromAddress=from_address, secret="secret-of-" + title.replace(" ", "-"),
-        trustedCertificates=hub.ca_pem.read_text())
+    return imap_configuration(server, hub, title, folder=folder, fromAddress=from_address,
+                              secret="secret-of-" + title.replace(" ", "-"))
 
 
 def _start(server, clock, folder, **assignment):
-    rel = server.create_release("Folder release", folder=folder)
-    phase = server.add_phase(rel, "Production")
-    task_id = server.add_task(phase, TASK_TYPE, "Approve", **assignment)
-    server.start_release(rel)
-    clock.advance(0)
-    return task_id
-
-
-def _log(server, task_id):
-    return "\n".join(c.text for c in server.task_bean(task_id).comments)
+    return start_task(server, clock, "Folder release", folder=folder, **assignment)
 
 
 def test_team_of_the_nearest_folder_holding_teams_gets_the_request(world):
@@ -78,7 +45,7 @@ def test_team_of_the_nearest_folder_holding_teams_gets_the_request(world):
     assert sorted(r for r, _ in hub.deliveries) == [
         "alice@example.com", "bob@example.com", "carol@example.com"]
     assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
-    assert "not a team" not in _log(server, task_id)
+    assert "not a team" not in comments_text(server, task_id)
 
 
 def test_a_nearer_folders_teams_replace_the_outer_ones(world):
@@ -104,7 +71,7 @@ def test_the_release_folders_imap_configuration_wins_and_another_folders_never(w
     task_id = _start(server, clock, sub, owner="alice")
     mail = hub.wait_for_mail("alice@example.com", 1)[0]
     assert re.sub(r"\+xlr[0-9a-f]{32}@", "@", mail["Reply-To"]) == hub.remote_address
-    assert "Replies go to %s." % hub.remote_address in _log(server, task_id)
+    assert "Replies go to %s." % hub.remote_address in comments_text(server, task_id)
 
     # A release in a folder without its own configuration: the global one.
     task_id = _start(server, clock, server.create_folder("Plain"), owner="bob")
@@ -119,6 +86,6 @@ def test_two_configurations_in_one_folder_are_refused_by_name(world):
     _imap(server, hub, "Second", hub.remote_address, folder=top)
     task_id = _start(server, clock, top, owner="alice")
     assert str(server.task_bean(task_id).status) == "FAILED"
-    log = _log(server, task_id)
+    log = comments_text(server, task_id)
     assert "exactly one IMAP server configuration in folder" in log
     assert "'First'" in log and "'Second'" in log and "secret-of-First" not in log

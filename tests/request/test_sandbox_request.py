@@ -1,22 +1,14 @@
 """End to end in the sandbox: starting a remote completion task mails one
 correct, signed request to each assignee through the sandbox's SMTP server
 (STARTTLS, certificate verified), and the task waits IN_PROGRESS."""
-from pathlib import Path
-
 import re
 import pytest
 
 from remote_completion import mailto, signature
+from tests.support.sandbox_world import (FETCHING_OFF, TASK_TYPE, imap_configuration,
+                                         plugin_world)
 
-from sandbox import server as sandbox_server
-from sandbox.clock import VirtualClock
-from sandbox.conf import write_conf
-from sandbox.mail import MailHub
-from sandbox.plugin import Plugin
-
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "sandbox-request-secret-0123456789"
-TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 PEOPLE = {
     "alice": ("Alice Smith", "alice@example.com"),
     "bob": ("Bob Jones", "bob@example.com"),
@@ -26,29 +18,12 @@ PEOPLE = {
 
 @pytest.fixture
 def world(tmp_path):
-    hub = MailHub(tmp_path / "mail").start()
-    home = tmp_path / "home"
     # Only the request side here: the fetch job stays off.
-    write_conf(home, "xl.remote-completion { fetching-enabled = false }\n")
-    clock = VirtualClock()
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock)
-    try:
-        server.start()
-        for username, (name, address) in PEOPLE.items():
-            server.add_user(username, email=address, full_name=name)
+    with plugin_world(tmp_path, FETCHING_OFF, PEOPLE) as (server, hub, clock):
         server.add_user("nomail", full_name="No Mail")
         server.add_role("Approvers", ["carol", "alice"])
-        server.set_smtp_server(host="localhost", port=hub.smtp_port, tls=True,
-                               fromAddress="XL Release <xlr@example.com>")
-        server.create_configuration(
-            "remoteCompletion.ImapServer", "Remote completion mailbox", host="localhost",
-            port=hub.imap_tls_port, useTls=True, tlsMode="IMPLICIT", username=hub.imap_user,
-            password=hub.imap_password, fromAddress=hub.remote_address, secret=SECRET,
-            trustedCertificates=hub.ca_pem.read_text())
+        imap_configuration(server, hub, secret=SECRET)
         yield server, hub, clock
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def start_task(server, clock, title, owner=None, team=None, members=(), roles=()):

@@ -3,50 +3,30 @@ each shape: the settings record read by id, then a type search, then the
 optional SMTP fields of the IMAP configuration (for servers that hide the
 SMTP password from scripts); one error naming all three when none works.
 The SMTP server requires AUTH, so a hidden password cannot pass."""
-from pathlib import Path
-
 import pytest
 
 from sandbox import api as sandbox_api
 from sandbox import views as sandbox_views
-from sandbox import server as sandbox_server
-from sandbox.clock import VirtualClock
-from sandbox.conf import write_conf
 from sandbox.errors import IllegalArgumentException
-from sandbox.mail import MailHub
-from sandbox.plugin import Plugin
+from tests.support.sandbox_world import (FETCHING_OFF, IMAP_TYPE, comments_text,
+                                         imap_configuration, plugin_world, start_task)
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "smtp-sources-secret-0123456789"
 SMTP_PASSWORD = "smtp-sources-pass-4711"
-IMAP_TYPE = "remoteCompletion.ImapServer"
-TASK_TYPE = "remoteCompletion.RemoteCompletionTask"
 
 
 @pytest.fixture
 def world(tmp_path):
-    hub = MailHub(tmp_path / "mail", smtp_users={"mailer": SMTP_PASSWORD}).start()
-    home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion { fetching-enabled = false }\n")
-    clock = VirtualClock()
-    # XL Release's reading of searchByTypeAndTitle(type, None): refused.
-    server = sandbox_server.Server(home, plugins=[Plugin.from_repo(REPO)], clock=clock,
-                                   refuse_title_none=True)
-    try:
-        server.start()
-        server.add_user("alice", email="alice@example.com", full_name="Alice Smith")
-        yield server, hub, clock
-    finally:
-        server.stop()
-        hub.stop()
+    # XL Release's reading of searchByTypeAndTitle(type, None): refused.  No
+    # SMTP server set: each test chooses where it comes from.
+    with plugin_world(tmp_path, FETCHING_OFF, {"alice": ("Alice Smith", "alice@example.com")},
+                      smtp=False, hub=dict(smtp_users={"mailer": SMTP_PASSWORD}),
+                      refuse_title_none=True) as world:
+        yield world
 
 
 def _imap(server, hub, **smtp_fields):
-    return server.create_configuration(
-        IMAP_TYPE, "Remote completion mailbox", host="localhost", port=hub.imap_tls_port,
-        useTls=True, tlsMode="IMPLICIT", username=hub.imap_user, password=hub.imap_password,
-        fromAddress=hub.remote_address, secret=SECRET,
-        trustedCertificates=hub.ca_pem.read_text(), **smtp_fields)
+    return imap_configuration(server, hub, secret=SECRET, **smtp_fields)
 
 
 def _smtp_record(server, hub):
@@ -55,16 +35,7 @@ def _smtp_record(server, hub):
 
 
 def _start(server, clock):
-    rel = server.create_release("SMTP sources")
-    phase = server.add_phase(rel, "Production")
-    task_id = server.add_task(phase, TASK_TYPE, "Approve", owner="alice")
-    server.start_release(rel)
-    clock.advance(0)
-    return task_id
-
-
-def _log(server, task_id):
-    return "\n".join(c.text for c in server.task_bean(task_id).comments)
+    return start_task(server, clock, "SMTP sources", owner="alice")
 
 
 def test_the_settings_record_is_read_by_id(world):
@@ -88,7 +59,7 @@ def test_hidden_smtp_password_uses_the_imap_configurations_smtp_fields(world):
     mail = hub.wait_for_mail("alice@example.com", 1)[0]
     assert mail["From"].addresses[0].addr_spec == "fallback@example.com"
     assert str(server.task_bean(task_id).status) == "IN_PROGRESS"
-    assert SMTP_PASSWORD not in _log(server, task_id)
+    assert SMTP_PASSWORD not in comments_text(server, task_id)
 
 
 def test_hidden_password_without_fallback_fails_naming_all_three_sources(world):
@@ -98,7 +69,7 @@ def test_hidden_password_without_fallback_fails_naming_all_three_sources(world):
     _imap(server, hub)
     task_id = _start(server, clock)
     assert str(server.task_bean(task_id).status) == "FAILED"
-    log = _log(server, task_id)
+    log = comments_text(server, task_id)
     assert "read by id (Configuration/mail/SmtpServer): its password is not readable" in log
     assert "a search for xlrelease.SmtpServer: its password is not readable" in log
     assert "the SMTP fields of the IMAP server configuration 'Remote completion mailbox'" in log
@@ -111,7 +82,7 @@ def test_no_smtp_settings_at_all_fails_naming_all_three_sources(world):
     _imap(server, hub)
     task_id = _start(server, clock)
     assert str(server.task_bean(task_id).status) == "FAILED"
-    log = _log(server, task_id)
+    log = comments_text(server, task_id)
     assert "(1) Settings > SMTP server read by id" in log and "not found" in log
     assert "(2) a search for xlrelease.SmtpServer: found nothing" in log
     assert "(3) the SMTP fields of the IMAP server configuration" in log

@@ -41,18 +41,23 @@ class VirtualClock:
         return self.now
 
 
-@pytest.fixture
-def idling(monkeypatch):
-    """Set each time the session enters IDLE (a real IDLE on Dovecot)."""
+def idle_entered(monkeypatch, imap_module=imap):
+    """An event set each time a session enters IDLE (a real IDLE on Dovecot)
+    through ``imap_module``'s ImapClient (the sandbox loads its own copy)."""
     entered = threading.Event()
-    real_idle = imap.ImapClient.idle
+    real_idle = imap_module.ImapClient.idle
 
     def idle(self, *args, **kwargs):
         session = real_idle(self, *args, **kwargs)
         entered.set()
         return session
-    monkeypatch.setattr(imap.ImapClient, "idle", idle)
+    monkeypatch.setattr(imap_module.ImapClient, "idle", idle)
     return entered
+
+
+@pytest.fixture
+def idling(monkeypatch):
+    return idle_entered(monkeypatch)
 
 
 def no_chance():
