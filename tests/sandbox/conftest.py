@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox import VirtualClock
+from sandbox import VirtualClock, demo
 from sandbox_helpers import JOB_HOOKS, xlr_server
 
 
@@ -18,6 +18,14 @@ def no_job_hooks():
     JOB_HOOKS.clear()
     yield
     JOB_HOOKS.clear()
+
+
+@pytest.fixture(scope="module")
+def mail(tmp_path_factory):
+    """The demo's mail servers (hub, passwords), one set per test module."""
+    hub, passwords = demo.make_hub(tmp_path_factory.mktemp("mail"))
+    with hub:
+        yield hub, passwords
 
 
 @pytest.fixture

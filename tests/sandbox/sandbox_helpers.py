@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sandbox import Plugin, Server
+from sandbox import Plugin, Server, VirtualClock, demo
+from sandbox.conf import write_conf
 from sandbox.schemas import synthetic_xsd
 from sandbox.server import XL_RELEASE
 
+REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin"
 # Digital.ai's schema where at hand (sandbox/schemas.py), else None: the
 # sandbox then loads synthetic.xml unvalidated, as it does for the demo.
@@ -26,6 +28,22 @@ def xlr_server(home, clock, plugins=None, **switches) -> Server:
     sandbox's defaults), with ``switches`` changing single rules."""
     return Server(home, plugins or [fixture_plugin()], clock=clock, synthetic_xsd=SYNTHETIC_XSD,
                   **dict(XL_RELEASE, **switches))
+
+
+# The fetch job's rhythm in the run_jobs=True tests.
+JOB_CONF = "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n"
+
+
+def demo_server(home, mail, conf, plugin=None, **switches):
+    """(server, clock): a server (not started) running the real plugin from
+    this repository (or ``plugin``) on a virtual clock, ``conf`` its
+    configuration file, configured as the demo does against ``mail`` (the
+    hub and passwords of demo.make_hub)."""
+    write_conf(home, conf)
+    clock = VirtualClock()
+    server = Server(home, [plugin or Plugin.from_repo(REPO)], clock=clock, **switches)
+    demo.configure_server(server, *mail)
+    return server, clock
 
 
 def fixture_lib():

@@ -9,37 +9,20 @@ tests/fetcher/test_sandbox_fetch.py.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sandbox import Plugin, Server, VirtualClock, demo
-from sandbox.conf import write_conf
-
-REPO = Path(__file__).resolve().parents[2]
+from sandbox_helpers import JOB_CONF, REPO, demo_server
 
 ALICE, BOB, CAROL = demo.PEOPLE
-
-
-@pytest.fixture(scope="module")
-def mail(tmp_path_factory):
-    hub, passwords = demo.make_hub(tmp_path_factory.mktemp("mail"))
-    with hub:
-        yield hub, passwords
+ONE_SECOND_DELAY = "xl.remote-completion.startup-delay = 1 second\n"
 
 
 @pytest.fixture
 def flow(tmp_path, mail):
     hub, passwords = mail
-    drained = hub.imap_count()
-    assert drained == 0, "a previous test left mail in the remote completion INBOX"
-    home = tmp_path / "home"
-    write_conf(
-        home, "xl.remote-completion { startup-delay = 1 second\n sync-interval = 2 seconds }\n"
-    )
-    clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, run_jobs=True)
-    demo.configure_server(server, hub, passwords)
+    assert hub.imap_count() == 0, "a previous test left mail in the remote completion INBOX"
+    server, clock = demo_server(tmp_path / "home", mail, JOB_CONF, run_jobs=True)
     with server:
         release, task, after = demo.create_release(server)
         yield server, clock, hub, passwords, release, task, after
@@ -126,11 +109,8 @@ def test_the_gradle_built_jar_runs_the_same_flow(tmp_path, mail):
     (home / "plugins" / "__local__").mkdir(parents=True)
     installed = home / "plugins" / "__local__" / jar.name
     installed.write_bytes(jar.read_bytes())
-    write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
-    clock = VirtualClock()
     (plugin,) = Plugin.from_home(home)
-    server = Server(home, [plugin], clock=clock, run_jobs=True)
-    demo.configure_server(server, hub, passwords)
+    server, clock = demo_server(home, mail, ONE_SECOND_DELAY, plugin, run_jobs=True)
     with server:
         import remote_completion
         assert remote_completion.__file__.startswith(str(installed.resolve()))
@@ -188,12 +168,8 @@ def test_a_reply_the_server_could_not_act_on_stays_for_the_next_run(flow):
 
 def test_flow_with_xl_releases_custom_script_task_type(tmp_path, mail):
     hub, passwords = mail
-    home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion.startup-delay = 1 second\n")
-    clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, custom_script_task_type=True,
-                    run_jobs=True)
-    demo.configure_server(server, hub, passwords)
+    server, clock = demo_server(tmp_path / "home", mail, ONE_SECOND_DELAY,
+                                custom_script_task_type=True, run_jobs=True)
     with server:
         release, task, _ = demo.create_release(server)
         server.start_release(release)

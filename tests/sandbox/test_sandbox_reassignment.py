@@ -4,14 +4,11 @@ task and updates requestRecipients; the person no longer assigned is refused
 (not-assignee) and told so; the new assignee's reply completes the task."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from sandbox import Plugin, Server, VirtualClock, demo
-from sandbox.conf import write_conf
+from sandbox import demo
+from sandbox_helpers import JOB_CONF, demo_server
 
-REPO = Path(__file__).resolve().parents[2]
 ALICE, BOB, CAROL = demo.PEOPLE
 TEAM = "Release approvers"
 
@@ -20,12 +17,7 @@ TEAM = "Release approvers"
 def flow(tmp_path):
     hub, passwords = demo.make_hub(tmp_path / "mail")
     with hub:
-        home = tmp_path / "home"
-        write_conf(home, "xl.remote-completion { startup-delay = 1 second\n"
-                         " sync-interval = 2 seconds }\n")
-        clock = VirtualClock()
-        server = Server(home, [Plugin.from_repo(REPO)], clock=clock, run_jobs=True)
-        demo.configure_server(server, hub, passwords)
+        server, clock = demo_server(tmp_path / "home", (hub, passwords), JOB_CONF, run_jobs=True)
         with server:
             release, task, _after = demo.create_release(server)
             yield server, clock, hub, passwords, release, task

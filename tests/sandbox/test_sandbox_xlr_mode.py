@@ -5,46 +5,27 @@ the release's run-as user with narrowed permissions, releases live in folders
 whose teams they inherit.  Virtual clock; real mail servers with TLS."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from sandbox import Plugin, Server, VirtualClock, demo
-from sandbox.conf import write_conf
+from sandbox import demo
+from sandbox_helpers import demo_server
+from tests.support.sandbox_world import next_cycle_due
 
-REPO = Path(__file__).resolve().parents[2]
 ALICE, BOB, CAROL = demo.PEOPLE
 INTERVAL = 2
 VERDICT = "`xlr-remote-completion verdict="
-
-
-@pytest.fixture(scope="module")
-def mail(tmp_path_factory):
-    hub, passwords = demo.make_hub(tmp_path_factory.mktemp("mail"))
-    with hub:
-        yield hub, passwords
+# The plugin's JVM-wide fetch slot counts wall-clock time: no start-up delay.
+XLR_CONF = ("xl.remote-completion { startup-delay = 0 seconds\n"
+            " sync-interval = %d seconds }\n" % INTERVAL)
 
 
 @pytest.fixture
 def xlr(tmp_path, mail):
     hub, passwords = mail
     assert hub.imap_count() == 0, "a previous test left mail in the remote completion INBOX"
-    home = tmp_path / "home"
-    # The plugin's JVM-wide fetch slot counts wall-clock time: no start-up delay.
-    write_conf(home, "xl.remote-completion { startup-delay = 0 seconds\n"
-                     " sync-interval = %d seconds }\n" % INTERVAL)
-    clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock)
-    demo.configure_server(server, hub, passwords)
+    server, clock = demo_server(tmp_path / "home", mail, XLR_CONF)
     with server:
         yield server, clock, hub, passwords
-
-
-def next_cycle_due():
-    """A new sync-interval has passed for the plugin's JVM-wide fetch slot
-    (it counts wall-clock time; the sandbox's clock is virtual)."""
-    sys.modules["remote_completion.polling"]._store[0] = None
 
 
 def approval_release(server, title, folder=None, team_holder=None, script_username=None):
@@ -150,13 +131,8 @@ def test_a_narrowed_run_as_user_cannot_act_on_another_release_and_loses_nothing(
 
 def test_the_plugin_copes_without_release_and_comment_variables(tmp_path, mail):
     hub, passwords = mail
-    home = tmp_path / "home"
-    write_conf(home, "xl.remote-completion { startup-delay = 0 seconds\n"
-                     " sync-interval = %d seconds }\n" % INTERVAL)
-    clock = VirtualClock()
-    server = Server(home, [Plugin.from_repo(REPO)], clock=clock, release_variable=False,
-                    comment_variable=False)
-    demo.configure_server(server, hub, passwords)
+    server, clock = demo_server(tmp_path / "home", mail, XLR_CONF, release_variable=False,
+                                comment_variable=False)
     with server:
         release, task, _ = approval_release(server, "No variables")
         server.start_release(release)
