@@ -260,19 +260,14 @@ def test_secrets_are_absent_from_logs_at_trace_and_from_the_mail_debug_trace(
 
 def test_the_test_button_checks_token_connect_authenticate_select(make_oauth_host):
     host = make_oauth_host()
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection()
     assert ok and "authenticated with OAuth 2.0 as %s" % host.user in message
-    host.ci.clientSecret = "wrong-Secret-8813"
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection(clientSecret="wrong-Secret-8813")
     assert not ok and 'step "get an OAuth 2.0 token"' in message and "invalid_client" in message
     assert "wrong-Secret-8813" not in message
-    host.ci.clientSecret = CLIENT_SECRET
-    host.ci.username = USERS[-1]            # the token is for another mailbox
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection(username=USERS[-1])   # the token is another mailbox's
     assert not ok and 'step "authenticate (OAuth 2.0)"' in message
-    host.ci.username = host.user
-    host.ci.port = closed_port()
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection(port=closed_port())
     assert not ok and 'step "connect"' in message
 
 

@@ -79,6 +79,21 @@ class Host:
             fakes.bundle(self.world), settings=settings_mod.Settings(**values), now=now
         )
 
+    def check_connection(self, **changes):
+        """The configuration's test button (fetch.check_connection): (ok,
+        message), with ``changes`` made to the configuration for this one
+        check only."""
+        from remote_completion import fetch
+
+        saved = {name: getattr(self.ci, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self.ci, name, value)
+        try:
+            return fetch.check_connection(self.ci)
+        finally:
+            for name, value in saved.items():
+                setattr(self.ci, name, value)
+
     def status(self, task_id=s.TASK_ID):
         """The task's status once its waiting script has run (World.settle)."""
         self.world.settle()

@@ -266,14 +266,11 @@ def test_the_trace_shows_no_password(make_host, capfd):
 
 def test_the_connection_test_script_function(make_host):
     host = make_host()
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection()
     assert ok and "logged in as %s" % host.user in message
-    host.ci.password = "wrong-password-123"
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection(password="wrong-password-123")
     assert not ok and "wrong-password-123" not in message and "login failed" in message
-    host.ci.password = MAILBOX_PASSWORD
-    host.ci.trustedCertificates = None
-    ok, message = fetch.check_connection(host.ci)
+    ok, message = host.check_connection(trustedCertificates=None)
     assert not ok and "certificate verify failed" in message
 
 
