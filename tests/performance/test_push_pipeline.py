@@ -28,6 +28,25 @@ def make_host(dovecot, user):
                        enableWhitelisting=False))
 
 
+def start_job(host, idle_refresh):
+    """push.run_job started on a job thread (the sandbox's stand-in for a
+    Java one), polls an hour apart: (thread, stats)."""
+    from sandbox.server import JobThread
+    stats = push.PushStats()
+    thread = JobThread(target=push.run_job, args=host.apis,
+                       kwargs=dict(settings=Settings(sync_interval=3600,
+                                                     idle_refresh=idle_refresh), stats=stats))
+    thread.start()
+    return thread, stats
+
+
+def interrupt(thread):
+    """The host interrupts the job thread: run_job must end."""
+    thread.interrupt()
+    thread.join(DEADLINE)
+    assert not thread.is_alive(), "run_job ignored the interruption"
+
+
 def reply_for(host, number):
     person = "person%d" % number
     host.add_user(person, "%s@perf.example" % person)
@@ -76,20 +95,13 @@ def test_run_ends_by_itself_after_max_seconds(dovecot, user):
 
 def test_run_job_ends_when_the_host_interrupts_its_job_thread(dovecot, user):
     from benchmarks.imapproxy import ImapProxy
-    from sandbox.server import JobThread   # the sandbox's stand-in for a Java job thread
     proxy = ImapProxy(dovecot.host, dovecot.tls_port)
     host = make_host(dovecot, user)
     host.imap_ci._props["port"] = proxy.port
-    stats = push.PushStats()
-    thread = JobThread(target=push.run_job, args=host.apis,
-                       kwargs=dict(settings=Settings(sync_interval=3600, idle_refresh=1200),
-                                   stats=stats))
     try:
-        thread.start()
+        thread, stats = start_job(host, idle_refresh=1200)
         assert stats.idling.wait(DEADLINE)
-        thread.interrupt()
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "run_job ignored the interruption"
+        interrupt(thread)
         assert not stats.idling.is_set()
         assert proxy.connections >= 2          # the IDLE connection and the cycles'
     finally:
@@ -107,14 +119,9 @@ def test_run_job_without_push_is_one_fetch_cycle(dovecot, user):
 def test_run_job_starts_the_next_session_at_once(dovecot, user):
     """Sessions end every idle-refresh; the next follows without waiting
     sync-interval (an hour here), so a reply after a session end is handled."""
-    from sandbox.server import JobThread
     host = make_host(dovecot, user)
-    stats = push.PushStats()
-    thread = JobThread(target=push.run_job, args=host.apis,
-                       kwargs=dict(settings=Settings(sync_interval=3600, idle_refresh=1.0),
-                                   stats=stats))
+    thread, stats = start_job(host, idle_refresh=1.0)
     try:
-        thread.start()
         # A new IDLE connection per session: three of them means two session
         # ends were each followed at once by the next.
         assert stats.wait_for(lambda s: s["connections"] >= 3, DEADLINE), stats.snapshot()
@@ -124,6 +131,4 @@ def test_run_job_starts_the_next_session_at_once(dovecot, user):
         assert stats.snapshot()["polls"] == 0
         assert stats.snapshot()["connection_failures"] == 0
     finally:
-        thread.interrupt()
-        thread.join(DEADLINE)
-    assert not thread.is_alive(), "run_job ignored the interruption"
+        interrupt(thread)
