@@ -99,6 +99,22 @@ class World(object):
             raise IOError('injected failure in %s' % name)
 
 
+class WaitingTask(object):
+    """The running task as its waiting script sees it: the status line, and
+    the reschedules it asked for as (script, seconds)."""
+
+    def __init__(self, task_id, status_line='Waiting for a reply by email'):
+        self.id = task_id
+        self.statusLine = status_line
+        self.scheduled = []
+
+    def setStatusLine(self, text):
+        self.statusLine = text
+
+    def schedule(self, script, seconds=5):
+        self.scheduled.append((script, seconds))
+
+
 class TaskApi(object):
     def __init__(self, world):
         self.world = world

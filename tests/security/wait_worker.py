@@ -18,20 +18,8 @@ import logging
 import runpy
 import sys
 
+from tests.jython.fetch_fakes import WaitingTask
 from tests.support.lanes import REPO
-
-
-class WaitingTask:
-    def __init__(self, task_id):
-        self.id = task_id
-        self.statusLine = "Waiting for a reply by email"
-        self.scheduled = []
-
-    def setStatusLine(self, text):
-        self.statusLine = text
-
-    def schedule(self, script, seconds=5):
-        self.scheduled.append([script, seconds])
 
 
 def main(argv):

@@ -59,17 +59,8 @@ def test_many_waiting_scripts_at_once_start_one_cycle():
     assert won.count(True) == 1
 
 
-class WaitingTask:
-    def __init__(self, task_id):
-        self.id = task_id
-        self.statusLine = "Waiting for a reply by email from Alice Smith"
-        self.scheduled = []
-
-    def setStatusLine(self, text):
-        self.statusLine = text
-
-    def schedule(self, script, seconds=5):
-        self.scheduled.append((script, seconds))
+def WaitingTask(task_id):
+    return fakes.WaitingTask(task_id, "Waiting for a reply by email from Alice Smith")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from remote_completion import handover, host, logs, mailto, replytoken, signature, start
+from tests.jython import fetch_fakes as fakes
 from tests.request.fakes import ConfigurationApi, ReleaseApi, RolesApi, Shape, UserApi
 from tests.request.smtp_servers import PASSWORD, USER, free_port, smtp_server
 
@@ -36,24 +37,17 @@ def shape(request):
     return Shape(java=request.param)
 
 
-class RunningTask:
+class RunningTask(fakes.WaitingTask):
     """The running task: bean values plus schedule/setStatusLine."""
 
     def __init__(self, owner="alice", team="Ops", failures=2, title="Deploy ✓", status_line=None):
-        self.id, self.title, self.owner, self.team = TASK_ID, title, owner, team
+        fakes.WaitingTask.__init__(self, TASK_ID, status_line)
+        self.title, self.owner, self.team = title, owner, team
         self.description = "Please check.\nThen answer."
         self.failuresCount = failures
         self.status = "IN_PROGRESS"
         self.type = host.TASK_TYPE
         self.phase = type("Phase", (), {"id": RELEASE_ID + "/Phase22", "title": "Production"})()
-        self.statusLine = status_line
-        self.scheduled = []
-
-    def setStatusLine(self, text):
-        self.statusLine = text
-
-    def schedule(self, script, seconds=5):
-        self.scheduled.append((script, seconds))
 
 
 class TaskApi:

@@ -12,7 +12,7 @@ import os
 import fetch_fakes as fakes
 from remote_completion import fetch, logs, maildebug, reply
 from remote_completion import settings as settings_mod
-from jython_support import LogLines as _Lines, write_json as _write
+from jython_support import LogLines as _Lines, ca_text, write_json as _write
 
 REQUIRES = ('dovecot',)
 
@@ -21,8 +21,7 @@ def _scenario(context, name, trace=False):
     sc = context['scenarios'][name]
     trusted = None
     if sc['trusted']:
-        with io.open(context['ca_pem'], encoding='ascii') as handle:
-            trusted = handle.read()
+        trusted = ca_text(context)
     world = fakes.World(
         fakes.imap_ci(
             context['host'], sc['port'], sc['user'], context['password'], context['secret'],
@@ -54,19 +53,6 @@ def _scenario(context, name, trace=False):
     return result
 
 
-class _WaitingTask(object):
-    def __init__(self, task_id):
-        self.id = task_id
-        self.statusLine = 'Waiting for a reply by email'
-        self.scheduled = []
-
-    def setStatusLine(self, text):
-        self.statusLine = text
-
-    def schedule(self, script, seconds=5):
-        self.scheduled.append([script, seconds])
-
-
 def _end_by_waiting_scripts(context, world):
     """Each IN_PROGRESS task's WaitForReply.py, on Jython, as XL Release runs
     it for a plugin task (no `release`, no `Comment` variable; the host runs
@@ -77,7 +63,7 @@ def _end_by_waiting_scripts(context, world):
     for task_id, record in sorted(world.tasks.items()):
         if record['status'] != 'IN_PROGRESS':
             continue
-        task = _WaitingTask(task_id)
+        task = fakes.WaitingTask(task_id)
         variables = {
             'task': task, 'requestRun': record['run'], 'requestRecipients': 'x@example.com',
             'hostRunsScheduledJobs': True, 'taskApi': bundle.taskApi,
@@ -173,8 +159,7 @@ def check_ext_scripts_run_on_jython(context):
     Release runs them: module-level code with the script variables."""
     import sys
     sc = context['scenarios']['scripts']
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        trusted = handle.read()
+    trusted = ca_text(context)
     ci = fakes.imap_ci(
         context['host'], sc['port'], sc['user'], context['password'], context['secret'],
         context['mailbox'], trusted=trusted)
