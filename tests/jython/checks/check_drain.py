@@ -10,7 +10,6 @@ tests/performance/test_drain_jython.py with a context:
 from __future__ import absolute_import, unicode_literals
 
 import imaplib
-import io
 import logging
 
 from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowError, Throwable
@@ -18,7 +17,7 @@ from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowErro
 import fetch_fakes as fakes
 from remote_completion import decide, drain, fetch, imap, logs, reply, tls
 from remote_completion import settings as settings_mod
-from jython_support import LogLines as _Lines
+from jython_support import LogLines as _Lines, ca_text
 
 REQUIRES = ('dovecot',)
 
@@ -208,8 +207,7 @@ def check_java_error_outside_a_handler_ends_the_cycle_with_claims_released(conte
 def check_one_tls_context_serves_every_connection(context):
     """Jython's costly part of a cycle was building the context (the CA
     store); it is built once and reused for every verified connection."""
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        pem = handle.read()
+    pem = ca_text(context)
     shared = tls.client_context(pem)
     assert tls.client_context(pem) is shared
     for _ in range(3):

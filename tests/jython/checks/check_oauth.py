@@ -6,20 +6,18 @@ cycle completing a task through a mailbox that accepts only XOAUTH2.
 Results go to JSON files in ``context['out_dir']`` for the pytest side."""
 from __future__ import absolute_import, unicode_literals
 
-import io
 import logging
 
 import fetch_fakes as fakes
 from remote_completion import fetch, logs, maildebug, oauth
 from remote_completion import settings as settings_mod
-from jython_support import LogLines as _Lines, write_json as _write
+from jython_support import LogLines as _Lines, ca_text, write_json as _write
 
 REQUIRES = ('dovecot',)
 
 
 def _ci(context, sc):
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        trusted = handle.read()
+    trusted = ca_text(context)
     ci = fakes.imap_ci(context['host'], sc['port'], sc['user'], None, context['secret'],
                        context['mailbox'], trusted=trusted)
     ci.authentication = 'OAUTH2'
@@ -88,8 +86,7 @@ def check_cached_token_refused_then_replaced_once(context):
     assert first['summary']['acted'] == 1, first
     cached = [entry.access_token for entry in oauth._cache.values()]
     assert len(cached) == 1, cached
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        trusted = handle.read()
+    trusted = ca_text(context)
     sc = context['scenarios']['refresh']
     body = 'token=%s&client_id=%s&client_secret=%s' % (cached[0], sc['client_id'],
                                                        context['client_secret'])
@@ -147,8 +144,7 @@ def check_graph_cycle_completes_the_task(context):
     from remote_completion import graph
     oauth.clear_cache()
     g = context['graph']
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        trusted = handle.read()
+    trusted = ca_text(context)
     ci = fakes.imap_ci(None, None, None, None, context['secret'], context['mailbox'],
                        trusted=trusted)
     ci.mailSource = 'GRAPH'
@@ -181,8 +177,7 @@ def check_smtp_xoauth2(context):
     from remote_completion.host import SmtpConfig
     oauth.clear_cache()
     sc = context['smtp']
-    with io.open(context['ca_pem'], encoding='ascii') as handle:
-        trusted = handle.read()
+    trusted = ca_text(context)
     config = SmtpConfig(host='localhost', port=sc['port'], tls=True,
                         from_address='XL Release <%s>' % sc['user'])
     config.oauth = oauth.OAuthSettings(context['token_url'], sc['client_id'],

@@ -7,12 +7,12 @@ event.  Started by tests/performance/test_push_jython.py with a context:
 from __future__ import absolute_import, unicode_literals
 
 import imaplib
-import io
 import threading
 import time
 
 from remote_completion import imap, push, tls
 from remote_completion.settings import Settings
+from jython_support import ca_text
 
 REQUIRES = ('dovecot',)
 DEADLINE = 20.0
@@ -50,8 +50,7 @@ def _count(context, user):
 
 def _client(context, user, tls_mode):
     if tls_mode == 'implicit':
-        with io.open(context['ca_pem'], encoding='ascii') as handle:
-            ctx = tls.client_context(handle.read())
+        ctx = tls.client_context(ca_text(context))
         port = context['tls_port']
     else:
         ctx, port = None, context['port']

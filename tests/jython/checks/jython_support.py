@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """What several Jython check modules share: a log handler that keeps the
-lines, and the JSON result file a pytest module reads back (not a check
-module itself: no check_ prefix)."""
+lines, the JSON result file a pytest module reads back, and the CA the
+pytest side's servers use (not a check module itself: no check_ prefix)."""
 from __future__ import absolute_import, unicode_literals
 
 import io
@@ -26,3 +26,9 @@ def write_json(context, name, value):
     path = os.path.join(context['out_dir'], name + '.json')
     with io.open(path, 'wb') as out:
         out.write(json.dumps(value, sort_keys=True, ensure_ascii=True).encode('ascii'))
+
+
+def ca_text(context):
+    """The PEM text of ``context['ca_pem']``, the CA of the pytest side's servers."""
+    with io.open(context['ca_pem'], encoding='ascii') as handle:
+        return handle.read()
