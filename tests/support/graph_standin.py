@@ -34,15 +34,13 @@ from __future__ import annotations
 import base64
 import datetime
 import email
-import http.server
 import json
 import re
-import ssl
 import threading
 import urllib.parse
 import uuid
 
-from .oauth_server import TokenService
+from .oauth_server import QuietHandler, TokenService, serve_https, stop_server
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 SIZE_ID = "Integer 0xe08"    # how Graph echoes the PidTagMessageSize id
@@ -111,12 +109,7 @@ class GraphStandIn:
     def start(self) -> "GraphStandIn":
         graph = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status, body=None, content_type="application/json", extra=()):
                 data = body if isinstance(body, bytes) else (
                     json.dumps(body).encode() if body is not None else b"")
@@ -338,21 +331,9 @@ class GraphStandIn:
                         urllib.parse.urlencode(following, quote_via=urllib.parse.quote))
                 return self._send(200, answer)
 
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(self.tokens.tls.cert_pem), str(self.tokens.tls.key_pem))
-
-        class Server(http.server.ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_https(Handler, self.tokens.tls)
         return self
 
     def stop(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        stop_server(self.server)
+        self.server = None

@@ -135,12 +135,7 @@ class TokenService:
     def start(self) -> "TokenService":
         service = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self, status, body, extra=()):
                 data = json.dumps(body).encode()
                 self.send_response(status)
@@ -246,25 +241,46 @@ class TokenService:
                                    "client_id": token.client_id, "scope": token.scope,
                                    "token_type": "Bearer", "exp": int(token.expires_at)})
 
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(self.tls.cert_pem), str(self.tls.key_pem))
-        class Server(http.server.ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # clients that refuse our certificate on purpose (tests)
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve_https(Handler, self.tls)
         return self
 
     def stop(self) -> None:
         self.release.set()
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        stop_server(self.server)
+        self.server = None
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """An HTTP/1.1 request handler that logs no request lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # clients that refuse our certificate on purpose (tests)
+
+
+def serve_https(handler, tls: TlsFiles) -> http.server.ThreadingHTTPServer:
+    """A threading HTTPS server with ``tls``'s certificate on a free loopback
+    port, serving ``handler`` from a daemon thread."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(tls.cert_pem), str(tls.key_pem))
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_server(server) -> None:
+    """Stops a server of serve_https (None: nothing to stop)."""
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 def closed_port() -> int:
