@@ -102,3 +102,12 @@ def fill_maildir(dovecot, user, messages, copies=1):
             else:
                 os.link(first, name)
     return count
+
+
+def imap_uids(uid_set: bytes) -> set[int]:
+    """The UIDs of an IMAP uid-set such as ``b"1:3,7"``."""
+    uids = set()
+    for part in uid_set.decode().split(","):
+        low, _, high = part.partition(":")
+        uids.update(range(int(low), int(high or low) + 1))
+    return uids

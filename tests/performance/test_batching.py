@@ -14,6 +14,7 @@ from remote_completion import drain, fetch
 from remote_completion.settings import Settings
 
 from .conftest import USERS
+from .mailboxes import imap_uids
 
 pytestmark = pytest.mark.dovecot
 
@@ -57,14 +58,6 @@ def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, 
     assert proxy.commands["STORE"] <= 2 * windows, proxy.commands   # claims once per window
 
 
-def _uids_in(uid_set: bytes) -> set[int]:
-    uids = set()
-    for part in uid_set.decode().split(","):
-        low, _, high = part.partition(":")
-        uids.update(range(int(low), int(high or low) + 1))
-    return uids
-
-
 def test_an_oversized_message_is_judged_by_its_headers_only(dovecot, user, proxy):
     host = make_host(proxy, user)
     big_size = 2 * 10 ** 6
@@ -89,4 +82,4 @@ def test_an_oversized_message_is_judged_by_its_headers_only(dovecot, user, proxy
                     if b" FETCH " in line.upper() and b"BODY.PEEK[]" in line.upper()]
     assert body_fetches, "the small messages' bodies were fetched"
     for line in body_fetches:
-        assert big_uid not in _uids_in(line.split()[3]), line
+        assert big_uid not in imap_uids(line.split()[3]), line

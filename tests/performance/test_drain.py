@@ -13,7 +13,7 @@ import pytest
 from remote_completion import decide, drain, imap, logs
 
 from .conftest import USERS
-from .mailboxes import fill_maildir, message
+from .mailboxes import fill_maildir, imap_uids, message
 
 pytestmark = pytest.mark.dovecot
 
@@ -154,14 +154,6 @@ def test_texts_are_fetched_per_batch_and_memory_stays_with_the_batch(dovecot, us
         assert len(uids) <= 10, line
     # One batch is 0.6 MB of text; everything at once would be 18 MB.
     assert peak < 6 * 1024 * 1024, peak
-
-
-def imap_uids(uid_set: bytes) -> set[int]:
-    uids = set()
-    for part in uid_set.decode().split(","):
-        low, _, high = part.partition(":")
-        uids.update(range(int(low), int(high or low) + 1))
-    return uids
 
 
 # --- removal --------------------------------------------------------------------------
