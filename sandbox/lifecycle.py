@@ -138,33 +138,24 @@ class Lifecycle:
 
     def complete_task(self, task_id, comment=None, as_user=None):
         """Only an IN_PROGRESS task; adds the comment, completes, the flow goes on."""
-        user = as_user or self.script_user
-        with self._lock:
-            task = self._task(task_id)
-            if task.status != "IN_PROGRESS":
-                raise IllegalStateException("Task '%s' is %s: only a task in progress "
-                                            "can be completed"
-                                            % (task.title, task.status))
-            self._refuse_script_task_outcome(task, "complete")
-            if comment:
-                self._add_comment(task, comment, user)
-            self._complete(task, user)
-            self._notify()
-            return self._task_bean(task)
+        return self._end_task(task_id, comment, as_user, "complete", "completed", self._complete)
 
     def fail_task(self, task_id, comment=None, as_user=None):
         """Only an IN_PROGRESS task; adds the comment, FAILED, failuresCount + 1."""
+        return self._end_task(task_id, comment, as_user, "fail", "failed", self._fail)
+
+    def _end_task(self, task_id, comment, as_user, verb, participle, end):
+        """complete_task and fail_task: ``end(task, user)`` ends the task."""
         user = as_user or self.script_user
         with self._lock:
             task = self._task(task_id)
             if task.status != "IN_PROGRESS":
                 raise IllegalStateException("Task '%s' is %s: only a task in progress "
-                                            "can be failed"
-                                            % (task.title, task.status))
-            self._refuse_script_task_outcome(task, "fail")
+                                            "can be %s" % (task.title, task.status, participle))
+            self._refuse_script_task_outcome(task, verb)
             if comment:
                 self._add_comment(task, comment, user)
-            self._fail(task, user)
+            end(task, user)
             self._notify()
             return self._task_bean(task)
 
