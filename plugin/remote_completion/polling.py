@@ -22,10 +22,16 @@ So however many tasks wait, the mailbox is read about once per
 "last cycle" mark lives in the JVM's system properties on Jython, because XL
 Release may give each script run a fresh interpreter (module globals would
 not survive); taking the slot is a compare-and-set, so two script threads
-never both start a cycle for the same slot.  A host that runs the
-``xl-rules.xml`` job itself (the sandbox, when a test asks for it) says so
-with the task-script variable ``hostRunsScheduledJobs``; the waiting script
-then only reads its verdict.
+never both start a cycle for the same slot.
+
+A host that runs the ``xl-rules.xml`` job itself (the sandbox, when a test
+asks for it) says so with the task-script variable
+``hostRunsScheduledJobs``.  There the job fetches (``push.run_job``) and
+every comment it writes leaves a notice in the same JVM-wide store
+(``xlrpush.noting_apis``), so the waiting script never fetches: it runs
+every ``wait-interval`` and reads its task only when ``xlrpush.should_read``
+says so (a notice, or by chance about once per ``sync-interval``, for a
+verdict written elsewhere), as the XL Release path's waiting runs do.
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -95,9 +101,9 @@ class WaitOutcome(object):
         return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
 
 
-def _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id=None,
+def _fetch_if_due(apis, conf, now_millis, store, log, task_id=None,
                   skip_global=False, config_out=None):
-    if host_runs_jobs or not conf.fetching_enabled:
+    if not conf.fetching_enabled:
         return None
     # The mailbox this task's requests went out with: its release's folder's
     # or the global one (the fetch cycle below logs a broken configuration).
@@ -178,14 +184,24 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
 
     In push mode (``push_mode``) (a) is holding the IDLE session when the
     slot is free and (b) happens when a notice says the task's comments
-    changed (``xlrpush``); the script runs again after ``wait-interval``."""
+    changed (``xlrpush``); the script runs again after ``wait-interval``.
+    On a host that runs the job (``host_runs_jobs``) there is no (a): the
+    job's comments leave the notices, (b) is the same, and so is the
+    interval."""
     log = logs.get_logger()
     conf = _settings(log)
     task_id = host.task_id(task)
     run = to_text(request_run or '') or None
     read = True
-    if not push_mode(conf, host_runs_jobs):
-        summary = _fetch_if_due(apis, conf, host_runs_jobs, now_millis, store, log, task_id)
+    chance = [rand] if rand else []
+    if host_runs_jobs:
+        store = store or _slot_store()
+        summary = None
+        read = xlrpush.should_read(store, task_id, conf, *chance)
+        found, in_progress = _read_verdict(apis, task_id, run, log) if read else (None, True)
+        interval = conf.wait_interval
+    elif not push_mode(conf, host_runs_jobs):
+        summary = _fetch_if_due(apis, conf, now_millis, store, log, task_id)
         found, in_progress = _read_verdict(apis, task_id, run, log)
         interval = conf.sync_interval
     else:
@@ -204,12 +220,11 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
                                        log=log, **kwargs)
         if session is not None and session.found is not None:
             found, in_progress = session.found, True
-        elif xlrpush.should_read(store, task_id, conf, *([rand] if rand else [])):
+        elif xlrpush.should_read(store, task_id, conf, *chance):
             # Its verdicts leave notices too (the tasks' runs read on them).
             mailbox = []
-            summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, host_runs_jobs,
-                                    now_millis, store, log, task_id, skip_global=True,
-                                    config_out=mailbox)
+            summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, now_millis, store,
+                                    log, task_id, skip_global=True, config_out=mailbox)
             found, in_progress = _read_verdict(apis, task_id, run, log,
                                                config=mailbox[0] if mailbox else None)
         else:

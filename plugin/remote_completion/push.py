@@ -17,6 +17,11 @@ is handled by exactly the code the polling job uses, one cycle at a time.
   the watcher is reconnecting) the loop polls every ``sync-interval``.
 - ``stop_event`` (anything with ``is_set()``) and ``max_seconds`` end the
   loop; inside XL Release an interrupted job thread ends it too.
+- Every comment a cycle writes (the verdict, recorded with the hand-over)
+  also leaves a notice for the task's waiting script, as on the XL Release
+  path (``xlrpush.noting_apis``): the task's own script, run every
+  ``wait-interval`` on a host that runs this job, reads its task on the
+  notice and ends it (``polling.wait_for_reply``).
 
 The IDLE command itself is spoken by ``imap.py`` (``ImapClient.idle``);
 this module is the loop and its policy: when to idle, refresh, reconnect,
@@ -291,11 +296,23 @@ def _default_settings(settings):
         logs.clean(logs.mask_secrets(text), 500)))
 
 
+def job_apis(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment):
+    """The job's six APIs as the bundle its fetch cycles take: every comment
+    written also leaves a notice (``xlrpush.noting_apis``) in the JVM-wide
+    store the waiting scripts read (``polling._slot_store``), so a task's
+    waiting script reads its task on the notice, within ``wait-interval``
+    of the verdict."""
+    from . import host, polling, xlrpush
+    return xlrpush.noting_apis(host.Apis(taskApi, releaseApi, configurationApi, userApi,
+                                         rolesApi, Comment), polling._slot_store())
+
+
 def _default_fetch(apis, settings):
-    from . import fetch, host
+    from . import fetch
+    bundle = job_apis(*apis)
 
     def run_cycle():
-        return fetch.run_fetch_cycle(host.Apis(*apis), settings=settings)
+        return fetch.run_fetch_cycle(bundle, settings=settings)
     return run_cycle
 
 
@@ -428,13 +445,14 @@ def run_job(taskApi, releaseApi, configurationApi, userApi, rolesApi, Comment, s
     the job's thread: no gap between two sessions, so no reply waits for
     the host's next run.  Only a session that raised waits (``backoff``)
     before the next.  Settings given as None are read again per session.
+    Either way each comment written leaves a notice (``job_apis``).
     Returns the cycle's Summary or the PushStats.
     """
     current = _default_settings(settings)
     if not getattr(current, 'push_enabled', True):
-        from . import fetch, host
-        return fetch.run_fetch_cycle(host.Apis(taskApi, releaseApi, configurationApi, userApi,
-                                               rolesApi, Comment), settings=current)
+        from . import fetch
+        return fetch.run_fetch_cycle(job_apis(taskApi, releaseApi, configurationApi, userApi,
+                                              rolesApi, Comment), settings=current)
     stats = stats or PushStats()
     backoff = backoff or Backoff(initial=1.0, cap=60.0)
     stop = Stop(stop_event)

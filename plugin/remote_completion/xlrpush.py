@@ -23,7 +23,9 @@ which XL Release does not document, so no thread is started here.
   (two API calls) only when it has a notice, or by chance with
   probability ``wait-interval / sync-interval`` (so about once per
   sync-interval): a verdict written by another node of a cluster, or
-  before a restart, is still seen, at polling speed.
+  before a restart, is still seen, at polling speed.  On a host that runs
+  the plugin's job, the job's comments leave the same notices
+  (``push.job_apis``) and the waiting runs read on them the same way.
 - Without IDLE (the server lacks it, refuses it, or the connection
   fails) the slot is kept for ``sync-interval``: one fetch cycle per
   sync-interval, as polling.  ``push-enabled = false`` is polling itself
@@ -115,12 +117,14 @@ def release_slot(store, token):
     store.compare_and_set(PUSH_SLOT_KEY, token, '0')
 
 
-def should_read(store, task_id, conf, rand=random.random):
+def should_read(store, task_id, conf, rand=None):
     """Read the task's comments this run: a notice, or by chance about once
-    per sync-interval (verdicts this JVM did not write)."""
+    per sync-interval (verdicts this JVM did not write).  ``rand``: default
+    ``random.random``, looked up per call (tests replace it)."""
     if take_notice(store, task_id):
         return True
-    return rand() < float(conf.wait_interval) / max(float(conf.sync_interval), 1e-9)
+    draw = (rand or random.random)()
+    return draw < float(conf.wait_interval) / max(float(conf.sync_interval), 1e-9)
 
 
 class Session(object):

@@ -1,6 +1,7 @@
 """push.run with the real fetch cycle, host adapter and IMAP client, over
 implicit TLS with certificate checks: a signed reply completes its task
-through IDLE, and mail already waiting is drained first."""
+through IDLE (its verdict leaves a notice for the task's waiting script),
+and mail already waiting is drained first."""
 from __future__ import annotations
 
 import threading
@@ -9,7 +10,7 @@ import pytest
 
 from benchmarks import mailgen
 from benchmarks.fakehost import Host, ImapCi
-from remote_completion import push
+from remote_completion import jvmstate, polling, push, xlrpush
 from remote_completion.settings import Settings
 
 from .conftest import USERS, run_in_thread
@@ -54,7 +55,9 @@ def reply_for(host, number):
     return task, mailgen.reply(SECRET, task, "%s@perf.example" % person, ADDRESS)
 
 
-def test_a_reply_completes_its_task_through_idle(dovecot, user):
+def test_a_reply_completes_its_task_through_idle(dovecot, user, monkeypatch):
+    store = jvmstate.PythonStore()   # the JVM-wide store the waiting scripts read
+    monkeypatch.setattr(polling, "_store", [store])
     host = make_host(dovecot, user)
     waiting, waiting_mail = reply_for(host, 1)
     dovecot.append(user, waiting_mail)          # there before the loop starts
@@ -76,6 +79,8 @@ def test_a_reply_completes_its_task_through_idle(dovecot, user):
         # The verdict is on the task (its waiting script ends it next run).
         assert "`xlr-remote-completion verdict=COMPLETE" in host.comments[task.id][0]
         assert "by email" in host.comments[task.id][0]
+        # Each verdict left a notice: the task's waiting script reads on it.
+        assert xlrpush.take_notice(store, waiting.id) and xlrpush.take_notice(store, task.id)
         snapshot = stats.snapshot()
         assert snapshot["polls"] == 0 and snapshot["notifications"] >= 1
         assert dovecot.count(user) == 0

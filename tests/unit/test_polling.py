@@ -1,6 +1,7 @@
 """The waiting script as the fetch driver on hosts without a job scheduler
 (XL Release): a cycle when due, one per sync-interval however many tasks
-wait, none before startup-delay, none when the host runs the job itself."""
+wait, none before startup-delay, none when the host runs the job itself
+(there the waiting script reads its task on the job's notices)."""
 from __future__ import annotations
 
 import runpy
@@ -8,7 +9,8 @@ import threading
 
 import pytest
 
-from remote_completion import polling
+from remote_completion import polling, push, xlrpush
+from remote_completion.settings import Settings
 from tests.fetcher import samples as s
 from tests.fetcher.samples import good_reply
 from tests.jython import fetch_fakes as fakes
@@ -170,13 +172,98 @@ def test_the_waiting_script_reschedules_at_sync_interval_while_unanswered(make_h
 
 
 @pytest.mark.dovecot
-def test_no_fetch_from_the_waiting_script_when_the_host_runs_the_job(make_host, server_home):
+def test_no_fetch_from_the_waiting_script_when_the_host_runs_the_job(make_host, server_home,
+                                                                     monkeypatch):
+    monkeypatch.setattr(xlrpush.random, "random", no_chance)
     host = make_host()
     host.deliver(good_reply())
     task = WaitingTask(s.TASK_ID)
     run_waiting_script(host, task, hostRunsScheduledJobs=True)
     assert host.status() == "IN_PROGRESS" and host.count() == 1
-    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 7)]
+    # wait-interval (2 s by default), not sync-interval (7 s here): it reads on notices.
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 2)]
+
+
+# --- a host that runs the job (a push host): notices, as on the XL Release path ------------
+
+def no_chance():
+    return 0.99   # the read "about once per sync-interval" by chance does not fire
+
+
+@pytest.fixture(params=["push-enabled = true", "push-enabled = false"])
+def jobs_home(request, tmp_path, monkeypatch):
+    """A push host's settings (the job fetches; with push off it polls), and
+    a fresh JVM-wide store shared by the job and the waiting scripts."""
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "xl-release.conf").write_text(
+        "xl.remote-completion { startup-delay = 0 seconds, sync-interval = 30 seconds,"
+        " wait-interval = 2 seconds, %s }\n" % request.param)
+    monkeypatch.setenv("XL_RELEASE_SERVER_HOME", str(tmp_path))
+    store = store_started_at(0)
+    monkeypatch.setattr(polling, "_store", [store])
+    return store
+
+
+class CountingApi:
+    """An API that records every call and answers none."""
+
+    def __init__(self, calls):
+        self._calls = calls
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            self._calls.append(name)
+            raise AssertionError("API called: %s" % name)
+        return call
+
+
+def test_on_a_push_host_a_waiting_run_without_a_notice_makes_no_api_call(jobs_home):
+    calls = []
+    apis = polling.host.Apis(*[CountingApi(calls) for _ in range(5)], Comment=object(),
+                             folderApi=CountingApi(calls))
+    task = WaitingTask(s.TASK_ID)
+    outcome = polling.wait_for_reply(task, apis, s.RUN, s.ALICE, host_runs_jobs=True,
+                                     rand=no_chance)
+    assert outcome.waiting and outcome.verdict is None and outcome.summary is None
+    assert calls == []
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 2)]   # wait-interval
+
+
+@pytest.mark.dovecot
+def test_on_a_push_host_the_jobs_verdict_leaves_a_notice_and_the_next_run_ends_the_task(
+        make_host, jobs_home):
+    host = make_host()
+    host.deliver(good_reply())
+    # The job's one call as a polling job (a push session would hold IDLE):
+    # its fetch cycle records the verdict and leaves a notice for the task.
+    push.run_job(*fakes.apis(host.world), settings=Settings(push_enabled=False))
+    assert host.world.actions == [(s.TASK_ID, "COMPLETE")] and host.count() == 0
+    assert jobs_home.get(xlrpush.notice_key(s.TASK_ID)) is not None
+    before = len(host.world.calls)
+    task = WaitingTask(s.TASK_ID)
+    outcome = polling.wait_for_reply(task, fakes.bundle(host.world), s.RUN, s.ALICE,
+                                     host_runs_jobs=True, rand=no_chance)
+    assert "getTask" in host.world.calls[before:]   # the notice made it read its task
+    assert outcome.verdict.action == "COMPLETE" and task.scheduled == []
+    assert outcome.summary is None               # and it fetched nothing itself
+    assert jobs_home.get(xlrpush.notice_key(s.TASK_ID)) is None    # taken
+
+
+@pytest.mark.dovecot
+def test_on_a_push_host_a_verdict_without_a_notice_is_read_by_chance(make_host, jobs_home):
+    host = make_host()
+    host.deliver(good_reply())
+    host.run()   # a verdict this JVM's job did not write (another node): no notice
+    assert jobs_home.get(xlrpush.notice_key(s.TASK_ID)) is None
+    task = WaitingTask(s.TASK_ID)
+    bundle = fakes.bundle(host.world)
+    waiting = polling.wait_for_reply(task, bundle, s.RUN, s.ALICE, host_runs_jobs=True,
+                                     rand=no_chance)
+    assert waiting.waiting and task.scheduled == [("remoteCompletion/WaitForReply.py", 2)]
+    # wait-interval / sync-interval = 1/15: a draw under it reads the task.
+    read = polling.wait_for_reply(WaitingTask(s.TASK_ID), bundle, s.RUN, s.ALICE,
+                                  host_runs_jobs=True, rand=lambda: 0.06)
+    assert read.verdict.action == "COMPLETE"
 
 
 @pytest.mark.dovecot

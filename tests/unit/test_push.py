@@ -1,5 +1,5 @@
-"""Pure parts of push: backoff bounds, the stop condition.  (The IDLE exchange
-itself is imap.py's: tests/unit/test_imap.py.)"""
+"""Pure parts of push: backoff bounds, the stop condition, the job's
+notices.  (The IDLE exchange itself is imap.py's: tests/unit/test_imap.py.)"""
 from __future__ import annotations
 
 import threading
@@ -44,3 +44,30 @@ def test_stop_wait_returns_early_on_wake():
     wake = threading.Event()
     wake.set()
     assert push.Stop().wait(60, wake) is True
+
+
+def test_the_jobs_fetch_cycles_leave_a_notice_per_comment(monkeypatch):
+    """Both of the job's paths (a push session's cycles, and the one cycle
+    with push off) write comments through ``job_apis``: a notice per task
+    commented in the store the waiting scripts read (polling._slot_store)."""
+    from remote_completion import fetch, jvmstate, polling, xlrpush
+    from remote_completion.settings import Settings
+    store = jvmstate.PythonStore()
+    monkeypatch.setattr(polling, "_store", [store])
+    commented = []
+
+    class TaskApi:
+        def commentTask(self, task_id, comment):
+            commented.append(task_id)
+
+    def cycle(apis, settings=None):
+        apis.taskApi.commentTask("Applications/Folder1/Release1/Phase1/Task%d"
+                                 % len(commented), "verdict")
+    monkeypatch.setattr(fetch, "run_fetch_cycle", cycle)
+    apis = (TaskApi(), None, None, None, None, object())
+    push._default_fetch(apis, Settings())()          # a push session's cycle
+    push.run_job(*apis, settings=Settings(push_enabled=False))   # push off: one cycle
+    assert len(commented) == 2
+    for task_id in ("Release1/Phase1/Task0", "Release1/Phase1/Task1"):
+        assert xlrpush.should_read(store, task_id, Settings(), rand=lambda: 0.99)
+        assert not xlrpush.take_notice(store, task_id)   # taken by that read

@@ -301,14 +301,18 @@ def test_start_script_fails_the_task_with_the_message(shape, capsys):
     assert task.scheduled == []
 
 
-def test_waiting_script_keeps_the_task_waiting(shape):
+def test_waiting_script_keeps_the_task_waiting(shape, monkeypatch):
     # The host runs the fetch job itself here, so the waiting script only waits
-    # (remote_completion.polling covers the XL Release case).
+    # (remote_completion.polling covers the XL Release case); no notice, and
+    # the read "by chance about once per sync-interval" does not fire.
+    from remote_completion import jvmstate, polling, xlrpush
+    monkeypatch.setattr(polling, "_store", [jvmstate.PythonStore()])
+    monkeypatch.setattr(xlrpush.random, "random", lambda: 0.99)
     env = dict(environment(shape, free_port()), hostRunsScheduledJobs=True, Comment=object,
                requestRun=RUN)
     task = RunningTask(status_line="Waiting for a reply by email from Alice Smith")
     run_script("WaitForReply.py", dict(env, task=task, requestRecipients="alice@example.com"))
-    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]  # sync-interval's default
+    assert task.scheduled == [("remoteCompletion/WaitForReply.py", 2)]  # wait-interval's default
     assert task.statusLine == "Waiting for a reply by email from Alice Smith"
     lost = RunningTask(status_line=None)
     run_script(

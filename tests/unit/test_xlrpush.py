@@ -13,7 +13,8 @@ from remote_completion.settings import Settings
 from tests.fetcher import samples as s
 from tests.fetcher.samples import good_reply
 from tests.jython import fetch_fakes as fakes
-from tests.unit.test_polling import WaitingTask, run_waiting_script, store_started_at
+from tests.unit.test_polling import (WaitingTask, no_chance, run_waiting_script,
+                                     store_started_at)
 
 WAIT = ("remoteCompletion/WaitForReply.py", 2)
 
@@ -58,10 +59,6 @@ def idle_entered(monkeypatch, imap_module=imap):
 @pytest.fixture
 def idling(monkeypatch):
     return idle_entered(monkeypatch)
-
-
-def no_chance():
-    return 0.99   # the random read "about once per sync-interval" does not fire
 
 
 @pytest.mark.dovecot

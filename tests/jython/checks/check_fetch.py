@@ -10,7 +10,7 @@ import logging
 import os
 
 import fetch_fakes as fakes
-from remote_completion import fetch, logs, maildebug, reply
+from remote_completion import fetch, logs, maildebug, polling, push, reply, xlrpush
 from remote_completion import settings as settings_mod
 from jython_support import LogLines as _Lines, ca_text, write_json as _write
 
@@ -41,7 +41,9 @@ def _scenario(context, name, trace=False):
     logger.setLevel(logging.DEBUG)
     maildebug.set_enabled(True if trace else None)
     try:
-        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings_mod.Settings(
+        # The job's cycle: its comments leave notices for the waiting scripts.
+        summary = fetch.run_fetch_cycle(push.job_apis(*fakes.apis(world)),
+                                        settings=settings_mod.Settings(
             batch_size=2, max_message_size=context['max_message_size'], network_timeout=15.0))
     finally:
         logger.removeHandler(handler)
@@ -56,8 +58,10 @@ def _scenario(context, name, trace=False):
 def _end_by_waiting_scripts(context, world):
     """Each IN_PROGRESS task's WaitForReply.py, on Jython, as XL Release runs
     it for a plugin task (no `release`, no `Comment` variable; the host runs
-    no job here, so it does not fetch): it ends the task on its verdict,
-    returning (COMPLETED) or exiting with 1 (FAILED); otherwise it schedules."""
+    the job here, so it does not fetch, and reads its task on the job's
+    notice): it ends the task on its verdict, returning (COMPLETED) or
+    exiting with 1 (FAILED); otherwise it schedules.  No notice is left
+    behind in the JVM's system properties."""
     ends = {}
     bundle = fakes.bundle(world)
     for task_id, record in sorted(world.tasks.items()):
@@ -76,6 +80,8 @@ def _end_by_waiting_scripts(context, world):
         elif code in (0, None) and not task.scheduled:
             record['status'] = 'COMPLETED'
         ends[task_id] = {'code': code, 'scheduled': task.scheduled}
+    for task_id in world.tasks:
+        xlrpush.take_notice(polling._slot_store(), task_id)
     return ends
 
 

@@ -9,7 +9,7 @@ from __future__ import absolute_import, unicode_literals
 import logging
 
 import fetch_fakes as fakes
-from remote_completion import fetch, logs, maildebug, oauth
+from remote_completion import fetch, logs, maildebug, oauth, push
 from remote_completion import settings as settings_mod
 from jython_support import LogLines as _Lines, ca_text, write_json as _write
 
@@ -35,7 +35,8 @@ def run_cycle(world, settings, context=None):
     task's own WaitForReply.py on Jython (check_fetch runs it as XL Release
     does), which ends the task on the verdict the cycle recorded."""
     if hasattr(fakes, 'bundle'):
-        summary = fetch.run_fetch_cycle(fakes.bundle(world), settings=settings)
+        # The job's APIs: its comments leave notices for the waiting scripts.
+        summary = fetch.run_fetch_cycle(push.job_apis(*fakes.apis(world)), settings=settings)
     else:
         summary = fetch.run_fetch_cycle(*fakes.apis(world), settings=settings)
     import check_fetch

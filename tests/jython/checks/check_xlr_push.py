@@ -10,6 +10,7 @@ from java.lang import System
 
 from remote_completion import polling, xlrpush
 from remote_completion.settings import Settings
+import fetch_fakes as fakes
 
 CONF = Settings(startup_delay=0, xlr_push_session=60, network_timeout=10, sync_interval=30,
                 wait_interval=2)
@@ -101,3 +102,48 @@ def check_the_holder_idles_runs_a_cycle_per_wake_up_and_ends_on_its_verdict():
     assert len(cycles) == 3 and session.wakeups == 2
     assert client.session.done_calls == 1
     assert System.getProperty(xlrpush.PUSH_SLOT_KEY) == '0'   # given back
+
+
+def check_on_a_push_host_the_jobs_comments_leave_notices_in_system_properties():
+    """The push job (push.job_apis, its fetch cycles) and the waiting scripts
+    share the JVM-wide store: the job's comment is a system property that a
+    waiting run in another interpreter (a new store object) takes; a run
+    with no notice makes no API call and comes back after wait-interval."""
+    _fresh_store()
+    from remote_completion import fetch, push
+    commented = []
+
+    class Api(object):
+        def commentTask(self, task_id, comment):
+            commented.append(task_id)
+
+    def cycle(apis, settings=None):
+        apis.taskApi.commentTask('Applications/Folder1/Release1/Phase1/Task7', 'verdict')
+    real_cycle = fetch.run_fetch_cycle
+    fetch.run_fetch_cycle = cycle
+    try:
+        push.run_job(Api(), None, None, None, None, object(),
+                     settings=Settings(push_enabled=False))
+    finally:
+        fetch.run_fetch_cycle = real_cycle
+    assert commented == ['Applications/Folder1/Release1/Phase1/Task7']
+    assert System.getProperty(xlrpush.notice_key('Release1/Phase1/Task7')) is not None
+    assert xlrpush.should_read(polling._JvmStore(), 'Release1/Phase1/Task7', CONF,
+                               rand=lambda: 0.99)
+    assert System.getProperty(xlrpush.notice_key('Release1/Phase1/Task7')) is None
+
+    calls = []
+
+    class NoApi(object):
+        def __getattr__(self, name):
+            calls.append(name)
+            raise AssertionError('API called: %s' % name)
+    task = fakes.WaitingTask('Applications/Folder1/Release1/Phase1/Task7')
+    outcome = polling.wait_for_reply(task, polling.host.Apis(NoApi(), NoApi(), NoApi(), NoApi(),
+                                                             NoApi(), object()),
+                                     '0123456789abcdef', 'a@example.com', host_runs_jobs=True,
+                                     rand=lambda: 0.99)
+    assert outcome.waiting and outcome.verdict is None and calls == []
+    wait = int(polling._settings(polling.logs.get_logger()).wait_interval)
+    assert task.scheduled == [('remoteCompletion/WaitForReply.py', wait)]
+    _fresh_store()
