@@ -127,9 +127,12 @@ def stage_latency(mb, workers, sizes, results):
             ("push_schedule", SWITCH_SESSION, sizes["schedule_replies"],
              sizes["schedule_window"], "sessions cut every %g s" % SWITCH_SESSION)):
         step("push host, %s: %d x %d replies (CPython)" % (what, sizes["repeats"], replies_n))
+        # The tasks wait already: each one's script runs at a random phase of
+        # its wait-interval (it reads its task on the job's notice).
         runs = [cpy.call("latency", mode="push", imap=mb.imap("push"),
                          numbers=[next(numbers), max(20, replies_n)], replies=replies_n,
-                         window=window, deadline=120.0, session_seconds=session)
+                         window=window, deadline=120.0, session_seconds=session,
+                         first_within=sizes.get("wait_interval", WAIT_INTERVAL))
                 for _ in range(sizes["repeats"])]
         for run in runs:
             check_latency_run(run, key)
@@ -137,14 +140,18 @@ def stage_latency(mb, workers, sizes, results):
         out[key]["handled"] = latency_stats([r["handled"] for r in runs])
         out[key]["push_stats"] = runs[-1]["push_stats"]
         out[key]["session"] = session
+        out[key]["script_core_share"] = spread([r["script_cpu"] / r["wall"] for r in runs])
 
     step("push host, a reply queued before the session starts (%d repeats)" % sizes["repeats"])
-    starts = []
+    starts, recorded = [], []
     for _ in range(sizes["repeats"]):
         run = cpy.call("session", imap=mb.imap("session"),
-                       numbers=[next(numbers), sizes["session_replies"]])
+                       numbers=[next(numbers), sizes["session_replies"]],
+                       first_within=sizes.get("wait_interval", WAIT_INTERVAL))
         starts.extend(run["latencies"])
+        recorded.extend(run["handled"])
     out["session_start"] = spread(starts)
+    out["session_start_handled"] = spread(recorded)
 
     step("fetch cycle handling one queued reply (CPython, %d repeats)" % sizes["repeats"])
     one = [drain_once(mb, Factory(lambda: cpy, fresh=False), "session", next(numbers), 1)
@@ -443,31 +450,43 @@ def met(ok):
     return "met" if ok else "NOT MET"
 
 
+def push_host_rows(lat, poll, sizes):
+    """The push host's rows: per session schedule, both moments, each with its
+    goal: the verdict recorded by the job (what the job controls) and the task
+    ended by its own waiting script (on the job's notice, within
+    wait-interval; the XL Release path's goal, as the task ends the same way)."""
+    rows = []
+    wait = sizes.get("wait_interval", WAIT_INTERVAL)
+    sched = lat["push_schedule"]["session"]
+    for key, where in (
+            ("push", "push host in a session"),
+            ("push_schedule", "push host on the job's real schedule, sessions cut every %g s "
+             "(default 240 s: a worst case for session switches)" % sched)):
+        for moment, stats, p50_goal, p99_goal, whose in (
+                ("reply -> verdict recorded by the push job", lat[key]["handled"], 1, 2,
+                 "the job's goal"),
+                ("reply -> task ended by its waiting script (wait-interval %g s, read on the "
+                 "job's notice)" % wait, lat[key], 2, 5,
+                 "the task-ended goal, as on the XL Release path")):
+            rows.append((
+                "%s, %s (sandbox, CPython), p50 / p99, n=%d" % (moment, where, stats["n"]),
+                "%s / %s (30 s polling, model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
+                "%s / %s" % (fmt_spread(stats["p50"]), fmt_spread(stats["p99"])),
+                "%.1fx / %.1fx" % (poll["p50"] / stats["p50"]["median"],
+                                   poll["p99"] / stats["p99"]["median"]),
+                "<= %g s / <= %g s (%s): %s" % (
+                    p50_goal, p99_goal, whose, met(stats["p50"]["median"] <= p50_goal
+                                                   and stats["p99"]["median"] <= p99_goal))))
+    return rows
+
+
 def report_rows(results, sizes):
     """(scenario, baseline, plugin, ratio, goal) rows: the README's columns."""
     rows = []
     lat = results.get("latency")
     if lat:
         poll = lat["polling_model"]
-        push = lat["push"]
-        rows.append((
-            "reply -> task ended, push host in a session (sandbox, CPython), p50 / p99",
-            "%s / %s (30 s polling, model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
-            "%s / %s" % (fmt_spread(push["p50"]), fmt_spread(push["p99"])),
-            "%.0fx / %.0fx" % (poll["p50"] / push["p50"]["median"],
-                               poll["p99"] / push["p99"]["median"]),
-            "<= 1 s / <= 2 s: %s" % met(push["p50"]["median"] <= 1
-                                        and push["p99"]["median"] <= 2)))
-        sched = lat["push_schedule"]
-        rows.append((
-            "same, the push job's real schedule, sessions cut every %g s (default 240 s: a "
-            "worst case for session switches), p50 / p99" % sched["session"],
-            "%s / %s (model)" % (fmt_s(poll["p50"]), fmt_s(poll["p99"])),
-            "%s / %s" % (fmt_spread(sched["p50"]), fmt_spread(sched["p99"])),
-            "%.0fx / %.0fx" % (poll["p50"] / sched["p50"]["median"],
-                               poll["p99"] / sched["p99"]["median"]),
-            "<= 1 s / <= 2 s: %s" % met(sched["p50"]["median"] <= 1
-                                        and sched["p99"]["median"] <= 2)))
+        rows += push_host_rows(lat, poll, sizes)
         for key, what in (("xlr1", "1 task waiting"),
                           ("xlrn", "%d tasks waiting" % sizes["xlr_tasks"])):
             if key not in lat:
@@ -622,8 +641,13 @@ def details(results):
         out.append("30 s polling (model): uniform wait over the interval plus the measured "
                    "fetch cycle handling one reply (%s, CPython)"
                    % fmt_spread(lat["one_reply_cycle"]))
-        out.append("push host: a reply waiting when a session starts is done in %s"
-                   % fmt_spread(lat["session_start"]))
+        out.append("push host: a reply waiting when a session starts: verdict recorded in %s, "
+                   "task ended in %s (from the session's start)"
+                   % (fmt_spread(lat["session_start_handled"]), fmt_spread(lat["session_start"])))
+        out.append("push host: waiting scripts' CPU %s of one core in a session, %s on the real "
+                   "schedule (CPython)" % tuple(
+                       "%.1f%%" % (100 * lat[k]["script_core_share"]["median"])
+                       for k in ("push", "push_schedule")))
         out.append("push stats of the last in-session run: %r" % (lat["push"]["push_stats"],))
         if "xlrn" in lat:
             x = lat["xlrn"]

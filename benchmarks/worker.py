@@ -14,8 +14,11 @@ Commands (every figure in seconds, CPU from /proc/self/stat and per thread):
              each in a fresh PythonInterpreter with its own sys.modules)
   latency    replies appended at random moments while XL Release's waiting
              scripts run (mode "xlr"), or while the push job runs too (mode
-             "push"); reply appended -> task handled / task ended
-  session    a reply queued before a push session starts -> task ended
+             "push": the job records verdicts, the waiting scripts read on
+             its notices); reply appended -> verdict recorded ("handled") /
+             task ended
+  session    a reply queued before a push session starts -> verdict recorded /
+             task ended
 """
 from __future__ import absolute_import, division, print_function
 
@@ -266,9 +269,11 @@ def cmd_latency(spec):
     variables = dict(spec.get("variables") or {})
     if mode == "push":
         variables["hostRunsScheduledJobs"] = True
+    # Tasks that wait already: each one's script runs at a random phase of its
+    # interval, wait-interval wherever notices tell it to read (push modes).
     scripts = ScriptHost(host, [t.id for t in tasks], extra_variables=variables,
                          threads=spec.get("threads", 8),
-                         first_within=spec.get("first_within") or conf_settings().sync_interval,
+                         first_within=spec.get("first_within") or conf_settings().wait_interval,
                          seed=spec.get("seed", 7))
     stop = threading.Event()
     stats = push.PushStats()
@@ -354,7 +359,7 @@ def cmd_session(spec):
     variables = dict(spec.get("variables") or {})
     variables["hostRunsScheduledJobs"] = True
     scripts = ScriptHost(host, [t.id for t in tasks], extra_variables=variables,
-                         first_within=spec.get("first_within") or conf_settings().sync_interval)
+                         first_within=spec.get("first_within") or conf_settings().wait_interval)
     appender = Appender(spec["imap"], [(0, t.id, reply_for(spec["secret"], t)) for t in tasks])
     appender.run()
     if appender.error:

@@ -34,8 +34,13 @@ def test_quick_benchmark_prints_every_cpython_row(tmp_path):
                 "kB headers each", "session per mail, TLS context reused", "junk mail",
                 "machine:", "median (min-max)"):
         assert row in stdout, row
+    # The push host's rows: both moments, each with its goal.
+    for row in ("reply -> verdict recorded by the push job", "(the job's goal)",
+                "reply -> task ended by its waiting script", "(the task-ended goal"):
+        assert row in stdout, row
     lat = results["latency"]
     assert lat["push"]["n"] == results["sizes"]["push_replies"] * results["sizes"]["repeats"]
+    assert lat["push"]["handled"]["n"] == lat["push"]["n"]
     # The polling baseline is the uniform model: its median is half the interval
     # plus the measured cycle, not a random draw.
     assert abs(lat["polling_model"]["p50"] - 15.0 - lat["polling_model"]["cycle"]) < 0.02
