@@ -150,7 +150,8 @@ class _Connection(imaplib.IMAP4):
         line = self.file.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
             raise self.abort('server line longer than %d bytes' % MAX_LINE)
-        maildebug.trace('IMAP', 'S', _line_text(line))
+        if maildebug.enabled():   # the text is made only for a trace (on Jython: per line)
+            maildebug.trace('IMAP', 'S', _line_text(line))
         return line
 
     def send(self, data):

@@ -23,9 +23,9 @@ exactly as they were sent.
 from __future__ import absolute_import, unicode_literals
 
 import binascii
-import email
 import re
 
+from email.feedparser import FeedParser
 from email.header import decode_header
 from email.utils import getaddresses
 
@@ -38,6 +38,8 @@ if PY2:  # pragma: no cover - Jython lane
     _chr = unichr  # noqa: F821 - Python 2 only, guarded by PY2
 else:
     import html.entities as _entities
+    from email.feedparser import BytesFeedParser
+    from email.policy import compat32
     _chr = chr
 
 # --- bounds (a reply is a few KB; these leave room for any genuine one) -------
@@ -165,10 +167,11 @@ def _header_section(raw, limit):
 
 
 def _message_from_bytes(raw):
-    if PY2:  # pragma: no cover - Jython lane
-        return email.message_from_string(raw)
-    from email import policy
-    return email.message_from_bytes(raw, policy=policy.compat32)
+    # The feed parser itself, not email.message_from_string: on Jython that
+    # helper imports its parser on every call (about 0.7 ms of a 0.8 ms parse).
+    parser = FeedParser() if PY2 else BytesFeedParser(policy=compat32)
+    parser.feed(raw)
+    return parser.close()
 
 
 # --- bounds on the raw bytes, before any parser ----------------------------------
@@ -331,6 +334,8 @@ def _first(msg, name):
 
 
 def _address_pairs(values, name):
+    if not values:
+        return []
     for value in values:
         if value.count('(') > MAX_ADDRESS_COMMENTS:
             # The address parser recurses into nested comments.
@@ -405,6 +410,28 @@ def _auto_reply_indicator(msg):
 _AUTH_RESULTS = 'authentication-results'
 
 
+class _Fields(object):
+    """A message's own header fields, indexed once by lower-case name: the
+    email package scans every field on each lookup, and a mail gets a dozen
+    lookups (on Jython each scan costs tens of microseconds)."""
+
+    def __init__(self, msg):
+        self.msg = msg
+        self.by_name = {}
+        for name, value in msg.items():
+            self.by_name.setdefault(name.lower(), []).append(value)
+
+    def get_all(self, name):
+        return self.by_name.get(name.lower())
+
+    def get(self, name):
+        values = self.by_name.get(name.lower())
+        return values[0] if values else None
+
+    def get_content_type(self):
+        return self.msg.get_content_type()
+
+
 def _read_headers(msg, reply):
     ordered = []
     count = 0
@@ -417,6 +444,7 @@ def _read_headers(msg, reply):
     if count > MAX_AUTH_RESULTS:
         raise OverCap('more than %d Authentication-Results fields' % MAX_AUTH_RESULTS)
     reply.authentication_results = ordered
+    msg = _Fields(msg)
     _read_sender(msg, reply)
     reply.to_addresses = _addresses(_header_values(msg, 'To'), 'To')
     reply.cc_addresses = _addresses(_header_values(msg, 'Cc'), 'Cc')
