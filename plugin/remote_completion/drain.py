@@ -12,13 +12,14 @@ The shape of ``drain``:
 - Per window (``batch-size`` x ``BATCHES_PER_WINDOW`` messages, at most
   ``MAX_WINDOW``; far less than a claim timeout's work): one UID
   FETCH of sizes, dates and flags (MODSEQ too when claims are on), one
-  claim over the window; then per batch of ``batch-size``: one UID FETCH of
-  the texts (the first ``HEADER_BYTES`` of the header for a message over
+  claim over the window; then per batch of ``batch-size`` (fewer when
+  their texts pass ``BATCH_BYTES``): one UID FETCH of the texts (the
+  first ``HEADER_BYTES`` of the header for a message over
   ``max-message-size``: its body is never downloaded), then the handler
   for each message.  At the end of the window the handled mail goes in
   large groups: one STORE \\Deleted and one UID EXPUNGE (UIDPLUS), one MOVE
   to the quarantine folder; the claims of mail kept for later are released.
-- Memory: one window's sizes and flags, one batch's texts.
+- Memory: one window's sizes and flags, one batch's texts (``BATCH_BYTES``).
 - A handler that raises anything, on Jython also a ``java.lang.Error`` such
   as OutOfMemoryError (no Python Exception there), costs that one mail: its
   verdict is logged (unreadable) and the other mails are handled.  After a
@@ -51,6 +52,7 @@ else:
     MAIL_FAULTS = (MemoryError, RecursionError)
 
 HEADER_BYTES = 64 * 1024            # of a message over max-message-size, judged by its header
+BATCH_BYTES = 1024 * 1024           # mail text fetched at once, whatever batch-size says
 BATCHES_PER_WINDOW = 20
 MAX_WINDOW = 1000                   # UIDs listed, claimed and removed together
 
@@ -61,6 +63,26 @@ REMOVE = 'remove'
 def window_size(batch_size):
     batch_size = max(1, int(batch_size))
     return max(batch_size, min(MAX_WINDOW, batch_size * BATCHES_PER_WINDOW))
+
+
+def batches(metas, batch_size, max_size, budget=BATCH_BYTES):
+    """``metas`` in order, cut into batches of at most ``batch_size``
+    messages and ``budget`` bytes to download (a message over ``max_size``
+    counts as its header, an unknown size as ``max_size``); a message is
+    never split, so one larger than the budget is a batch of its own.
+    Memory follows the bytes: 50 replies with 60 kB of relay headers each
+    would be 3 MB of mail, and every parse holds copies of it."""
+    batch, used = [], 0
+    for meta in metas:
+        size = meta.size if meta.size is not None else max_size
+        cost = HEADER_BYTES if size > max_size else size
+        if batch and (len(batch) >= batch_size or used + cost > budget):
+            yield batch
+            batch, used = [], 0
+        batch.append(meta)
+        used += cost
+    if batch:
+        yield batch
 
 
 
@@ -132,7 +154,8 @@ class _Drain(object):
         won = _claim(self.claimer, listed, infos, self.log)
         remove, move = [], []
         try:
-            for start in range(0, len(won), self.batch_size):
+            start = 0
+            for batch in batches([infos[u] for u in won], self.batch_size, self.max_size):
                 if claimed_at is not None and \
                         self.claimer.clock() - claimed_at > self.claimer.timeout / 2:
                     # Handling is so slow that the claims could soon look
@@ -143,8 +166,8 @@ class _Drain(object):
                                   'handling took more than half the claim timeout',
                                   len(won) - start)
                     break
-                batch = won[start:start + self.batch_size]
-                self.batch([infos[u] for u in batch], remove, move)
+                self.batch(batch, remove, move)
+                start += len(batch)
         except ANY_ERROR:
             # Give back what this fetcher claimed but did not finish, so the
             # next cycle (here or on another node) need not wait for expiry.

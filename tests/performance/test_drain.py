@@ -156,6 +156,29 @@ def test_texts_are_fetched_per_batch_and_memory_stays_with_the_batch(dovecot, us
     assert peak < 6 * 1024 * 1024, peak
 
 
+def test_a_batch_of_large_mails_stops_at_the_byte_budget(dovecot, user, proxy):
+    """batch-size 50 of mails with 60 KB headers would be 3 MB of text at
+    once: each FETCH stops at ``BATCH_BYTES`` instead, and the peak memory
+    follows the budget, not batch-size."""
+    fill_maildir(dovecot, user, (big_header_message(i) for i in range(120)))
+    client, claimer = connect(dovecot, user, claims=True, port=proxy.port)
+    judged = []
+    try:
+        tracemalloc.start()
+        drain.drain(client, lambda meta: judged.append(meta.uid) or ignore(meta), Summary(),
+                    LOG, batch_size=50, claimer=claimer)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        client.logout()
+    assert sorted(judged) == list(range(1, 121))
+    per_fetch = [len(imap_uids(line.split()[3])) for line in proxy.command_lines
+                 if b" FETCH " in line.upper() and b"BODY.PEEK[" in line.upper()]
+    most = drain.BATCH_BYTES // len(big_header_message(0))
+    assert sum(per_fetch) == 120 and max(per_fetch) == most, per_fetch
+    assert peak < 6 * 1024 * 1024, peak
+
+
 # --- removal --------------------------------------------------------------------------
 
 def test_uid_expunge_removes_only_the_handled_messages(dovecot, user, proxy):

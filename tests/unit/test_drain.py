@@ -1,4 +1,5 @@
-"""drain: the window of UIDs listed, claimed and removed together.  The drain
+"""drain: the window of UIDs listed, claimed and removed together, and the
+batches its texts are fetched in.  The drain
 itself (batches, claims, removal, failures) is tested against Dovecot in the
 performance lane: tests/performance/test_drain.py."""
 from __future__ import annotations
@@ -21,3 +22,35 @@ def test_window_size(batch_size, window):
 def test_the_window_is_capped_for_ordinary_batches():
     assert drain.window_size(drain.MAX_WINDOW) == drain.MAX_WINDOW
     assert drain.window_size(200) == drain.MAX_WINDOW
+
+
+class Meta:
+    def __init__(self, uid, size):
+        self.uid, self.size = uid, size
+
+
+def cut(sizes, batch_size=50, max_size=1000, budget=3000):
+    metas = [Meta(uid, size) for uid, size in enumerate(sizes, 1)]
+    out = list(drain.batches(metas, batch_size, max_size, budget))
+    assert [m for batch in out for m in batch] == metas    # all, once, in order
+    return [[m.uid for m in batch] for batch in out]
+
+
+def test_batches_stop_at_the_count():
+    assert cut([10] * 5, batch_size=2) == [[1, 2], [3, 4], [5]]
+
+
+def test_batches_stop_at_the_byte_budget():
+    assert cut([1000, 1000, 1000, 1, 999]) == [[1, 2, 3], [4, 5]]
+    assert cut([2999, 2, 1]) == [[1], [2, 3]]
+
+
+def test_an_oversized_mail_costs_its_header_and_an_unknown_size_costs_max_size():
+    # Over max_size only the header is fetched: HEADER_BYTES, not its size.
+    assert cut([10 ** 9, 10], max_size=1000, budget=drain.HEADER_BYTES + 10) == [[1, 2]]
+    assert cut([None, None, None, 1], max_size=1000, budget=3000) == [[1, 2, 3], [4]]
+
+
+def test_a_mail_over_the_budget_is_a_batch_of_its_own():
+    assert cut([5000, 5000, 10], max_size=10 ** 6) == [[1], [2], [3]]
+    assert cut([]) == []
