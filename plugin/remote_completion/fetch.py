@@ -142,19 +142,23 @@ def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_v
 
 def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=None):
     max_size = int(settings.max_message_size)
+    outbox = Outbox(config, apis, settings, log, size=int(settings.batch_size))
 
     def judge(meta):
         if meta.body is None:   # over max-message-size: judged by its headers
             parsed = reply.parse_reply(meta.header, headers_only=True)
             verdict = decide.too_large(parsed)
             _log_verdict(log, meta.uid, parsed, verdict)
-            answer_sender(None, parsed, verdict, config, settings, apis, log)
+            answer_sender(None, parsed, verdict, config, settings, apis, log, outbox)
             return verdict
         return _handle(meta.uid, reply.parse_reply(meta.body, max_bytes=max_size), meta, config,
-                       apis, log, now, settings)
-    drain.drain(client, judge, summary, log, batch_size=int(settings.batch_size),
-                max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
-                claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
+                       apis, log, now, settings, outbox)
+    try:
+        drain.drain(client, judge, summary, log, batch_size=int(settings.batch_size),
+                    max_size=max_size, quarantine=getattr(config, 'quarantine_folder', None),
+                    claimer=claimer, may_retry=lambda meta: _within_retry_window(meta, now))
+    finally:
+        outbox.flush()   # their verdicts are recorded: the answers go out whatever follows
 
 
 # --- one message -------------------------------------------------------------------
@@ -207,20 +211,20 @@ def _within_retry_window(meta, now):
     return received is not None and _now(now) - received <= RETRY_WINDOW
 
 
-def _handle(uid, parsed, meta, config, apis, log, now, settings=None):
+def _handle(uid, parsed, meta, config, apis, log, now, settings=None, outbox=None):
     """Decide, record, log; returns the Verdict (a KEPT reason: keep the mail).
 
     Guard steps, each returning a Verdict that ends the mail's handling or
     None to go on: the checks without secret or API, the signature (no API
     call), reading the task, judging it, recording the verdict.  Then the
     sender hears what became of the mail (``settings`` given: the outcome
-    reply, after the verdict is recorded and logged)."""
+    reply, after the verdict is recorded and logged; queued in ``outbox``)."""
     mail = _Mail(uid, parsed, meta, config, apis, log, now)
     verdict = (decide.precheck(parsed, config) or mail.check_signature() or mail.read_task()
                or mail.judge() or mail.record())
     _log_verdict(log, uid, parsed, verdict)
     if settings is not None:
-        answer_sender(mail, parsed, verdict, config, settings, apis, log)
+        answer_sender(mail, parsed, verdict, config, settings, apis, log, outbox)
     return verdict
 
 
@@ -251,24 +255,60 @@ def _known_user(mail, apis):
     return known
 
 
-def send_outcome(config, apis, settings, address, data):
-    """Send one outcome reply through the start script's source: Graph for a
-    Graph mailbox, else the SMTP server the requests go out with."""
+def send_outcome(config, apis, settings, outgoing):
+    """Send (address, message bytes) outcome replies through the start
+    script's source, in one session: Graph for a Graph mailbox, else the
+    SMTP server the requests go out with.  One Delivery per item."""
     if getattr(config, 'mail_source', host.SOURCE_IMAP) == host.SOURCE_GRAPH:
         from . import graph
-        deliveries = graph.send_messages(config, [(address, data)],
-                                         timeout=settings.network_timeout)
-    else:
-        smtp_config = host.find_smtp_config(apis.configurationApi, config)
-        deliveries = smtp.send_messages(smtp_config, [(address, data)],
-                                        trusted_pem=config.trusted_certificates,
-                                        timeout=settings.network_timeout)
-    return deliveries[0]
+        return graph.send_messages(config, outgoing, timeout=settings.network_timeout)
+    smtp_config = host.find_smtp_config(apis.configurationApi, config)
+    return smtp.send_messages(smtp_config, outgoing, trusted_pem=config.trusted_certificates,
+                              timeout=settings.network_timeout)
 
 
-def answer_sender(mail, parsed, verdict, config, settings, apis, log):
-    """The outcome reply to the sender (outcome.py says who never gets one).
-    Never raises and never changes the verdict: a failure is logged."""
+class Outbox(object):
+    """A fetch cycle's outcome replies, sent ``size`` at a time in one session
+    (and one SMTP configuration lookup) rather than a session per reply: a
+    backlog of 1,000 answered mails opens 20 sessions, not 1,000, which a
+    relay's connection limits would refuse.  ``size`` 0: each reply goes at
+    once.  ``flush`` logs each reply's fate and returns, per reply, None
+    (sent) or 'not-sent'."""
+
+    def __init__(self, config, apis, settings, log, size=0):
+        self.config, self.apis, self.settings, self.log = config, apis, settings, log
+        self.size = max(0, int(size))
+        self.items = []   # (sender for the log, verdict reason, address, bytes)
+
+    def add(self, sender, reason, address, data):
+        """Queue one reply; a full outbox is flushed (its results returned)."""
+        self.items.append((sender, reason, address, data))
+        return self.flush() if len(self.items) >= self.size else []
+
+    def flush(self):
+        items, self.items = self.items, []
+        if not items:
+            return []
+        try:
+            deliveries = send_outcome(self.config, self.apis, self.settings,
+                                      [(address, data) for _s, _r, address, data in items])
+            errors = [None if d.ok else logs.clean(d.error, 300) for d in deliveries]
+        except ANY_ERROR as error:
+            errors = [_safe_error(error)] * len(items)
+        for (sender, reason, _address, _data), error in zip(items, errors):
+            if error is None:
+                self.log.info('Remote completion: outcome reply (%s) sent to %s', reason, sender)
+            else:
+                self.log.warning('Remote completion: the outcome reply to %s was not sent: %s',
+                                 sender, error)
+        return [None if error is None else 'not-sent' for error in errors]
+
+
+def answer_sender(mail, parsed, verdict, config, settings, apis, log, outbox=None):
+    """The outcome reply to the sender (outcome.py says who never gets one):
+    queued in ``outbox``, or sent at once without one.  Never raises and
+    never changes the verdict: a failure is logged.  None: answered (or
+    queued); otherwise why not."""
     if not settings.outcome_replies or parsed is None:
         return 'off'
     sender = logs.clean(getattr(parsed, 'sender', None), 120) or 'an unknown sender'
@@ -285,18 +325,16 @@ def answer_sender(mail, parsed, verdict, config, settings, apis, log):
                                                 host.task_id(task)))
         mailbox = compose.split_from(config.from_address)[1]
         message = outcome.compose_outcome(parsed, verdict, mailbox, **texts)
-        delivery = send_outcome(config, apis, settings, parsed.sender_address,
-                                compose.message_bytes(message))
-        if not delivery.ok:
-            log.warning('Remote completion: the outcome reply to %s was not sent: %s', sender,
-                        logs.clean(delivery.error, 300))
-            return 'not-sent'
-        log.info('Remote completion: outcome reply (%s) sent to %s', verdict.reason, sender)
-        return None
+        data = compose.message_bytes(message)
     except ANY_ERROR as error:
         log.warning('Remote completion: the outcome reply to %s was not sent: %s', sender,
                     _safe_error(error))
         return 'not-sent'
+    if outbox is not None:
+        outbox.add(sender, verdict.reason, parsed.sender_address, data)
+        return None
+    return Outbox(config, apis, settings, log).add(sender, verdict.reason,
+                                                   parsed.sender_address, data)[0]
 
 
 class _Watched(object):

@@ -157,3 +157,57 @@ def test_a_failure_to_send_is_logged_and_nothing_else(monkeypatch, limiter, capl
     assert any("outcome reply to alice@example.com was not sent" in r.getMessage()
                for r in caplog.records)
     assert all(s.SECRET not in r.getMessage() for r in caplog.records)
+
+
+def test_the_outbox_sends_a_batch_in_one_session_with_one_lookup(monkeypatch, limiter):
+    lookups = []
+    with smtp_server("plain") as (port, recorder):
+        monkeypatch.setattr(fetch.host, "find_smtp_config", lambda api, imap_config: (
+            lookups.append(1) or host.SmtpConfig(host="127.0.0.1", port=port,
+                                                 from_address="xlr@corp.example")))
+        box = fetch.Outbox(config(), APIS, settings.Settings(), logs.get_logger(), size=3)
+        senders = ["p%d@example.com" % n for n in range(5)]
+        for address in senders:
+            parsed = parsed_button(address)
+            fetch.answer_sender(mail(), parsed, D.Verdict.act_on("COMPLETE"), config(),
+                                settings.Settings(), APIS, logs.get_logger(), box)
+        # Three queued fill the box: sent together; two wait for the flush.
+        assert [m[1] for m in recorder.messages] == [[a] for a in senders[:3]]
+        assert box.flush() == [None, None]
+        assert box.flush() == []
+    assert [m[1] for m in recorder.messages] == [[a] for a in senders]
+    assert len(recorder.sessions) == 2 and len(lookups) == 2
+
+
+def test_a_batch_that_cannot_be_sent_logs_each_reply(monkeypatch, limiter, caplog):
+    def no_smtp(api, imap_config):
+        raise host.ConfigurationError("No SMTP server can be used")
+    monkeypatch.setattr(fetch.host, "find_smtp_config", no_smtp)
+    box = fetch.Outbox(config(), APIS, settings.Settings(), logs.get_logger(), size=10)
+    for address in ("a@example.com", "b@example.com"):
+        assert fetch.answer_sender(mail(), parsed_button(address), D.Verdict.act_on("COMPLETE"),
+                                   config(), settings.Settings(), APIS, logs.get_logger(),
+                                   box) is None
+    with caplog.at_level(logging.WARNING, logger=logs.LOGGER_NAME):
+        assert box.flush() == ["not-sent", "not-sent"]
+    logged = [r.getMessage() for r in caplog.records]
+    assert [m for m in logged if "No SMTP server" in m and "a@example.com" in m]
+    assert [m for m in logged if "No SMTP server" in m and "b@example.com" in m]
+
+
+def test_the_cycle_flushes_its_outbox_even_when_the_drain_stops(monkeypatch, limiter):
+    """Verdicts recorded before a connection loss are answered all the same."""
+    queued = []
+
+    def drain_then_fail(client, judge, summary, log, **kwargs):
+        judge(SimpleNamespace(uid=1, body=None, header=s.plain(
+            s.template()[1], sender=s.ALICE)))
+        raise fetch.imap.ImapError("connection lost")
+    monkeypatch.setattr(fetch.drain, "drain", drain_then_fail)
+    monkeypatch.setattr(fetch, "send_outcome", lambda conf, apis, settings_, outgoing: (
+        queued.extend(outgoing) or [SimpleNamespace(ok=True, error=None)] * len(outgoing)))
+    monkeypatch.setattr(fetch, "_known_user", lambda the_mail, apis: lambda address: True)
+    with pytest.raises(fetch.imap.ImapError):
+        fetch._process_mailbox(None, config(), settings.Settings(batch_size=50), APIS,
+                               fetch.Summary(), logs.get_logger(), None)
+    assert [address for address, _data in queued] == [s.ALICE]
