@@ -34,6 +34,7 @@ class Obj(object):
 
 class Comment(object):
     """The script variable ``Comment``: ``Comment()`` + setComment, or Comment(text)."""
+    __slots__ = ("comment",)   # 20,000 of them in the memory benchmark
 
     def __init__(self, comment=None):
         self.comment = comment
@@ -97,7 +98,6 @@ class Host(object):
         self.users = {}
         self.events = {}         # set once handled
         self.ended_events = {}   # set once ended
-        self.comments = {}       # task id -> texts the fetcher left
         self.acted_at = {}       # handled by the fetcher (act or verdict comment)
         self.ended_at = {}       # left IN_PROGRESS
         self.any_acted = threading.Event()
@@ -156,6 +156,7 @@ class Host(object):
         marker = adapters.request_marker(secret, task) if secret else None
         if marker:
             task.comments.append(Comment(marker))
+        task.initial_comments = len(task.comments)
         with self.lock:
             self.tasks[task_id] = task
             self.events[task_id] = threading.Event()
@@ -174,7 +175,6 @@ class Host(object):
             if comment is not None:
                 text = getattr(comment, "comment", comment)
                 task.comments.append(Comment(text))
-                self.comments.setdefault(task_id, []).append(text)
             now = clock()
             self.ended_at[task_id] = now
             self.acted_at.setdefault(task_id, now)
@@ -189,10 +189,18 @@ class Host(object):
                 raise LookupError("Task %s not found" % task_id)
             text = comment.getComment() if hasattr(comment, "getComment") else comment
             task.comments.append(Comment(text))
-            self.comments.setdefault(task_id, []).append(text)
             self.acted_at.setdefault(task_id, clock())
         self.events[task_id].set()
         self.any_acted.set()
+
+    @property
+    def comments(self):
+        """{task id: the texts left on it since it was added} (no second copy
+        kept: the memory benchmark charges the stand-in's records to the run)."""
+        with self.lock:
+            return dict((task_id, [c.comment for c in task.comments[task.initial_comments:]])
+                        for task_id, task in self.tasks.items()
+                        if len(task.comments) > task.initial_comments)
 
     def handled(self):
         with self.lock:

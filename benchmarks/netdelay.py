@@ -19,6 +19,10 @@ import argparse
 import asyncio
 import socket
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.child import PortProcess  # noqa: E402
 
 
 def _nodelay(writer):
@@ -82,29 +86,14 @@ def main(argv=None):
     return 0
 
 
-class NetDelay:
+class NetDelay(PortProcess):
     """Starts the proxy process; ``port`` to connect to, ``close()`` to stop."""
 
     def __init__(self, upstream_host, upstream_port, rtt):
-        import subprocess
         self.rtt = rtt
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--upstream", "%s:%d" % (upstream_host, upstream_port),
-             "--rtt", repr(rtt)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        if not line.startswith("PORT "):
-            self.close()
-            raise RuntimeError("netdelay did not start: %r" % line)
-        self.port = int(line.split()[1])
-
-    def close(self):
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except Exception:
-                self.process.kill()
-                self.process.wait()
+        super().__init__([sys.executable, __file__, "--upstream",
+                          "%s:%d" % (upstream_host, upstream_port), "--rtt", repr(rtt)],
+                         "netdelay")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Dovecot's CPU around each command and does the statistics.
 
 Commands (every figure in seconds, CPU from /proc/self/stat and per thread):
   drain      one fetch cycle (or the naive loop) over mail already queued
+  standin    the API stand-in's own memory for a drain's records (no plugin)
   cycle      empty fetch cycles, warm
   waitcost   waiting-script runs with no fetch due, warm (and, on Jython,
              each in a fresh PythonInterpreter with its own sys.modules)
@@ -57,18 +58,24 @@ def quiet():
 
 
 def settings(spec):
+    # Outcome replies only with an SMTP server to take them (spec "smtp"):
+    # the naive loop sends none, and without a server each would be a failure.
     values = dict(sync_interval=30.0, idle_refresh=240.0, batch_size=50,
-                  max_message_size=10 ** 6, network_timeout=30.0)
+                  max_message_size=10 ** 6, network_timeout=30.0,
+                  outcome_replies=bool(spec.get("smtp")))
     values.update(spec.get("settings") or {})
     return Settings(**dict((str(k), v) for k, v in values.items()))
 
 
 def make_host(spec):
     imap = spec["imap"]
+    smtp = spec.get("smtp") or {}
     ci = ImapCi(host=imap["host"], port=imap["port"], tlsMode=imap.get("tls_mode", "implicit"),
                 username=imap["user"], password=imap["password"], fromAddress=MAILBOX_ADDRESS,
                 secret=spec["secret"], trustedCertificates=imap["ca_pem"],
-                enableWhitelisting=False)
+                enableWhitelisting=False,
+                # The SMTP fields of the IMAP server configuration: outcome replies.
+                smtpHost=smtp.get("host"), smtpPort=smtp.get("port"), smtpTls=bool(smtp))
     host = Host(ci, api_delay=spec.get("api_delay", 0.0))
     first, count = spec.get("numbers", [0, 0])
     tasks = [add_task(host, spec["secret"], number) for number in range(first, first + count)]
@@ -109,7 +116,21 @@ def cmd_drain(spec):
     if trace:
         result["tracemalloc_peak"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+    left = [text for texts in host.comments.values() for text in texts]
+    result["comment_chars"] = sum(len(t) for t in left) // max(1, len(left))
     return result
+
+
+def cmd_standin(spec):
+    """The memory the API stand-in itself takes for a drain's records: the
+    same tasks, and one comment of ``comment_chars`` left on each, by no
+    plugin.  The drain's growth less this is the plugin's."""
+    host, tasks = make_host(spec)
+    rss_before = status_kb("VmRSS")
+    pad = "x" * max(0, int(spec["comment_chars"]) - 8)
+    for number, task in enumerate(tasks):
+        host.comment(task.id, "%s%08d" % (pad, number))
+    return dict(rss_before_kb=rss_before, rss_peak_kb=status_kb("VmHWM"), handled=host.handled())
 
 
 def cmd_cycle(spec):
@@ -378,7 +399,8 @@ def cmd_session(spec):
                 handled=[host.acted_at[t.id] - started for t in tasks])
 
 
-COMMANDS = dict(drain=cmd_drain, cycle=cmd_cycle, waitcost=cmd_waitcost, latency=cmd_latency,
+COMMANDS = dict(drain=cmd_drain, standin=cmd_standin, cycle=cmd_cycle, waitcost=cmd_waitcost,
+                latency=cmd_latency,
                 session=cmd_session)
 
 

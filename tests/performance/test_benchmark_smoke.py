@@ -31,7 +31,9 @@ def test_quick_benchmark_prints_every_cpython_row(tmp_path):
     for row in (COLUMNS, "push host in a session", "real schedule, sessions cut every",
                 "30 s polling, model", "(naive loop)", "10 ms round trip",
                 "ms per API call", "queued replies, loopback (CPython): wall; Dovecot CPU",
-                "kB headers each", "session per mail, TLS context reused", "junk mail",
+                "kB headers each", "the API stand-in's records alone",
+                "with outcome replies on (the default)",
+                "session per mail, TLS context reused", "junk mail",
                 "machine:", "median (min-max)"):
         assert row in stdout, row
     # The push host's rows: both moments, each with its goal.
@@ -46,6 +48,9 @@ def test_quick_benchmark_prints_every_cpython_row(tmp_path):
     assert abs(lat["polling_model"]["p50"] - 15.0 - lat["polling_model"]["cycle"]) < 0.02
     assert results["drain"]["loopback"]["batched"]["dovecot_cpu"]["median"] > 0
     assert results["memory"]["with"]["bytes_from_server"]["median"] < 10 ** 6
+    # Every outcome reply reached the SMTP server (the stage checks the count).
+    assert results["drain"]["outcome"]["cpython"]["wall"]["n"] == results["sizes"]["repeats"]
+    assert results["scaling"]["headers"]["standin_growth_kb"]["n"] >= 1
 
 
 @pytest.mark.jython
