@@ -507,3 +507,53 @@ def test_huge_ids_are_refused_before_any_lookup():
     )
     parsed = reply.parse_reply(s.plain(text))
     assert parsed.error == reply.INCOMPLETE_METADATA and parsed.task_id is None
+
+
+# --- the address fast path: what getaddresses would say, or nothing -------------
+
+ADDRESS_PIECES = st.sampled_from(["a", "Bob", "x1", "-", "_", "+", "%", ".", "..", "@", " ",
+                                  "  ", "\t", "\n ", "<", ">", "\"", "(", ")", ",", ";", ":",
+                                  "[", "]", "\\", "example", "com", "\u00e9", "\u00a0", "=?"])
+
+
+ATOM = st.text(alphabet="aBz19-_+%", min_size=1, max_size=4)
+# Mostly atoms, now and then any piece: valid shapes and near misses.
+ADDRESS_WORDS = st.lists(st.one_of(ATOM, ATOM, ATOM, ADDRESS_PIECES), min_size=1,
+                         max_size=4).map(lambda parts: st_join(parts))
+
+
+def st_join(parts):
+    return "".join(p if i == 0 or not p[:1].isalnum() else "." + p for i, p in enumerate(parts))
+# Near-addresses: "<name> <local@domain>" or "local@domain", each part a few
+# pieces, so that both paths are reached often.
+NAME = st.lists(st.one_of(st.text(alphabet="aZ9", min_size=1, max_size=3), ADDRESS_PIECES),
+               max_size=3).map(" ".join)
+EDGE = st.sampled_from(["", "", " ", "\n", "\t", "x", ">", ",", "\u00a0"])
+SHAPED = st.one_of(
+    st.tuples(EDGE, NAME, ADDRESS_WORDS, ADDRESS_WORDS, EDGE).map(lambda p: "%s%s <%s@%s>%s" % p),
+    st.tuples(EDGE, ADDRESS_WORDS, ADDRESS_WORDS, EDGE).map(lambda p: "%s%s@%s%s" % p))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(ADDRESS_PIECES, max_size=14).map("".join), SHAPED))
+def test_the_simple_address_path_agrees_with_getaddresses(value):
+    from email.utils import getaddresses
+    if reply._SIMPLE_ADDRESS.match(value):
+        assert reply._address_pairs([value], "From") == getaddresses([value])
+
+
+@pytest.mark.parametrize("value", [
+    "alice@example.com", "  alice.smith+tag@mail.example.com \n", "Alice Smith <a@b.example>",
+    "Alice <a_b-c%d@x-y.example>", "X1 Y2 Z3 <p@q.r>"])
+def test_common_senders_take_the_simple_path_and_read_as_getaddresses(value):
+    from email.utils import getaddresses
+    assert reply._SIMPLE_ADDRESS.match(value)
+    assert reply._address_pairs([value], "From") == getaddresses([value])
+
+
+@pytest.mark.parametrize("value", [
+    "Smith, Alice <a@b.example>", "\"Alice\" <a@b.example>", "a@b.example (Alice)",
+    "Alice  Smith <a@b.example>", "a..b@c.example", "a@b.example, c@d.example",
+    "=?utf-8?q?Al=C3=A9?= <a@b.example>", "Al\u00e9 <a@b.example>", "<a@b.example>"])
+def test_anything_else_goes_to_getaddresses(value):
+    assert not reply._SIMPLE_ADDRESS.match(value)
