@@ -1,6 +1,6 @@
-"""A helper process of the benchmark (netdelay.py, smtpsink.py): started
-with a pipe on its standard input, it prints ``PORT <n>`` once it listens and
-ends when that pipe closes."""
+"""The benchmark's child processes (netdelay.py, smtpsink.py, the workers):
+each is started with a pipe on its standard input and ends when that pipe
+closes; a ``PortProcess`` prints ``PORT <n>`` once it listens."""
 from __future__ import annotations
 
 import subprocess
@@ -17,10 +17,16 @@ class PortProcess:
         self.port = int(line.split()[1])
 
     def close(self):
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, 10)
+
+
+def stop(process, timeout):
+    """Close the child's standard input (its signal to end), then wait for it;
+    killed after ``timeout`` seconds."""
+    if process.poll() is None:
+        process.stdin.close()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.child import stop
 from benchmarks.clock import proc_stat_cpu
 
 REPO = Path(__file__).resolve().parents[1]
@@ -192,13 +193,7 @@ class Worker:
     def close(self):
         if os.environ.get("BENCH_LOG"):
             sys.stderr.write(self.log_tail(200000))
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, 30)
         self.stderr.close()
 
 
