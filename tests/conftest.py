@@ -36,3 +36,15 @@ def fresh_outcome_rate_limit():
             if isinstance(holder, list):
                 holder[0] = None
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_mailbox_configs():
+    """Each test reads its IMAP configurations afresh: the waiting script
+    remembers them per release for a few seconds (polling.CONFIG_TTL), and a
+    test may change a configuration that an earlier test read."""
+    import sys
+    module = sys.modules.get("remote_completion.polling")
+    if module is not None:
+        module._configs.clear()
+    yield

@@ -18,6 +18,8 @@ The mailbox side (listing in windows, claims, fetching ``batch-size``
 messages at a time, removal in groups, surviving a mail that breaks its
 handler) is ``drain.py``; this module judges and acts on one message.
 Messages over ``max-message-size`` are judged from their headers and removed.
+Each sender then gets an outcome reply (``outcome``), queued in the cycle's
+``Outbox`` and sent ``batch-size`` at a time in one SMTP session.
 """
 from __future__ import absolute_import, unicode_literals
 

@@ -368,15 +368,13 @@ def find_imap_config(configurationApi, release_id=None):
     return config
 
 
-def imap_config_for_task(configurationApi, task_id_value):
-    """The IMAP configuration a task's requests go out with (its release's
-    nearest folder's, else the global one): the waiting script verifies its
-    verdicts with this secret and fetches this mailbox."""
+def release_of_task(task_id_value):
+    """The release id of a task id, or None (the global configuration's
+    scope) for a text that is not one."""
     try:
-        release_id = release_id_of(task_id_value)
+        return release_id_of(task_id_value)
     except ValueError:
-        release_id = None
-    return find_imap_config(configurationApi, release_id)
+        return None
 
 
 # XL Release keeps stored passwords encrypted ("{aes:v0}..."); a script that

@@ -101,6 +101,30 @@ class WaitOutcome(object):
         return 'WaitOutcome(%r, waiting=%r)' % (self.verdict, self.waiting)
 
 
+# The IMAP configuration of a release's tasks, read again at most this often
+# per release: the waiting runs that read their task (on a notice, by chance)
+# would otherwise search the configurations (an API call) and read thirty
+# properties of the one found (on Jython about 3 ms) every time.
+CONFIG_TTL = 5.0
+MAX_CONFIGS = 256
+_configs = {}   # release id (None: the global one) -> (expires at, config)
+
+
+def mailbox_config(configuration_api, release_id, clock=time.time):
+    """``host.find_imap_config`` for ``release_id``, remembered ``CONFIG_TTL``
+    seconds: a changed configuration is used within seconds, and an error
+    is never remembered."""
+    now = clock()
+    held = _configs.get(release_id)
+    if held is not None and now < held[0]:
+        return held[1]
+    config = host.find_imap_config(configuration_api, release_id)
+    if len(_configs) >= MAX_CONFIGS:
+        _configs.clear()
+    _configs[release_id] = (now + CONFIG_TTL, config)
+    return config
+
+
 def _fetch_if_due(apis, conf, now_millis, store, log, task_id=None,
                   skip_global=False, config_out=None):
     if not conf.fetching_enabled:
@@ -111,7 +135,7 @@ def _fetch_if_due(apis, conf, now_millis, store, log, task_id=None,
     config = None
     try:
         release_id = host.release_id_of(task_id)
-        config = host.find_imap_config(apis.configurationApi, release_id)
+        config = mailbox_config(apis.configurationApi, release_id)
     except (ValueError, host.ConfigurationError):
         pass
     except HOST_ERRORS as error:
@@ -137,8 +161,8 @@ def _read_verdict(apis, task_id, request_run, log, config=None):
     valid verdict for ``request_run``.  Trouble reading: no verdict, waiting.
     ``config``: the task's IMAP configuration when already read."""
     try:
-        if config is None:
-            config = host.imap_config_for_task(apis.configurationApi, task_id)
+        if config is None:   # the task's mailbox: its release's folder's, else the global one
+            config = mailbox_config(apis.configurationApi, host.release_of_task(task_id))
         secret = config.secret
         fresh = host.get_task(apis.taskApi, task_id)
     except HOST_ERRORS as error:

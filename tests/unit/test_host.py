@@ -226,8 +226,10 @@ def test_two_configurations_in_the_nearest_folder_are_refused(shape):
 def test_the_configuration_of_a_task_is_its_release_folders(shape):
     api = _FolderConfigurationApi(shape, [imap_ci(shape, title="Global")], {
         "Applications/FolderA": [imap_ci(shape, title="Folder", host="folder.example.com")]})
+    def config_for_task(task_id):
+        return host.find_imap_config(api, host.release_of_task(task_id))
     task = "Applications/FolderA/FolderB/ReleaseC/PhaseD/TaskE"
-    assert host.imap_config_for_task(api, task).host == "folder.example.com"
-    assert host.imap_config_for_task(api, "Applications/ReleaseC/PhaseD/TaskE").host == \
-        "imap.example.com"
-    assert host.imap_config_for_task(api, "not a task id").host == "imap.example.com"
+    assert config_for_task(task).host == "folder.example.com"
+    assert config_for_task("Applications/ReleaseC/PhaseD/TaskE").host == "imap.example.com"
+    assert host.release_of_task("not a task id") is None
+    assert config_for_task("not a task id").host == "imap.example.com"

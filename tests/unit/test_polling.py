@@ -276,3 +276,50 @@ def test_fetching_disabled_is_honoured_by_the_waiting_script(make_host, server_h
     run_waiting_script(host, task)
     assert host.status() == "IN_PROGRESS" and host.count() == 1
     assert task.scheduled == [("remoteCompletion/WaitForReply.py", 30)]
+
+
+class CountingConfigurations:
+    """host.find_imap_config's API: one configuration, its searches counted."""
+
+    def __init__(self, fail=False):
+        self.searches = 0
+        self.fail = fail
+
+    def searchByTypeAndTitle(self, ci_type, title):
+        self.searches += 1
+        if self.fail:
+            raise RuntimeError("the server is down")
+        if ci_type != fakes.IMAP_TYPE:
+            return []
+        return [fakes.imap_ci("imap.example.com", 993, "replies", "pw", s.SECRET,
+                              "xlr@example.com")]
+
+
+def test_a_mailbox_configuration_is_read_once_per_ttl_per_release(monkeypatch):
+    api = CountingConfigurations()
+    now = [1000.0]
+    clock = lambda: now[0]   # noqa: E731
+    first = polling.mailbox_config(api, "Applications/Release1", clock)
+    assert polling.mailbox_config(api, "Applications/Release1", clock) is first
+    assert api.searches == 1
+    polling.mailbox_config(api, "Applications/Release2", clock)      # its own entry
+    assert api.searches == 2
+    now[0] += polling.CONFIG_TTL                                       # expired: read again
+    assert polling.mailbox_config(api, "Applications/Release1", clock) is not first
+    assert api.searches == 3
+
+
+def test_a_failed_configuration_read_is_not_remembered():
+    api = CountingConfigurations(fail=True)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            polling.mailbox_config(api, None, lambda: 0.0)
+    assert api.searches == 2 and None not in polling._configs
+
+
+def test_the_remembered_configurations_are_bounded(monkeypatch):
+    monkeypatch.setattr(polling, "MAX_CONFIGS", 3)
+    api = CountingConfigurations()
+    for n in range(7):
+        polling.mailbox_config(api, "Applications/Release%d" % n, lambda: 0.0)
+    assert len(polling._configs) <= 3
