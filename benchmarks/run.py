@@ -268,6 +268,13 @@ class Factory:
         return self.make()
 
 
+def runtimes_row(scenario, cpython, jython, goal, fmt=fmt_s):
+    """A table row of one figure on both runtimes: CPython as the baseline."""
+    return (scenario, "%s (CPython)" % fmt_spread(cpython, fmt),
+            "%s (Jython)" % fmt_spread(jython, fmt),
+            "%.1fx slower" % (jython["median"] / cpython["median"]), goal)
+
+
 def per_message(figure, n):
     """A spread of whole-drain times as time per message."""
     return dict(figure, median=figure["median"] / n, min=figure["min"] / n,
@@ -545,17 +552,15 @@ def report_rows(results, sizes):
                 "<= 10%%: %s" % met(share["median"] <= 0.10)))
     cyc = results.get("cycle")
     if cyc and "jython" in cyc:
-        c, j = cyc["cpython"]["wall"], cyc["jython"]["wall"]
-        rows.append(("empty fetch cycle, warm (Jython vs CPython)",
-                     "%s (CPython)" % fmt_spread(c), "%s (Jython)" % fmt_spread(j),
-                     "%.1fx slower" % (j["median"] / c["median"]),
-                     "<= 100 ms: %s" % met(j["median"] <= 0.1)))
+        j = cyc["jython"]["wall"]
+        rows.append(runtimes_row("empty fetch cycle, warm (Jython vs CPython)",
+                                 cyc["cpython"]["wall"], j,
+                                 "<= 100 ms: %s" % met(j["median"] <= 0.1)))
     wc = results.get("waitcost")
     if wc and "jython" in wc:
         c, j = wc["cpython"]["warm_wall"], wc["jython"]["warm_wall"]
-        rows.append(("waiting-script run, no fetch due, warm (Jython vs CPython)",
-                     "%s (CPython)" % fmt_spread(c), "%s (Jython)" % fmt_spread(j),
-                     "%.1fx slower" % (j["median"] / c["median"]), ""))
+        rows.append(runtimes_row("waiting-script run, no fetch due, warm (Jython vs CPython)",
+                                 c, j, ""))
         if "fresh_wall" in wc["jython"]:
             f = wc["jython"]["fresh_wall"]
             rows.append(("same, fresh Jython interpreter per run", "%s (warm)" % fmt_spread(j),
@@ -582,20 +587,17 @@ def report_rows(results, sizes):
             j = per_message(dr["jython"]["batched"]["wall"], dr["jython"]["n"])
             c = per_message(dr["loopback"]["batched"]["wall"], dr["loopback"]["n"])
             ratio = j["median"] / c["median"]
-            rows.append(("drain %s queued replies, loopback, per message (Jython vs CPython; "
-                         "outcome replies off)" % format(dr["jython"]["n"], ","),
-                         "%s (CPython)" % fmt_spread(c, fmt_ms), "%s (Jython)"
-                         % fmt_spread(j, fmt_ms), "%.1fx slower" % ratio,
-                         "<= 2 ms, within 4x: %s" % met(j["median"] <= 0.002 and ratio <= 4)))
+            rows.append(runtimes_row(
+                "drain %s queued replies, loopback, per message (Jython vs CPython; outcome "
+                "replies off)" % format(dr["jython"]["n"], ","), c, j,
+                "<= 2 ms, within 4x: %s" % met(j["median"] <= 0.002 and ratio <= 4), fmt_ms))
         oc = dr.get("outcome") or {}
-        if "cpython" in oc:
-            c = per_message(oc["cpython"]["wall"], oc["n"])
-            j = per_message(oc["jython"]["wall"], oc["n"]) if "jython" in oc else None
-            rows.append(("same with outcome replies on (the default): a reply to each sender, "
-                         "one SMTP session per 50, STARTTLS to a server in its own process, "
-                         "per message", "%s (CPython)" % fmt_spread(c, fmt_ms),
-                         "%s (Jython)" % fmt_spread(j, fmt_ms) if j else "",
-                         "%.1fx slower" % (j["median"] / c["median"]) if j else "", ""))
+        if "cpython" in oc and "jython" in oc:
+            rows.append(runtimes_row(
+                "same with outcome replies on (the default): a reply to each sender, one SMTP "
+                "session per 50, STARTTLS to a server in its own process, per message",
+                per_message(oc["cpython"]["wall"], oc["n"]),
+                per_message(oc["jython"]["wall"], oc["n"]), "", fmt_ms))
     sc = results.get("scaling")
     if sc and len([k for k in sc if k.isdigit()]) > 1:
         sizes_n = [k for k in sc if k.isdigit()]
