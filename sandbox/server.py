@@ -100,13 +100,9 @@ class Server(State, Lifecycle, Security, ScriptHost, JobScheduler, Views):
         self.script_user = script_user
         self.plugins = list(plugins)
         self.custom_script_task_type = custom_script_task_type
-        self.refuse_script_task_outcome = switches["refuse_script_task_outcome"]
-        self.release_variable = switches["release_variable"]
-        self.comment_variable = switches["comment_variable"]
-        self.refuse_title_none = switches["refuse_title_none"]
-        self.inherited_team_views = switches["inherited_team_views"]
-        self.smtp_password_readable = switches["smtp_password_readable"]
-        self.reset_failures_on_retry = switches["reset_failures_on_retry"]
+        for name, value in switches.items():   # each switch an attribute of its name
+            if name != "run_jobs":                  # the job runner's (_init_jobs)
+                setattr(self, name, value)
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
