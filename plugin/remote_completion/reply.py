@@ -23,6 +23,7 @@ exactly as they were sent.
 from __future__ import absolute_import, unicode_literals
 
 import binascii
+import itertools
 import re
 
 from email.feedparser import FeedParser
@@ -853,23 +854,17 @@ def _plain_reply(parts, reply):
     if not reply.tokens:
         return False
     words, quoted_ids, source = None, set(), None
-    for ctype, convert in (('text/plain', None), ('text/html', html_to_text)):
-        for part_type, part in parts:
-            if part_type != ctype:
-                continue
-            text = _part_text(part)
-            if convert is not None:
-                text = convert(text)
-            blocks = metadata.find_blocks(text)
-            if _own_block(text, blocks):
-                return False    # a block of the person's own: the button path
-            own = plainreply.own_words(_top_lines(text)) or plainreply.own_words(
-                _bottom_lines(text))
-            for block in blocks:
-                if block.values.get(metadata.TASK_ID):
-                    quoted_ids.add(block.values[metadata.TASK_ID])
-            if words is None and any(line.strip() for line in own):
-                words, source = own, ctype
+    for ctype, _part, text in _readable(parts):
+        blocks = metadata.find_blocks(text)
+        if _own_block(text, blocks):
+            return False    # a block of the person's own: the button path
+        own = plainreply.own_words(_top_lines(text)) or plainreply.own_words(
+            _bottom_lines(text))
+        for block in blocks:
+            if block.values.get(metadata.TASK_ID):
+                quoted_ids.add(block.values[metadata.TASK_ID])
+        if words is None and any(line.strip() for line in own):
+            words, source = own, ctype
     reply.plain = True
     reply.metadata_source = source
     named = [t.task_id for t in reply.tokens if t.task_id]
@@ -889,22 +884,28 @@ def _plain_reply(parts, reply):
     return True
 
 
+def _readable(parts):
+    """(content type, part, text) of the text parts: the text/plain ones
+    first, then the text/html ones converted to text.  Lazy: a caller that
+    stops after the plain parts never converts the HTML."""
+    for source, convert in (('text/plain', None), ('text/html', html_to_text)):
+        for ctype, part in parts:
+            if ctype == source:
+                text = _part_text(part)
+                yield ctype, part, (convert(text) if convert is not None else text)
+
+
 def _read_body(msg, reply):
     parts = _text_parts(msg)
     if _plain_reply(parts, reply):
         return
     outcomes = []
-    for source, convert in (('text/plain', None), ('text/html', html_to_text)):
+    for source, readable in itertools.groupby(_readable(parts), key=lambda r: r[0]):
         found = []       # (text, blocks) of the parts that hold a block
         blocks = []
-        for ctype, part in parts:
-            if ctype != source:
-                continue
-            text = _part_text(part)
-            if convert is not None:
-                text = convert(text)
+        for _ctype, part, text in readable:
             in_part = metadata.find_blocks(text)
-            if convert is None and metadata.resolve(in_part)[1] is not None:
+            if source == 'text/plain' and metadata.resolve(in_part)[1] is not None:
                 # A flowed reply may have joined a value split inside a word
                 # (delsp=no): the raw lines may hold the complete block.
                 raw = _part_text(part, unflowed=False)
