@@ -345,8 +345,8 @@ _SIMPLE_ADDRESS = re.compile(r'^[ \t\r\n]*(?:([A-Za-z0-9]+(?: [A-Za-z0-9]+)*) <(
 def _address_pairs(values, name):
     if not values:
         return []
-    if len(values) == 1 and len(values[0]) <= 400:
-        simple = _SIMPLE_ADDRESS.match(values[0])
+    if len(values) == 1:
+        simple = _SIMPLE_ADDRESS.match(values[0])   # linear: one way to split words
         if simple:
             if simple.group(3):
                 return [('', simple.group(3))]

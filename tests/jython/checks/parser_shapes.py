@@ -138,6 +138,11 @@ SHAPES = {
         ('comments', 150, lambda n: 'a@b.c ' + '(x) ' * 30 + 'y' * (n * 2), _addresses),
         ('route-syntax', 150, lambda n: '@a,' * (n // 2) + ':x@y.z', _addresses),
         ('words', 150, lambda n: 'a ' * n + '<x@y.z>', _addresses),
+        # The simple-address path's near misses: a name with no address after
+        # it, one long word, a long dotted local part without a domain.
+        ('words-no-address', 150, lambda n: 'ab ' * n + 'c', _addresses),
+        ('long-word', 150, lambda n: 'a' * (n * 4) + ' <x@y', _addresses),
+        ('dotted-local', 150, lambda n: 'a.' * n + 'a@', _addresses),
     ],
 }
 
