@@ -85,8 +85,6 @@ def batches(metas, batch_size, max_size, budget=BATCH_BYTES):
         yield batch
 
 
-
-
 # --- claims ----------------------------------------------------------------------
 
 def open_claims(client, log, timeout=None):

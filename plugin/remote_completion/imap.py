@@ -72,8 +72,6 @@ def offers_idle(capabilities):
     return IDLE in set(to_text(c).strip().upper() for c in (capabilities or ()))
 
 
-
-
 class _Connection(imaplib.IMAP4):
     """imaplib.IMAP4 over our own socket: timeout, verified TLS, trace."""
 

@@ -283,8 +283,6 @@ class MailboxWatcher(threading.Thread):
             session.done()
 
 
-
-
 # --- the loop ---------------------------------------------------------------
 
 def _default_settings(settings):
