@@ -57,9 +57,13 @@ class Mailboxes:
     """One Dovecot, one mailbox user per stage."""
 
     def __init__(self, root: Path, users):
+        from tests.support.postfix import dovecot_auth_conf
         from tests.support.dovecot import start_dovecot
         self.root = root
-        self.dovecot = start_dovecot(root, {name: password_of(name) for name in users})
+        # Dovecot's auth service, open to an SMTP server (postfix.py) as well.
+        self.auth_socket = root / "auth-smtp"
+        self.dovecot = start_dovecot(root, {name: password_of(name) for name in users},
+                                     extra_conf=dovecot_auth_conf(self.auth_socket))
         self.ca_pem = self.dovecot.tls.ca_pem.read_text()
         self._serial = 0
 

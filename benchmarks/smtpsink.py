@@ -85,7 +85,9 @@ class SmtpSink(PortProcess):
             cmd += ["--password", password]
         super().__init__(cmd, "smtpsink")
 
-    def count(self):
+    def count(self, expected=None):
+        """Messages accepted (counted before each is answered: ``expected``
+        needs no wait here)."""
         self.process.stdin.write("count\n")
         self.process.stdin.flush()
         return int(self.process.stdout.readline().split()[1])

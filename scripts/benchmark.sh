@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the performance benchmarks (docs/performance.md): a local Dovecot and
+# Runs the performance benchmarks (docs/performance.md): a local Dovecot, Postfix and
 # aiosmtpd on loopback, the plugin measured in CPython and in Jython 2.7.3;
 # about 15 minutes (--quick: a minute or two).  Needs dovecot-imapd, java and
 # Jython (scripts/install-system-deps.sh).  Writes docs/performance-*.png

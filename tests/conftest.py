@@ -2,7 +2,7 @@
 
 A lane whose tool is missing is skipped on a developer machine, and fails
 when REQUIRE_ALL_LANES=1 (as CI sets it), so CI can never go green by
-skipping the Jython, Dovecot, gradle or chromium lanes, or the checks against
+skipping the Jython, Dovecot, gradle, chromium or Postfix lanes, or the checks against
 Digital.ai's synthetic.xsd (sandbox/schemas.py says where it is looked for).
 """
 from __future__ import annotations

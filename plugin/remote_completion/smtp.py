@@ -10,6 +10,7 @@ recipient).
 """
 from __future__ import absolute_import, unicode_literals
 
+import re
 import smtplib
 import socket
 from email.utils import parseaddr
@@ -91,16 +92,30 @@ class _Session(smtplib.SMTP):
         return sock
 
     def send(self, data):
-        text = _text(data)
         if self._data_next:
             self._data_next = False
             maildebug.trace('SMTP', 'C', '[message, %d bytes]' % len(data))
         else:
+            text = _text(data)
             if text.upper().startswith('AUTH'):
                 self._in_auth = True
             for line in text.rstrip('\r\n').split('\r\n'):
                 maildebug.trace('SMTP', 'C', line, in_auth=self._in_auth)
         return smtplib.SMTP.send(self, _native(data))
+
+    def send_group(self, content, commands):
+        """One write: a message's content (None: none), then commands (None:
+        none), traced as ``send`` traces them (RFC 2920 pipelining)."""
+        data = b''
+        if content is not None:
+            maildebug.trace('SMTP', 'C', '[message, %d bytes]' % len(content))
+            data = content
+        self._data_next = False
+        if commands:
+            for line in commands.rstrip('\r\n').split('\r\n'):
+                maildebug.trace('SMTP', 'C', line)
+            data += commands.encode('ascii')   # addresses checked: ASCII
+        return smtplib.SMTP.send(self, data)
 
     def getreply(self):
         code, message = smtplib.SMTP.getreply(self)
@@ -255,34 +270,151 @@ def send_messages(config, outgoing, trusted_pem=None, timeout=DEFAULT_TIMEOUT, i
     """
     sender = envelope_sender(config.from_address)
     session = open_session(config, trusted_pem, timeout, implicit_tls)
-    deliveries = []
+    errors = [_UNSENT] * len(outgoing)
     try:
-        for index, (address, data) in enumerate(outgoing):
-            try:
-                refused = session.sendmail(_native(sender), [_native(address)], data)
-                if refused:
-                    code, reply = list(refused.values())[0]
-                    deliveries.append(Delivery(address, 'refused by the SMTP server: %s'
-                                               % _reply_text(code, reply)))
-                else:
-                    deliveries.append(Delivery(address))
-            except smtplib.SMTPRecipientsRefused as error:
-                code, reply = list(error.recipients.values())[0]
-                deliveries.append(Delivery(address, 'refused by the SMTP server: %s'
-                                           % _reply_text(code, reply)))
-            except smtplib.SMTPSenderRefused as error:
-                deliveries.append(Delivery(address, 'the SMTP server refused the sender %s: %s' % (
-                    logs.clean(sender, 100), _reply_text(error.smtp_code, error.smtp_error))))
-            except smtplib.SMTPDataError as error:
-                deliveries.append(Delivery(address, 'the SMTP server refused the message: %s'
-                                           % _reply_text(error.smtp_code, error.smtp_error)))
-            except Exception as error:
-                # The connection is gone: nothing after this can be sent either.
-                reason = 'the connection to the SMTP server was lost: %s' % _describe(error)
-                deliveries.append(Delivery(address, reason))
-                for rest_address, _ in outgoing[index + 1:]:
-                    deliveries.append(Delivery(rest_address, reason))
-                break
+        sending = (_Pipelined if session.has_extn('pipelining') else _OneByOne)(session, sender)
+        try:
+            for index, (address, data) in enumerate(outgoing):
+                unusable = _unusable(sender, 'sender') or _unusable(address, 'recipient')
+                if unusable:
+                    errors[index] = unusable
+                    continue
+                for done, error in sending.send(index, address, data):
+                    errors[done] = error
+            for done, error in sending.finish():
+                errors[done] = error
+        except Exception as error:
+            # The connection is gone: what is not answered yet is not sent.
+            reason = 'the connection to the SMTP server was lost: %s' % _describe(error)
+            errors = [reason if e is _UNSENT else e for e in errors]
     finally:
         _close(session)
-    return deliveries
+    return [Delivery(address, error) for (address, _), error in zip(outgoing, errors)]
+
+
+_UNSENT = object()
+
+
+_ENVELOPE_ADDRESS = re.compile(r'[!-;=?-~]+@[!-;=?-~]+\Z')
+
+
+def _unusable(address, role):
+    """Why ``address`` cannot go into an SMTP command, or None.  Printable
+    ASCII without spaces or angle brackets only: a line break would start a
+    command of its own (Jython's smtplib does not check), and other text has
+    no place in MAIL FROM/RCPT TO without SMTPUTF8."""
+    if _ENVELOPE_ADDRESS.match(to_text(address or '')):
+        return None
+    return ("the %s address '%s' cannot be sent over SMTP (printable ASCII only, without spaces "
+            "or angle brackets)" % (role, logs.clean(address, 120)))
+
+
+def _refused_recipient(code, reply):
+    return 'refused by the SMTP server: %s' % _reply_text(code, reply)
+
+
+def _refused_sender(sender, code, reply):
+    return 'the SMTP server refused the sender %s: %s' % (logs.clean(sender, 100),
+                                                          _reply_text(code, reply))
+
+
+def _refused_message(code, reply):
+    return 'the SMTP server refused the message: %s' % _reply_text(code, reply)
+
+
+class _OneByOne(object):
+    """A round trip per command (smtplib), where the server does not
+    pipeline.  ``send`` and ``finish`` return (key, None or why refused) for
+    the messages they completed."""
+
+    def __init__(self, session, sender):
+        self.session = session
+        self.sender = sender
+
+    def send(self, key, address, data):
+        return [(key, self._transaction(address, data))]
+
+    def finish(self):
+        return []
+
+    def _transaction(self, address, data):
+        try:
+            refused = self.session.sendmail(_native(self.sender), [_native(address)], data)
+        except smtplib.SMTPRecipientsRefused as error:
+            return _refused_recipient(*list(error.recipients.values())[0])
+        except smtplib.SMTPSenderRefused as error:
+            return _refused_sender(self.sender, error.smtp_code, error.smtp_error)
+        except smtplib.SMTPDataError as error:
+            return _refused_message(error.smtp_code, error.smtp_error)
+        if refused:
+            return _refused_recipient(*list(refused.values())[0])
+        return None
+
+
+_LEADING_DOT = re.compile(b'(?m)^\\.')
+
+
+class _Pipelined(object):
+    """RFC 2920 PIPELINING, which company relays offer: one round trip per
+    message.  MAIL, RCPT and DATA go in one write; a message's content waits
+    and goes first in the write that carries the next message's commands
+    (RFC 2920 3.1 allows content as the first command of a group); replies
+    are read in order.  A server refuses DATA when it refused the sender or
+    the recipient, so no content follows a refusal."""
+
+    def __init__(self, session, sender):
+        self.session = session
+        self.sender = sender
+        self.size = session.has_extn('size')
+        self.pending = None     # (key, content): DATA was taken, the content not sent yet
+
+    def send(self, key, address, data):
+        done = []
+        size = ' SIZE=%d' % len(data) if self.size else ''
+        commands = 'MAIL FROM:<%s>%s\r\nRCPT TO:<%s>\r\nDATA\r\n' % (self.sender, size, address)
+        pending, self.pending = self.pending, None
+        self.session.send_group(pending and pending[1], commands)
+        if pending:
+            done.append((pending[0], self._content_reply()))
+        mail_reply = self.session.getreply()
+        rcpt_reply = self.session.getreply()
+        code, reply = self.session.getreply()
+        if code != 354:
+            _reset(self.session)
+            if mail_reply[0] != 250:
+                done.append((key, _refused_sender(self.sender, *mail_reply)))
+            elif rcpt_reply[0] not in (250, 251):
+                done.append((key, _refused_recipient(*rcpt_reply)))
+            else:
+                done.append((key, _refused_message(code, reply)))
+            return done
+        if mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251):
+            # Against RFC 2920 the server would take a message without a sender
+            # or recipient: stop here rather than send it.
+            raise smtplib.SMTPResponseException(code, 'DATA accepted after %s / %s' % (
+                mail_reply[0], rcpt_reply[0]))
+        content = _LEADING_DOT.sub(b'..', data)
+        if not content.endswith(b'\r\n'):
+            content += b'\r\n'
+        self.pending = (key, content + b'.\r\n')
+        return done
+
+    def finish(self):
+        if self.pending is None:
+            return []
+        (key, content), self.pending = self.pending, None
+        self.session.send_group(content, None)
+        return [(key, self._content_reply())]
+
+    def _content_reply(self):
+        code, reply = self.session.getreply()
+        return None if code == 250 else _refused_message(code, reply)
+
+
+def _reset(session):
+    try:
+        session.rset()
+    except smtplib.SMTPServerDisconnected:
+        raise
+    except Exception:
+        pass

@@ -1,32 +1,45 @@
 """Real SMTP servers (aiosmtpd) for the sending tests: plain, AUTH, STARTTLS,
-implicit TLS, with a recipient that is always refused."""
+implicit TLS, optionally offering PIPELINING; recipients named refuse* and
+senders named refuse* are refused, and so is a message holding REFUSE-BODY."""
 from __future__ import annotations
 
 import contextlib
-import socket
 import ssl
 import threading
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.support.listening import free_port  # noqa: F401 (the tests' import)
+
 REFUSED_PREFIX = "refuse"
+REFUSED_BODY = b"REFUSE-BODY"
 USER, PASSWORD = "mailer", "smtp-test-password-321"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Recorder:
-    """Keeps every accepted message; refuses recipients named refuse*."""
+    """Keeps every accepted message; refuses what the module docstring says.
+    ``pipelining``: the EHLO reply offers PIPELINING (RFC 2920; aiosmtpd
+    reads commands in order from its stream, so a pipelined group works)."""
 
-    def __init__(self):
+    def __init__(self, pipelining=False):
         self.messages = []          # (mail_from, rcpt_tos, content bytes, authenticated login)
         self.sessions = set()       # ids of SMTP sessions that delivered mail
         self.changed = threading.Condition()
+        self.pipelining = pipelining
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.lower().startswith(REFUSED_PREFIX):
+            return "553 5.7.1 <%s>: sender refused" % address
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().startswith(REFUSED_PREFIX):
@@ -35,6 +48,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if REFUSED_BODY in envelope.content:
+            return "554 5.7.1 message refused"
         login = (
             session.auth_data.login.decode()
             if isinstance(session.auth_data, LoginPassword)
@@ -62,11 +77,12 @@ def server_context(tls_files) -> ssl.SSLContext:
 
 
 @contextlib.contextmanager
-def smtp_server(mode="plain", tls_files=None, auth=False, recorder=None, **extra):
+def smtp_server(mode="plain", tls_files=None, auth=False, recorder=None, pipelining=False,
+                **extra):
     """mode: plain | starttls | implicit.  Yields (port, recorder).
     ``recorder``: a Recorder subclass instance, e.g. with an auth_XOAUTH2
     hook (aiosmtpd's custom AUTH mechanisms); ``extra``: more SMTP options."""
-    recorder = recorder or Recorder()
+    recorder = recorder or Recorder(pipelining)
     kwargs = dict(extra)
     if auth:
         kwargs.update(authenticator=authenticator, auth_required=True,

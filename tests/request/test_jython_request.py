@@ -36,6 +36,7 @@ def jython(tmp_path_factory):
         servers = {
             "plain": stack.enter_context(smtp_server("plain")),
             "auth": stack.enter_context(smtp_server("plain", auth=True)),
+            "pipelining": stack.enter_context(smtp_server("plain", pipelining=True)),
             "starttls": stack.enter_context(smtp_server("starttls", tls_files)),
             "implicit": stack.enter_context(smtp_server("implicit", tls_files)),
             "wrongname": stack.enter_context(smtp_server("starttls", wrong_name)),
@@ -69,6 +70,16 @@ def test_jython_check(jython, check):
     run, _, _ = jython
     failure = run.failure(MODULE, check)
     assert failure is None, failure
+
+
+def test_jython_pipelined_mail_reached_the_server_intact(jython):
+    run, recorders, _ = jython
+    assert run.failure(MODULE, "check_smtp_pipelined_refusals_and_an_address_with_a_line_break") \
+        is None
+    received = recorders["pipelining"].messages
+    assert [m[1] for m in received] == [["pipe-a@example.com"], ["pipe-c@example.com"]]
+    assert b"body 8" in received[0][2] and b"body 12" in received[1][2]
+    assert len(recorders["pipelining"].sessions) == 1
 
 
 def test_jython_request_parses_on_cpython(jython):

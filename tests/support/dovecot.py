@@ -14,26 +14,19 @@ import imaplib
 import os
 import pwd
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from .certs import TlsFiles, make_tls_files
+from .listening import await_greeting, free_port, stop_process
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
 def dovecot_available() -> bool:
     return os.path.exists(DOVECOT)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclasses.dataclass
@@ -149,19 +142,11 @@ service anvil {{
         conf.write_text(self.conf_text())
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:  # poll the port until the server greets: readiness, not a sleep
-            if self.process.poll() is not None:
-                raise RuntimeError("dovecot exited: %s\n%s" % (
-                    self.process.stdout.read().decode(errors="replace"), self.log()))
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1) as s:
-                    if s.recv(100).startswith(b"* OK"):
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("dovecot did not start:\n" + self.log())
-                time.sleep(0.05)
+        try:
+            await_greeting(self.process, self.port, b"* OK", "dovecot", self.log, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
         return self
 
     def log(self) -> str:
@@ -172,13 +157,7 @@ service anvil {{
         ca = getattr(self, "_ca_copy", None)
         if ca is not None and ca.exists():
             ca.unlink()
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def restart(self) -> None:

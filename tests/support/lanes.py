@@ -52,6 +52,12 @@ def chromium_available() -> tuple[bool, str]:
     return False, "browser lane needs Debian's chromium"
 
 
+@functools.cache
+def postfix_available() -> tuple[bool, str]:
+    from tests.support.postfix import available
+    return available()
+
+
 def synthetic_xsd_available() -> tuple[bool, str]:
     # Not cached: tests of the lookup change XLR_SYNTHETIC_XSD.
     from sandbox.schemas import synthetic_xsd
@@ -74,6 +80,7 @@ MARKERS = {
     "dovecot": dovecot_available,
     "gradle": gradle_available,
     "chromium": chromium_available,
+    "postfix": postfix_available,
     "synthetic_xsd": synthetic_xsd_available,
 }
 

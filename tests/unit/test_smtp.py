@@ -1,4 +1,5 @@
 """Sending through real SMTP servers: plain, AUTH, STARTTLS, implicit TLS."""
+import smtplib
 import socket
 
 import pytest
@@ -32,8 +33,28 @@ def other_ca(tmp_path_factory):
     return make_tls_files(tmp_path_factory.mktemp("other-ca")).ca_pem.read_text()
 
 
-def test_plain_one_session_and_a_refused_recipient_does_not_stop_the_others():
-    with smtp_server("plain") as (port, recorder):
+def config_from(port, from_address):
+    return SmtpConfig(host="127.0.0.1", port=port, tls=False, from_address=from_address)
+
+
+class SendCounter:
+    """Counts the client's writes to the socket (smtplib's ``send``)."""
+
+    def __init__(self, monkeypatch):
+        self.writes = 0
+        original = smtplib.SMTP.send
+
+        def send(session, data):
+            self.writes += 1
+            return original(session, data)
+        monkeypatch.setattr(smtplib.SMTP, "send", send)
+
+
+# Every outcome must be the same whether the server offers PIPELINING (a
+# round trip per message) or not (smtplib, a round trip per command).
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_one_session_and_a_refused_recipient_does_not_stop_the_others(pipelining):
+    with smtp_server("plain", pipelining=pipelining) as (port, recorder):
         outgoing = [("alice@example.com", message(1)), ("refuse-bob@example.com", message(2)),
                     ("carol@example.com", message(3))]
         deliveries = smtp.send_messages(config(port), outgoing)
@@ -47,6 +68,73 @@ def test_plain_one_session_and_a_refused_recipient_does_not_stop_the_others():
     assert b"body 1\r\n.\r\nlast line" in recorder.messages[0][2].replace(b"\n", b"\r\n").replace(
         b"\r\r", b"\r"
     )
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_a_refused_message_and_a_refused_sender_are_reported_per_recipient(pipelining):
+    refused_body = b"From: x\r\nTo: y\r\nSubject: s\r\n\r\n" + smtp_servers.REFUSED_BODY + b"\r\n"
+    with smtp_server("plain", pipelining=pipelining) as (port, recorder):
+        deliveries = smtp.send_messages(config(port), [
+            ("alice@example.com", refused_body), ("bob@example.com", message(2))])
+        refused_sender = smtp.send_messages(config_from(port, "refuse-me@example.com"),
+                                            [("carol@example.com", message(3)),
+                                             ("dave@example.com", message(4))])
+    assert not deliveries[0].ok and "refused the message: 554" in deliveries[0].error
+    assert deliveries[1].ok
+    assert [d.ok for d in refused_sender] == [False, False]
+    assert all("refused the sender refuse-me@example.com: 553" in d.error
+               for d in refused_sender)
+    # The session went on after each refusal (RSET): the next message arrived.
+    assert [m[1] for m in recorder.messages] == [["bob@example.com"]]
+
+
+@pytest.mark.parametrize("pipelining,writes", [(False, 4), (True, 1)],
+                         ids=["one-by-one", "pipelined"])
+def test_pipelining_sends_each_message_in_one_round_trip(monkeypatch, capfd, pipelining,
+                                                         writes):
+    counter = SendCounter(monkeypatch)
+    maildebug.set_enabled(True)
+    try:
+        with smtp_server("plain", pipelining=pipelining) as (port, recorder):
+            sessions = []
+            for count in (1, 3):
+                before = counter.writes
+                smtp.send_messages(config(port), [("m%d@example.com" % n, message(n))
+                                                  for n in range(count)])
+                sessions.append(counter.writes - before)
+    finally:
+        maildebug.set_enabled(None)
+    # The trace shows every command and each message's size, never its text.
+    trace = capfd.readouterr().err
+    assert trace.upper().count("DEBUG SMTP: C RCPT TO:<M") == 4
+    sent = len(message(1).replace(b"\r\n.", b"\r\n..") + b".\r\n")   # dot-stuffed, ended
+    assert trace.count("DEBUG SMTP: C [message, %d bytes]" % sent) == 4
+    assert "body 1" not in trace
+    # Writes per message: MAIL, RCPT, DATA and the content one by one, or the
+    # content of the one before and the three commands in one write.
+    assert (sessions[1] - sessions[0]) / 2 == writes
+    assert len(recorder.messages) == 4
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+@pytest.mark.parametrize("address", [
+    "mallory@example.com>\r\nRCPT TO:<victim@example.com",
+    "eve@example.com\nDATA",
+    "a b@example.com",
+    "jos\u00e9@example.com",
+    "<x@example.com>",
+    "no-at-sign",
+])
+def test_an_address_that_cannot_go_into_a_command_fails_alone(pipelining, address):
+    with smtp_server("plain", pipelining=pipelining) as (port, recorder):
+        deliveries = smtp.send_messages(config(port), [
+            ("alice@example.com", message(1)), (address, message(2)),
+            ("carol@example.com", message(3))])
+    assert [d.ok for d in deliveries] == [True, False, True]
+    assert "cannot be sent over SMTP" in deliveries[1].error
+    assert "\n" not in deliveries[1].error and "\r" not in deliveries[1].error
+    # Nothing of it reached the server: no extra recipient, no extra message.
+    assert [m[1] for m in recorder.messages] == [["alice@example.com"], ["carol@example.com"]]
 
 
 def test_plain_with_authentication(capfd):

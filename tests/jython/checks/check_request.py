@@ -267,6 +267,32 @@ def check_smtp_plain_auth_and_refused_recipient(context):
     assert '550' in deliveries[1].error
 
 
+def check_smtp_pipelined_refusals_and_an_address_with_a_line_break(context):
+    # The server offers PIPELINING: every message goes in one round trip,
+    # and each refusal, and the address that would inject a command, fails
+    # alone (the CPython side checks what the server received).
+    used = []
+    pipelined = smtp._Pipelined.send
+
+    def spy(sending, key, address, data):
+        used.append(address)
+        return pipelined(sending, key, address, data)
+    smtp._Pipelined.send = spy
+    try:
+        deliveries = smtp.send_messages(_config(context['ports']['pipelining']), [
+            ('pipe-a@example.com', _message(8)), ('refuse-p@example.com', _message(9)),
+            ('pipe-b@example.com', _message(10) + b'REFUSE-BODY\r\n'),
+            ('evil@example.com>\r\nRCPT TO:<victim@example.com', _message(11)),
+            ('pipe-c@example.com', _message(12))], timeout=20)
+    finally:
+        smtp._Pipelined.send = pipelined
+    assert [d.ok for d in deliveries] == [True, False, False, False, True], deliveries
+    assert '550' in deliveries[1].error and '554' in deliveries[2].error, deliveries
+    assert 'cannot be sent over SMTP' in deliveries[3].error, deliveries
+    assert used == ['pipe-a@example.com', 'refuse-p@example.com', 'pipe-b@example.com',
+                    'pipe-c@example.com'], used
+
+
 def check_smtp_starttls_verified(context):
     ports = context['ports']
     pem = _pem(context['ca_pem'])
