@@ -75,7 +75,8 @@ def make_host(spec):
                 secret=spec["secret"], trustedCertificates=imap["ca_pem"],
                 enableWhitelisting=False,
                 # The SMTP fields of the IMAP server configuration: outcome replies.
-                smtpHost=smtp.get("host"), smtpPort=smtp.get("port"), smtpTls=bool(smtp))
+                smtpHost=smtp.get("host"), smtpPort=smtp.get("port"), smtpTls=bool(smtp),
+                smtpUsername=smtp.get("user"), smtpPassword=smtp.get("password"))
     host = Host(ci, api_delay=spec.get("api_delay", 0.0))
     first, count = spec.get("numbers", [0, 0])
     tasks = [add_task(host, spec["secret"], number) for number in range(first, first + count)]

@@ -32,7 +32,7 @@ def relay():
         dovecot = stack.enter_context(running_dovecot(
             "postfix-auth-", {USER: PASSWORD},
             extra_conf=postfix.dovecot_auth_conf(socket_path) + AUTH_CONF))
-        sink = postfix.PostfixSink(root / "postfix", dovecot.tls, socket_path,
+        sink = postfix.PostfixSink(root, dovecot.tls, socket_path,
                                    refused=(REFUSED,))
         stack.callback(sink.close)
         yield sink, dovecot.tls

@@ -9,7 +9,7 @@ this machine's disk rather than the protocol.  Postfix offers PIPELINING
 and CHUNKING (BDAT), as relays such as Exchange and Gmail's do; the
 aiosmtpd sink (smtpsink.py) offers neither.
 
-    sink = PostfixSink(root, tls_files, auth_socket, refused=())
+    sink = PostfixSink(parent, tls_files, auth_socket, refused=())
     sink.port; sink.count(expected); sink.close()
 
 Postfix must run as root (its master drops to the ``postfix`` user).
@@ -109,8 +109,11 @@ service auth {
 
 
 class PostfixSink:
-    def __init__(self, root: Path, tls_files, auth_socket, refused=(), timeout=30.0):
-        self.root = Path(root)
+    def __init__(self, parent: Path, tls_files, auth_socket, refused=(), timeout=30.0):
+        # A folder of its own under ``root``: a second instance there gets a
+        # fresh log and lock.
+        self.root = Path(tempfile.mkdtemp(prefix="postfix-", dir=parent))
+        os.chmod(self.root, 0o755)
         self.config = self.root / "etc"
         self.config.mkdir(parents=True, exist_ok=True)
         postfix_user = pwd.getpwnam("postfix")
@@ -159,6 +162,16 @@ class PostfixSink:
             time.sleep(0.1)   # polling a log file for a condition
 
     def close(self):
-        stop_process(self.process, 20)
+        if self.process is not None and self.process.poll() is None:
+            # The master runs under postfix-script, which ignores SIGTERM:
+            # Postfix's own stop, then its exit ends our child.
+            subprocess.run([POSTFIX, "-c", str(self.config), "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                subprocess.run([POSTFIX, "-c", str(self.config), "abort"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                stop_process(self.process)
         self.process = None
         shutil.rmtree(self.queue, ignore_errors=True)
