@@ -36,6 +36,7 @@ class ImapProxy:
         self.lock = threading.Lock()
         self.commands: collections.Counter = collections.Counter()
         self.command_lines: list[bytes] = []
+        self.command_reads: list[list[str]] = []   # the command names of each read (pipelining)
         self.bytes_to_client = 0
         self.bytes_to_server = 0
         self.connections = 0
@@ -50,6 +51,7 @@ class ImapProxy:
         with self.lock:
             self.commands.clear()
             self.command_lines.clear()
+            self.command_reads.clear()
             self.bytes_to_client = self.bytes_to_server = 0
 
     def total_commands(self, exclude=("LOGOUT",)) -> int:
@@ -120,11 +122,15 @@ class ImapProxy:
                 *lines, pending = pending.split(b"\n")
                 with self.lock:
                     self.bytes_to_server += len(data)
+                    names = []
                     for line in lines:
                         match = _COMMAND.match(line)
                         if match:
-                            self.commands[match.group(2).upper().decode()] += 1
+                            names.append(match.group(2).upper().decode())
+                            self.commands[names[-1]] += 1
                             self.command_lines.append(line.rstrip(b"\r"))
+                    if names:
+                        self.command_reads.append(names)
                     self.command_seen.notify_all()
                 server.sendall(data)
         except OSError:

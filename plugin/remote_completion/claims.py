@@ -29,11 +29,10 @@ message is "won", which is right for one fetcher; on a cluster the host's
 own rule (a task that is not IN_PROGRESS cannot be completed or failed)
 still prevents a doubled action.
 
-Use (after login, before select)::
+Use (after login, before select; or selecting with ``prepare``)::
 
     claims = Claims(client, timeout=600)
-    claims.prepare()                # ENABLE CONDSTORE when offered
-    client.select('INBOX')
+    claims.prepare('INBOX')         # ENABLE CONDSTORE when offered, and SELECT
     outcome = claims.claim(uids)    # outcome.won: the UIDs this fetcher owns
     ...                             # act, record, then delete/move each won UID
     claims.release(kept_uids)       # mail kept for a later cycle: unclaim it
@@ -160,18 +159,27 @@ class Claims(object):
     def node_keyword(self):
         return NODE_PREFIX + self.node
 
-    def prepare(self):
-        """ENABLE CONDSTORE (before SELECT); returns whether claims are on."""
+    def prepare(self, select=None):
+        """ENABLE CONDSTORE (before SELECT); returns whether claims are on.
+        ``select``: the mailbox to select, in the same round trip as the
+        ENABLE (``ImapClient.select``); selected in any case, and a failed
+        SELECT raises."""
         self.enabled = False
         if not self.client.has('CONDSTORE'):
             self.log.debug('IMAP server has no CONDSTORE: messages are not claimed '
                            '(fine for one fetcher; a cluster relies on the task state)')
+            if select is not None:
+                self.client.select(select)
             return False
         conn = self.client.conn
         if conn.state == 'SELECTED':
             raise ValueError('Claims.prepare must run before the mailbox is selected')
-        typ, data = conn._simple_command('ENABLE', 'CONDSTORE')
-        self.enabled = typ == 'OK'
+        if select is not None:
+            self.client.select(select, enable=('CONDSTORE',))
+            self.enabled = 'CONDSTORE' in self.client.enabled
+        else:
+            typ, data = conn._simple_command('ENABLE', 'CONDSTORE')
+            self.enabled = typ == 'OK'
         return self.enabled
 
     # --- protocol pieces ------------------------------------------------------

@@ -87,18 +87,28 @@ def batches(metas, batch_size, max_size, budget=BATCH_BYTES):
 
 # --- claims ----------------------------------------------------------------------
 
-def open_claims(client, log, timeout=None):
+def open_claims(client, log, timeout=None, select=None):
     """Claims (two fetchers on one mailbox never handle one message at once),
     or None when the server cannot do them: one fetcher needs none, and a
     doubled action is impossible anyway (a task leaves IN_PROGRESS once).
-    Call after login, before SELECT (CONDSTORE must be enabled first)."""
+    Call after login, before SELECT (CONDSTORE must be enabled first), or
+    with ``select``, the mailbox to select then (for IMAP in the same round
+    trip as the ENABLE); a failed SELECT raises."""
+    make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
+    claimer = None
     try:
-        make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
         claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
-        return claimer if claimer.prepare() else None
+        if select is None or make is not None:
+            claimer = claimer if claimer.prepare() else None
     except Exception as error:
         log.debug('Remote completion: messages are not claimed: %s', logs.describe_error(error))
-        return None
+        claimer = None
+    if select is None:
+        return claimer
+    if claimer is None or make is not None:
+        client.select(select)
+        return claimer
+    return claimer if claimer.prepare(select=select) else None
 
 
 def _claim(claimer, uids, infos, log):

@@ -124,9 +124,8 @@ def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_v
                                             max_literal=max_size + HEADER_BYTES)
         client.connect()
         client.login(config.username, config.password)
-        # Before SELECT: CONDSTORE must be enabled first.
-        claimer = drain.open_claims(client, log, settings.claim_timeout)
-        client.select('INBOX')
+        # CONDSTORE must be enabled before SELECT: in the same round trip.
+        claimer = drain.open_claims(client, log, settings.claim_timeout, select='INBOX')
         _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
     except ANY_ERROR as error:  # ImapError, TLS, anything unexpected, a Java Error
         summary.error = 'imap'

@@ -87,6 +87,9 @@ class _Connection(imaplib.IMAP4):
         # lists the mailbox in windows follows them here (see uid_windows).
         self.message_count = None
         self.expunged = None            # a list while a drain follows expunges
+        self._greeted = False           # imaplib's CAPABILITY right after the greeting
+        self._held = None               # commands written with the next one (pipelined)
+        self._unsent = b''
         imaplib.IMAP4.__init__(self, host, port)
 
     def note(self, kind, number):
@@ -109,6 +112,30 @@ class _Connection(imaplib.IMAP4):
             if kind == 'EXPUNGE':
                 return  # nobody reads imaplib's copy, and a drain would pile them up
         imaplib.IMAP4._append_untagged(self, typ, dat)
+
+    def capability(self):
+        """imaplib asks right after the greeting; a greeting that announced
+        its capabilities (RFC 3501 7.1, ``* OK [CAPABILITY ...]``) answers
+        that without a round trip.  Later calls always ask the server."""
+        if not self._greeted:
+            self._greeted = True
+            announced = self.untagged_responses.pop('CAPABILITY', None)
+            if announced and announced[-1]:
+                return 'OK', [announced[-1]]
+        return imaplib.IMAP4.capability(self)
+
+    def pipelined(self, name, *args):
+        """Send command ``name`` in the same write as the next command (RFC
+        3501 5.5: the server answers them in order), so both cost one round
+        trip; returns its tag for ``_command_complete``.  Only for commands
+        whose outcome the next one does not depend on."""
+        self._held = []
+        try:
+            tag = self._command(name, *args)
+        finally:
+            held, self._held = self._held, None
+            self._unsent += b''.join(held)
+        return tag
 
     # --- transport (the overridable methods of imaplib.IMAP4) -----------------
     def open(self, host='', port=imaplib.IMAP4_PORT, timeout=None):
@@ -145,6 +172,8 @@ class _Connection(imaplib.IMAP4):
         return data
 
     def readline(self):
+        if self._unsent:
+            self._flush()   # never wait for an answer to a command not yet written
         line = self.file.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
             raise self.abort('server line longer than %d bytes' % MAX_LINE)
@@ -157,7 +186,15 @@ class _Connection(imaplib.IMAP4):
             for piece in _line_text(data).split('\r\n'):
                 if piece:
                     maildebug.trace('IMAP', 'C', piece, in_auth=self.in_auth)
-        self.sock.sendall(to_bytes(data))
+        if self._held is not None:
+            self._held.append(to_bytes(data))
+            return
+        data, self._unsent = self._unsent + to_bytes(data), b''
+        self.sock.sendall(data)
+
+    def _flush(self):
+        data, self._unsent = self._unsent, b''
+        self.sock.sendall(data)
 
     def shutdown(self):
         try:
@@ -194,8 +231,10 @@ class _Connection(imaplib.IMAP4):
         wrapped = tls.wrap(self.sock, self._context, self.host)
         wrapped.settimeout(self._timeout)
         self._set_socket(wrapped)
-        # Capabilities seen before TLS cannot be trusted (RFC 3501 6.2.1).
-        typ, data = self.capability()
+        # Capabilities seen before TLS cannot be trusted (RFC 3501 6.2.1):
+        # nothing said before it counts, and the server is asked again.
+        self.untagged_responses.clear()
+        typ, data = imaplib.IMAP4.capability(self)
         if typ != 'OK' or not data or data[-1] is None:
             raise ImapError('no CAPABILITY answer after STARTTLS')
         self.capabilities = tuple(_line_text(data[-1]).upper().split())
@@ -320,6 +359,7 @@ def _is_timeout(error):
     return 'timed out' in to_text(error).lower()
 
 
+_CAPABILITY_CODE = re.compile(r'^\s*\[CAPABILITY ([^\]]*)\]', re.IGNORECASE)
 _UNTAGGED_COUNT = re.compile(br'^\*\s+(\d+)\s+(EXISTS|RECENT|EXPUNGE)\b', re.IGNORECASE)
 _NOTED = {b'EXISTS': 'EXISTS', b'EXPUNGE': 'EXPUNGE'}
 
@@ -386,6 +426,8 @@ class IdleSession(object):
         self.tag = to_bytes(tag)
         # This session reads the reply itself: imaplib must not wait for it.
         getattr(self.conn, 'tagged_commands', {}).pop(tag, None)
+        if getattr(self.conn, '_unsent', None):
+            self.conn._flush()   # a pipelined command goes before IDLE
         self._previous_timeout = self.sock.gettimeout()
         self._send(to_text(self.tag) + ' ' + IDLE)
         until = self.clock() + self.network_timeout
@@ -477,6 +519,7 @@ class ImapClient(object):
         self.max_literal = max_literal
         self.conn = None
         self.tokens = None      # an oauth.TokenClient: login() then uses OAuth 2.0
+        self.enabled = frozenset()   # extensions ENABLEd with the last select()
 
     @classmethod
     def for_config(cls, config, timeout=DEFAULT_TIMEOUT, max_literal=DEFAULT_MAX_LITERAL):
@@ -545,8 +588,22 @@ class ImapClient(object):
             self.authenticate_oauth(username, self.tokens)
         else:
             logs.register_secret(password)
-            self._call('login', self.conn.login, to_text(username or ''), to_text(password or ''))
+            answer = self._call('login', self.conn.login, to_text(username or ''),
+                                to_text(password or ''))
+            # Servers announce what they offer after login in the answer
+            # (RFC 3501 7.1, ``OK [CAPABILITY ...] Logged in``): no need to ask.
+            if self._announced(answer):
+                return
         self._refresh_capabilities()
+
+    def _announced(self, answer):
+        """Take the capabilities from a tagged OK's CAPABILITY code; whether
+        there was one."""
+        match = _CAPABILITY_CODE.match(_line_text(answer[-1] if answer else None))
+        if match is None:
+            return False
+        self.conn.capabilities = tuple(match.group(1).upper().split())
+        return True
 
     def authenticate_oauth(self, username, tokens):
         """SASL XOAUTH2 (or OAUTHBEARER when only that is offered) with a
@@ -605,12 +662,35 @@ class ImapClient(object):
         except Exception:
             pass
 
-    def select(self, mailbox='INBOX'):
+    def select(self, mailbox='INBOX', enable=()):
+        """SELECT ``mailbox``; the number of messages in it.  ``enable``:
+        extensions (RFC 5161) to ENABLE first, in the same write (one round
+        trip for both); ``self.enabled`` then holds those the server says
+        it enabled.  A refused ENABLE only leaves them off."""
+        self.enabled = frozenset()
+        tag = self.conn.pipelined('ENABLE', *enable) if enable and self.conn else None
         data = self._call('select %s' % logs.clean(mailbox, 100), self.conn.select, mailbox)
+        if tag is not None:
+            self.enabled = self._enabled(tag)
         try:
             return int(_line_text(data[0]) or 0)
         except (ValueError, TypeError, IndexError):
             return 0
+
+    def _enabled(self, tag):
+        """The names of ENABLED responses to the ENABLE command ``tag``
+        (answered before the SELECT that followed it)."""
+        conn = self.conn
+        try:
+            typ, _data = conn._command_complete('ENABLE', tag)
+        except conn.abort as error:
+            raise ImapError('enable failed: %s' % logs.describe_error(error))
+        except conn.error:   # BAD: an old server without ENABLE
+            return frozenset()
+        names = conn.untagged_responses.pop('ENABLED', None) or ()
+        if typ != 'OK':
+            return frozenset()
+        return frozenset(n.upper() for entry in names for n in _line_text(entry).split())
 
     def uid_search_all(self):
         """Every UID in the mailbox (listed window by window, see uid_windows)."""
@@ -775,10 +855,15 @@ class ImapClient(object):
         return IdleSession(self.conn, timeout, clock).start()
 
     def logout(self):
-        if self.conn is None:
+        """Say LOGOUT and close without waiting for the answer: the work is
+        done and acknowledged command by command, so the server's BYE would
+        say nothing more (it is a round trip less per session)."""
+        conn = self.conn
+        if conn is None:
             return
         try:
-            self.conn.logout()
+            conn.state = 'LOGOUT'
+            conn._command('LOGOUT')
         except Exception:
             pass
         finally:

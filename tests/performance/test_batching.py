@@ -49,13 +49,38 @@ def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, 
     assert dovecot.count(user) == 0
     batches = math.ceil(backlog / batch)
     windows = math.ceil(backlog / drain.window_size(batch))
-    # Fixed: CAPABILITY (before and after login), LOGIN, ENABLE, SELECT,
-    # LOGOUT.  Per window (batch-size x 20 messages): one FETCH of UIDs, one
-    # FETCH of sizes/flags/MODSEQ, one claim STORE, one STORE \Deleted and one
-    # UID EXPUNGE.  Per batch: one FETCH of the texts.  Never per message.
-    assert proxy.total_commands() <= 6 + 5 * windows + batches + 1, proxy.commands
+    # Fixed: LOGIN, ENABLE, SELECT, LOGOUT.  Per window (batch-size x 20
+    # messages): one FETCH of UIDs, one FETCH of sizes/flags/MODSEQ, one claim
+    # STORE, one STORE \Deleted and one UID EXPUNGE.  Per batch: one FETCH of
+    # the texts.  Never per message.
+    assert proxy.total_commands() <= 3 + 5 * windows + batches + 1, proxy.commands
     assert proxy.commands["EXPUNGE"] <= windows, proxy.commands
     assert proxy.commands["STORE"] <= 2 * windows, proxy.commands   # claims once per window
+
+
+def test_an_empty_cycle_asks_nothing_it_was_told(dovecot, user, proxy, monkeypatch):
+    """The capabilities come with the greeting and with LOGIN's answer (no
+    CAPABILITY), ENABLE CONDSTORE goes in the same write as SELECT, and
+    LOGOUT's answer is not awaited: an empty cycle is LOGIN, then ENABLE +
+    SELECT, then LOGOUT, with claims on."""
+    host = make_host(proxy, user)
+    dovecot.count(user)   # the mailbox exists
+    proxy.reset_counts()
+    claimers = []
+    opened = drain.open_claims
+
+    def open_claims(*args, **kwargs):
+        claimers.append(opened(*args, **kwargs))
+        return claimers[-1]
+    monkeypatch.setattr(drain, "open_claims", open_claims)
+    summary = fetch.run_fetch_cycle(host.bundle, settings=Settings())
+    assert summary.error is None and summary.total == 0, summary
+    # The cycle did not wait for LOGOUT's answer: the proxy may see it later.
+    assert proxy.wait_for_command("LOGOUT", 1, 30), proxy.command_lines
+    assert [line.split()[1].upper() for line in proxy.command_lines] == [
+        b"LOGIN", b"ENABLE", b"SELECT", b"LOGOUT"], proxy.command_lines
+    assert ["ENABLE", "SELECT"] in proxy.command_reads, proxy.command_reads
+    assert claimers and claimers[0] is not None and claimers[0].enabled
 
 
 def test_an_oversized_message_is_judged_by_its_headers_only(dovecot, user, proxy):

@@ -35,6 +35,7 @@ class FaultProxy:
         self.connections = 0
         self.cuts = 0
         self.commands: list[list[bytes]] = []   # client lines, per connection
+        self.ended: list[threading.Event] = []  # per connection: both sides closed
         self._closed = False
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
         self._thread.start()
@@ -73,9 +74,18 @@ class FaultProxy:
                 self.connections += 1
                 lines: list[bytes] = []
                 self.commands.append(lines)
-            threading.Thread(target=self._serve, args=(client, plan, lines), daemon=True).start()
+                ended = threading.Event()
+                self.ended.append(ended)
+            threading.Thread(target=self._serve, args=(client, plan, lines, ended),
+                             daemon=True).start()
 
-    def _serve(self, client, plan, lines):
+    def _serve(self, client, plan, lines, ended):
+        try:
+            self._pump(client, plan, lines)
+        finally:
+            ended.set()
+
+    def _pump(self, client, plan, lines):
         try:
             upstream = socket.create_connection(self.upstream, timeout=30)
         except OSError:

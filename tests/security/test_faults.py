@@ -175,6 +175,8 @@ def test_connection_cut_at_every_step(dovecot, monkeypatch, plugin_log):
         base = Scenario(dovecot, user, password, proxy.port, small_corpus(1))
         first = base.cycle()
         assert first is not None and first.error is None
+        # LOGOUT's answer is not awaited: every line is there once the proxy is done.
+        assert proxy.ended[-1].wait(30)
         steps = command_names(proxy.commands[-1])
         assert base.check(base.outcome(), "no fault") == []
 
@@ -233,6 +235,7 @@ def test_server_stopped_at_every_step(private_dovecot, monkeypatch, plugin_log):
         user = next(users)
         base = Scenario(server, user, server.users[user], proxy.port, small_corpus(2))
         assert base.cycle().error is None
+        assert proxy.ended[-1].wait(30)
         steps = command_names(proxy.commands[-1])
         # Each kind of command once (a Dovecot shutdown takes a second).
         first_of_kind = sorted(

@@ -273,8 +273,10 @@ def _control_server(proxy, server=None):
                     proxy.cut_at(int(words[1]), words[2])
                     answer = "OK"
                 elif words[0] == "LINES":
+                    proxy.ended[-1].wait(30)   # LOGOUT's answer is not awaited
                     answer = str(len(proxy.commands[-1]))
                 elif words[0] == "KINDS" and server is not None:
+                    proxy.ended[-1].wait(30)
                     # The first line of each kind of command, as "number:name".
                     names = command_names(proxy.commands[-1])
                     first = sorted(dict((n, i + 1) for i, n in reversed(list(enumerate(names))))

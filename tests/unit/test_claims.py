@@ -71,7 +71,10 @@ def test_prepare_must_come_before_select(mailbox):
 
 
 @pytest.mark.dovecot
-def test_two_claimers_racing_never_both_win(mailbox):
+@pytest.mark.parametrize("pipelined", [False, True], ids=["enable-then-select", "one-write"])
+def test_two_claimers_racing_never_both_win(mailbox, pipelined):
+    """Also with ENABLE CONDSTORE written together with the SELECT (the
+    fetch cycle's way): the server enables it before it selects."""
     server, user, password = mailbox
     n = 120
     fill(server, user, n)
@@ -79,8 +82,13 @@ def test_two_claimers_racing_never_both_win(mailbox):
     claimers = []
     for i, client in enumerate(clients):
         c = Claims(client, timeout=600, node="node%04d" % i)
-        assert c.prepare()
-        client.select("INBOX")
+        if pipelined:
+            assert c.prepare(select="INBOX")
+            assert client.enabled == {"CONDSTORE"}
+            assert client.conn.state == "SELECTED"
+        else:
+            assert c.prepare()
+            client.select("INBOX")
         claimers.append(c)
     won = [set(), set()]
     barrier = threading.Barrier(2)

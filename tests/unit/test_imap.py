@@ -192,6 +192,19 @@ def test_plain_mode_works_and_logout_is_clean():
         server.close()
 
 
+def test_capabilities_announced_in_the_greeting_are_not_asked_again():
+    server = ScriptedServer(greeting=b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN MOVE] ready\r\n",
+                            capabilities="IMAP4rev1 OTHER")
+    try:
+        client = imap.ImapClient("127.0.0.1", server.port, imap.TLS_NONE, None, timeout=5).connect()
+        assert client.has("MOVE") and not client.has("OTHER")
+        client.logout()
+        assert server.done.wait(5)
+        assert [line.split()[1] for line in server.received] == ["LOGOUT"], server.received
+    finally:
+        server.close()
+
+
 def test_uid_set():
     assert imap.uid_set([5, 1, 2, 3, 9, 10, 3]) == "1:3,5,9:10"
     assert imap.uid_set([7]) == "7"
