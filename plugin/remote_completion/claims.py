@@ -59,16 +59,27 @@ _MODSEQ = re.compile(r'MODSEQ\s+\((\d+)\)', re.I)
 _FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
 
 
+_host = []
+
+
+def _hostname():
+    """The host's name, looked up once per process (on Jython a lookup
+    through InetAddress, for every fetch cycle before)."""
+    if not _host:
+        try:
+            _host.append(socket.gethostname())
+        except Exception:
+            _host.append('localhost')
+    return _host[0]
+
+
 def node_token(host=None, pid=None, thread=None):
     """8 hex digits naming this fetcher: host, process and thread.
 
     Stable for a process's lifetime so a mailbox sees a handful of keywords,
     different for two JVMs on one host and for two threads of one JVM."""
     if host is None:
-        try:
-            host = socket.gethostname()
-        except Exception:
-            host = 'localhost'
+        host = _hostname()
     if pid is None:
         pid = os.getpid()
     if thread is None:

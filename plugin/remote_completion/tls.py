@@ -9,7 +9,8 @@ Contexts are built once and reused (per trusted-certificate text, for the
 life of the library in the interpreter): on Jython loading the system CA
 bundle into a fresh context costs about 270 ms, once per fetch cycle before.
 A context is only read after it is built, so sharing it between threads and
-connections is safe on both runtimes.
+connections is safe on both runtimes.  On Jython each context also keeps
+the Netty/JDK context its connections are made from (``_share_engines``).
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -93,7 +94,63 @@ def _new_context(pem):
                 context.load_verify_locations(cadata=pem)
         except (ssl.SSLError, ValueError, IOError, OSError) as error:
             raise TlsConfigurationError('the trusted certificates cannot be read: %s' % (error,))
+    if JYTHON:
+        _share_engines(context)
     return context
+
+
+def _share_engines(context):
+    """Jython's SSLContext builds a Netty context for every connection:
+    trust managers over the whole trust store, a key manager, a JDK
+    SSLContext (about 2.5 ms, and a new certificate validator per
+    handshake).  Here a verifying client connection gets its engine from one
+    Netty context per SSLContext, built on first use with the same trust
+    store, verify mode, host name check and SNI as Jython's own code
+    (Lib/ssl.py, SSLContext._createSSLEngine); anything else goes Jython's
+    way.  The one JDK SSLContext also keeps the TLS sessions, so a server
+    that resumes sessions is spared the full handshake."""
+    try:
+        from ssl import (HAS_SNI, ByteBufAllocator, CompositeX509TrustManagerFactory,
+                         SimpleTrustManagerFactory, SslContextBuilder, SslProvider,
+                         _CERT_TO_CLIENT_AUTH, _get_openssl_key_manager)
+        if HAS_SNI:
+            from javax.net.ssl import SNIHostName
+    except ImportError:   # not the Jython 2.7.3 ssl module: leave it alone
+        return
+    original = context._createSSLEngine
+    built = []
+    lock = threading.Lock()
+
+    def netty_context():
+        with lock:
+            if not built:
+                trust = SimpleTrustManagerFactory.getInstance(
+                    SimpleTrustManagerFactory.getDefaultAlgorithm())
+                trust.init(context._trust_store)
+                managers = CompositeX509TrustManagerFactory(trust.getTrustManagers())
+                managers.init(context._trust_store)
+                builder = SslContextBuilder.forClient()
+                keys = context._key_managers or _get_openssl_key_manager()
+                if keys:
+                    builder = builder.keyManager(keys)
+                built.append(builder.trustManager(managers).sslProvider(SslProvider.JDK)
+                             .clientAuth(_CERT_TO_CLIENT_AUTH[context.verify_mode]).build())
+            return built[0]
+
+    def create_engine(addr, hostname=None, cert_file=None, key_file=None, server_side=False):
+        if (server_side or cert_file or key_file or not hostname
+                or context.verify_mode == ssl.CERT_NONE or context._ciphers is not None):
+            return original(addr, hostname, cert_file=cert_file, key_file=key_file,
+                            server_side=server_side)
+        engine = netty_context().newEngine(ByteBufAllocator.DEFAULT, hostname, addr[1])
+        if HAS_SNI:
+            params = engine.getSSLParameters()
+            params.setEndpointIdentificationAlgorithm('HTTPS')
+            params.setServerNames([SNIHostName(hostname)])
+            engine.setSSLParameters(params)
+        return engine
+    context._createSSLEngine = create_engine
+    context.engine_contexts_built = built   # for checks: one per context
 
 
 class HostnameMismatch(ssl.SSLError):

@@ -11,6 +11,8 @@ from __future__ import absolute_import, unicode_literals
 
 import imaplib
 import logging
+import socket
+import ssl
 
 from java.lang import IllegalStateException, OutOfMemoryError, StackOverflowError, Throwable
 
@@ -220,6 +222,18 @@ def check_one_tls_context_serves_every_connection(context):
             client.noop()
         finally:
             client.logout()
+    # Its engines come from one Netty/JDK context, which still checks the
+    # host name: the same certificate for a name it does not carry fails.
+    assert len(shared.engine_contexts_built) == 1, shared.engine_contexts_built
+    sock = socket.create_connection((context['host'], context['tls_port']), 15)
+    try:
+        tls.wrap(sock, shared, 'not-this-server.example')
+    except (ssl.SSLError, IOError) as error:
+        assert 'certificate' in ('%s' % error).lower() or 'name' in ('%s' % error).lower(), error
+    else:
+        raise AssertionError('a certificate for another host name was accepted')
+    finally:
+        sock.close()
 
 
 def check_a_large_mailbox_is_listed_in_bounded_windows_and_a_first_window_drained(context):
