@@ -281,7 +281,9 @@ class Appender(threading.Thread):
 def cmd_latency(spec):
     """Replies arrive uniformly at random over ``window`` seconds for
     ``replies`` of the ``numbers`` tasks, all of which wait (their waiting
-    scripts run); push mode also runs the push job as a push host does."""
+    scripts run); push mode also runs the push job as a push host does.
+    ``run_costs``: also every script run's (wall, CPU), to split the CPU
+    between the slot holder, the runs that read their task and quiet runs."""
     from benchmarks.xlrhost import ScriptHost
     from remote_completion import push
     host, tasks = make_host(spec)
@@ -331,7 +333,8 @@ def cmd_latency(spec):
         latencies.append(host.ended_at[task.id] - appended)
         handled.append(host.acted_at.get(task.id, host.ended_at[task.id]) - appended)
     costs = sorted(c for _w, c in scripts.costs)
-    return dict(latencies=latencies, handled=handled, missing=len(missing),
+    extra = dict(run_costs=scripts.costs) if spec.get("run_costs") else {}
+    return dict(extra, latencies=latencies, handled=handled, missing=len(missing),
                 appender_error=appender.error, script_cpu=scripts.cpu, script_runs=scripts.runs,
                 script_failures=scripts.failures[:5], wall=wall, process_cpu=process_cpu() - cpu0,
                 api_calls=host.api_calls(), calls=host.calls, push_stats=stats.snapshot(),

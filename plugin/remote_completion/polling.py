@@ -126,7 +126,9 @@ def mailbox_config(configuration_api, release_id, clock=time.time):
 
 
 def _fetch_if_due(apis, conf, now_millis, store, log, task_id=None,
-                  skip_global=False, config_out=None):
+                  skip_global=False, config_out=None, notices=None):
+    """The fetch cycle this run owes, if due: its Summary, else None.
+    ``notices``: a store where the cycle's comments leave notices."""
     if not conf.fetching_enabled:
         return None
     # The mailbox this task's requests went out with: its release's folder's
@@ -148,6 +150,8 @@ def _fetch_if_due(apis, conf, now_millis, store, log, task_id=None,
     if not take_cycle_slot(conf.sync_interval, conf.startup_delay, now_millis, store,
                            key=cycle_key(config)):
         return None
+    if notices is not None:
+        apis = xlrpush.noting_apis(apis, notices)
     try:
         return fetch.run_fetch_cycle(apis, settings=conf, release_id=release_id)
     except HOST_ERRORS as error:  # the mailbox's trouble must not fail the task
@@ -179,19 +183,33 @@ def _read_verdict(apis, task_id, request_run, log, config=None):
 # home: on Jython a read costs about 0.7 ms (the XlrConfig lookup and the
 # file's stamp), which 500 runs a second cannot afford.
 SETTINGS_TTL = 1.0
-_conf_memo = [None]   # (server home, expires at, Settings)
+# (server home, expires at, Settings, chance of a read, wait seconds)
+_conf_memo = [None]
 
 
-def _settings(log, clock=time.time):
+def _settings(log=None, clock=time.time):
+    return _paced_settings(log, clock)[2]
+
+
+def _paced_settings(log=None, clock=time.time):
+    """The memo's entry: the settings and the two values a quiet run needs,
+    ``xlrpush.chance`` and the interval it schedules itself with."""
     home = os.environ.get('XL_RELEASE_SERVER_HOME')
     now = clock()
     memo = _conf_memo[0]
-    if memo is not None and memo[0] == home and now < memo[1]:
-        return memo[2]
+    if memo is not None and memo[0] == home:
+        if now < memo[1]:
+            return memo
+        # This run reads them again; the other script threads keep the
+        # old ones meanwhile instead of all reading at once.
+        _conf_memo[0] = (home, now + SETTINGS_TTL) + memo[2:]
+    log = log or logs.get_logger()
     conf = settings_module.load_or_defaults(lambda text: log.error(
         'Remote completion: %s; using the defaults.', logs.clean(text, 500)))
-    _conf_memo[0] = (home, now + SETTINGS_TTL, conf)
-    return conf
+    memo = (home, now + SETTINGS_TTL, conf, xlrpush.chance(conf),
+            max(1, int(conf.wait_interval)))
+    _conf_memo[0] = memo
+    return memo
 
 
 def push_mode(conf, host_runs_jobs):
@@ -201,7 +219,7 @@ def push_mode(conf, host_runs_jobs):
 
 
 def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=False,
-                   now_millis=None, store=None, clock=None, rand=None):
+                   now_millis=None, store=None, clock=None, rand=None, held=False):
     """The waiting script's work: (a) fetch when due (see the module text),
     (b) read the task's comments for a verdict on its run (``requestRun``);
     without one, keep waiting.  Returns a WaitOutcome; ``end`` acts on it.
@@ -211,7 +229,8 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
     changed (``xlrpush``); the script runs again after ``wait-interval``.
     On a host that runs the job (``host_runs_jobs``) there is no (a): the
     job's comments leave the notices, (b) is the same, and so is the
-    interval."""
+    interval.  ``held``: this run found already that it may not take the
+    slot (another run holds it, or startup-delay has not passed)."""
     log = logs.get_logger()
     conf = _settings(log)
     task_id = host.task_id(task)
@@ -240,15 +259,15 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
         kwargs = {} if clock is None else {'clock': clock}
         # The session watches the global mailbox; folder mailboxes are
         # polled by the runs that read their task anyway (below).
-        session = xlrpush.hold_if_free(apis, conf, own_verdict, store, now_millis,
-                                       log=log, **kwargs)
+        session = None if held else xlrpush.hold_if_free(apis, conf, own_verdict, store,
+                                                         now_millis, log=log, **kwargs)
         if session is not None and session.found is not None:
             found, in_progress = session.found, True
         elif xlrpush.should_read(store, task_id, conf, *chance):
             # Its verdicts leave notices too (the tasks' runs read on them).
             mailbox = []
-            summary = _fetch_if_due(xlrpush.noting_apis(apis, store), conf, now_millis, store,
-                                    log, task_id, skip_global=True, config_out=mailbox)
+            summary = _fetch_if_due(apis, conf, now_millis, store, log, task_id,
+                                    skip_global=True, config_out=mailbox, notices=store)
             found, in_progress = _read_verdict(apis, task_id, run, log,
                                                config=mailbox[0] if mailbox else None)
         else:
@@ -299,11 +318,71 @@ def end(outcome, out=None):
     sys.exit(1)
 
 
+# A quiet run (push mode or a host that runs the job: the slot is held, no
+# notice, no chance read) only schedules the task again.  It is what almost
+# every run is (1,000 tasks at a 2 s wait-interval: 500 a second), so it
+# has a path of its own that looks at three JVM-wide values and builds
+# nothing else: on Jython the general path cost several times as much.
+_notice_keys = {}      # task id -> its notice key (xlrpush.notice_key)
+MAX_NOTICE_KEYS = 4096
+_slot_seen = [(None, 0)]   # the slot's text last read and its value (one tuple: threads)
+
+
+def _rest(task, host_runs_jobs, request_recipients):
+    """True when this run had nothing to do and scheduled ``task`` again;
+    False when the general path must run (nothing done); or this run's
+    chance draw (a float) when it reads by chance: the general path must
+    use that draw, so that a run draws once."""
+    memo = _paced_settings()
+    conf = memo[2]
+    if not host_runs_jobs and not (conf.fetching_enabled and conf.push_enabled):
+        return False   # polling: every run reads its task
+    store = _store[0] or _slot_store()
+    if not host_runs_jobs:
+        now = time.time() * 1000
+        if now - store.started_millis >= conf.startup_delay * 1000:
+            held = store.get(xlrpush.PUSH_SLOT_KEY)
+            if held is None:
+                return False   # free: this run may hold the session
+            seen = _slot_seen[0]
+            if held != seen[0]:
+                try:
+                    seen = (held, int(held))
+                except ValueError:
+                    return False   # a foreign value: the general path takes it over
+                _slot_seen[0] = seen
+            if seen[1] <= now:
+                return False
+        # else no slot before the startup delay: quiet unless noticed
+    task_id = host.task_id(task)
+    key = _notice_keys.get(task_id)
+    if key is None:
+        if len(_notice_keys) >= MAX_NOTICE_KEYS:
+            _notice_keys.clear()
+        key = _notice_keys[task_id] = xlrpush.notice_key(task_id)
+    if store.get(key) is not None:
+        return False   # a notice: the general path takes it and reads
+    draw = xlrpush.random.random()
+    if draw < memo[3]:
+        return draw
+    start.keep_waiting(task, request_recipients, memo[4])
+    return True
+
+
 def run_waiting_script(variables):
     """``WaitForReply.py``'s one call, with its globals()."""
-    outcome = wait_for_reply(host.current_task(variables), host.Apis.from_variables(variables),
-                             variables.get('requestRun'), variables.get('requestRecipients'),
-                             host_runs_jobs=variables.get('hostRunsScheduledJobs', False))
+    task = host.current_task(variables)
+    host_runs_jobs = variables.get('hostRunsScheduledJobs', False)
+    request_recipients = variables.get('requestRecipients')
+    rested = _rest(task, host_runs_jobs, request_recipients) if task is not None else False
+    if rested is True:
+        return WaitOutcome()
+    # A chance read: the draw made, and the slot seen held (or not yet due).
+    chance = rested is not False
+    outcome = wait_for_reply(task, host.Apis.from_variables(variables),
+                             variables.get('requestRun'), request_recipients,
+                             host_runs_jobs=host_runs_jobs,
+                             rand=(lambda: rested) if chance else None, held=chance)
     if outcome.request_recipients is not None:
         # A script variable: the host copies it onto the task after the run.
         variables['requestRecipients'] = outcome.request_recipients

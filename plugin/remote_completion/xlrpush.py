@@ -123,8 +123,12 @@ def should_read(store, task_id, conf, rand=None):
     ``random.random``, looked up per call (tests replace it)."""
     if take_notice(store, task_id):
         return True
-    draw = (rand or random.random)()
-    return draw < float(conf.wait_interval) / max(float(conf.sync_interval), 1e-9)
+    return (rand or random.random)() < chance(conf)
+
+
+def chance(conf):
+    """The chance that a waiting run without a notice reads its task."""
+    return float(conf.wait_interval) / max(float(conf.sync_interval), 1e-9)
 
 
 class Session(object):

@@ -205,3 +205,160 @@ def test_push_disabled_is_plain_polling(make_host, push_home):
     assert run_waiting_script(host, task) is None
     assert push_home.get(xlrpush.PUSH_SLOT_KEY) is None       # no session taken
     assert push_home.get(polling.LAST_CYCLE_KEY) is not None  # the polling slot was
+
+
+# --- the quiet run: what almost every waiting run is ---------------------------------------
+
+class NoMailHost:
+    """The fakes' world with the task waiting and no mailbox behind it: what
+    a run reads is its task (getTask) and its assignees (getUser)."""
+
+    def __init__(self):
+        self.world = fakes.World(fakes.imap_ci("127.0.0.1", 9, "u", "p", s.SECRET, s.MAILBOX))
+        self.world.users = {"alice": ("Alice Smith", s.ALICE)}
+        self.world.add_task(s.TASK_ID, owner="alice")
+
+
+class Draws:
+    """random.random for the chance read: the given draws, each counted."""
+
+    def __init__(self, *values):
+        self.values = list(values)
+        self.taken = 0
+
+    def __call__(self):
+        self.taken += 1
+        return self.values.pop(0)
+
+
+def held_by_another(store):
+    store.put(xlrpush.PUSH_SLOT_KEY, "9" * 15)
+
+
+def test_a_quiet_run_only_schedules_the_task_again(push_home, monkeypatch):
+    held_by_another(push_home)
+    draws = Draws(0.99)
+    monkeypatch.setattr(xlrpush.random, "random", draws)
+    host, task = NoMailHost(), WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) is None and task.scheduled == [WAIT]
+    assert host.world.calls == [] and draws.taken == 1
+    assert push_home.get(xlrpush.PUSH_SLOT_KEY) == "9" * 15   # the holder's, untouched
+
+
+def test_a_notice_makes_the_run_read_its_task_and_is_taken(push_home, monkeypatch):
+    held_by_another(push_home)
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.99, 0.99))
+    push_home.put(xlrpush.notice_key(s.TASK_ID), "1")
+    host, task = NoMailHost(), WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) is None and task.scheduled == [WAIT]
+    assert "getTask" in host.world.calls
+    assert push_home.get(xlrpush.notice_key(s.TASK_ID)) is None
+    del host.world.calls[:]
+    again = WaitingTask(s.TASK_ID)     # the notice was taken: the next run is quiet
+    assert run_waiting_script(host, again) is None and host.world.calls == []
+
+
+@pytest.mark.parametrize("draw, reads", [(2 / 30 - 1e-9, True), (2 / 30, False)])
+def test_a_chance_read_uses_the_runs_one_draw(push_home, monkeypatch, draw, reads):
+    held_by_another(push_home)
+    draws = Draws(draw, 0.99)   # a second draw would say "no read"
+    monkeypatch.setattr(xlrpush.random, "random", draws)
+    host, task = NoMailHost(), WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) is None and task.scheduled == [WAIT]
+    assert ("getTask" in host.world.calls) is reads
+    assert draws.taken == 1
+
+
+@pytest.mark.parametrize("host_jobs", [False, True])
+def test_a_verdict_read_by_chance_ends_the_task(push_home, monkeypatch, host_jobs):
+    held_by_another(push_home)
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.0))
+    host = NoMailHost()
+    note = polling.handover.verdict_comment("Completed by email by Alice Smith.", s.SECRET,
+                                            "COMPLETE", s.TASK_ID, s.RUN, "0123456789abcdef")
+    host.world.tasks[s.TASK_ID]["notes"].append(note)
+    task = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task, hostRunsScheduledJobs=host_jobs or None) is None
+    assert task.scheduled == []   # returned without a schedule: the task completes
+
+
+def test_on_a_push_host_a_quiet_run_needs_no_slot(push_home, monkeypatch):
+    # The job watches the mailbox there: no slot is held, and none is taken.
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.99))
+    host, task = NoMailHost(), WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task, hostRunsScheduledJobs=True) is None
+    assert task.scheduled == [WAIT] and host.world.calls == []
+    assert push_home.get(xlrpush.PUSH_SLOT_KEY) is None
+
+
+@pytest.mark.parametrize("held", ["0", "not-a-number"])
+def test_a_free_or_foreign_slot_is_taken_by_the_run(push_home, monkeypatch, held):
+    push_home.put(xlrpush.PUSH_SLOT_KEY, held)
+    sessions = []
+
+    def hold_if_free(apis, conf, own_verdict, store, now_millis=None, **kwargs):
+        sessions.append(store.get(xlrpush.PUSH_SLOT_KEY))
+    monkeypatch.setattr(xlrpush, "hold_if_free", hold_if_free)
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.99))
+    task = WaitingTask(s.TASK_ID)
+    assert run_waiting_script(NoMailHost(), task) is None and task.scheduled == [WAIT]
+    assert sessions == [held]
+
+
+def test_a_slot_that_ran_out_is_seen_free_although_its_text_was_read_before(
+        push_home, monkeypatch):
+    sessions = []
+    monkeypatch.setattr(xlrpush, "hold_if_free", lambda *a, **k: sessions.append(1))
+    monkeypatch.setattr(xlrpush.random, "random", lambda: 0.99)
+    host = NoMailHost()
+    push_home.put(xlrpush.PUSH_SLOT_KEY, "9" * 15)
+    run_waiting_script(host, WaitingTask(s.TASK_ID))
+    assert sessions == []
+    push_home.put(xlrpush.PUSH_SLOT_KEY, "1")   # held until 1 ms after the epoch: over
+    run_waiting_script(host, WaitingTask(s.TASK_ID))
+    assert sessions == [1]
+
+
+def test_before_the_startup_delay_a_run_is_quiet_without_a_slot(push_home, monkeypatch):
+    push_home.started_millis = 10 ** 15   # the JVM started just now, as far as it knows
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.99))
+    host, task = NoMailHost(), WaitingTask(s.TASK_ID)
+    assert run_waiting_script(host, task) is None and task.scheduled == [WAIT]
+    assert host.world.calls == [] and push_home.get(xlrpush.PUSH_SLOT_KEY) is None
+
+
+def test_a_folder_mailboxs_cycle_run_by_a_chance_read_leaves_notices(push_home, monkeypatch):
+    held_by_another(push_home)
+    monkeypatch.setattr(xlrpush.random, "random", Draws(0.0))
+    folder_box = type("Config", (), {"id": "Configuration/Custom/Folder1", "folder": "Folder1",
+                                     "secret": s.SECRET})()
+    monkeypatch.setattr(polling, "mailbox_config", lambda api, release_id: folder_box)
+    other = "Applications/Folder0a1b/Release99/Phase1/Task2"
+
+    def cycle(apis, settings=None, release_id=None):
+        apis.taskApi.commentTask(other, "a verdict")   # the cycle records a verdict
+    monkeypatch.setattr(polling.fetch, "run_fetch_cycle", cycle)
+    host = NoMailHost()
+    host.world.add_task(other, owner="alice")
+    run_waiting_script(host, WaitingTask(s.TASK_ID))
+    assert push_home.get(polling.cycle_key(folder_box)) is not None   # its slot was taken
+    assert push_home.get(xlrpush.notice_key(other)) is not None
+
+
+def test_settings_are_read_again_by_one_run_while_the_others_keep_the_old(push_home,
+                                                                          monkeypatch):
+    clock = VirtualClock()
+    first = polling._settings(clock=clock)
+    clock.now += polling.SETTINGS_TTL   # expired
+    reads, seen_meanwhile = [], []
+    real_load = polling.settings_module.load_or_defaults
+
+    def load(report):
+        reads.append(1)
+        # Another script thread's run while this one reads the file.
+        seen_meanwhile.append(polling._settings(clock=clock))
+        return real_load(report)
+    monkeypatch.setattr(polling.settings_module, "load_or_defaults", load)
+    fresh = polling._settings(clock=clock)
+    assert reads == [1] and seen_meanwhile == [first]
+    assert polling._settings(clock=clock) is fresh

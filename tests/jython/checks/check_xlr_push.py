@@ -147,3 +147,39 @@ def check_on_a_push_host_the_jobs_comments_leave_notices_in_system_properties():
     wait = int(polling._settings(polling.logs.get_logger()).wait_interval)
     assert task.scheduled == [('remoteCompletion/WaitForReply.py', wait)]
     _fresh_store()
+
+
+def check_a_quiet_run_reads_the_slot_and_notice_from_system_properties():
+    """The waiting script's quiet path on Jython: with the slot held in a
+    system property and no notice, a run makes no API call and schedules
+    itself; a notice put as a system property makes the next run read."""
+    _fresh_store()
+    polling._store[0] = None   # the JVM-wide store, as a new interpreter finds it
+    System.setProperty(xlrpush.PUSH_SLOT_KEY, '9' * 15)
+    calls = []
+
+    class NoApi(object):
+        def __getattr__(self, name):
+            calls.append(name)
+            raise AssertionError('API called: %s' % name)
+    task_id = 'Applications/Folder1/Release1/Phase1/Task8'
+    variables = dict(taskApi=NoApi(), releaseApi=NoApi(), configurationApi=NoApi(),
+                     userApi=NoApi(), rolesApi=NoApi(), Comment=object(),
+                     requestRun='0123456789abcdef', requestRecipients='a@example.com')
+    real_random = xlrpush.random.random
+    xlrpush.random.random = lambda: 0.99
+    try:
+        task = fakes.WaitingTask(task_id)
+        polling.run_waiting_script(dict(variables, task=task))
+        wait = int(polling._settings().wait_interval)
+        assert task.scheduled == [('remoteCompletion/WaitForReply.py', wait)] and calls == []
+        System.setProperty(xlrpush.notice_key(task_id), '1')
+        noticed = fakes.WaitingTask(task_id)
+        polling.run_waiting_script(dict(variables, task=noticed))
+        assert calls   # it read (the stand-in refused every call: still waiting)
+        assert noticed.scheduled == [('remoteCompletion/WaitForReply.py', wait)]
+        assert System.getProperty(xlrpush.notice_key(task_id)) is None
+        assert System.getProperty(xlrpush.PUSH_SLOT_KEY) == '9' * 15
+    finally:
+        xlrpush.random.random = real_random
+        _fresh_store()
