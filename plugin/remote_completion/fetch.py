@@ -455,7 +455,7 @@ class _Mail(object):
         recorded for the run wins, also against a fetcher on another node."""
         parsed, action = self.parsed, self.acting.action
         audit = handover.audit_text(action, _full_name(parsed, self.task, self.apis),
-                                    parsed.sender, _now(self.now), parsed.comment)
+                                    parsed.sender, self.now, parsed.comment)
         text = handover.verdict_comment(audit, self.config.secret, action, parsed.task_id,
                                         self.run_id, self.key)
         failed = None

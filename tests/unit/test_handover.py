@@ -155,3 +155,60 @@ def test_host_reads_any_shape_of_comment():
     assert handover.current_run(found, SECRET, TASK) == RUN
     assert handover.winner(found, SECRET, TASK, RUN2).action == "COMPLETE"
     assert host.task_notes(Obj(comments=None)) == []
+
+
+def test_a_marker_verified_once_needs_no_second_mac(monkeypatch):
+    handover._known[0] = set()
+    task = TASK + "memo"
+    text = request(task=task)
+    computed = []
+    real = handover.signature.mac
+    monkeypatch.setattr(handover.signature, "mac", lambda *a: computed.append(a) or real(*a))
+    assert handover.current_run(notes(text), SECRET, task) == RUN
+    assert len(computed) == 1
+    assert handover.current_run(notes(text), SECRET, task) == RUN   # the read-back
+    assert len(computed) == 1
+    # Another secret or another task is a marker of its own: checked, and refused.
+    assert handover.current_run(notes(text), SECRET + "x", task) is None
+    assert handover.current_run(notes(text), SECRET, task + "x") is None
+    assert len(computed) == 3
+
+
+def test_a_forged_marker_is_checked_every_time_and_never_remembered(monkeypatch):
+    handover._known[0] = set()
+    forged = "`xlr-remote-completion request run=%s mac=%s`" % (RUN, "0" * 32)
+    computed = []
+    real = handover.signature.mac
+    monkeypatch.setattr(handover.signature, "mac", lambda *a: computed.append(a) or real(*a))
+    for _ in range(3):
+        assert handover.current_run(notes(forged), SECRET, TASK) is None
+    assert len(computed) == 3 and not handover._known[0]
+
+
+def test_the_verdict_written_is_read_back_without_a_mac(monkeypatch):
+    handover._known[0] = set()
+    written = verdict(key=KEY_B, task=TASK + "rb")
+    computed = []
+    real = handover.signature.mac
+    monkeypatch.setattr(handover.signature, "mac", lambda *a: computed.append(a) or real(*a))
+    found = handover.verdicts(notes(written), SECRET, TASK + "rb", RUN)
+    assert [v.mail_key for v in found] == [KEY_B] and not computed
+
+
+def test_the_remembered_markers_are_bounded(monkeypatch):
+    monkeypatch.setattr(handover, "_KNOWN_SIZE", 3)
+    handover._known[0] = set()
+    for number in range(7):
+        task = "%s/%d" % (TASK, number)
+        assert handover.current_run(notes(request(task=task)), SECRET, task) == RUN
+        assert 1 <= len(handover._known[0]) <= 3
+
+
+def test_utc_minute():
+    assert handover.utc_minute(datetime.datetime(2026, 1, 2, 3, 4, 59)) == "2026-01-02 03:04"
+    before = datetime.datetime.utcnow().replace(second=0, microsecond=0)
+    now = datetime.datetime.strptime(handover.utc_minute(), "%Y-%m-%d %H:%M")
+    after = datetime.datetime.utcnow()
+    assert before <= now <= after
+    assert handover.audit_text("COMPLETE", None, "a@b.example", None, "").startswith(
+        "Completed by email by a@b.example on %s" % now.strftime("%Y-%m-%d")[:4])

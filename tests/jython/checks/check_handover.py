@@ -72,3 +72,27 @@ def check_the_script_end():
     else:
         raise AssertionError('a FAIL verdict did not exit with status 1')
     assert polling.end(polling.WaitOutcome(None)) is None
+
+
+def check_markers_read_back_without_a_second_mac():
+    import datetime
+    handover._known[0] = set()
+    task = TASK + 'memo'
+    key = handover.mail_key('<m@x>', None, 2, 'token')
+    notes = [handover.Note(handover.request_comment(SECRET, task, RUN), None, 0),
+             handover.Note(handover.verdict_comment('Completed.', SECRET, 'COMPLETE', task,
+                                                    RUN, key), None, 1)]
+    real, computed = signature.mac, []
+    signature.mac = lambda *a: computed.append(a) or real(*a)
+    try:
+        assert handover.current_run(notes, SECRET, task) == RUN
+        assert [v.mail_key for v in handover.verdicts(notes, SECRET, task, RUN)] == [key]
+        assert len(computed) == 1       # the request marker; the verdict was written here
+        assert handover.current_run(notes, SECRET, task) == RUN
+        assert len(computed) == 1
+    finally:
+        signature.mac = real
+    when = datetime.datetime(2026, 12, 2, 8, 5, 7)
+    assert handover.utc_minute(when) == when.strftime('%Y-%m-%d %H:%M') == '2026-12-02 08:05'
+    now = handover.utc_minute()
+    assert len(now) == 16 and now[:2] == '20' and now[13] == ':'
