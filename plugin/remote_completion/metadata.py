@@ -49,8 +49,11 @@ _TOKEN_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 _SPELLINGS = ((ACTION, ('ACTION',)), (TASK_ID, ('TASK_ID', 'TASK ID', 'TASKID')),
               (SIGNATURE, ('SIGNATURE',)))
 _HEADER_FOLDED = 'METADATA(DONOTMODIFY)'
-_INVISIBLE = re.compile('[\u200b\u200c\u200d\u2060\ufeff\u00ad]', re.U)
-_ODD_SPACES = re.compile('[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]', re.U)
+_INVISIBLE_CHARS = '\u200b\u200c\u200d\u2060\ufeff\u00ad'
+_ODD_SPACE_CHARS = '\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t'
+_INVISIBLE = re.compile('[%s]' % _INVISIBLE_CHARS, re.U)
+_ODD_SPACES = re.compile('[%s]' % _ODD_SPACE_CHARS, re.U)
+_NOT_PLAIN = re.compile('[%s%s]' % (_INVISIBLE_CHARS, _ODD_SPACE_CHARS), re.U)
 
 
 # --- writing ----------------------------------------------------------------------
@@ -81,11 +84,13 @@ def prose(text):
 
 # --- finding ------------------------------------------------------------------------
 
-def normalise_line(line):
+def normalise_line(line, plain=False):
     """(quote depth, the line without quote marks, invisible characters or
     odd spaces, stripped).  Linear: a plain scan, no regular expression that
-    could backtrack."""
-    line = _ODD_SPACES.sub(' ', _INVISIBLE.sub('', line))
+    could backtrack.  ``plain``: the line holds none of those characters
+    (``normalised_lines`` finds that out for a whole text at once)."""
+    if not plain:
+        line = _ODD_SPACES.sub(' ', _INVISIBLE.sub('', line))
     depth = 0
     index = 0
     length = len(line)
@@ -99,6 +104,23 @@ def normalise_line(line):
         else:
             break
     return depth, line[index:].strip()
+
+
+_last = [(None, None)]   # (text, its normalised lines): the latest text only
+
+
+def normalised_lines(text):
+    """``normalise_line`` of each line of ``text`` (LF separated), each cut to
+    MAX_LINE_CHARS first; the list is shared, never change it.  One search
+    of the whole text instead of two substitutions a line, and a text is
+    done once: the finder, then the comment, read the same lines."""
+    last = _last[0]
+    if last[0] is text:
+        return last[1]
+    plain = _NOT_PLAIN.search(text) is None
+    lines = [normalise_line(line[:MAX_LINE_CHARS], plain) for line in text.split('\n')]
+    _last[0] = (text, lines)
+    return lines
 
 
 def _fold(line):
@@ -209,8 +231,8 @@ def find_blocks(text):
     """Every block in ``text`` (its lines separated by LF), in order.
     ACTION values come back upper-cased, SIGNATURE values lower-cased and
     without white space (mail clients wrap and capitalise them)."""
-    lines = [normalise_line(line) if len(line) <= MAX_LINE_CHARS else (0, None)
-             for line in text.split('\n')]
+    lines = [pair if len(line) <= MAX_LINE_CHARS else (0, None)
+             for line, pair in zip(text.split('\n'), normalised_lines(text))]
     blocks = []
     current = None
     last = None            # the label whose value the next line may continue

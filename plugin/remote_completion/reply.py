@@ -775,7 +775,7 @@ def _top_lines(text, end=None):
     """The unquoted lines above the quote, the instruction sentence or the
     first metadata block."""
     lines = _lines_for_comment(text)
-    normalised = [metadata.normalise_line(line) for line in lines]
+    normalised = metadata.normalised_lines(text)
     stop = len(lines) if end is None else min(end, len(lines))
     for index in range(stop):
         line = normalised[index][1]
@@ -806,7 +806,7 @@ def _top_lines(text, end=None):
 def _own_block(text, blocks):
     """True when a complete block stands unquoted above any quoted history
     (a button's mail), rather than inside the quoted request."""
-    normalised = [metadata.normalise_line(line) for line in _lines_for_comment(text)]
+    normalised = metadata.normalised_lines(text)
     boundary = len(normalised)
     for index, (depth, line) in enumerate(normalised):
         if depth:
@@ -822,8 +822,7 @@ def _own_block(text, blocks):
 def _bottom_lines(text):
     """A bottom-posted reply's own lines: the unquoted lines after the last
     quoted ('>') line."""
-    lines = _lines_for_comment(text)
-    normalised = [metadata.normalise_line(line) for line in lines]
+    normalised = metadata.normalised_lines(text)
     last = -1
     for index, (depth, _line) in enumerate(normalised):
         if depth:

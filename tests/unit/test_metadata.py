@@ -5,6 +5,7 @@ import re
 import textwrap
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from remote_completion import compose, metadata, reply, signature
 
@@ -174,3 +175,26 @@ def test_reply_and_compose_share_the_format():
     assert signature.ACTIONS == metadata.ACTIONS == reply.ACTIONS
     msg_block = compose.metadata_block("FAIL", TASK, SIG_V1)
     assert msg_block == metadata.block("FAIL", TASK, SIG_V1)
+
+
+# Characters normalise_line treats apart, and the ones around them in a block.
+_LINE_CHARS = st.sampled_from(list("ab >*:\t\n-") + ["\u200b", "\u00ad", "\ufeff", "\u00a0",
+                                                      "\u2007", "\u3000", "\u00e9", "\u2028"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINE_CHARS, max_size=60).map("".join))
+def test_normalised_lines_are_normalise_line_of_each_cut_line(text):
+    expected = [metadata.normalise_line(line[:metadata.MAX_LINE_CHARS])
+                for line in text.split("\n")]
+    assert metadata.normalised_lines(text) == expected
+    assert metadata.normalised_lines(text) == expected   # the same text again
+
+
+def test_normalised_lines_of_plain_and_long_lines(monkeypatch):
+    monkeypatch.setattr(metadata, "MAX_LINE_CHARS", 8)
+    text = "> > ACTION:\u00a0FAIL\n  plain line here\n\u200bTASK_ID: x"
+    assert metadata.normalised_lines(text) == [(2, "ACTI"), (0, "plain"), (0, "TASK_ID")]
+    other = "".join(text)   # equal, not the same object: worked out again
+    assert metadata.normalised_lines(other) == metadata.normalised_lines(text)
+    assert metadata.normalise_line("a\u00a0b", plain=True) == (0, "a\u00a0b")
