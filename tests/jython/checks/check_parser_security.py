@@ -18,6 +18,7 @@ import os
 import time
 
 import parser_shapes
+import plain_views
 from remote_completion import reply
 from jython_support import write_json as _write
 
@@ -133,3 +134,27 @@ def check_corpus_parses_as_on_cpython(context):
 
 def check_fuzz_inputs_never_raise(context):
     assert _parse_all(context, context['fuzz_dir'], 'fuzz')
+
+
+def check_the_plain_split_reads_as_the_feed_parser(context):
+    """reply._plain_mail (single-part text/plain mail split without the email
+    package) on Jython's own email package: the same fields and body as the
+    feed parser's split, and the same ParsedReply as without the shortcut,
+    for every corpus and fuzz input."""
+    real = reply._plain_mail
+    taken = 0
+    for folder in ('corpus_dir', 'fuzz_dir'):
+        for name, raw in _files(context[folder]):
+            ready = plain_views.prepared(raw)
+            plain = real(ready) if ready is not None else None
+            if plain is not None:
+                taken += 1
+                assert plain_views.message_view(plain) == plain_views.message_view(
+                    reply._message_from_bytes(ready)), name
+            shortcut = plain_views.reply_view(reply.parse_reply(raw))
+            reply._plain_mail = lambda raw: None
+            try:
+                assert plain_views.reply_view(reply.parse_reply(raw)) == shortcut, name
+            finally:
+                reply._plain_mail = real
+    assert taken
