@@ -41,7 +41,12 @@ def main(argv):
     if offset:
         claims_mod._clock = lambda: time.time() + offset
     if mode == "no-claims":
-        claims_mod.Claims.prepare = lambda self: False
+        # As with a server without CONDSTORE: no claims, the mailbox selected.
+        def no_claims(self, select=None):
+            if select is not None:
+                self.client.select(select)
+            return False
+        claims_mod.Claims.prepare = no_claims
     if mode == "die-after-claim":
         original_claim = claims_mod.Claims.claim
 
