@@ -57,6 +57,7 @@ def test_quick_benchmark_prints_every_cpython_row(tmp_path):
 def test_quick_benchmark_measures_jython_too(tmp_path):
     stdout, results = run_quick(tmp_path, "--stages", "jython", timeout=400)
     assert any(i.startswith("Jython 2.7") for i in results["interpreters"])
-    assert "empty fetch cycle, warm (Jython vs CPython)" in stdout
+    assert "empty fetch cycle, warm (after %d cycles; Jython vs CPython)" \
+        % results["sizes"]["cycle_warmup"] in stdout
     assert "fresh Jython interpreter per run" in stdout
     assert results["cycle"]["jython"]["wall"]["median"] > 0
