@@ -95,20 +95,19 @@ def open_claims(client, log, timeout=None, select=None):
     with ``select``, the mailbox to select then (for IMAP in the same round
     trip as the ENABLE); a failed SELECT raises."""
     make = getattr(client, 'make_claims', None)   # a source with claims of its own (Graph)
-    claimer = None
+    pipelined = select is not None and make is None   # IMAP: ENABLE and SELECT in one write
     try:
         claimer = make(timeout) if make else claims_mod.Claims(client, timeout=timeout)
-        if select is None or make is not None:
+        if not pipelined:
             claimer = claimer if claimer.prepare() else None
     except Exception as error:
         log.debug('Remote completion: messages are not claimed: %s', logs.describe_error(error))
         claimer = None
-    if select is None:
-        return claimer
-    if claimer is None or make is not None:
+    if pipelined and claimer is not None:
+        return claimer if claimer.prepare(select=select) else None   # selects in any case
+    if select is not None:
         client.select(select)
-        return claimer
-    return claimer if claimer.prepare(select=select) else None
+    return claimer
 
 
 def _claim(claimer, uids, infos, log):
