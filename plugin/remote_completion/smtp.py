@@ -94,28 +94,31 @@ class _Session(smtplib.SMTP):
     def send(self, data):
         if self._data_next:
             self._data_next = False
-            maildebug.trace('SMTP', 'C', '[message, %d bytes]' % len(data))
+            self._trace(data, None)
         else:
-            text = _text(data)
-            if text.upper().startswith('AUTH'):
-                self._in_auth = True
-            for line in text.rstrip('\r\n').split('\r\n'):
-                maildebug.trace('SMTP', 'C', line, in_auth=self._in_auth)
+            self._trace(None, _text(data))
         return smtplib.SMTP.send(self, _native(data))
 
     def send_group(self, content, commands):
         """One write: a message's content (None: none), then commands (None:
         none), traced as ``send`` traces them (RFC 2920 pipelining)."""
-        data = b''
-        if content is not None:
-            maildebug.trace('SMTP', 'C', '[message, %d bytes]' % len(content))
-            data = content
         self._data_next = False
+        self._trace(content, commands)
+        data = content if content is not None else b''
         if commands:
-            for line in commands.rstrip('\r\n').split('\r\n'):
-                maildebug.trace('SMTP', 'C', line)
             data += commands.encode('ascii')   # addresses checked: ASCII
         return smtplib.SMTP.send(self, data)
+
+    def _trace(self, content, commands):
+        """One write in the trace: a message only by its size, then each
+        command line (an AUTH exchange masked)."""
+        if content is not None:
+            maildebug.trace('SMTP', 'C', '[message, %d bytes]' % len(content))
+        if commands:
+            if commands.upper().startswith('AUTH'):
+                self._in_auth = True
+            for line in commands.rstrip('\r\n').split('\r\n'):
+                maildebug.trace('SMTP', 'C', line, in_auth=self._in_auth)
 
     def getreply(self):
         code, message = smtplib.SMTP.getreply(self)
