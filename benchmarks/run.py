@@ -81,8 +81,8 @@ QUICK = dict(repeats=1, push_replies=3, push_window=2.0, session_replies=1,
              team=5, junk_mb=2, memory_replies=2, sync_interval=2)
 STAGES = ("latency", "jython", "drain", "scaling", "smtp", "memory")
 USERS = ("push", "session", "xlr1", "xlrn", "cycle", "drain", "naive", "drainwan", "naivewan",
-         "drainapi", "drainj", "outcome", "outcomej", "scale", "headers", "memory", "memorybig",
-         "smtp")
+         "drainapi", "drainj", "gmail", "outcome", "outcomej", "scale", "headers", "memory",
+         "memorybig", "smtp")
 SMTP_USER = "smtp"     # the SMTP relay's login (Dovecot checks it for Postfix)
 
 
@@ -98,12 +98,12 @@ def task_of(number):
     return host.add_task(number, person, secret=SECRET)
 
 
-def replies(first, count, extra_header=0):
+def replies(first, count, extra_header=0, client="plain"):
     out = []
     for number in range(first, first + count):
         task = task_of(number)
         out.append(mailgen.reply(SECRET, task, task.owner + "@bench.example", MAILBOX_ADDRESS,
-                                 extra_header=extra_header))
+                                 extra_header=extra_header, client=client))
     return out
 
 
@@ -250,7 +250,8 @@ def stage_jython(mb, workers, sizes, results):
 # --- drains ------------------------------------------------------------------------------
 
 def drain_once(mb, worker_factory, user, first, count, mode="batched", port=None, **extra):
-    mb.deliver(user, replies(first, count, extra.pop("extra_header", 0)))
+    mb.deliver(user, replies(first, count, extra.pop("extra_header", 0),
+                             extra.pop("client", "plain")))
     worker = worker_factory()
     try:
         run = worker.call("drain", imap=mb.imap(user, port=port), numbers=[first, count],
@@ -346,6 +347,15 @@ def stage_drain(mb, workers, sizes, results, home):
                                                               sizes["jython_backlog"])
                                                    for _ in range(repeats)]),
                          "n": sizes["jython_backlog"]}
+    n = sizes["jython_backlog"]
+    out["gmail"] = {"n": n}
+    for kind in workers:
+        step("drain %d queued replies as Gmail sends them (%s, warm, %d repeats)"
+             % (n, kind, repeats))
+        factory = Factory(lambda kind=kind: workers[kind], fresh=False)
+        out["gmail"][kind] = drain_figures([drain_once(mb, factory, "gmail", next(first), n,
+                                                       client="gmail")
+                                            for _ in range(repeats)])
     stage_outcome_replies(mb, workers, sizes, out, first)
 
 
@@ -618,6 +628,14 @@ def report_rows(results, sizes):
                 "drain %s queued replies, loopback, per message (Jython vs CPython; outcome "
                 "replies off)" % format(dr["jython"]["n"], ","), c, j,
                 "<= 2 ms, within 4x: %s" % met(j["median"] <= 0.002 and ratio <= 4), fmt_ms))
+        gm = dr.get("gmail") or {}
+        if "cpython" in gm:
+            rows.append(runtimes_row(
+                "same, replies as Gmail and Outlook send them (multipart/alternative: the text "
+                "and its HTML, quoted-printable), per message",
+                per_message(gm["cpython"]["wall"], gm["n"]),
+                per_message(gm["jython"]["wall"], gm["n"]) if "jython" in gm else None, "",
+                fmt_ms))
         oc = dr.get("outcome") or {}
         if "cpython" in oc:
             rows.append(runtimes_row(
