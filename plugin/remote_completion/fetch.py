@@ -87,14 +87,17 @@ def _load_settings(settings, log):
     return loaded
 
 
-def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_variables):
+def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, mailbox=None,
+                    **api_variables):
     """Process every message in INBOX once; returns a Summary.  Never raises
     for mail or server trouble (it is logged once per cycle).
 
     ``apis``: a ``host.Apis``; the script variables by name (``taskApi=``...)
     are taken too, for callers holding them as a dict.  ``release_id``: read
     the mailbox of that release's IMAP configuration (its nearest folder's,
-    else the global one); None: the global one."""
+    else the global one); None: the global one.  ``mailbox``: an open
+    ``Mailbox`` to drain (its connection and configuration, kept open
+    afterwards) instead of a connection of the cycle's own."""
     if apis is None:
         apis = host.Apis.from_variables(api_variables)
     log = logs.get_logger()
@@ -105,6 +108,8 @@ def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_v
         log.debug('Remote completion: fetching is disabled (fetching-enabled = false).')
         summary.error = 'disabled'
         return summary
+    if mailbox is not None:
+        return _drain_open(mailbox, settings, apis, summary, log, now)
     try:
         config = host.find_imap_config(apis.configurationApi, release_id)
     except host.ConfigurationError as error:
@@ -117,26 +122,82 @@ def run_fetch_cycle(apis=None, settings=None, now=None, release_id=None, **api_v
         summary.error = 'configuration'
         return summary
 
-    max_size = int(settings.max_message_size)
-    client = None
+    opened = Mailbox(config, settings, log)
     try:
-        client = imap.ImapClient.for_config(config, timeout=settings.network_timeout,
-                                            max_literal=max_size + HEADER_BYTES)
-        client.connect()
-        client.login(config.username, config.password)
-        # CONDSTORE must be enabled before SELECT: in the same round trip.
-        claimer = drain.open_claims(client, log, settings.claim_timeout, select='INBOX')
-        _process_mailbox(client, config, settings, apis, summary, log, now, claimer)
+        opened.open()
+        _process_mailbox(opened.client, config, settings, apis, summary, log, now,
+                         opened.claimer)
     except ANY_ERROR as error:  # ImapError, TLS, anything unexpected, a Java Error
-        summary.error = 'imap'
-        log.error('Remote completion: fetching mail from %s:%s failed: %s',
-                  logs.clean(config.host, 100), config.port, _safe_error(error))
+        _failed(summary, log, config, error)
     finally:
-        if client is not None:
-            client.logout()
+        opened.close()
     if summary.total:
         log.debug('Remote completion: fetch cycle done: %r', summary)
     return summary
+
+
+def _failed(summary, log, config, error):
+    summary.error = 'imap'
+    log.error('Remote completion: fetching mail from %s:%s failed: %s',
+              logs.clean(config.host, 100), config.port, _safe_error(error))
+
+
+def _drain_open(mailbox, settings, apis, summary, log, now):
+    """A cycle on ``mailbox``'s connection: it stays open, also after an
+    error (``summary.error`` then says 'imap': the caller decides)."""
+    try:
+        _process_mailbox(mailbox.client, mailbox.config, settings, apis, summary, log, now,
+                         mailbox.claimer)
+    except ANY_ERROR as error:
+        _failed(summary, log, mailbox.config, error)
+    if summary.total:
+        log.debug('Remote completion: fetch cycle done: %r', summary)
+    return summary
+
+
+class Mailbox(object):
+    """INBOX of one IMAP configuration as a fetch cycle opens it: connected,
+    logged in, claims prepared (CONDSTORE enabled in the same round trip as
+    the SELECT).  A fetch cycle opens its own and closes it; the XL Release
+    push session (``xlrpush``) keeps one open for its IDLE and drains it
+    with ``run_fetch_cycle(mailbox=)`` on every wake-up."""
+
+    def __init__(self, config, settings, log=None):
+        self.config = config
+        self.settings = settings
+        self.log = log or logs.get_logger()
+        self.client = None
+        self.claimer = None
+
+    def open(self):
+        settings = self.settings
+        self.client = imap.ImapClient.for_config(
+            self.config, timeout=settings.network_timeout,
+            max_literal=int(settings.max_message_size) + HEADER_BYTES)
+        self.client.connect()
+        self.client.login(self.config.username, self.config.password)
+        # CONDSTORE must be enabled before SELECT: in the same round trip.
+        self.claimer = drain.open_claims(self.client, self.log, settings.claim_timeout,
+                                         select='INBOX')
+        return self
+
+    @property
+    def capabilities(self):
+        return self.client.capabilities
+
+    def idle(self, network_timeout=None, clock=None):
+        return self.client.idle(network_timeout, *([clock] if clock is not None else []))
+
+    def told_unlisted(self):
+        """True when the server told of new mail after the last drain's
+        listing ended (``imap.ImapClient.told_unlisted``)."""
+        told = getattr(self.client, 'told_unlisted', None)
+        return bool(told()) if told is not None else False
+
+    def close(self):
+        client, self.client = self.client, None
+        if client is not None:
+            client.logout()
 
 
 # --- the mailbox -----------------------------------------------------------------

@@ -87,6 +87,10 @@ class _Connection(imaplib.IMAP4):
         # lists the mailbox in windows follows them here (see uid_windows).
         self.message_count = None
         self.expunged = None            # a list while a drain follows expunges
+        # New mail told (EXISTS growing the count), and how much of it the
+        # last complete listing had seen (None: none complete yet).
+        self.arrivals = 0
+        self.listed_arrivals = None
         self._greeted = False           # imaplib's CAPABILITY right after the greeting
         self._held = None               # commands written with the next one (pipelined)
         self._unsent = b''
@@ -95,6 +99,8 @@ class _Connection(imaplib.IMAP4):
     def note(self, kind, number):
         """An untagged EXISTS or EXPUNGE, in the order the server sent them."""
         if kind == 'EXISTS':
+            if self.message_count is not None and number > self.message_count:
+                self.arrivals += 1
             self.message_count = number
         elif kind == 'EXPUNGE':
             if self.message_count:
@@ -715,10 +721,12 @@ class ImapClient(object):
         size = max(1, int(size))
         position, last = 1, 0
         conn.expunged = []
+        conn.listed_arrivals = None
         try:
             while True:
                 count = conn.message_count
                 if count is not None and position > count:
+                    conn.listed_arrivals = conn.arrivals
                     return
                 end = position + size - 1 if count is None else min(position + size - 1, count)
                 data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
@@ -736,6 +744,16 @@ class ImapClient(object):
                 del conn.expunged[:]
         finally:
             conn.expunged = None
+
+    def told_unlisted(self):
+        """True when the server told of new mail (an EXISTS, also one read
+        by an IDLE session) after the last complete ``uid_windows`` listing
+        ended: a drain on this connection has not seen it, and no IDLE will
+        tell of it again.  False when no listing was complete (a drain that
+        stopped early leaves its mail for the next wake-up anyway)."""
+        conn = self.conn
+        listed = getattr(conn, 'listed_arrivals', None)
+        return listed is not None and conn.arrivals != listed
 
     def _fetch(self, uids, items):
         """[(uid, response text, [literal bytes...])] for UID FETCH of ``uids``.

@@ -12,7 +12,8 @@ which XL Release does not document, so no thread is started here.
   set, as ``polling.take_cycle_slot``) says until when one run holds the
   mailbox.  The run that takes it drains the mailbox, enters IDLE (the
   same ``imap.ImapClient.idle`` the push job uses) and, on every "new mail",
-  runs one fetch cycle on this same thread, for ``xlr-push-session``
+  runs one fetch cycle on this same thread and this same connection
+  (``fetch.Mailbox``: DONE, the drain, IDLE again), for ``xlr-push-session``
   seconds at most; then it gives the slot back, and the next waiting run
   of any task takes it at once.  With many tasks waiting that is
   milliseconds later; with one, its own next run.
@@ -134,7 +135,13 @@ def chance(conf):
 class Session(object):
     """One slot holder's work: drain, then IDLE with a fetch cycle per
     wake-up, until ``xlr-push-session`` passes, the thread is interrupted,
-    or ``own_verdict()`` finds the holder's own task answered."""
+    or ``own_verdict()`` finds the holder's own task answered.
+
+    The cycles drain the IDLE connection itself (``fetch.Mailbox``, INBOX
+    selected, claims prepared): DONE, the drain, IDLE again, so a wake-up
+    costs no new connection, TLS handshake or login.  New mail told while
+    a drain runs (an EXISTS after its listing ended) is drained at once:
+    IDLE would not tell of it again."""
 
     def __init__(self, apis, conf, own_verdict, clock=push._monotonic, log=None,
                  open_mailbox=None, close_mailbox=None):
@@ -144,7 +151,7 @@ class Session(object):
         self.clock = clock
         self.log = log or logs.get_logger()
         if open_mailbox is None:
-            open_mailbox, close_mailbox = push._default_mailbox(apis.configurationApi, conf)
+            open_mailbox, close_mailbox = _session_mailbox(apis.configurationApi, conf, self.log)
         self.open_mailbox = open_mailbox
         self.close_mailbox = close_mailbox or (lambda client: None)
         self.cycles = 0
@@ -152,14 +159,24 @@ class Session(object):
         self.idle_ok = False
         self.found = None
 
-    def _cycle(self):
+    def _cycle(self, mailbox=None):
+        """One fetch cycle, on ``mailbox`` (the session's connection) or on a
+        connection of its own; True when the holder's own verdict is in.
+        Raises ConnectionLost when the cycle on ``mailbox`` failed: the
+        connection is not trusted any further."""
         self.cycles += 1
+        summary = None
         try:
-            fetch.run_fetch_cycle(self.apis, settings=self.conf)
+            if mailbox is None:
+                fetch.run_fetch_cycle(self.apis, settings=self.conf)
+            else:
+                summary = fetch.run_fetch_cycle(self.apis, settings=self.conf, mailbox=mailbox)
         except HOST_ERRORS as error:   # the mailbox's trouble must not fail the task
             self.log.error('Remote completion: fetch cycle in the waiting task failed: %s',
                            host.describe_error(error))
         self.found = self.own_verdict()
+        if self.found is None and getattr(summary, 'error', None) == 'imap':
+            raise imap.ConnectionLost('the fetch cycle on the IDLE connection failed')
         return self.found is not None
 
     def run(self):
@@ -169,36 +186,31 @@ class Session(object):
         retried by every waiting run)."""
         end = self.clock() + float(self.conf.xlr_push_session)
         try:
-            client = self.open_mailbox()
+            mailbox = self.open_mailbox()
         except ANY_ERROR as error:
             self.log.warning('Remote completion: IMAP IDLE connection not opened (%s)',
                              logs.describe_error(error, 200))
             return 'answered' if self._cycle() else 'no-idle'
         try:
-            if not imap.offers_idle(client.capabilities):
-                return 'answered' if self._cycle() else 'no-idle'
-            first = True
+            if not imap.offers_idle(mailbox.capabilities):
+                return 'answered' if self._cycle(mailbox) else 'no-idle'
+            drain = True   # what is already there first
             while self.clock() < end and not push._thread_interrupted():
-                idle = client.idle(self.conf.network_timeout, self.clock)
-                self.idle_ok = True
-                # In IDLE from here on: mail arriving during a cycle is told
-                # on this connection and read after the cycle.
-                if first:
-                    first = False
-                    if self._cycle():
-                        idle.done()
+                if drain:
+                    if self._cycle(mailbox):
                         return 'answered'
-                refresh_at = min(end, self.clock() + float(self.conf.idle_refresh))
-                answered = False
-                while not answered:
+                    if _told_unlisted(mailbox):
+                        continue   # told during the drain: drained now
+                idle = mailbox.idle(self.conf.network_timeout, self.clock)
+                self.idle_ok = True
+                event = 'mail' if _told_unlisted(mailbox) else None   # told as IDLE began
+                if event is None:
+                    refresh_at = min(end, self.clock() + float(self.conf.idle_refresh))
                     event = idle.next_event(refresh_at, push._thread_interrupted)
-                    if event != 'mail':
-                        break
-                    self.wakeups += 1
-                    answered = self._cycle()
                 idle.done()
-                if answered:
-                    return 'answered'
+                drain = event == 'mail'
+                if drain:
+                    self.wakeups += 1
             return 'ended'
         except imap.IdleRefused as error:
             self.log.warning('Remote completion: the IMAP server refused IDLE (%s): '
@@ -210,9 +222,31 @@ class Session(object):
             return 'answered' if self._cycle() else 'no-idle'
         finally:
             try:
-                self.close_mailbox(client)
+                self.close_mailbox(mailbox)
             except ANY_ERROR:
                 pass
+
+
+def _told_unlisted(mailbox):
+    told = getattr(mailbox, 'told_unlisted', None)
+    return bool(told()) if told is not None else False
+
+
+def _session_mailbox(configuration_api, conf, log):
+    """(open, close) for the session's connection: the global configuration
+    read at every open, so an admin's change applies from the next session."""
+    def open_mailbox():
+        config = host.find_imap_config(configuration_api)
+        mailbox = fetch.Mailbox(config, conf, log)
+        try:
+            return mailbox.open()
+        except ANY_ERROR:
+            mailbox.close()
+            raise
+
+    def close_mailbox(mailbox):
+        mailbox.close()
+    return open_mailbox, close_mailbox
 
 
 def hold_if_free(apis, conf, own_verdict, store, now_millis=None, clock=push._monotonic,

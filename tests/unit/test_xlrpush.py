@@ -112,6 +112,126 @@ def test_a_reply_arriving_during_the_session_is_recorded_then_ends_its_task(
 
 
 @pytest.mark.dovecot
+def test_every_wake_up_is_drained_on_the_idle_connection_and_mail_told_meanwhile_too(
+        make_host, push_home, idling, monkeypatch):
+    """One connection for the whole session: DONE, the drain, IDLE again.  A
+    reply that arrives while a drain runs, after its listing (told by an
+    EXISTS in a later answer, which no IDLE repeats), is drained at once."""
+    host = make_host()
+    tasks = [s.TASK_ID + str(n) for n in range(3)]
+    for task_id in tasks:
+        host.world.add_task(task_id, owner="alice")
+    connects = []
+    real_connect = imap.ImapClient.connect
+
+    def connect(self):
+        connects.append(1)
+        return real_connect(self)
+    monkeypatch.setattr(imap.ImapClient, "connect", connect)
+    commented = {}
+    real_comment = fakes.TaskApi.commentTask
+
+    def comment(self, task_id, text):
+        result = real_comment(self, task_id, text)
+        commented.setdefault(task_id, threading.Event()).set()
+        if task_id == tasks[1]:
+            # The second reply's verdict is in, its drain not done yet: the
+            # third arrives now, after that drain's listing.
+            host.deliver(good_reply(task_id=tasks[2]))
+        return result
+    monkeypatch.setattr(fakes.TaskApi, "commentTask", comment)
+    for task_id in tasks:
+        commented[task_id] = threading.Event()
+    clock = VirtualClock()
+    holder = WaitingTask(s.TASK_ID)
+    polling_wait = polling.wait_for_reply
+    thread = threading.Thread(target=lambda: run_waiting_script(host, holder))
+    try:
+        polling.wait_for_reply = lambda *a, **k: polling_wait(*a, clock=clock, **k)
+        thread.start()
+        assert idling.wait(30), "the waiting run never entered IDLE"
+        host.deliver(good_reply(task_id=tasks[0]))
+        assert commented[tasks[0]].wait(30), "no verdict on the first reply"
+        host.deliver(good_reply(task_id=tasks[1]))
+        assert commented[tasks[1]].wait(30), "no verdict on the second reply"
+        assert commented[tasks[2]].wait(30), "the reply told during a drain was left"
+        clock.now += 61
+        thread.join(30)
+        assert not thread.is_alive()
+    finally:
+        polling.wait_for_reply = polling_wait
+    assert sorted(host.world.actions) == sorted((t, "COMPLETE") for t in tasks)
+    assert connects == [1] and host.count() == 0
+
+
+def test_mail_told_after_a_drains_listing_is_drained_before_waiting_in_idle():
+    """Stand-ins: the server told of new mail during the first drain (after
+    its listing) and again as IDLE began; neither waits for an IDLE event."""
+    cycles, told, events = [], [True, False, True, False, False], []
+
+    clock = VirtualClock()
+
+    class Idle:
+        def next_event(self, until, should_stop=None):
+            events.append("waited")
+            clock.now += 61   # the session's time is up
+            return None
+
+        def done(self):
+            events.append("done")
+
+    class Mailbox:
+        capabilities = ("IMAP4REV1", "IDLE")
+
+        def idle(self, network_timeout=None, clock=None):
+            events.append("idle")
+            return Idle()
+
+        def told_unlisted(self):
+            return told.pop(0)
+
+    class Fetch:
+        @staticmethod
+        def run_fetch_cycle(apis, settings=None, mailbox=None):
+            assert isinstance(mailbox, Mailbox)
+            cycles.append(1)
+            events.append("cycle")
+
+    conf = Settings(xlr_push_session=60, network_timeout=10, idle_refresh=240)
+    real_fetch = xlrpush.fetch
+    xlrpush.fetch = Fetch
+    try:
+        session = xlrpush.Session(polling.host.Apis(None, None, None, None, None, object()),
+                                  conf, lambda: None, clock=clock, open_mailbox=Mailbox)
+        assert session.run() == "ended"
+    finally:
+        xlrpush.fetch = real_fetch
+    assert events == ["cycle", "cycle", "idle", "done", "cycle", "idle", "waited", "done"]
+    assert told == []
+
+
+@pytest.mark.dovecot
+def test_new_mail_told_after_a_complete_listing_is_unlisted_until_listed_again(mailbox):
+    server, user, password = mailbox
+    client = imap.ImapClient(server.host, server.port, imap.TLS_NONE, timeout=10)
+    client.connect()
+    try:
+        client.login(user, password)
+        server.append(user, s.plain("one"))
+        client.select("INBOX")
+        assert not client.told_unlisted()          # no listing yet: nothing to say
+        assert [list(w) for w in client.uid_windows()] == [[1]]
+        assert not client.told_unlisted()
+        server.append(user, s.plain("two"))
+        client.noop()                              # the answer tells of it (EXISTS)
+        assert client.told_unlisted()
+        assert [list(w) for w in client.uid_windows()] == [[1, 2]]
+        assert not client.told_unlisted()
+    finally:
+        client.logout()
+
+
+@pytest.mark.dovecot
 def test_the_holders_own_reply_ends_its_session_and_its_task(make_host, push_home):
     host = make_host()
     host.deliver(good_reply())

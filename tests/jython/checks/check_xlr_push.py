@@ -75,7 +75,8 @@ def check_the_holder_idles_runs_a_cycle_per_wake_up_and_ends_on_its_verdict():
 
     class Fetch(object):
         @staticmethod
-        def run_fetch_cycle(apis, settings=None):
+        def run_fetch_cycle(apis, settings=None, mailbox=None):
+            assert mailbox is client   # drained on the IDLE connection itself
             cycles.append(1)
             if len(cycles) == 3:   # the third cycle records the holder's own verdict
                 apis.taskApi.commentTask('Release1/Phase1/Task1', 'verdict')
@@ -97,10 +98,11 @@ def check_the_holder_idles_runs_a_cycle_per_wake_up_and_ends_on_its_verdict():
                                        clock=lambda: 5.0, open_mailbox=lambda: client)
     finally:
         xlrpush.fetch = real_fetch
-    # Drain at IDLE start, then one cycle per wake-up until its own verdict.
+    # A drain before the first IDLE, then one cycle per wake-up (IDLE left
+    # for it: the same connection) until its own verdict.
     assert session.outcome == 'answered' and session.found == 'VERDICT'
     assert len(cycles) == 3 and session.wakeups == 2
-    assert client.session.done_calls == 1
+    assert client.session.done_calls == 2
     assert System.getProperty(xlrpush.PUSH_SLOT_KEY) == '0'   # given back
 
 
