@@ -144,11 +144,15 @@ class Host(object):
         ``secret``, by default the IMAP configuration's)."""
         phase = self.release.phases[0]
         task_id = "%s/Task%06d" % (phase.id, number)
+        # The status line as the start script leaves it (StartTask.py sets
+        # start.waiting_status_line of the people mailed), so that a waiting
+        # run does not set it for the first time, which XL Release's never do.
         task = Obj(id=task_id, title="Approve step %d" % number, description="", owner=owner,
                    team=None, status=Status("IN_PROGRESS"), type=TASK_TYPE,
                    taskType=TASK_TYPE, failuresCount=0, phase=phase, releaseUid=1,
-                   comments=[], startDate=None, statusLine=None, run_id=run_id_of(number),
-                   variables=[])
+                   comments=[], startDate=None,
+                   statusLine="Waiting for a reply by email from %s" % owner.title(),
+                   run_id=run_id_of(number), variables=[])
         task.run = task.run_id
         from benchmarks import adapters
         if secret is None:

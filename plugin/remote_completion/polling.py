@@ -41,7 +41,7 @@ import time
 
 from . import fetch, handover, host, logs, settings as settings_module, signature, start
 from . import jvmstate, xlrpush
-from .compat import HOST_ERRORS, JYTHON, to_text
+from .compat import HOST_ERRORS, JYTHON, prop, to_text
 
 LAST_CYCLE_KEY = 'xlr.remote-completion.last-cycle-millis'
 # The stores' old names here: tests and checks reach them through polling.
@@ -323,7 +323,7 @@ def end(outcome, out=None):
 # every run is (1,000 tasks at a 2 s wait-interval: 500 a second), so it
 # has a path of its own that looks at three JVM-wide values and builds
 # nothing else: on Jython the general path cost several times as much.
-_notice_keys = {}      # task id -> its notice key (xlrpush.notice_key)
+_notice_keys = {}      # task id (as the host gives it) -> its notice key (xlrpush.notice_key)
 MAX_NOTICE_KEYS = 4096
 _slot_seen = [(None, 0)]   # the slot's text last read and its value (one tuple: threads)
 
@@ -354,12 +354,14 @@ def _rest(task, host_runs_jobs, request_recipients):
             if seen[1] <= now:
                 return False
         # else no slot before the startup delay: quiet unless noticed
-    task_id = host.task_id(task)
-    key = _notice_keys.get(task_id)
+    # The id as the host gives it: no text made from it per run (on Jython
+    # a str id is decoded every time).
+    raw_id = prop(task, 'id')
+    key = _notice_keys.get(raw_id)
     if key is None:
         if len(_notice_keys) >= MAX_NOTICE_KEYS:
             _notice_keys.clear()
-        key = _notice_keys[task_id] = xlrpush.notice_key(task_id)
+        key = _notice_keys[raw_id] = xlrpush.notice_key(to_text(raw_id))
     if store.get(key) is not None:
         return False   # a notice: the general path takes it and reads
     draw = xlrpush.random.random()

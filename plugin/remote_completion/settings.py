@@ -27,7 +27,7 @@ import re
 import sys
 import threading
 
-from .compat import HOST_ERRORS, integer_types, string_types, to_text
+from .compat import HOST_ERRORS, JYTHON, integer_types, string_types, to_text
 
 SECTION = 'xl.remote-completion'
 ENV_HOME = 'XL_RELEASE_SERVER_HOME'
@@ -450,12 +450,23 @@ XLR_CONFIG = 'com.xebialabs.xlrelease.config.XlrConfig'
 SERVER_SOURCE = 'the XL Release configuration (XlrConfig)'
 
 
+# On Jython, XlrConfig missing from the JVM (outside XL Release: the
+# sandbox, the benchmark) stays missing: the import is not tried again (a
+# failed Java import costs about 2.5 ms there).  CPython tries every time
+# (tests put a stand-in on the path).
+_no_server_config = []
+
+
 def server_config():
     """XL Release's resolved configuration (a Typesafe Config), or None
     outside XL Release (the class is not importable there)."""
+    if _no_server_config:
+        return None
     try:
         from com.xebialabs.xlrelease.config import XlrConfig
     except ImportError:
+        if JYTHON:
+            _no_server_config.append(True)
         return None
     try:
         return XlrConfig.getInstance().getRootConfig()

@@ -129,3 +129,23 @@ def check_read_only_and_cached_load():
         assert settings.load(path).batch_size == 123
     finally:
         shutil.rmtree(tmp)
+
+
+def check_outside_xl_release_the_missing_xlr_config_is_looked_for_once():
+    """No XlrConfig in this JVM: the failed Java import (about 2.5 ms) is
+    not tried again by the waiting scripts' settings reads."""
+    import __builtin__
+    assert settings.server_config() is None
+    tried = []
+    real_import = __builtin__.__import__
+
+    def counting_import(name, *args, **kwargs):
+        if name.startswith('com.xebialabs'):
+            tried.append(name)
+        return real_import(name, *args, **kwargs)
+    __builtin__.__import__ = counting_import
+    try:
+        assert settings.server_config() is None
+    finally:
+        __builtin__.__import__ = real_import
+    assert tried == []
