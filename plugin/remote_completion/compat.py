@@ -89,8 +89,50 @@ def constant_time_equals(a, b):
     return result == 0
 
 
+def _python_hmac_sha256_hex(key, message):
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+class _KeyedSha256(object):
+    """HMAC-SHA256 (RFC 2104) from hashlib states keyed once per key: on
+    Jython the hmac module is pure Python and pads, translates and hashes
+    the key again for every MAC (about 40 us); copying the two keyed states
+    is a few native calls.  The states are only ever copied, never updated,
+    so threads may share them.  The same digest as the hmac module
+    (tests/unit/test_compat.py, the Jython compat check)."""
+
+    BLOCK = 64   # SHA-256's block size in bytes
+
+    def __init__(self):
+        self.states = {}
+
+    def _pads(self, key):
+        states = self.states.get(key)
+        if states is None:
+            raw = hashlib.sha256(key).digest() if len(key) > self.BLOCK else key
+            raw = bytearray(raw + b'\x00' * (self.BLOCK - len(raw)))
+            states = (hashlib.sha256(bytes(bytearray(b ^ 0x36 for b in raw))),
+                      hashlib.sha256(bytes(bytearray(b ^ 0x5c for b in raw))))
+            if len(self.states) >= 16:
+                self.states = {}
+            self.states[key] = states
+        return states
+
+    def __call__(self, key, message):
+        inner, outer = self._pads(key)
+        inner = inner.copy()
+        inner.update(message)
+        outer = outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+_HMAC_SHA256_HEX = _KeyedSha256() if JYTHON else _python_hmac_sha256_hex
+
+
 def hmac_sha256_hex(key, message):
-    return hmac.new(to_bytes(key), to_bytes(message), hashlib.sha256).hexdigest()
+    """Lower-case hex HMAC-SHA256 of ``message`` under ``key`` (text is UTF-8)."""
+    return _HMAC_SHA256_HEX(to_bytes(key), to_bytes(message))
 
 
 # --- Java value normalisation ---------------------------------------------

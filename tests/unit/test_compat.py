@@ -39,6 +39,20 @@ def test_hmac_matches_the_standard_library():
     assert compat.hmac_sha256_hex("key", "message") == expected
 
 
+@pytest.mark.parametrize("key", [b"key", b"k" * 63, b"k" * 64, b"k" * 65, b"\xff" * 200,
+                                 "s\u00e9cret".encode("utf-8"), b"\x00"])
+def test_the_keyed_hmac_of_jython_matches_the_standard_library(key):
+    # Jython's path (compat._KeyedSha256: the two keyed states kept per key),
+    # run here too: it is plain hashlib.
+    import hashlib
+    import hmac
+
+    keyed = compat._KeyedSha256()
+    for message in (b"", b"message", b"x" * 1000, "\u00e9\n".encode("utf-8")):
+        for _ in range(2):   # the second MAC under a key starts from the kept states
+            assert keyed(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def test_collections_of_any_shape_become_lists():
     assert compat.as_list(None) == []
     assert compat.as_list("one") == ["one"]

@@ -89,6 +89,19 @@ def check_constant_time_equals_without_compare_digest():
         '6e9ef29b75fffc5b7abae527d58fdadb2fe42e7219011976917343065f58ed4a')
 
 
+def check_hmac_is_the_keyed_states_path_and_matches_the_hmac_module():
+    import hashlib
+    import hmac
+    assert isinstance(compat._HMAC_SHA256_HEX, compat._KeyedSha256)
+    for key in (b'key', b'k' * 64, b'k' * 65, b'\xff' * 200, 's\xe9cret'.encode('utf-8')):
+        for message in (b'', b'message', b'x' * 1000, '\xe9\n'.encode('utf-8')):
+            for _ in range(2):   # the second MAC under a key starts from the kept states
+                got = compat.hmac_sha256_hex(key, message)
+                want = hmac.new(key, message, hashlib.sha256).hexdigest()
+                assert got == want and type(got) is type(want), (key, message)
+    assert compat.hmac_sha256_hex('', 'm') == hmac.new(b'', b'm', hashlib.sha256).hexdigest()
+
+
 def check_java_exceptions_are_host_errors():
     # On Jython "except Exception" does not catch a Java exception: an API's
     # NotFoundException would escape every guard written that way.
