@@ -151,12 +151,21 @@ def _markdown_safe(text):
     return _MARKDOWN.sub(r'\\\1', text)
 
 
+_minute = [(None, None)]   # (minutes since the epoch, its text): now's, made once a minute
+
+
 def utc_minute(when=None):
     """'YYYY-MM-DD HH:MM' of a naive UTC datetime, or of now for None (from
-    time.gmtime: Jython's datetime is pure Python, its utcnow and strftime
-    cost about 0.1 ms a mail)."""
+    time.gmtime, once a minute: Jython's datetime is pure Python and its
+    time.strftime goes through a Java calendar, about 0.1 ms a call)."""
     if when is None:
-        return time.strftime('%Y-%m-%d %H:%M', time.gmtime())
+        minute = int(time.time() // 60)
+        cached = _minute[0]
+        if cached[0] == minute:
+            return cached[1]
+        text = time.strftime('%Y-%m-%d %H:%M', time.gmtime(minute * 60))
+        _minute[0] = (minute, text)
+        return text
     return '%04d-%02d-%02d %02d:%02d' % (when.year, when.month, when.day, when.hour,
                                          when.minute)
 

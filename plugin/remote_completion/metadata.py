@@ -148,10 +148,9 @@ def header_pieces(lines, index):
 
 
 def _chars_in(value, allowed):
-    for char in value:
-        if char not in allowed:
-            return False
-    return True
+    # issuperset walks the characters in the runtime, not a Python loop
+    # (on Jython a loop costs about a microsecond a character).
+    return allowed.issuperset(value)
 
 
 def label_of(text, strict=True):

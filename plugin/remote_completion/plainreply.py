@@ -57,13 +57,16 @@ _DISCLAIMERS = (
 
 
 def _starts(text, prefixes):
-    lowered = text.lower()
-    return any(lowered.startswith(p) for p in prefixes)
+    # One startswith over the tuple: a generator over the prefixes costs a
+    # call per prefix on Jython (about 0.1 ms a mail).
+    return text.lower().startswith(prefixes)
 
 
 def _strip_tags(line):
     stripped = line.lstrip()
     lowered = stripped.lower()
+    if not lowered.startswith(_TAGS):
+        return line
     for tag in _TAGS:
         if lowered.startswith(tag):
             return stripped[len(tag):].lstrip()
