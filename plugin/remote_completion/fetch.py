@@ -226,6 +226,9 @@ def _process_mailbox(client, config, settings, apis, summary, log, now, claimer=
 # --- one message -------------------------------------------------------------------
 
 def _log_verdict(log, uid, parsed, verdict):
+    if (verdict.act or verdict.reason != decide.NO_PERMISSION) \
+            and not log.is_enabled(logs.INFO):
+        return   # an info line nobody writes: nothing to clean or format
     sender = logs.clean(parsed.sender, 120) if parsed is not None and parsed.sender \
         else 'an unknown sender'
     task = logs.clean(parsed.task_id, 200) if parsed is not None and parsed.task_id \
@@ -432,6 +435,7 @@ class _Mail(object):
         self.task = None
         self.snapshot = None
         self.acting = None
+        self.assignee = None   # the Recipient the sender is, once judged an assignee
         self.key = handover.mail_key(parsed.message_id, getattr(meta, 'internaldate', None),
                                      uid, parsed.signature)
 
@@ -484,13 +488,15 @@ class _Mail(object):
                 release_id = host.release_id_of(self.snapshot.task_id)
             except ValueError:
                 return False  # not a task inside a release: nobody is its assignee
-            found = recipients.is_assignee(self.parsed.sender_address, self.task, release_id,
-                                           releases, users, roles, self.apis.folderApi)
-            if not found and users.failures:
+            found = recipients.find_assignee(self.parsed.sender_address, self.task,
+                                             release_id, releases, users, roles,
+                                             self.apis.folderApi)
+            if found is None and users.failures:
                 # "Not an assignee" only counts when every user could be read:
                 # a directory outage must not throw a genuine reply away.
                 raise recipients.AssigneeLookupError('%d user lookup(s) failed' % users.failures)
-            return found
+            self.assignee = found
+            return found is not None
         try:
             verdict = decide.judge_task(self.snapshot, self.run_id, self.key, still_assignee,
                                         self.parsed.action)
@@ -515,8 +521,11 @@ class _Mail(object):
         """Write the verdict comment, then read it back: the first verdict
         recorded for the run wins, also against a fetcher on another node."""
         parsed, action = self.parsed, self.acting.action
-        audit = handover.audit_text(action, _full_name(parsed, self.task, self.apis),
-                                    parsed.sender, self.now, parsed.comment)
+        # The full name of the assignee the sender was just found to be (the
+        # one resolve names first): no second lookup of the same users.
+        full_name = self.assignee.full_name if self.assignee is not None \
+            else _full_name(parsed, self.task, self.apis)
+        audit = handover.audit_text(action, full_name, parsed.sender, self.now, parsed.comment)
         text = handover.verdict_comment(audit, self.config.secret, action, parsed.task_id,
                                         self.run_id, self.key)
         failed = None

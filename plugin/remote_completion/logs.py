@@ -16,6 +16,7 @@ from .compat import string_types, to_text
 
 LOGGER_NAME = 'com.xebialabs.xlrelease.plugins.remotecompletion'
 TRACE = 5
+INFO = logging.INFO
 logging.addLevelName(TRACE, 'TRACE')
 
 MASK = '********'
@@ -87,6 +88,10 @@ def _slf4j_logger():
         return None
 
 
+_JAVA_IS_ENABLED = {TRACE: 'isTraceEnabled', logging.DEBUG: 'isDebugEnabled',
+                    logging.INFO: 'isInfoEnabled'}
+
+
 class PluginLogger(object):
     """A thin logger that masks secrets in every message it writes."""
 
@@ -108,11 +113,7 @@ class PluginLogger(object):
 
     def is_enabled(self, level):
         if self._java is not None:
-            return {
-                TRACE: self._java.isTraceEnabled,
-                logging.DEBUG: self._java.isDebugEnabled,
-                logging.INFO: self._java.isInfoEnabled,
-            }.get(level, self._java.isWarnEnabled)()
+            return getattr(self._java, _JAVA_IS_ENABLED.get(level, 'isWarnEnabled'))()
         return self._py.isEnabledFor(level)
 
     def trace(self, message, *args):
@@ -124,7 +125,10 @@ class PluginLogger(object):
             self._emit(logging.DEBUG, 'debug', message, args)
 
     def info(self, message, *args):
-        self._emit(logging.INFO, 'info', message, args)
+        # Formatting and masking only for a line that is written: one info
+        # line a mail, and a server may log at warning.
+        if self.is_enabled(logging.INFO):
+            self._emit(logging.INFO, 'info', message, args)
 
     def warning(self, message, *args):
         self._emit(logging.WARNING, 'warn', message, args)

@@ -174,15 +174,23 @@ def is_assignee(address, task, release_id, releaseApi, userApi, rolesApi, folder
     now.  Raises AssigneeLookupError when the team or a role cannot be read
     (a transient failure must not turn into a rejection); an unknown user is
     simply not that person."""
+    return find_assignee(address, task, release_id, releaseApi, userApi, rolesApi,
+                         folderApi) is not None
+
+
+def find_assignee(address, task, release_id, releaseApi, userApi, rolesApi, folderApi=None):
+    """The Recipient ``address`` belongs to among the task's assignees now
+    (the first in ``resolve``'s order, so the one ``resolve`` would name),
+    or None; raises as ``is_assignee`` does."""
     wanted = to_text(address or '').strip().lower()
     if not wanted:
-        return False
+        return None
     owner = _owner(task)
     if owner:
         # The owner needs no team lookup, so a team outage cannot block them.
         recipient, _ = _lookup(userApi, owner)
         if recipient is not None and recipient.email.lower() == wanted:
-            return True
+            return recipient
     seen = set([owner.lower()]) if owner else set()
     for username in _candidate_usernames(task, release_id, releaseApi, rolesApi, [], True,
                                          folderApi):
@@ -191,5 +199,5 @@ def is_assignee(address, task, release_id, releaseApi, userApi, rolesApi, folder
         seen.add(username.lower())
         recipient, _ = _lookup(userApi, username)
         if recipient is not None and recipient.email.lower() == wanted:
-            return True
-    return False
+            return recipient
+    return None

@@ -153,6 +153,9 @@ def test_team_and_role_members_are_assignees(make_host):
     assert host.world.comments[0][1].startswith(
         "Completed by email by Carol Role <carol@example.com>"
     )
+    # The audit's name is the assignee the judge found: each user read once.
+    users = [name for name in host.world.calls if name == "getUser"]
+    assert users == ["getUser"] * 2   # bob, then carol (through the role)
 
 
 def test_quarantine_folder_gets_rejected_mail(make_host):

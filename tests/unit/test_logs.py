@@ -47,3 +47,21 @@ def test_debug_and_trace_are_off_at_info(caplog):
         log.trace("hidden trace")
         log.info("shown")
     assert "hidden" not in caplog.text and "shown" in caplog.text
+
+
+def test_an_info_line_below_the_level_is_neither_formatted_nor_written(caplog):
+    formatted = []
+
+    class Arg:
+        def __str__(self):
+            formatted.append(1)
+            return "arg"
+    log = logs.get_logger()
+    with caplog.at_level(logging.WARNING, logger=logs.LOGGER_NAME):
+        log.info("quiet %s", Arg())
+        log.warning("loud %s", Arg())
+    assert "quiet" not in caplog.text and "loud arg" in caplog.text
+    assert formatted == [1]   # the warning's argument only
+    with caplog.at_level(logging.INFO, logger=logs.LOGGER_NAME):
+        log.info("now %s", Arg())
+    assert "now arg" in caplog.text and formatted == [1, 1]

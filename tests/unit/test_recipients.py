@@ -106,6 +106,24 @@ def test_is_assignee(shape):
     assert not recipients.is_assignee("alice@example.com", task(shape, owner="carol"), RELEASE, *a)
 
 
+@pytest.mark.parametrize("owner,team", [("alice", "Ops"), (None, "Ops"), ("bob2", "Ops"),
+                                        ("nomail", "Ops"), ("alice", None), ("dave", "Ops")])
+def test_find_assignee_names_whom_resolve_names_first(shape, owner, team):
+    # The fetcher takes the audit's full name from the assignee it found
+    # instead of resolving everyone again: the same person for every address.
+    teams = {"Ops": [("bob", "PRINCIPAL"), ("bob2", "PRINCIPAL"), ("Approvers", "ROLE"),
+                     ("nomail", "PRINCIPAL"), ("dave", "PRINCIPAL")]}
+    a = apis(shape, teams, {"Approvers": ["carol", "alice"]})
+    t = task(shape, owner=owner, team=team)
+    found, _problems = recipients.resolve(t, RELEASE, *a)
+    for address in ("alice@example.com", "BOB@example.com", "carol@example.com",
+                    "dave@example.com", "nobody@example.com"):
+        first = [r for r in found if r.email.strip().lower() == address.lower()][:1]
+        assert recipients.find_assignee(address.lower(), t, RELEASE, *a) == (
+            first[0] if first else None), address
+        assert recipients.is_assignee(address.lower(), t, RELEASE, *a) == bool(first)
+
+
 def test_is_assignee_raises_when_the_team_cannot_be_read(shape):
     a = apis(shape, fail_teams=True)
     t = task(shape, owner="alice", team="Ops")
