@@ -132,7 +132,9 @@ _HMAC_SHA256_HEX = _KeyedSha256() if JYTHON else _python_hmac_sha256_hex
 
 def hmac_sha256_hex(key, message):
     """Lower-case hex HMAC-SHA256 of ``message`` under ``key`` (text is UTF-8)."""
-    return _HMAC_SHA256_HEX(to_bytes(key), to_bytes(message))
+    return _HMAC_SHA256_HEX(key.encode('utf-8') if isinstance(key, text_type) else to_bytes(key),
+                            message.encode('utf-8') if isinstance(message, text_type)
+                            else to_bytes(message))
 
 
 # --- Java value normalisation ---------------------------------------------

@@ -455,12 +455,12 @@ class _Mail(object):
         task = host.get_task(self.apis.taskApi, self.parsed.task_id)
         if task is None:
             raise LookupError('no task')
-        notes = host.task_notes(task)
-        secret, task_id = self.config.secret, self.parsed.task_id
-        run = handover.current_run(notes, secret, task_id)
+        task_id = self.parsed.task_id
+        run, recorded = handover.run_and_verdicts(host.task_notes(task), self.config.secret,
+                                                  task_id)
         return task, decide.TaskSnapshot(
             host.task_id(task) or task_id, host.task_status(task), host.task_type_name(task),
-            run, handover.verdicts(notes, secret, task_id, run))
+            run, recorded)
 
     def read_task(self):
         """The task, its current run and the verdicts recorded for it.  The

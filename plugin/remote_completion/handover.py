@@ -25,6 +25,7 @@ run); the verdict for a run is the first one recorded (later replies lose).
 from __future__ import absolute_import, unicode_literals
 
 import hashlib
+import operator
 import re
 import time
 
@@ -212,35 +213,69 @@ def _is_mail_key(value):
 
 # --- reading ----------------------------------------------------------------------
 
+_BY_DATE = operator.attrgetter('when', 'position')
+_BY_POSITION = operator.attrgetter('position')
+_MARKER_START = '`' + TAG
+
+
 def ordered(notes):
     """Notes oldest first: by date when every note has one, else as listed."""
     notes = list(notes or [])
-    if notes and all(n.when is not None for n in notes):
-        return sorted(notes, key=lambda n: (n.when, n.position))
-    return sorted(notes, key=lambda n: n.position)
+    for note in notes:
+        if note.when is None:
+            return sorted(notes, key=_BY_POSITION)
+    return sorted(notes, key=_BY_DATE)
 
 
-def _lines(note):
-    for line in note.text.splitlines():
-        line = line.strip()
-        if line.startswith('`' + TAG):
-            yield line
+def _marker_lines(notes):
+    """(note, line) for every line that starts like a marker (stripped),
+    the notes oldest first.  A note without the marker's opening holds
+    none and is not split into lines."""
+    found = []
+    for note in ordered(notes):
+        if _MARKER_START not in note.text:
+            continue
+        for line in note.text.splitlines():
+            line = line.strip()
+            if line.startswith(_MARKER_START):
+                found.append((note, line))
+    return found
+
+
+def _runs(lines, secret, task_id):
+    runs = []
+    for _note, line in lines:
+        m = _REQUEST.match(line)
+        if not m or m.group(1) in runs:
+            continue
+        if _genuine(secret, REQUEST_PREFIX, [task_id, m.group(1)], m.group(2)):
+            runs.append(m.group(1))
+    return runs
+
+
+def _verdicts(lines, secret, task_id, run_id):
+    found = []
+    keys = set()
+    for note, line in lines:
+        m = _VERDICT.match(line)
+        if not m or m.group(2) != run_id:
+            continue
+        action, mail = m.group(1), m.group(3)
+        if mail in keys:
+            continue
+        if _genuine(secret, VERDICT_PREFIX, [action, task_id, run_id, mail], m.group(4)):
+            first = note.text.strip().splitlines()[0].strip()
+            found.append(Verdict(action, run_id, mail, '' if first == line else first))
+            keys.add(mail)
+    return found
 
 
 def request_runs(notes, secret, task_id):
     """The runs of valid request markers, oldest first, each once (at its
     first appearance)."""
-    runs = []
     if not secret or not task_id:
-        return runs
-    for note in ordered(notes):
-        for line in _lines(note):
-            m = _REQUEST.match(line)
-            if not m or m.group(1) in runs:
-                continue
-            if _genuine(secret, REQUEST_PREFIX, [task_id, m.group(1)], m.group(2)):
-                runs.append(m.group(1))
-    return runs
+        return []
+    return _runs(_marker_lines(notes), secret, task_id)
 
 
 def current_run(notes, secret, task_id):
@@ -251,21 +286,20 @@ def current_run(notes, secret, task_id):
 
 def verdicts(notes, secret, task_id, run_id):
     """The valid verdict markers for ``run_id``, first recorded first, one per mail."""
-    found = []
     if not secret or not task_id or not run_id:
-        return found
-    for note in ordered(notes):
-        for line in _lines(note):
-            m = _VERDICT.match(line)
-            if not m or m.group(2) != run_id:
-                continue
-            action, mail = m.group(1), m.group(3)
-            if any(v.mail_key == mail for v in found):
-                continue
-            if _genuine(secret, VERDICT_PREFIX, [action, task_id, run_id, mail], m.group(4)):
-                first = note.text.strip().splitlines()[0].strip()
-                found.append(Verdict(action, run_id, mail, '' if first == line else first))
-    return found
+        return []
+    return _verdicts(_marker_lines(notes), secret, task_id, run_id)
+
+
+def run_and_verdicts(notes, secret, task_id):
+    """(``current_run``, ``verdicts`` for that run) in one pass over the notes."""
+    if not secret or not task_id:
+        return None, []
+    lines = _marker_lines(notes)
+    runs = _runs(lines, secret, task_id)
+    if not runs:
+        return None, []
+    return runs[-1], _verdicts(lines, secret, task_id, runs[-1])
 
 
 def winner(notes, secret, task_id, run_id):

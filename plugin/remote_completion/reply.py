@@ -500,11 +500,9 @@ class _Fields(object):
     email package scans every field on each lookup, and a mail gets a dozen
     lookups (on Jython each scan costs tens of microseconds)."""
 
-    def __init__(self, msg):
+    def __init__(self, msg, by_name):
         self.msg = msg
-        self.by_name = {}
-        for name, value in msg.items():
-            self.by_name.setdefault(name.lower(), []).append(value)
+        self.by_name = by_name   # {name.lower(): [value, ...]} of msg.items()
 
     def get_all(self, name):
         return self.by_name.get(name.lower())
@@ -519,25 +517,28 @@ class _Fields(object):
 
 def _read_headers(msg, reply):
     ordered = []
+    by_name = {}
     count = 0
-    for name, value in msg.items():
-        if to_text(name).strip().lower() == _AUTH_RESULTS:
+    for name, value in msg.items():   # one pass: the order, and the index of _Fields
+        by_name.setdefault(name.lower(), []).append(value)
+        text = to_text(name)
+        if text.strip().lower() == _AUTH_RESULTS:
             count += 1
             ordered.append(('Authentication-Results', _header_text(value)))
         else:
-            ordered.append((to_text(name), ''))
+            ordered.append((text, ''))
     if count > MAX_AUTH_RESULTS:
         raise OverCap('more than %d Authentication-Results fields' % MAX_AUTH_RESULTS)
     reply.authentication_results = ordered
-    msg = _Fields(msg)
+    msg = _Fields(msg, by_name)
     _read_sender(msg, reply)
     reply.to_addresses = _addresses(_header_values(msg, 'To'), 'To')
     reply.cc_addresses = _addresses(_header_values(msg, 'Cc'), 'Cc')
     if len(reply.to_addresses) + len(reply.cc_addresses) > MAX_ADDRESSES:
         raise OverCap('more than %d To and Cc addresses' % MAX_ADDRESSES)
     reply.auto_reply = _auto_reply_indicator(msg)
-    reply.self_sent = any(v.strip().lower() == metadata.MARKER_REQUEST
-                          for v in _header_values(msg, metadata.MARKER_HEADER))
+    reply.self_sent = metadata.MARKER_REQUEST in [
+        v.strip().lower() for v in _header_values(msg, metadata.MARKER_HEADER)]
     reply.message_id = logs.clean(_first(msg, 'Message-ID'), 200) or None
     referenced = replytoken.message_ids_in(_header_values(msg, 'In-Reply-To')
                                            + _header_values(msg, 'References'))

@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from remote_completion import handover, host
 
@@ -105,6 +106,29 @@ def test_a_marker_inside_a_repliers_comment_is_escaped():
     honest = handover.verdict_comment(audit, SECRET, "FAIL", TASK, RUN, KEY_B)
     winner = handover.winner(notes(honest), SECRET, TASK, RUN)
     assert (winner.action, winner.mail_key) == ("FAIL", KEY_B)
+
+
+_PIECES = [request(), request(RUN2), verdict(), verdict("FAIL", KEY_B, who="Bob"),
+           verdict(run=RUN2), verdict(key=KEY_B, run=RUN2), verdict(task=TASK + "0"),
+           verdict(secret="other"), request(RUN2, secret="guessed-secret"), "hi",
+           "Please see " + request(RUN2).splitlines()[-1], "  " + verdict().splitlines()[-1],
+           "`xlr-remote-completion verdict=COMPLETE run=%s mail=%s mac=%s`"
+           % (RUN, KEY_A, "f" * 32),
+           ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_PIECES),
+                          st.one_of(st.none(), st.integers(0, 5))), max_size=7),
+       st.sampled_from([SECRET, None, ""]), st.sampled_from([TASK, TASK + "0", None]))
+def test_run_and_verdicts_is_current_run_then_its_verdicts(comments, secret, task):
+    # The fetcher reads both in one pass; the same as the two readings.
+    found = [handover.Note(a + "\n" + b, None if when is None else
+                           T0 + datetime.timedelta(seconds=when), i)
+             for i, (a, b, when) in enumerate(comments)]
+    run = handover.current_run(found, secret, task)
+    assert handover.run_and_verdicts(found, secret, task) == (
+        run, handover.verdicts(found, secret, task, run))
 
 
 def test_mail_keys_identify_one_mail():

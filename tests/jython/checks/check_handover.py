@@ -54,6 +54,11 @@ def check_markers_in_java_comments():
     assert winner.summary == 'Failed by email by Bob.'
     assert handover.winner(notes, SECRET, TASK, RUN) is None
     assert handover.winner(notes, SECRET, TASK + 'x', RUN2) is None
+    # The fetcher's one-pass reading: the same run and verdicts.
+    run, recorded = handover.run_and_verdicts(notes, SECRET, TASK)
+    assert run == RUN2 and recorded == handover.verdicts(notes, SECRET, TASK, RUN2)
+    assert recorded[0].summary == 'Failed by email by Bob.'
+    assert handover.run_and_verdicts(notes, SECRET, TASK + 'x') == (None, [])
 
 
 def check_no_comment_class_outside_xl_release():
