@@ -6,20 +6,27 @@ never stops the others.
 
 The shape of ``drain``:
 
-- The mailbox is listed one window at a time (``ImapClient.uid_windows``):
-  an answer holds at most a window of UIDs, never one line for the whole
-  mailbox, so a mailbox of millions meets no line limit.
-- Per window (``batch-size`` x ``BATCHES_PER_WINDOW`` messages, at most
-  ``MAX_WINDOW``; far less than a claim timeout's work): one UID
-  FETCH of sizes, dates and flags (MODSEQ too when claims are on), one
-  claim over the window; then per batch of ``batch-size`` (fewer when
-  their texts pass ``BATCH_BYTES``): one UID FETCH of the texts (the
-  first ``HEADER_BYTES`` of the header for a message over
-  ``max-message-size``: its body is never downloaded), then the handler
-  for each message.  At the end of the window the handled mail goes in
-  large groups: one STORE \\Deleted and one UID EXPUNGE (UIDPLUS), one MOVE
-  to the quarantine folder; the claims of mail kept for later are released.
-- Memory: one window's sizes and flags, one batch's texts (``BATCH_BYTES``).
+- The mailbox is read one group at a time (``ImapClient.uid_windows``): a
+  group is what is left to list, at least a window (``batch-size`` x
+  ``BATCHES_PER_WINDOW``, at most ``MAX_WINDOW``), at most ``MAX_GROUP``
+  messages and, from the second group on, what the pace seen so far handles
+  in ``GROUP_SHARE`` of the claim timeout (claims stay far from it; past
+  half of it a group's rest is released for the next cycle).  A source
+  whose claims and removals cost per message (Graph) keeps groups of a
+  window.
+- Per group: the listing, a ``LIST_WINDOW`` of positions per answer (never
+  one line for the whole mailbox, so a mailbox of millions meets no line
+  limit); one claim (a FETCH of MODSEQ and flags, one conditional STORE);
+  per window of it one UID FETCH of sizes, dates and flags; per batch of
+  ``batch-size`` (fewer when their texts pass ``BATCH_BYTES``) one UID
+  FETCH of the texts (the first ``HEADER_BYTES`` of the header for a
+  message over ``max-message-size``: its body is never downloaded), the
+  claim check folded in (FLAGS), then the handler for each message.  At the
+  end of the group the handled mail goes together: one STORE \\Deleted and
+  one UID EXPUNGE (UIDPLUS), one MOVE to the quarantine folder; the claims
+  of mail kept for later are released.
+- Memory: one window's sizes and flags, one batch's texts (``BATCH_BYTES``),
+  the group's UID numbers.
 - A handler that raises anything, on Jython also a ``java.lang.Error`` such
   as OutOfMemoryError (no Python Exception there), costs that one mail: its
   verdict is logged (unreadable) and the other mails are handled.  After a
@@ -29,19 +36,24 @@ The shape of ``drain``:
   the retry window of a day), then removed or quarantined: never retried
   forever, and a genuine reply is not lost to one bad moment.
 
-Why windows and not per-batch removal: each flag change or EXPUNGE costs
-Dovecot work that grows with the mailbox (a Maildir resync), so one per
-batch of 50 made a drain of N mails cost about N^2 / 50; per window of 1,000
-(and claims per window, their check folded into the texts' FETCH) that
-part is twenty times smaller and the rest is linear.
-A crash inside a window leaves its handled mail for the next cycle, which
+Why groups of what is left: each flag change (a claim, \\Deleted) or
+EXPUNGE makes Dovecot rescan the whole Maildir and rewrite its index and
+UID list, work that grows with the mailbox, not with the command.  One per
+batch of 50 made a drain of N mails cost about N^2 / 50; one per window of
+1,000 still N^2 / 1,000 (Dovecot's CPU 27x for 20 times the mail); a few
+per drain leave only the work per message, which is linear.
+A crash inside a group leaves its handled mail for the next cycle, which
 judges it again: harmless, as for per-batch removal.
 """
 from __future__ import absolute_import, unicode_literals
 
+import time
+
 from . import claims as claims_mod
 from . import decide, logs
 from .compat import ANY_ERROR, JYTHON
+
+_time = time.time
 
 # Failures that a mail's content causes and that must not be tried again:
 # retrying a mail that exhausted the memory could take the host down.
@@ -54,7 +66,9 @@ else:
 HEADER_BYTES = 64 * 1024            # of a message over max-message-size, judged by its header
 BATCH_BYTES = 1024 * 1024           # mail text fetched at once, whatever batch-size says
 BATCHES_PER_WINDOW = 20
-MAX_WINDOW = 1000                   # UIDs listed, claimed and removed together
+MAX_WINDOW = 1000                   # sizes and dates held at once (a window)
+MAX_GROUP = 10000                   # UIDs claimed and removed together, at most
+GROUP_SHARE = 0.25                  # of the claim timeout: a group's handling, at most
 
 KEEP = 'keep'
 REMOVE = 'remove'
@@ -63,6 +77,11 @@ REMOVE = 'remove'
 def window_size(batch_size):
     batch_size = max(1, int(batch_size))
     return max(batch_size, min(MAX_WINDOW, batch_size * BATCHES_PER_WINDOW))
+
+
+def chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def batches(metas, batch_size, max_size, budget=BATCH_BYTES):
@@ -111,14 +130,18 @@ def open_claims(client, log, timeout=None, select=None):
 
 
 def _claim(claimer, uids, infos, log):
+    """The UIDs of ``uids`` this fetcher won; ``infos``: their MODSEQs and
+    flags as just fetched (a small group), else the claim reads them."""
     if claimer is None:
         return list(uids)
-    seen = dict((u, (infos[u].modseq, infos[u].flags or [])) for u in uids
-                if infos[u].modseq is not None)
+    seen = None
+    if infos is not None:
+        seen = dict((u, (infos[u].modseq, infos[u].flags or [])) for u in uids
+                    if u in infos and infos[u].modseq is not None)
     try:
         outcome = claimer.claim(uids, seen=seen, confirm=False)
     except Exception as error:  # a doubled handling is harmless; a skipped one is not
-        log.debug('Remote completion: claiming failed, handling the window unclaimed: %s',
+        log.debug('Remote completion: claiming failed, handling the group unclaimed: %s',
                   logs.describe_error(error))
         return list(uids)
     if outcome.taken:
@@ -142,7 +165,7 @@ def _release(claimer, uids, log):
 class _Drain(object):
 
     def __init__(self, client, judge, summary, log, batch_size, max_size, quarantine, claimer,
-                 may_retry):
+                 may_retry, window):
         self.client = client
         self.judge = judge
         self.summary = summary
@@ -153,25 +176,54 @@ class _Drain(object):
         self.claimer = claimer
         self.may_retry = may_retry
         self.folder_ready = False
+        self.window_size = window or window_size(batch_size)
+        self.handled = 0        # messages handled, and the seconds it took (group sizes)
+        self.seconds = 0.0
+        self.gone = 0           # of the group's claimed messages, removed meanwhile
+
+    def group_size(self, left):
+        """Messages in the next group: all that is ``left`` to list (None:
+        unknown), at least a window, at most ``MAX_GROUP`` and what the rate
+        seen so far handles in ``GROUP_SHARE`` of the claim timeout."""
+        size = self.window_size if left is None else min(max(left, self.window_size), MAX_GROUP)
+        if self.handled:
+            timeout = self.claimer.timeout if self.claimer is not None \
+                else claims_mod.DEFAULT_TIMEOUT
+            pace = int(GROUP_SHARE * timeout * self.handled / max(self.seconds, 1e-3))
+            size = min(size, max(self.window_size, pace))
+        return size
+
+    def texts(self, won, infos=None):
+        """Batches of ``won``, their sizes and dates fetched a window at a
+        time (``infos``: already fetched, a group of one window)."""
+        for part in chunks(won, MAX_WINDOW):
+            known = infos if infos is not None else self.client.fetch_info(part)
+            metas = [known[u] for u in part if u in known]
+            self.gone += len(part) - len(metas)     # removed meanwhile: nothing to do
+            for batch in batches(metas, self.batch_size, self.max_size):
+                yield batch
 
     def window(self, uids):
-        infos = self.client.fetch_info(uids, modseq=self.claimer is not None)
-        listed = [u for u in uids if u in infos]     # the rest is gone already
+        """One group: claimed, handled batch by batch, removed together."""
+        started = _time()
+        infos = None
+        if len(uids) <= MAX_WINDOW:   # sizes, dates and the claim's MODSEQs in one FETCH
+            infos = self.client.fetch_info(uids, modseq=self.claimer is not None)
         claimed_at = self.claimer.clock() if self.claimer is not None else None
-        won = _claim(self.claimer, listed, infos, self.log)
+        won = _claim(self.claimer, uids, infos, self.log)
         remove, move = [], []
+        self.gone = start = 0
         try:
-            start = 0
-            for batch in batches([infos[u] for u in won], self.batch_size, self.max_size):
+            for batch in self.texts(won, infos):
                 if claimed_at is not None and \
                         self.claimer.clock() - claimed_at > self.claimer.timeout / 2:
                     # Handling is so slow that the claims could soon look
                     # stale to another fetcher: the rest waits for a cycle
                     # that claims it afresh.
-                    self.summary.kept += len(won) - start
+                    left = len(won) - start - self.gone
+                    self.summary.kept += left
                     self.log.info('Remote completion: %d message(s) left for the next cycle: '
-                                  'handling took more than half the claim timeout',
-                                  len(won) - start)
+                                  'handling took more than half the claim timeout', left)
                     break
                 self.batch(batch, remove, move)
                 start += len(batch)
@@ -185,6 +237,8 @@ class _Drain(object):
                                logs.describe_error(error))
             raise
         self.finish(won, remove, move)
+        self.handled += start
+        self.seconds += _time() - started
 
     def batch(self, metas, remove, move):
         self.client.fetch_contents(metas, self.max_size, HEADER_BYTES)
@@ -265,7 +319,7 @@ def drain(client, judge, summary, log, batch_size=50, max_size=10 ** 6, quaranti
     a mail whose handler raised (not a ``MAIL_FAULTS`` error) is kept for
     another try.  IMAP failures raise."""
     work = _Drain(client, judge, summary, log, batch_size, max_size, quarantine, claimer,
-                  may_retry)
-    size = window or window_size(batch_size)
-    for uids in client.uid_windows(size):
+                  may_retry, window)
+    grows = window is None and getattr(client, 'WHOLE_GROUPS', False)
+    for uids in client.uid_windows(work.group_size if grows else work.window_size):
         work.window(uids)

@@ -514,6 +514,11 @@ class IdleSession(object):
 class ImapClient(object):
     """The operations of the fetcher and of the push loop's IDLE."""
 
+    # A drain claims and removes what is left in few large groups (drain.py):
+    # each flag change or expunge costs the server work that grows with the
+    # mailbox, not with the command (Dovecot rescans a Maildir after one).
+    WHOLE_GROUPS = True
+
     def __init__(self, host, port, tls_mode=TLS_IMPLICIT, ssl_context=None,
                  timeout=DEFAULT_TIMEOUT,
                  max_literal=DEFAULT_MAX_LITERAL):
@@ -705,20 +710,24 @@ class ImapClient(object):
     def uid_windows(self, size=LIST_WINDOW):
         """The mailbox's UIDs in order, at most ``size`` at a time.
 
+        ``size``: a number, or a function of the number of messages not yet
+        listed (None when the server has not said) that gives the next
+        window's size, so a window can take what is left (drain.py).
+
         ``UID SEARCH ALL`` answers in one line, which for a mailbox of
-        millions does not fit any sane line limit.  Each window here is one
-        ``FETCH <seq>:<seq+size-1> (UID)``: positions are dense, so a window
-        is at most ``size`` short lines.  (A sequence set inside UID SEARCH
-        would do too, but one server took it for UIDs.)  The caller may
-        remove messages between two windows: the untagged EXPUNGE responses
-        (in order, RFC 3501 7.4.1) move the position back for each removal
-        before it, so no message is skipped, and a UID is listed once only
-        (UIDs grow with the position).  Mail arriving meanwhile comes last.
+        millions does not fit any sane line limit.  A window here is one
+        ``FETCH <seq>:<seq+n-1> (UID)`` per ``LIST_WINDOW`` positions:
+        positions are dense, so an answer is at most that many short lines,
+        and no EXPUNGE comes between two of them (RFC 3501 7.4.1: not during
+        FETCH).  The caller may remove messages between two windows: the
+        untagged EXPUNGE responses (in order) move the position back for
+        each removal before it, so no message is skipped, and a UID is
+        listed once only (UIDs grow with the position).  Mail arriving
+        meanwhile comes last.
         """
         conn = self.conn
         if conn is None:
             raise ImapError('list: not connected')
-        size = max(1, int(size))
         position, last = 1, 0
         conn.expunged = []
         conn.listed_arrivals = None
@@ -728,10 +737,16 @@ class ImapClient(object):
                 if count is not None and position > count:
                     conn.listed_arrivals = conn.arrivals
                     return
-                end = position + size - 1 if count is None else min(position + size - 1, count)
-                data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
-                uids = sorted(set(u for u in _window_uids(data, position, end) if u > last))
-                position = end + 1
+                left = None if count is None else count - position + 1
+                want = max(1, int(size(left) if callable(size) else size))
+                stop = position + want - 1 if count is None else min(position + want - 1, count)
+                listed = []
+                while position <= stop:
+                    end = min(position + LIST_WINDOW - 1, stop)
+                    data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
+                    listed.extend(_window_uids(data, position, end))
+                    position = end + 1
+                uids = sorted(set(u for u in listed if u > last))
                 if not uids:
                     if count is None:
                         return

@@ -49,10 +49,10 @@ def test_backlog_costs_commands_per_batch_not_per_message(dovecot, user, proxy, 
     assert dovecot.count(user) == 0
     batches = math.ceil(backlog / batch)
     windows = math.ceil(backlog / drain.window_size(batch))
-    # Fixed: LOGIN, ENABLE, SELECT, LOGOUT.  Per window (batch-size x 20
-    # messages): one FETCH of UIDs, one FETCH of sizes/flags/MODSEQ, one claim
-    # STORE, one STORE \Deleted and one UID EXPUNGE.  Per batch: one FETCH of
-    # the texts.  Never per message.
+    # Fixed: LOGIN, ENABLE, SELECT, LOGOUT.  Per group (what is left, at
+    # least batch-size x 20 messages): one FETCH of UIDs, one FETCH of
+    # sizes/flags/MODSEQ, one claim STORE, one STORE \Deleted and one UID
+    # EXPUNGE.  Per batch: one FETCH of the texts.  Never per message.
     assert proxy.total_commands() <= 3 + 5 * windows + batches + 1, proxy.commands
     assert proxy.commands["EXPUNGE"] <= windows, proxy.commands
     assert proxy.commands["STORE"] <= 2 * windows, proxy.commands   # claims once per window

@@ -119,6 +119,28 @@ def test_windows_follow_expunges_of_this_and_another_session(dovecot, user):
     assert set(range(1, 61)) - set(listed) <= removed_by_other, "a message was skipped"
 
 
+def test_a_window_sized_by_what_is_left_is_listed_a_list_window_at_a_time(dovecot, user, proxy,
+                                                                          monkeypatch):
+    """``size`` as a function: it gets the number of messages not yet
+    listed (after this session's expunges); one answer still holds at most
+    ``LIST_WINDOW`` lines."""
+    for i in range(10):
+        dovecot.append(user, message("w%d" % i))
+    monkeypatch.setattr(imap, "LIST_WINDOW", 3)
+    client, _ = connect(dovecot, user, port=proxy.port)
+    asked, windows = [], []
+    try:
+        for window in client.uid_windows(lambda left: asked.append(left) or 7):
+            windows.append(window)
+            client.delete(window[:1])
+    finally:
+        client.logout()
+    assert asked == [10, 3]
+    assert windows == [list(range(1, 8)), [8, 9, 10]]
+    listings = [line.split()[2] for line in proxy.command_lines if line.split()[1:2] == [b"FETCH"]]
+    assert listings == [b"1:3", b"4:6", b"7:7", b"7:9"]
+
+
 # --- texts per batch ------------------------------------------------------------------
 
 def big_header_message(i, size=60 * 1024):
@@ -216,6 +238,32 @@ def test_removal_happens_in_one_group_per_window(dovecot, user, proxy):
         [b"1:100", b"(UID)"], [b"1:100", b"(UID)"], [b"1:50", b"(UID)"]]
     assert proxy.commands["SEARCH"] == 0
     assert dovecot.count(user) == 0
+
+
+def test_a_backlog_is_claimed_and_removed_in_groups_of_what_is_left(dovecot, user, proxy,
+                                                                    monkeypatch):
+    """Each claim and each removal (flag changes, EXPUNGE) makes Dovecot
+    rescan the whole Maildir: a drain takes what is left in one group (up to
+    MAX_GROUP), so those commands do not grow with the backlog; listing and
+    sizes still go a window (1,000) at a time, texts a batch at a time."""
+    fill_maildir(dovecot, user, [message("g")], copies=2_500)
+    monkeypatch.setattr(drain, "MAX_GROUP", 2_000)
+    client, claimer = connect(dovecot, user, claims=True, port=proxy.port)
+    summary = Summary()
+    try:
+        drain.drain(client, ignore, summary, LOG, batch_size=5, claimer=claimer)
+    finally:
+        client.logout()
+    assert len(summary.reasons) == 2_500 and dovecot.count(user) == 0
+    words = [line.split()[1:] for line in proxy.command_lines]
+    claims = [w[2] for w in words if b"(UNCHANGEDSINCE" in w]
+    deletes = [w[2] for w in words if w[-1] == b"(\\Deleted)"]
+    assert claims == deletes == [b"1:2000", b"2001:2500"]    # not 25 windows of 100
+    assert proxy.commands["EXPUNGE"] == 2
+    listings = [w[1] for w in words if w[0] == b"FETCH"]
+    assert listings == [b"1:1000", b"1001:2000", b"1:500"]
+    sizes = [w[2] for w in words if w[:2] == [b"UID", b"FETCH"] and b"RFC822.SIZE" in w]
+    assert sizes == [b"1:1000", b"1001:2000", b"2001:2500"]
 
 
 # --- a mail that breaks its handler ---------------------------------------------------

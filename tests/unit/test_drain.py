@@ -54,3 +54,35 @@ def test_an_oversized_mail_costs_its_header_and_an_unknown_size_costs_max_size()
 def test_a_mail_over_the_budget_is_a_batch_of_its_own():
     assert cut([5000, 5000, 10], max_size=10 ** 6) == [[1], [2], [3]]
     assert cut([]) == []
+
+
+class Claimer:
+    timeout = 600.0
+
+
+def work(window=None, batch_size=50, claimer=None):
+    return drain._Drain(None, None, None, None, batch_size, 10 ** 6, None, claimer,
+                        lambda meta: False, window)
+
+
+def test_a_group_is_all_that_is_left_within_its_bounds():
+    """Each claim or removal costs the server work that grows with the
+    mailbox: a group takes what is left, at least a window, at most MAX_GROUP."""
+    w = work()
+    assert w.group_size(20_000) == drain.MAX_GROUP
+    assert w.group_size(7_000) == 7_000
+    assert w.group_size(10) == drain.window_size(50)      # never below a window
+    assert w.group_size(None) == drain.window_size(50)    # the server did not say
+
+
+def test_a_group_holds_what_the_pace_seen_so_far_handles_in_a_share_of_the_claim_timeout():
+    w = work(claimer=Claimer())
+    w.handled, w.seconds = 1000, 100.0                     # 0.1 s a message
+    budget = drain.GROUP_SHARE * Claimer.timeout           # 150 s: 1,500 messages
+    assert w.group_size(20_000) == int(budget / 0.1)
+    w.handled, w.seconds = 10, 100.0                       # 10 s a message
+    assert w.group_size(20_000) == drain.window_size(50)  # still a window at least
+    w = work()                                             # no claims: the default timeout
+    w.handled, w.seconds = 1000, 50.0                      # 0.05 s a message
+    assert w.group_size(20_000) == int(drain.GROUP_SHARE * drain.claims_mod.DEFAULT_TIMEOUT
+                                       / 0.05)
