@@ -54,6 +54,7 @@ NODE_PREFIX = '$XlrClaimBy'
 TIME_PREFIX = '$XlrClaimT'
 BUCKETS = 8
 DEFAULT_TIMEOUT = 600.0
+READ_CHUNK = 1000               # UIDs whose MODSEQ and flags one FETCH reads
 
 _MODSEQ = re.compile(r'MODSEQ\s+\((\d+)\)', re.I)
 _FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
@@ -194,16 +195,21 @@ class Claims(object):
         return self.enabled
 
     # --- protocol pieces ------------------------------------------------------
+    def _entries(self, uids):
+        """(uid, modseq, [flags]) of ``uids`` still there, read ``READ_CHUNK``
+        UIDs per FETCH: a large group is never one answer in memory."""
+        uids = sorted(uids)
+        for i in range(0, len(uids), READ_CHUNK):
+            for uid, head, _literals in self.client._fetch(uids[i:i + READ_CHUNK],
+                                                            '(UID MODSEQ FLAGS)'):
+                modseq = _MODSEQ.search(head)
+                flags = _FLAGS.search(head)
+                if modseq is not None:
+                    yield uid, int(modseq.group(1)), flags.group(1).split() if flags else []
+
     def _meta(self, uids):
         """{uid: (modseq, [flags])}."""
-        out = {}
-        for uid, head, _literals in self.client._fetch(uids, '(UID MODSEQ FLAGS)'):
-            modseq = _MODSEQ.search(head)
-            flags = _FLAGS.search(head)
-            if modseq is None:
-                continue
-            out[uid] = (int(modseq.group(1)), flags.group(1).split() if flags else [])
-        return out
+        return dict((uid, (modseq, flags)) for uid, modseq, flags in self._entries(uids))
 
     def _conditional(self, uids, modseq, op, keywords):
         """UID STORE with UNCHANGEDSINCE: the UIDs whose change went through."""
@@ -233,15 +239,18 @@ class Claims(object):
         if not uids:
             return ClaimOutcome()
         now = self.clock()
-        meta = dict(seen) if seen is not None else self._meta(uids)
-        free, taken, stale = [], [], {}
-        for uid in uids:
-            if uid not in meta:
-                continue  # expunged meanwhile (another fetcher finished it)
-            modseq, flags = meta[uid]
+        if seen is not None:
+            entries = ((u, seen[u][0], seen[u][1]) for u in uids if u in seen)
+        else:
+            entries = self._entries(uids)
+        # Free mail is only counted (its UID and the highest MODSEQ): what a
+        # claim holds per message is a number, whatever the group's size.
+        free, taken, stale, highest = [], [], {}, 0
+        for uid, modseq, flags in entries:   # a UID not there: expunged meanwhile
             kws = claim_keywords(flags)
             if not kws:
                 free.append(uid)
+                highest = max(highest, modseq)
             elif is_stale(flags, now, self.timeout):
                 stale[uid] = (modseq, kws)
             else:
@@ -249,8 +258,8 @@ class Claims(object):
         recovered = set()
         if stale:
             kws = sorted(set(k for _m, ks in stale.values() for k in ks))
-            highest = max(m for m, _k in stale.values())
-            recovered = self._conditional(sorted(stale), highest, '-FLAGS.SILENT', kws)
+            recovered = self._conditional(sorted(stale), max(m for m, _k in stale.values()),
+                                          '-FLAGS.SILENT', kws)
             for uid in sorted(set(stale) - recovered):
                 taken.append(uid)
             if recovered:
@@ -264,12 +273,11 @@ class Claims(object):
                     if claim_keywords(fresh[uid][1]):
                         taken.append(uid)  # a third fetcher was quicker
                     else:
-                        meta[uid] = fresh[uid]
                         free.append(uid)
+                        highest = max(highest, fresh[uid][0])
         won = set()
         if free:
-            highest = max(meta[uid][0] for uid in free)
-            won = self._conditional(sorted(free), highest, '+FLAGS.SILENT',
+            won = self._conditional(sorted(set(free)), highest, '+FLAGS.SILENT',
                                     [self.node_keyword,
                                      TIME_PREFIX + '%d' % _bucket(now, self.timeout)])
             if confirm:

@@ -147,8 +147,7 @@ def _claim(claimer, uids, infos, log):
     if outcome.taken:
         log.debug('Remote completion: %d message(s) are being handled by another fetcher',
                   len(outcome.taken))
-    won = set(outcome.won)
-    return [u for u in uids if u in won]
+    return outcome.won   # in UID order, as listed
 
 
 def _release(claimer, uids, log):

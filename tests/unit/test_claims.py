@@ -137,18 +137,24 @@ def test_batch_claims_split_a_mailbox(mailbox):
         b.logout()
 
 
-@pytest.mark.dovecot
-def test_stale_claim_of_a_dead_fetcher_is_taken_back_once(mailbox):
-    server, user, password = mailbox
-    fill(server, user, 5)
-    timeout = 600.0
-    t0 = 1_000_000 * timeout
+def dead_fetcher(server, user, password, n, timeout, t0):
+    """``n`` messages, the first five claimed at ``t0`` by a fetcher whose
+    connection is returned (to close without releasing: it dies)."""
+    fill(server, user, n)
     dead = connect(server, user, password)
     cd = Claims(dead, timeout=timeout, node="deaddead", clock=lambda: t0)
     cd.prepare()
     dead.select("INBOX")
     assert cd.claim(range(1, 6)).won == [1, 2, 3, 4, 5]
-    dead.close()  # dies without releasing
+    return dead
+
+
+@pytest.mark.dovecot
+def test_stale_claim_of_a_dead_fetcher_is_taken_back_once(mailbox):
+    server, user, password = mailbox
+    timeout = 600.0
+    t0 = 1_000_000 * timeout
+    dead_fetcher(server, user, password, 5, timeout, t0).close()  # dies without releasing
 
     clients = [connect(server, user, password) for _ in range(2)]
     later = [Claims(c, timeout=timeout, node="live%04d" % i) for i, c in enumerate(clients)]
@@ -170,6 +176,35 @@ def test_stale_claim_of_a_dead_fetcher_is_taken_back_once(mailbox):
     finally:
         for client in clients:
             client.logout()
+
+
+@pytest.mark.dovecot
+def test_a_large_claim_reads_in_chunks_and_recovers_stale_claims_beside_free_mail(mailbox,
+                                                                                  monkeypatch):
+    """A group's MODSEQs and flags are read ``READ_CHUNK`` UIDs at a time;
+    stale claims (older MODSEQs) are taken back and free mail changed after
+    them (newer MODSEQs) is still won: one claim, every message."""
+    server, user, password = mailbox
+    timeout = 600.0
+    t0 = 1_000_000 * timeout
+    dead = dead_fetcher(server, user, password, 30, timeout, t0)
+    dead.conn.uid("STORE", "20:30", "+FLAGS.SILENT", "(\\Seen)")   # MODSEQs newer than the claims
+    dead.close()
+    monkeypatch.setattr(claims_mod, "READ_CHUNK", 7)
+    client = connect(server, user, password)
+    live = Claims(client, timeout=timeout, node="live0000", clock=lambda: t0 + 2.5 * timeout)
+    live.prepare()
+    client.select("INBOX")
+    fetches = []
+    real = client._fetch
+    monkeypatch.setattr(client, "_fetch", lambda uids, items: fetches.append(len(uids)) or
+                        real(uids, items))
+    try:
+        outcome = live.claim(range(1, 31), confirm=False)
+    finally:
+        client.logout()
+    assert outcome.won == list(range(1, 31)) and outcome.recovered == [1, 2, 3, 4, 5]
+    assert fetches[:5] == [7, 7, 7, 7, 2]      # then the recovered ones read again
 
 
 class _NoCondstore:
