@@ -40,7 +40,7 @@ Why groups of what is left: each flag change (a claim, \\Deleted) or
 EXPUNGE makes Dovecot rescan the whole Maildir and rewrite its index and
 UID list, work that grows with the mailbox, not with the command.  One per
 batch of 50 made a drain of N mails cost about N^2 / 50; one per window of
-1,000 still N^2 / 1,000 (Dovecot's CPU 27x for 20 times the mail); a few
+1,000 still N^2 / 1,000 (Dovecot's CPU 25-30x for 20 times the mail); a few
 per drain leave only the work per message, which is linear.
 A crash inside a group leaves its handled mail for the next cycle, which
 judges it again: harmless, as for per-batch removal.
