@@ -147,10 +147,20 @@ def header_pieces(lines, index):
     return 0
 
 
-def _chars_in(value, allowed):
-    # issuperset walks the characters in the runtime, not a Python loop
-    # (on Jython a loop costs about a microsecond a character).
-    return allowed.issuperset(value)
+def _only(chars):
+    """A pattern that matches a whole value made of ``chars`` only: one
+    character class, linear.  On Jython a loop over the characters (or
+    frozenset.issuperset, which boxes each one) costs about 40 us for a task
+    id and a signature, the pattern about 4 us."""
+    return re.compile('[%s]*\\Z' % ''.join(re.escape(c) for c in sorted(chars)))
+
+
+_ID_VALUE = _only(_ID_CHARS)
+_TOKEN_VALUE = _only(_TOKEN_CHARS)
+
+
+def _chars_in(value, pattern):
+    return pattern.match(value) is not None
 
 
 def label_of(text, strict=True):
@@ -181,9 +191,9 @@ def _plausible(name, value):
         return COMPLETE.startswith(upper) or FAIL.startswith(upper)   # a prefix of one
     if name == TASK_ID:
         lower = value.lower()
-        return _chars_in(value, _ID_CHARS) and (
+        return _chars_in(value, _ID_VALUE) and (
             lower.startswith(_ID_ROOT) or _ID_ROOT.startswith(lower))
-    return _chars_in(value, _TOKEN_CHARS)
+    return _chars_in(value, _TOKEN_VALUE)
 
 
 def _signature_complete(value):
@@ -197,10 +207,10 @@ def _continues(name, value, piece):
     """Is ``piece`` (a non-label line, spaces removed) the wrapped rest of
     ``name``'s value?"""
     if name == TASK_ID:
-        return (_chars_in(piece, _ID_CHARS) and '/' in (value + piece)
+        return (_chars_in(piece, _ID_VALUE) and '/' in (value + piece)
                 and len(value) <= MAX_TASK_ID_CHARS)
     if name == SIGNATURE:
-        return (_chars_in(piece, _TOKEN_CHARS) and len(value) <= MAX_SIGNATURE_CHARS
+        return (_chars_in(piece, _TOKEN_VALUE) and len(value) <= MAX_SIGNATURE_CHARS
                 and not _signature_complete(value))
     if name == ACTION:
         joined = (value + piece).upper()

@@ -198,3 +198,14 @@ def test_normalised_lines_of_plain_and_long_lines(monkeypatch):
     other = "".join(text)   # equal, not the same object: worked out again
     assert metadata.normalised_lines(other) == metadata.normalised_lines(text)
     assert metadata.normalise_line("a\u00a0b", plain=True) == (0, "a\u00a0b")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ABZabz09/_.-: *\t\n\x00\xe9\u0130\u0131\u212a"
+                                             "\u017f\uff0f\U0001f600")), max_size=12))
+def test_the_value_patterns_accept_exactly_their_characters(value):
+    # The character tests of ids and tokens are patterns (a loop over the
+    # characters is about ten times slower on Jython): the same sets.
+    for chars, pattern in ((metadata._ID_CHARS, metadata._ID_VALUE),
+                           (metadata._TOKEN_CHARS, metadata._TOKEN_VALUE)):
+        assert metadata._chars_in(value, pattern) == all(char in chars for char in value)
