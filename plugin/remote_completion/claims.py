@@ -48,7 +48,7 @@ import time
 
 from . import logs
 from .imap import uid_sets
-from .compat import to_text
+from .compat import chunks, to_text
 
 NODE_PREFIX = '$XlrClaimBy'
 TIME_PREFIX = '$XlrClaimT'
@@ -198,10 +198,8 @@ class Claims(object):
     def _entries(self, uids):
         """(uid, modseq, [flags]) of ``uids`` still there, read ``READ_CHUNK``
         UIDs per FETCH: a large group is never one answer in memory."""
-        uids = sorted(uids)
-        for i in range(0, len(uids), READ_CHUNK):
-            for uid, head, _literals in self.client._fetch(uids[i:i + READ_CHUNK],
-                                                            '(UID MODSEQ FLAGS)'):
+        for part in chunks(sorted(uids), READ_CHUNK):
+            for uid, head, _literals in self.client._fetch(part, '(UID MODSEQ FLAGS)'):
                 modseq = _MODSEQ.search(head)
                 flags = _FLAGS.search(head)
                 if modseq is not None:

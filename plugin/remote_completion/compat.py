@@ -130,6 +130,13 @@ class _KeyedSha256(object):
 _HMAC_SHA256_HEX = _KeyedSha256() if JYTHON else _python_hmac_sha256_hex
 
 
+def chunks(items, size):
+    """Consecutive slices of the sequence ``items``, ``size`` long (the last
+    may be shorter)."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def hmac_sha256_hex(key, message):
     """Lower-case hex HMAC-SHA256 of ``message`` under ``key`` (text is UTF-8)."""
     return _HMAC_SHA256_HEX(key.encode('utf-8') if isinstance(key, text_type) else to_bytes(key),

@@ -51,7 +51,7 @@ import time
 
 from . import claims as claims_mod
 from . import decide, logs
-from .compat import ANY_ERROR, JYTHON
+from .compat import ANY_ERROR, JYTHON, chunks
 
 _time = time.time
 
@@ -77,11 +77,6 @@ REMOVE = 'remove'
 def window_size(batch_size):
     batch_size = max(1, int(batch_size))
     return max(batch_size, min(MAX_WINDOW, batch_size * BATCHES_PER_WINDOW))
-
-
-def chunks(items, size):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def batches(metas, batch_size, max_size, budget=BATCH_BYTES):

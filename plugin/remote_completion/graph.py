@@ -38,7 +38,7 @@ import json
 import time
 
 from . import logs, maildebug, oauth
-from .compat import to_bytes, to_text
+from .compat import chunks, to_bytes, to_text
 from .imap import FetchedMeta, ImapError
 
 DEFAULT_BASE = 'https://graph.microsoft.com/v1.0'
@@ -312,9 +312,8 @@ class GraphMailbox(object):
     # The part drain.py uses: listing is bounded (MAX_MESSAGES), so windows
     # are slices of it; a message's MIME comes one request at a time anyway.
     def uid_windows(self, size=1000):
-        uids = self.uid_search_all()
-        for i in range(0, len(uids), max(1, int(size))):
-            yield uids[i:i + size]
+        for window in chunks(self.uid_search_all(), max(1, int(size))):
+            yield window
 
     def fetch_info(self, uids, modseq=False):
         return self.fetch_meta(uids)
