@@ -199,11 +199,11 @@ class Session(object):
                 if drain:
                     if self._cycle(mailbox):
                         return 'answered'
-                    if _told_unlisted(mailbox):
+                    if mailbox.told_unlisted():
                         continue   # told during the drain: drained now
                 idle = mailbox.idle(self.conf.network_timeout, self.clock)
                 self.idle_ok = True
-                event = 'mail' if _told_unlisted(mailbox) else None   # told as IDLE began
+                event = 'mail' if mailbox.told_unlisted() else None   # told as IDLE began
                 if event is None:
                     refresh_at = min(end, self.clock() + float(self.conf.idle_refresh))
                     event = idle.next_event(refresh_at, push._thread_interrupted)
@@ -225,11 +225,6 @@ class Session(object):
                 self.close_mailbox(mailbox)
             except ANY_ERROR:
                 pass
-
-
-def _told_unlisted(mailbox):
-    told = getattr(mailbox, 'told_unlisted', None)
-    return bool(told()) if told is not None else False
 
 
 def _session_mailbox(configuration_api, conf, log):

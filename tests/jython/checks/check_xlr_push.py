@@ -68,6 +68,9 @@ class _Client(object):
     def idle(self, network_timeout=None, clock=None):
         return self.session
 
+    def told_unlisted(self):   # fetch.Mailbox's: no mail told outside IDLE here
+        return False
+
 
 def check_the_holder_idles_runs_a_cycle_per_wake_up_and_ends_on_its_verdict():
     store = _fresh_store()
