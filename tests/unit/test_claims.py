@@ -104,10 +104,16 @@ def test_two_claimers_racing_never_both_win(mailbox, pipelined):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(120)
     try:
+        assert not any(t.is_alive() for t in threads)
         assert not (won[0] & won[1]), sorted(won[0] & won[1])
-        assert won[0] | won[1] == set(range(1, n + 1))
+        # Where Dovecot let both conditional STOREs pass, both read the other's
+        # claim back and yield (claims._confirm): such a message is left free
+        # for the next cycle, which a later claim then wins. Nothing is lost.
+        left = sorted(set(range(1, n + 1)) - won[0] - won[1])
+        if left:
+            assert set(claimers[0].claim(left).won) == set(left)
     finally:
         for client in clients:
             client.logout()
