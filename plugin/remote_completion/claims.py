@@ -217,8 +217,9 @@ class Claims(object):
         modified = set()
         for chunk in uid_sets(uids):
             conn.untagged_responses.pop('MODIFIED', None)
-            self.client._call('claim store', conn.uid, 'STORE', chunk,
-                              '(UNCHANGEDSINCE %d) %s' % (modseq, op), '(%s)' % ' '.join(keywords))
+            self.client.uid_command('claim store', 'STORE', chunk,
+                                    '(UNCHANGEDSINCE %d) %s' % (modseq, op),
+                                    '(%s)' % ' '.join(keywords))
             for value in conn.untagged_responses.pop('MODIFIED', None) or []:
                 modified |= parse_uid_set(to_text(value))
         return set(uids) - modified
@@ -324,5 +325,5 @@ class Claims(object):
             return
         keywords = [self.node_keyword] + [TIME_PREFIX + '%d' % b for b in range(BUCKETS)]
         for chunk in uid_sets(uids):
-            self.client._call('release claim', self.client.conn.uid, 'STORE', chunk,
-                              '-FLAGS.SILENT', '(%s)' % ' '.join(keywords))
+            self.client.uid_command('release claim', 'STORE', chunk,
+                                    '-FLAGS.SILENT', '(%s)' % ' '.join(keywords))

@@ -7,6 +7,15 @@ socket itself (with a timeout), wraps it with a verifying context through
 itself, and traces every protocol line through ``maildebug`` (LOGIN masked,
 message contents reduced to their size).
 
+FETCH answers (the drain's listing, sizes, texts and claims) are read by
+``_Connection.fetch_into``: a line per ``readline`` from the connection's
+own buffer (``_Reader``), a literal in one read, grouped into responses as
+they come (``_FetchAnswers``), where imaplib would match several regexes per
+line and keep every piece until the command ends (on Jython that reading
+was about an eighth of a drain).  Everything else in the answer (the tagged
+reply, BYE, EXISTS, EXPUNGE, ...) still goes through imaplib.  Literals are
+bounded by what was asked for, an answer by what it may hold.
+
 IDLE (RFC 2177) is spoken here too (``ImapClient.idle``): neither CPython's
 nor Jython's imaplib has it.  The push loop (``push.py``) only decides when
 to idle and what to do on new mail, as mail_room keeps its connection
@@ -33,6 +42,14 @@ MAX_LINE = 2 * 1024 * 1024          # no sane answer line is longer (listing is 
 DEFAULT_MAX_LITERAL = 64 * 1024 * 1024
 UID_SET_CHUNK = 500                 # ranges (a:b or a) per UID set on one command line
 LIST_WINDOW = 1000                  # messages listed per command (uid_windows)
+READ_BLOCK = 65536                  # bytes asked of the socket at once (_Reader)
+# A FETCH answer's literals: no larger than what was asked for.  Items
+# without a body (UID, sizes, dates, flags, MODSEQ) hold no literal that
+# could be longer than this; a header is at most the bytes asked for, a
+# whole message at most max-message-size.
+SMALL_LITERAL = 4096
+# Text of one FETCH response (its lines without the literals), at most.
+RESPONSE_TEXT = 64 * 1024
 
 IDLE = 'IDLE'
 # Untagged lines during IDLE are short ("* 12 EXISTS"); a server that sends
@@ -94,6 +111,8 @@ class _Connection(imaplib.IMAP4):
         self._greeted = False           # imaplib's CAPABILITY right after the greeting
         self._held = None               # commands written with the next one (pipelined)
         self._unsent = b''
+        self._answers = None            # a _FetchAnswers taking this command's FETCH responses
+        self._pushback = None           # a line read ahead, for imaplib to read again
         imaplib.IMAP4.__init__(self, host, port)
 
     def note(self, kind, number):
@@ -159,7 +178,7 @@ class _Connection(imaplib.IMAP4):
 
     def _set_socket(self, sock):
         self.sock = sock
-        self.file = sock.makefile('rb')
+        self.file = _Reader(sock)
 
     def read(self, size):
         if size > self._max_literal:
@@ -178,6 +197,9 @@ class _Connection(imaplib.IMAP4):
         return data
 
     def readline(self):
+        if self._pushback is not None:   # read and traced already (_get_response)
+            line, self._pushback = self._pushback, None
+            return line
         if self._unsent:
             self._flush()   # never wait for an answer to a command not yet written
         line = self.file.readline(MAX_LINE + 1)
@@ -201,6 +223,62 @@ class _Connection(imaplib.IMAP4):
     def _flush(self):
         data, self._unsent = self._unsent, b''
         self.sock.sendall(data)
+
+    # --- FETCH answers, read without imaplib's per-line work ------------------
+    def fetch_into(self, answers, command, *args):
+        """``command`` (imaplib's ``uid`` or ``fetch``) with its untagged
+        FETCH responses going to ``answers`` (a _FetchAnswers) as they are
+        read; returns imaplib's (typ, data).  ``* n EXPUNGE/EXISTS/RECENT``
+        go to ``_append_untagged`` as imaplib would pass them; everything
+        else (the tagged reply, BYE, VANISHED, ...) is read by imaplib as
+        before, so errors and the message count are what they were."""
+        for entry in self.untagged_responses.pop('FETCH', None) or ():
+            answers.add_entry(entry)   # left by an earlier command: first, as imaplib had them
+        self._answers = answers
+        try:
+            return command(*args)
+        finally:
+            self._answers = None
+            self._pushback = None
+
+    def _get_response(self):
+        """imaplib's, except that while ``fetch_into`` runs, untagged FETCH
+        responses are read here: one ``readline`` per line, a literal in one
+        read, no regex per line.  A line that is not one goes back to
+        imaplib (``_pushback``), which reads it as before."""
+        answers = self._answers
+        if answers is None or self._pushback is not None:
+            return imaplib.IMAP4._get_response(self)
+        if self._unsent:
+            self._flush()
+        readline = self.file.readline
+        tracing = maildebug.enabled()    # once per answer, not per line
+        while True:
+            line = readline(MAX_LINE + 1)     # as self.readline(), inlined
+            if len(line) > MAX_LINE:
+                raise self.abort('server line longer than %d bytes' % MAX_LINE)
+            if tracing:
+                maildebug.trace('IMAP', 'S', _line_text(line))
+            dat = _fetch_data(line)
+            if dat is None:
+                counted = _count_line(line)
+                if counted is not None:     # as imaplib would hand it over
+                    self._append_untagged(counted[0], counted[1])
+                    continue
+                self._pushback = line
+                return imaplib.IMAP4._get_response(self)
+            answers.piece(dat, self.abort, dat[dat.find(b' ') + 1:][:1] == b'(')
+            while dat[-1:] == b'}':
+                size = _literal_size(dat)
+                if size is None:
+                    break
+                if size > answers.limit:
+                    raise self.abort('server sent a literal of %d bytes where at most %d '
+                                     'were asked for' % (size, answers.limit))
+                answers.reserve(size, self.abort)
+                answers.literal(self.read(size))
+                dat = self._get_line()       # the rest of the response (imaplib's checks)
+                answers.piece(dat, self.abort)
 
     def shutdown(self):
         try:
@@ -230,10 +308,10 @@ class _Connection(imaplib.IMAP4):
         if typ != 'OK':
             raise ImapError('the server refused STARTTLS: %s'
                             % logs.clean(_line_text(data and data[-1]), 200))
-        try:
-            self.file.close()
-        except Exception:
-            pass
+        if self.file.take():
+            # Bytes after the OK, before the handshake, would be read as if
+            # they came over TLS (a man in the middle's injection).
+            raise ImapError('the server sent data after its STARTTLS answer')
         wrapped = tls.wrap(self.sock, self._context, self.host)
         wrapped.settimeout(self._timeout)
         self._set_socket(wrapped)
@@ -252,6 +330,196 @@ def _line_text(data):
     if isinstance(data, tuple):
         data = data[0]
     return to_text(data, 'utf-8', 'replace').rstrip('\r\n')
+
+
+class _Reader(object):
+    """The connection's input: the socket read in blocks of ``READ_BLOCK``,
+    lines and literals cut from one buffer.  Replaces ``sock.makefile``:
+    on Jython that file's ``readline`` is Python code over small reads
+    (Netty below), a cost per line; here a line costs one ``find``.  A
+    timed-out read leaves the buffer as it was."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b''
+        self.pos = 0
+
+    def _fill(self):
+        data = self.sock.recv(READ_BLOCK)
+        if not data:
+            return False
+        if self.pos >= len(self.buf):
+            self.buf = data
+        else:
+            self.buf = self.buf[self.pos:] + data
+        self.pos = 0
+        return True
+
+    def readline(self, limit):
+        """As a file's ``readline(limit)``: up to and with the next LF, at
+        most ``limit`` bytes; at the end of the stream what is left."""
+        while True:
+            buf, pos = self.buf, self.pos
+            newline = buf.find(b'\n', pos, pos + limit)
+            if newline >= 0:
+                self.pos = newline + 1
+                return buf[pos:newline + 1]
+            if len(buf) - pos >= limit:
+                self.pos = pos + limit
+                return buf[pos:pos + limit]
+            if not self._fill():
+                self.pos = len(buf)
+                return buf[pos:]
+
+    def read(self, size):
+        """Up to ``size`` bytes (at least one unless the stream ended)."""
+        if self.pos >= len(self.buf) and not self._fill():
+            return b''
+        buf, pos = self.buf, self.pos
+        self.pos = min(pos + size, len(buf))
+        return buf[pos:self.pos]
+
+    def take(self):
+        """What was read from the socket and not yet consumed, handed over."""
+        rest = self.buf[self.pos:]
+        self.buf, self.pos = b'', 0
+        return rest
+
+    def close(self):
+        self.buf, self.pos = b'', 0
+
+
+def _fetch_data(line):
+    """For an untagged FETCH response line, the data imaplib would make of
+    it (its ``Untagged_status`` match: ``<n> <rest after FETCH>`` without
+    the line end, or ``<n>`` alone); None for any other line (imaplib reads
+    those)."""
+    if line[:2] != b'* ' or line[-2:] != b'\r\n':
+        return None
+    space = line.find(b' ', 2)
+    if space < 3 or line[space + 1:space + 6] != b'FETCH' or not line[2:space].isdigit():
+        return None
+    after = line[space + 6:space + 7]
+    if after == b' ':
+        if len(line) > space + 9:     # something after "FETCH "
+            return line[2:space + 1] + line[space + 7:-2]
+        return line[2:space]
+    if after == b'-' or b'A' <= after <= b'Z':
+        return None                   # another response type (FETCHX...)
+    return line[2:space]              # "* 3 FETCH" or "* 3 FETCH(...": imaplib keeps the number
+
+
+_COUNTS = {b'EXPUNGE': 'EXPUNGE', b'EXISTS': 'EXISTS', b'RECENT': 'RECENT'}
+
+
+def _count_line(line):
+    """(type, number) for exactly ``* <n> EXPUNGE|EXISTS|RECENT``: what
+    imaplib passes to ``_append_untagged`` for such a line; else None."""
+    if line[:2] != b'* ' or line[-2:] != b'\r\n':
+        return None
+    space = line.find(b' ', 2)
+    kind = _COUNTS.get(line[space + 1:-2])
+    if kind is None or space < 3 or not line[2:space].isdigit():
+        return None
+    return kind, line[2:space]
+
+
+def _literal_size(dat):
+    """N when ``dat`` ends with ``{N}`` (imaplib's ``Literal``), else None."""
+    start = dat.rfind(b'{')
+    digits = dat[start + 1:-1]
+    if start < 0 or not digits.isdigit():
+        return None
+    return int(digits)
+
+
+_DIGITS = '0123456789'
+
+
+def _starts_response(text):
+    """Whether a piece begins a response (``<seq> (``); cheap for the
+    usual first line, the regex only for the odd piece."""
+    first = text[:1]
+    if not (first.isdigit() or first.isspace()):
+        return False
+    space = text.find(' ')
+    if space > 0 and text[space + 1:space + 2] == '(' and not text[:space].strip(_DIGITS):
+        return True
+    return _RESPONSE_START.match(text) is not None
+
+
+class _FetchAnswers(object):
+    """The FETCH responses of a command, grouped as ``ImapClient._fetch``
+    always did: a piece (a line, or the text after a literal) that begins
+    ``<seq> (`` starts a response, any other continues the last one.  A
+    finished response is kept when ``key(head)`` names it (a UID asked
+    for, a position listed), else dropped at once.
+
+    Memory: a literal at most ``limit`` bytes, a response's text at most
+    ``RESPONSE_TEXT``, all that is kept at most ``budget`` bytes (what was
+    asked for): a server that pads or repeats its answers is cut off."""
+
+    def __init__(self, key, limit, budget):
+        self.key = key
+        self.limit = limit
+        self.budget = budget
+        self.used = 0
+        self.found = []          # [(key, head, [literals])]
+        self._pieces = None      # of the response being read
+        self._literals = None
+        self._size = 0           # its bytes, literals included
+        self._text = 0           # its bytes without the literals
+
+    def _finish(self):
+        if self._pieces is None:
+            return
+        head = ''.join(self._pieces)
+        key = self.key(head)
+        if key is None:
+            self.used -= self._size    # not ours: forgotten
+        else:
+            self.found.append((key, head, self._literals))
+        self._pieces = self._literals = None
+        self._size = self._text = 0
+
+    def _add(self, text, literal=None, starts=None):
+        if self._pieces is None or (starts if starts is not None else _starts_response(text)):
+            self._finish()
+            self._pieces, self._literals = [], []
+        self._pieces.append(' ' + text)
+        if literal is not None:
+            self._literals.append(to_bytes(literal))
+
+    def piece(self, dat, abort, starts=None):
+        """A line of a response, or the text after a literal (bytes
+        without the line end, as imaplib has them); ``starts``: True when
+        the caller knows it begins ``<seq> (``, None when it does not."""
+        self.reserve(len(dat), abort)
+        self._text += len(dat)
+        if self._text > RESPONSE_TEXT:
+            raise abort('a FETCH response of more than %d bytes of text' % RESPONSE_TEXT)
+        self._add(to_text(dat, 'utf-8', 'replace').rstrip('\r\n'), None, starts or None)
+
+    def reserve(self, size, abort):
+        """Count ``size`` bytes about to be read into the response."""
+        self.used += size
+        self._size += size
+        if self.used > self.budget:
+            raise abort('a FETCH answer of more than %d bytes (more than was asked for)'
+                        % self.budget)
+
+    def literal(self, data):
+        self._literals.append(to_bytes(data))
+
+    def add_entry(self, entry):
+        """An entry of imaplib's list (text, or (text, literal)): a FETCH
+        response an earlier command left."""
+        if entry is not None:
+            self._add(_line_text(entry), entry[1] if isinstance(entry, tuple) else None)
+
+    def results(self):
+        self._finish()
+        return self.found
 
 
 def uid_set(uids):
@@ -301,17 +569,15 @@ _FETCH_FLAGS = re.compile(r'FLAGS\s+\(([^)]*)\)', re.I)
 _FETCH_SEQ = re.compile(r'^\s*(\d+)\s+\(')
 
 
-def _window_uids(data, first, last):
-    """UIDs from FETCH (UID) answers for the positions first..last; other
-    FETCH responses (flag changes the server reports unasked) are not ours."""
-    uids = []
-    for entry in data:
-        text = _line_text(entry)
-        seq = _FETCH_SEQ.match(text)
-        uid = _FETCH_UID.search(text)
-        if seq and uid and first <= int(seq.group(1)) <= last:
-            uids.append(int(uid.group(1)))
-    return uids
+def _dropped():
+    """A _FetchAnswers that keeps nothing (an answer's size is then only
+    bounded per response)."""
+    return _FetchAnswers(lambda head: None, SMALL_LITERAL, SMALL_LITERAL + RESPONSE_TEXT)
+
+
+def _budget(count, limit):
+    """Bytes a FETCH answer for ``count`` messages may hold (_FetchAnswers)."""
+    return max(1, count) * (limit + RESPONSE_TEXT)
 
 
 def _quote_mailbox(name):
@@ -377,10 +643,9 @@ class IdleSession(object):
     ``next_event`` waits for new mail; ``done`` sends DONE and reads up to
     the tagged reply, after which the connection takes ordinary commands.
 
-    It reads the raw (TLS) socket with short timeouts rather than imaplib's
-    buffered file: a timed-out read would leave that file unusable on
-    CPython.  After a tagged reply the server sends nothing unasked, so the
-    buffered file holds nothing that could be skipped.
+    It reads the raw (TLS) socket with short timeouts itself, after what the
+    connection had read ahead (``_Reader.take``: nothing, after a tagged
+    reply, as the server sends nothing unasked).
     """
 
     def __init__(self, conn, network_timeout=DEFAULT_TIMEOUT, clock=_monotonic):
@@ -389,7 +654,9 @@ class IdleSession(object):
         self.network_timeout = float(network_timeout)
         self.clock = clock
         self.tag = None
-        self._buffer = b''
+        # Read ahead by the connection (nothing, after a tagged reply).
+        take = getattr(getattr(conn, 'file', None), 'take', None)
+        self._buffer = take() if take is not None else b''
         self._previous_timeout = None
         self.ended_by_server = False
 
@@ -743,8 +1010,7 @@ class ImapClient(object):
                 listed = []
                 while position <= stop:
                     end = min(position + LIST_WINDOW - 1, stop)
-                    data = self._call('list', conn.fetch, '%d:%d' % (position, end), '(UID)')
-                    listed.extend(_window_uids(data, position, end))
+                    listed.extend(self._window_uids(position, end))
                     position = end + 1
                 uids = sorted(set(u for u in listed if u > last))
                 if not uids:
@@ -760,6 +1026,21 @@ class ImapClient(object):
         finally:
             conn.expunged = None
 
+    def _window_uids(self, first, last):
+        """UIDs from ``FETCH first:last (UID)``; other FETCH responses
+        (flag changes the server reports unasked) are not ours."""
+        def key(head):
+            seq = _FETCH_SEQ.match(head)
+            uid = _FETCH_UID.search(head)
+            if seq and uid and first <= int(seq.group(1)) <= last:
+                return int(uid.group(1))
+            return None
+        count = last - first + 1
+        answers = _FetchAnswers(key, SMALL_LITERAL, _budget(count, SMALL_LITERAL))
+        self._call('list', self._fetch_into, answers, self.conn.fetch, '%d:%d' % (first, last),
+                   '(UID)')
+        return [uid for uid, _head, _literals in answers.results()]
+
     def told_unlisted(self):
         """True when the server told of new mail (an EXISTS, also one read
         by an IDLE session) after the last complete ``uid_windows`` listing
@@ -770,44 +1051,47 @@ class ImapClient(object):
         listed = getattr(conn, 'listed_arrivals', None)
         return listed is not None and conn.arrivals != listed
 
-    def _fetch(self, uids, items):
+    def _fetch(self, uids, items, limit=SMALL_LITERAL):
         """[(uid, response text, [literal bytes...])] for UID FETCH of ``uids``.
 
-        imaplib hands back a flat list: a tuple (text before a literal, the
-        literal) or plain text per piece; each response starts with
-        ``<seq> (``.  Unsolicited FETCH responses for other UIDs are dropped.
+        Each response's text is its lines (without the literals), each
+        after a space; the answer is read by ``_Connection.fetch_into``
+        (``_FetchAnswers``).  ``limit``: the longest literal asked for.
+        Unsolicited FETCH responses for other UIDs are dropped.
         """
         wanted = set(int(u) for u in uids)
-        results = []
-        for chunk in uid_sets(wanted):
-            data = self._call('fetch', self.conn.uid, 'FETCH', chunk, items)
-            current = None
-            for entry in data:
-                if entry is None:
-                    continue
-                literal = None
-                if isinstance(entry, tuple):
-                    literal = entry[1]
-                text = _line_text(entry)
-                if current is None or _RESPONSE_START.match(text):
-                    current = ['', []]
-                    results.append(current)
-                current[0] += ' ' + text
-                if literal is not None:
-                    current[1].append(to_bytes(literal))
-        out = []
-        for head, literals in results:
+
+        def key(head):
             match = _FETCH_UID.search(head)
-            if match and int(match.group(1)) in wanted:
-                out.append((int(match.group(1)), head, literals))
+            if match is None:
+                return None
+            uid = int(match.group(1))
+            return uid if uid in wanted else None
+        out = []
+        for chunk in uid_sets(wanted):
+            answers = _FetchAnswers(key, limit, _budget(len(wanted), limit))
+            self._call('fetch', self._fetch_into, answers, self.conn.uid, 'FETCH', chunk, items)
+            out.extend(answers.results())
         return out
+
+    def _fetch_into(self, answers, command, *args):
+        return self.conn.fetch_into(answers, command, *args)
+
+    def uid_command(self, what, command, *args):
+        """``UID <command> <args>`` (STORE, EXPUNGE, MOVE, COPY): the FETCH
+        responses it causes (with CONDSTORE one per message, even for
+        ``.SILENT``) and the EXPUNGEs are read as a FETCH answer is and
+        dropped (nobody reads them); imaplib's (typ, data) otherwise."""
+        if self.conn is None:
+            raise ImapError('%s: not connected' % what)
+        return self._call(what, self._fetch_into, _dropped(), self.conn.uid, command, *args)
 
     def fetch_info(self, uids, modseq=False):
         """{uid: FetchedMeta} with size, INTERNALDATE and flags; with
         ``modseq`` (CONDSTORE enabled) the MODSEQ too, for claims."""
         items = '(UID RFC822.SIZE INTERNALDATE FLAGS%s)' % (' MODSEQ' if modseq else '')
         metas = {}
-        for uid, head, _literals in self._fetch(uids, items):
+        for uid, head, _literals in self._fetch(uids, items, SMALL_LITERAL):
             meta = metas.get(uid) or FetchedMeta(uid)
             meta._read(head)
             metas[uid] = meta
@@ -822,12 +1106,17 @@ class ImapClient(object):
         small = [m.uid for m in metas if m.size is not None and m.size <= max_size]
         large = [m.uid for m in metas if m.size is None or m.size > max_size]
         by_uid = dict((m.uid, m) for m in metas)
-        for uids, items, field in (
-                (small, '(UID FLAGS BODY.PEEK[])', 'body'),
-                (large, '(UID FLAGS BODY.PEEK[HEADER]<0.%d>)' % int(header_bytes), 'header')):
+        # A whole message is its RFC822.SIZE, or up to twice that from a
+        # server that stores bare LFs and sends CRLFs; a header part at most
+        # the bytes asked for.
+        largest = max([by_uid[u].size for u in small] or [0])
+        for uids, items, field, limit in (
+                (small, '(UID FLAGS BODY.PEEK[])', 'body', 2 * largest + SMALL_LITERAL),
+                (large, '(UID FLAGS BODY.PEEK[HEADER]<0.%d>)' % int(header_bytes), 'header',
+                 max(int(header_bytes), SMALL_LITERAL))):
             if not uids:
                 continue
-            for uid, head, literals in self._fetch(uids, items):
+            for uid, head, literals in self._fetch(uids, items, limit):
                 meta = by_uid[uid]
                 meta._read(head)
                 if literals:
@@ -839,15 +1128,15 @@ class ImapClient(object):
         if not uids:
             return
         for chunk in uid_sets(uids):
-            self._call('store', self.conn.uid, 'STORE', chunk, '+FLAGS.SILENT', '(\\Deleted)')
+            self.uid_command('store', 'STORE', chunk, '+FLAGS.SILENT', '(\\Deleted)')
         self.expunge(uids)
 
     def expunge(self, uids=None):
         if uids and self.has('UIDPLUS'):
             for chunk in uid_sets(uids):
-                self._call('uid expunge', self.conn.uid, 'EXPUNGE', chunk)
+                self.uid_command('uid expunge', 'EXPUNGE', chunk)
         else:
-            self._call('expunge', self.conn.expunge)
+            self._call('expunge', self._fetch_into, _dropped(), self.conn.expunge)
 
     def folder_exists(self, name):
         data = self._call('list', self.conn.list, '""', _quote_mailbox(name))
@@ -869,10 +1158,10 @@ class ImapClient(object):
         target = _quote_mailbox(folder)
         if self.has('MOVE'):
             for chunk in uid_sets(uids):
-                self._call('move', self.conn.uid, 'MOVE', chunk, target)
+                self.uid_command('move', 'MOVE', chunk, target)
             return
         for chunk in uid_sets(uids):
-            self._call('copy', self.conn.uid, 'COPY', chunk, target)
+            self.uid_command('copy', 'COPY', chunk, target)
         self.delete(uids)
 
     def noop(self):
