@@ -276,7 +276,8 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
     recipients = None
     # A reassignment is looked for when the task was read (API calls).
     if found is None and in_progress and request_run and read:
-        recipients = _follow_reassignment(task, apis, request_run, request_recipients, log)
+        recipients = _follow_reassignment(task, apis, request_run, request_recipients, log,
+                                          recheck=ASSIGNEE_RECHECK * conf.sync_interval)
     if found is None and in_progress:
         start.keep_waiting(task, recipients or request_recipients,
                            interval=max(1, int(interval)))
@@ -285,15 +286,61 @@ def wait_for_reply(task, apis, request_run, request_recipients, host_runs_jobs=F
     return outcome
 
 
-def _follow_reassignment(task, apis, request_run, request_recipients, log):
+# The assignees a task without a team was last checked against, per task:
+# its owner is then all that names them, and the task variable gives the
+# owner with no API call.  Such a task's assignees are looked up (the
+# owner's user record: an API call, one of a read's two) only when the
+# owner, the run or requestRecipients differ from that check, or a team
+# appeared, and at least every ASSIGNEE_RECHECK sync-intervals (a changed
+# e-mail address of the same owner).  A task with a team is looked up on
+# every read: its members can change with nothing on the task changing.
+ASSIGNEE_RECHECK = 10
+MAX_CHECKED = 4096
+_checked = {}   # task id -> ((owner, run, requestRecipients), check again after)
+
+
+def _assignees_unchanged(task_id, basis, now):
+    held = _checked.get(task_id)
+    return held is not None and held[0] == basis and now < held[1]
+
+
+def _assignee_basis(task, request_run, request_recipients):
+    """What a team-less task's assignees follow from, or None (a team, or
+    nobody: look up on every read)."""
+    owner = host.task_owner(task)
+    if host.task_team(task) or not owner:
+        return None
+    return (owner, to_text(request_run), to_text(request_recipients or ''))
+
+
+def _follow_reassignment(task, apis, request_run, request_recipients, log, recheck=0.0,
+                         clock=time.time):
     """The new ``requestRecipients`` when the task was reassigned (the new
-    assignees got a request for the same run), else None.  Never fails the task."""
+    assignees got a request for the same run), else None.  Never fails the
+    task.  ``recheck``: seconds a clean check of a team-less task holds
+    while its owner, run and requestRecipients stay the same (0: always)."""
+    task_id = host.task_id(task)
+    basis = _assignee_basis(task, request_run, request_recipients) if recheck > 0 else None
+    now = clock()
+    if basis is not None and _assignees_unchanged(task_id, basis, now):
+        return None
+    problems = []
     try:
-        recipients = start.resend_to_new_assignees(task, apis, request_run, request_recipients)
+        recipients = start.resend_to_new_assignees(task, apis, request_run, request_recipients,
+                                                   problems=problems)
     except (start.StartError, host.ConfigurationError, ValueError) + HOST_ERRORS as error:
         log.warning('Remote completion: task %s could not follow a reassignment: %s',
-                    logs.clean(host.task_id(task), 200), logs.clean(to_text(error), 300))
+                    logs.clean(task_id, 200), logs.clean(to_text(error), 300))
+        _checked.pop(task_id, None)
         return None
+    if basis is not None and not problems:
+        # A clean check: remembered with what the task now holds.
+        if len(_checked) >= MAX_CHECKED:
+            _checked.clear()
+        kept = request_recipients if recipients is None else recipients
+        _checked[task_id] = (basis[:2] + (to_text(kept or ''),), now + recheck)
+    else:
+        _checked.pop(task_id, None)   # a lookup failed, or a team: the next read looks again
     if recipients is not None:
         names = [a.strip() for a in recipients.split(',') if a.strip()]
         try:

@@ -247,17 +247,21 @@ def _addresses(text):
     return [a.strip() for a in to_text(text or '').split(',') if a.strip()]
 
 
-def resend_to_new_assignees(task, apis, request_run, request_recipients, out=None, now=None):
+def resend_to_new_assignees(task, apis, request_run, request_recipients, out=None, now=None,
+                            problems=None):
     """Reassignment while the task waits: when its assignee or team changed,
     mail the new assignees a fresh request for the same run and note it on
     the task.  Returns the recipients text to keep (``requestRecipients``),
     or None when nothing changed.  Requests to people no longer assigned
-    stop acting by themselves (the fetcher's assignee check)."""
+    stop acting by themselves (the fetcher's assignee check).  ``problems``:
+    a list that gets the lookup's problems (``recipients.resolve``)."""
     out = out or sys.stdout
     task_id = host.task_id(task)
     release_id = host.release_id_of(task_id)
-    found, _problems = recipients.resolve(task, release_id, apis.releaseApi, apis.userApi,
-                                          apis.rolesApi, apis.folderApi)
+    found, found_problems = recipients.resolve(task, release_id, apis.releaseApi, apis.userApi,
+                                               apis.rolesApi, apis.folderApi)
+    if problems is not None:
+        problems.extend(found_problems)
     if not found:
         return None   # nobody mailable now (or the lookups failed): leave things as they are
     before = set(a.lower() for a in _addresses(request_recipients))

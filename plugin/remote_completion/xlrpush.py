@@ -21,7 +21,7 @@ which XL Release does not document, so no thread is started here.
   comment written also leaves a notice (``NOTICE_PREFIX`` + task id, a
   system property) so that the task's own waiting run knows, without an
   API call, that its comments changed.  A waiting run reads its task
-  (two API calls) only when it has a notice, or by chance with
+  (an API call or two) only when it has a notice, or by chance with
   probability ``wait-interval / sync-interval`` (so about once per
   sync-interval): a verdict written by another node of a cluster, or
   before a restart, is still seen, at polling speed.  On a host that runs

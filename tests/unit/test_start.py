@@ -347,3 +347,105 @@ def test_reassignment_mails_only_the_new_assignee_for_the_same_run(shape):
                                              kept + ", gone@example.com", out=io.StringIO())
         assert kept == "alice@example.com, bob@example.com" and len(recorder.messages) == 1
         assert "gone@example.com no longer count" in env["taskApi"].comments[-1][1]
+
+
+# --- the waiting script looks up a team-less task's assignees when its owner changes ----
+
+def waiting_run(env, task, recipients, monkeypatch):
+    """One waiting run on a push host that reads its task (the chance read);
+    the script variables after it."""
+    from remote_completion import xlrpush
+    monkeypatch.setattr(xlrpush.random, "random", lambda: 0.0)
+    variables = dict(env, task=task, hostRunsScheduledJobs=True, requestRun=RUN,
+                     requestRecipients=recipients)
+    return run_script("WaitForReply.py", variables)
+
+
+@pytest.fixture
+def fresh_memo(monkeypatch):
+    from remote_completion import jvmstate, polling
+    monkeypatch.setattr(polling, "_store", [jvmstate.PythonStore()])
+    monkeypatch.setattr(polling, "_checked", {})
+    return polling
+
+
+def test_a_team_less_task_is_looked_up_again_when_its_owner_changes(shape, monkeypatch,
+                                                                    fresh_memo):
+    with smtp_server("plain", auth=True) as (port, recorder):
+        env = environment(shape, port, username=USER)
+        env["taskApi"].recorder = recorder
+        task = RunningTask(owner="alice", team=None, status_line="Waiting")
+        users = env["userApi"].calls
+        after = waiting_run(env, task, "alice@example.com", monkeypatch)
+        assert users == ["alice"] and after["requestRecipients"] == "alice@example.com"
+        # The owner unchanged: the next reads ask nobody.
+        waiting_run(env, task, "alice@example.com", monkeypatch)
+        waiting_run(env, task, "alice@example.com", monkeypatch)
+        assert users == ["alice"] and recorder.messages == []
+        assert task.scheduled == [("remoteCompletion/WaitForReply.py", 2)] * 3
+        # Reassigned to bob: the next read looks up, mails bob for the same run.
+        task.owner = "bob"
+        after = waiting_run(env, task, "alice@example.com", monkeypatch)
+        assert users == ["alice", "bob"]
+        assert after["requestRecipients"] == "bob@example.com"
+        assert [m[1] for m in recorder.messages] == [["bob@example.com"]]
+        sig = mailto.parse(links_of(parsed(recorder)[0])["COMPLETE"])[2].rsplit("SIGNATURE: ", 1)[1]
+        assert signature.verify(SECRET, sig, "COMPLETE", TASK_ID, "bob@example.com") == RUN
+        (_task_id, note, _), = env["taskApi"].comments
+        assert "reassigned" in note and "alice@example.com no longer count" in note
+        # The new requestRecipients was remembered with the check: nobody asked again.
+        waiting_run(env, task, "bob@example.com", monkeypatch)
+        assert users == ["alice", "bob"] and len(recorder.messages) == 1
+        # A host that did not keep requestRecipients: looked up again, as before.
+        waiting_run(env, task, "alice@example.com", monkeypatch)
+        assert users == ["alice", "bob", "bob"]
+
+
+def test_a_team_less_task_is_looked_up_again_after_the_recheck_and_on_a_new_run(
+        shape, fresh_memo):
+    env = environment(shape, free_port())
+    task = RunningTask(owner="alice", team=None)
+    users = env["userApi"].calls
+    now = [1000.0]
+    log = logs.get_logger()
+
+    def follow(run=RUN):
+        return fresh_memo._follow_reassignment(task, apis(env), run, "alice@example.com", log,
+                                               recheck=300.0, clock=lambda: now[0])
+    assert follow() is None and users == ["alice"]
+    now[0] += 299.0
+    assert follow() is None and users == ["alice"]
+    now[0] += 1.0   # the recheck: a changed address of the same owner is followed
+    assert follow() is None and users == ["alice", "alice"]
+    assert follow("00112233445566aa") is None and users == ["alice"] * 3   # a retry's run
+    # recheck 0 (no sync-interval): every read looks up, as before.
+    assert fresh_memo._follow_reassignment(task, apis(env), RUN, "alice@example.com", log,
+                                           recheck=0.0) is None
+    assert users == ["alice"] * 4
+
+
+def test_a_task_with_a_team_is_looked_up_on_every_read(shape, fresh_memo):
+    # Team members can change with nothing on the task changing.
+    env = environment(shape, free_port())
+    task = RunningTask(owner="alice", team="Ops")
+    log = logs.get_logger()
+    both = "alice@example.com, bob@example.com"
+    for _ in range(2):
+        assert fresh_memo._follow_reassignment(task, apis(env), RUN, both, log,
+                                               recheck=300.0) is None
+    assert env["userApi"].calls == ["alice", "bob"] * 2
+    env["releaseApi"].teams["Ops"] = []   # bob left the team
+    assert fresh_memo._follow_reassignment(task, apis(env), RUN, both, log,
+                                           recheck=300.0) == "alice@example.com"
+    assert "bob@example.com no longer count" in env["taskApi"].comments[-1][1]
+
+
+def test_a_failed_lookup_is_not_remembered(shape, fresh_memo):
+    env = environment(shape, free_port())
+    task = RunningTask(owner="ghost", team=None)    # unknown to the user API (for now)
+    log = logs.get_logger()
+    for _ in range(2):
+        assert fresh_memo._follow_reassignment(task, apis(env), RUN, "ghost@example.com", log,
+                                               recheck=300.0) is None
+    assert env["userApi"].calls == ["ghost", "ghost"]
+    assert env["taskApi"].comments == []

@@ -400,3 +400,39 @@ def check_start_script_on_jython(context):
         assert stop.code == 1
     else:
         raise AssertionError('StartTask.py did not fail without an IMAP configuration')
+
+
+class CountingUserApi(UserApi):
+    def __init__(self, users):
+        UserApi.__init__(self, users)
+        self.calls = []
+
+    def getUser(self, username):
+        self.calls.append(username)
+        return UserApi.getUser(self, username)
+
+
+def check_a_team_less_tasks_assignees_are_looked_up_when_its_owner_changes():
+    # The waiting script's read (polling._follow_reassignment) with Java values.
+    from java.lang import String
+    from remote_completion import logs, polling
+    polling._checked.clear()
+    users = CountingUserApi({'alice': ('Alice', 'alice@example.com'),
+                             'bob': ('Bob', 'bob@example.com')})
+    comments = CommentingTaskApi()
+    apis = host.Apis(comments, ReleaseApi({}), None, users, RolesApi({}), None)
+    task = RunningTask(id=String(TASK_ID), owner=String('alice'), team=None)
+    now = [1000.0]
+
+    def follow(mailed):
+        return polling._follow_reassignment(task, apis, RUN, String(mailed), logs.get_logger(),
+                                            recheck=300.0, clock=lambda: now[0])
+    assert follow('alice@example.com') is None and users.calls == ['alice']
+    assert follow('alice@example.com') is None and users.calls == ['alice']   # not asked
+    task._values['owner'] = String('bob')   # reassigned (bob was mailed before)
+    assert follow('alice@example.com, bob@example.com') == 'bob@example.com'
+    assert users.calls == ['alice', 'bob'], users.calls
+    assert 'alice@example.com no longer count' in comments.comments[-1][1]
+    assert follow('bob@example.com') is None and users.calls == ['alice', 'bob']
+    now[0] += 300.0   # the recheck
+    assert follow('bob@example.com') is None and users.calls == ['alice', 'bob', 'bob']
