@@ -80,6 +80,8 @@ QUICK = dict(repeats=1, push_replies=3, push_window=2.0, session_replies=1,
              scaling=(20, 40), big_headers=10, header_kb=60, header_repeats=1,
              team=5, junk_mb=2, memory_replies=2, sync_interval=2)
 STAGES = ("latency", "jython", "drain", "scaling", "smtp", "memory")
+JYTHON_WARMUP_DRAINS = 3   # unmeasured Jython drains before the measured ones
+
 USERS = ("push", "session", "xlr1", "xlrn", "cycle", "drain", "naive", "drainwan", "naivewan",
          "drainapi", "drainj", "gmail", "outcome", "outcomej", "scale", "headers", "memory",
          "memorybig", "smtp")
@@ -342,10 +344,13 @@ def stage_drain(mb, workers, sizes, results, home):
     if "jython" in workers:
         jy = Factory(lambda: workers["jython"], fresh=False)
         step("drain %d queued replies on loopback (Jython, warm)" % sizes["jython_backlog"])
-        # Warm-up: a drain of the same size. The JIT keeps compiling the drain
-        # path for the first thousand messages or so; a server in service has
-        # long passed that, so the measured drains should too.
-        drain_once(mb, jy, "drainj", next(first), sizes["jython_backlog"])
+        # Warm-up: three drains of the same size. The JIT keeps compiling the
+        # drain path through the first few thousand messages; a server in
+        # service has long passed that, so the measured drains should too.
+        # Their figures are kept (docs/performance.md shows the curve).
+        out["jython_warmup"] = [drain_once(mb, jy, "drainj", next(first),
+                                           sizes["jython_backlog"])["wall"]
+                                / sizes["jython_backlog"] for _ in range(JYTHON_WARMUP_DRAINS)]
         out["jython"] = {"batched": drain_figures([drain_once(mb, jy, "drainj", next(first),
                                                               sizes["jython_backlog"])
                                                    for _ in range(repeats)]),
@@ -627,9 +632,12 @@ def report_rows(results, sizes):
             j = per_message(dr["jython"]["batched"]["wall"], dr["jython"]["n"])
             c = per_message(dr["loopback"]["batched"]["wall"], dr["loopback"]["n"])
             ratio = j["median"] / c["median"]
+            warmup = dr.get("jython_warmup") or []
             rows.append(runtimes_row(
                 "drain %s queued replies, loopback, per message (Jython vs CPython; outcome "
-                "replies off)" % format(dr["jython"]["n"], ","), c, j,
+                "replies off; Jython after %d warm-up drains of as many: %s)"
+                % (format(dr["jython"]["n"], ","), len(warmup),
+                   ", ".join(fmt_ms(w) for w in warmup)), c, j,
                 "<= 2 ms, within 4x: %s" % met(j["median"] <= 0.002 and ratio <= 4), fmt_ms))
         gm = dr.get("gmail") or {}
         if "cpython" in gm:
