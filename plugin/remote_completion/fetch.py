@@ -451,13 +451,18 @@ class _Mail(object):
         verdict, self.run_id = decide.check_signature(self.parsed, self.config)
         return verdict
 
-    def _read(self):
+    def _read_markers(self):
+        """(the task, its current run, the verdicts recorded for that run)."""
         task = host.get_task(self.apis.taskApi, self.parsed.task_id)
         if task is None:
             raise LookupError('no task')
-        task_id = self.parsed.task_id
         run, recorded = handover.run_and_verdicts(host.task_notes(task), self.config.secret,
-                                                  task_id)
+                                                  self.parsed.task_id)
+        return task, run, recorded
+
+    def _read(self):
+        task, run, recorded = self._read_markers()
+        task_id = self.parsed.task_id
         return task, decide.TaskSnapshot(
             host.task_id(task) or task_id, host.task_status(task), host.task_type_name(task),
             run, recorded)
@@ -536,7 +541,7 @@ class _Mail(object):
             self._debug('recording the verdict', error)
             failed = error
         try:
-            recorded = self._read()[1].recorded
+            recorded = self._read_markers()[2]   # the markers only: no snapshot
         except HOST_ERRORS as error:
             self._debug('reading the verdict back', error)
             recorded = None

@@ -23,7 +23,6 @@ exactly as they were sent.
 from __future__ import absolute_import, unicode_literals
 
 import binascii
-import itertools
 import re
 
 from email.feedparser import FeedParser
@@ -185,9 +184,15 @@ def _message_from_bytes(raw):
 # differently), then a blank line and the body; no Content-Type but
 # text/plain, no transfer encoding but 7bit, 8bit or binary.  Anything else
 # goes to the feed parser.
-_PLAIN_FIELD = re.compile(b'^[\x21-\x39\x3b-\x7e]+:[\t\x20-\x7e]*$')
-_PLAIN_FOLD = re.compile(b'^[\t ][\t\x20-\x7e]*$')
+#
+# The lines are tested with string methods, not a regular expression per
+# line (on Jython each match costs a few us): the header section holds no
+# byte but tab, line feed and printable ASCII (one translate for all of
+# it), so a field line is a name without space or tab before its first
+# colon, and a folded line starts with a space or tab.
+_PLAIN_HEADER_BYTES = bytes(bytearray([0x09, 0x0a]) + bytearray(range(0x20, 0x7f)))
 _PLAIN_ENCODINGS = (b'7bit', b'8bit', b'binary')
+_FOLD_STARTS = (b' ', b'\t')
 
 
 def _plain_mail(raw):
@@ -195,15 +200,9 @@ def _plain_mail(raw):
     end = raw.find(b'\n\n')
     if end <= 0:
         return None
-    fields = []
-    for line in raw[:end].split(b'\n'):
-        if _PLAIN_FIELD.match(line):
-            name, _colon, value = line.partition(b':')
-            fields.append([name, value.lstrip(b' \t')])
-        elif fields and fields[-1][1] and _PLAIN_FOLD.match(line):
-            fields[-1][1] += b'\n' + line
-        else:
-            return None
+    fields = _plain_fields(raw[:end])
+    if fields is None:
+        return None
     for name, allowed in ((b'content-type', lambda v: v.partition(b';')[0].strip().lower()
                            == b'text/plain'),
                           (b'content-transfer-encoding',
@@ -214,6 +213,23 @@ def _plain_mail(raw):
     if not PY2:   # the feed parser's values are text on Python 3
         fields = [[key.decode('ascii'), value.decode('ascii')] for key, value in fields]
     return _PlainMail([tuple(field) for field in fields], raw[end + 2:])
+
+
+def _plain_fields(head):
+    """[name, value] of each field of a header section (LF line ends, no
+    blank line) as ``_plain_mail`` takes it, or None."""
+    if head.translate(None, _PLAIN_HEADER_BYTES):
+        return None
+    fields = []
+    for line in head.split(b'\n'):
+        colon = line.find(b':')
+        if colon > 0 and b' ' not in line[:colon] and b'\t' not in line[:colon]:
+            fields.append([line[:colon], line[colon + 1:].lstrip(b' \t')])
+        elif fields and fields[-1][1] and line[:1] in _FOLD_STARTS:
+            fields[-1][1] += b'\n' + line
+        else:
+            return None
+    return fields
 
 
 class _PlainMail(object):
@@ -247,8 +263,19 @@ class _PlainMail(object):
 
 # --- bounds on the raw bytes, before any parser ----------------------------------
 
-# A header field's first line: a name (printable, no colon) and a colon.
-_FIELD_START = re.compile(b'^[\x21-\x39\x3b-\x7e]{1,200}:')
+# A header field's first line: a name of 1 to 200 bytes (printable, no
+# colon) and a colon.  Tested with string methods (``_field_start``), not a
+# regular expression per line: on Jython each match costs a few us.
+_FIELD_NAME_BYTES = bytes(bytearray(range(0x21, 0x3a)) + bytearray(range(0x3b, 0x7f)))
+_FIELD_NAME_MAX = 200
+
+
+def _field_start(line):
+    """Does ``line`` start with a field name and its colon?"""
+    colon = line[:_FIELD_NAME_MAX + 1].find(b':')
+    return colon > 0 and not line[:colon].strip(_FIELD_NAME_BYTES)
+
+
 # RFC 2231 parameter names ('name*', 'name*0', 'name*0*'): the email
 # package decodes their values with whatever charset they name, and on
 # Python 2 (Jython) that may be a decompressor.  The star is replaced, so the
@@ -282,7 +309,7 @@ def _guard(raw):
             raise OverCap('a header line over %d bytes' % MAX_FIELD_BYTES)
         if line[:1] in (b' ', b'\t'):
             field += len(line)
-        elif _FIELD_START.match(line):
+        elif _field_start(line):
             if field == 0 and not top:
                 sections += 1
             field = len(line)
@@ -821,6 +848,18 @@ _OUTLOOK_FROM = re.compile(r'^\**(From|Von|Van)\s*:\**\s', re.I | re.U)
 _OUTLOOK_NEXT = re.compile(r'^\**(Sent|Date|Gesendet|Verzonden|To)\s*:', re.I | re.U)
 
 
+# Every line _SEPARATORS matches holds '-', '_' or ':', and every line
+# _OUTLOOK_FROM matches holds ':' (characters without case): a line
+# without them is not tested with the patterns (on Jython each match costs
+# a few us, and most lines of a comment hold neither).
+def _separator(line):
+    return ('-' in line or '_' in line or ':' in line) and _SEPARATORS.match(line) is not None
+
+
+def _outlook_from(line):
+    return ':' in line and _OUTLOOK_FROM.match(line) is not None
+
+
 def _wrote(line):
     """An attribution line ("On ..., Alice wrote:"), by plain string tests."""
     line = line.rstrip()
@@ -861,13 +900,13 @@ def _top_lines(text, end=None):
         depth, line = normalised[index]
         if depth:
             continue  # quoted history
-        if _SEPARATORS.match(line) or line == '--' or raw.rstrip('\r') == '-- ':
+        if _separator(line) or line == '--' or raw.rstrip('\r') == '-- ':
             break
         if _wrote(line):
             if kept and _ON.match(kept[-1]) and not _ON.match(line):
                 kept.pop()  # the attribution line was wrapped over two lines
             break
-        if _OUTLOOK_FROM.match(line) and any(
+        if _outlook_from(line) and any(
                 _OUTLOOK_NEXT.match(n[1]) for n in normalised[index + 1:index + 4]):
             break
         kept.append(line)
@@ -882,7 +921,7 @@ def _own_block(text, blocks):
     for index, (depth, line) in enumerate(normalised):
         if depth:
             continue
-        if (_SEPARATORS.match(line) or _wrote(line) or (_OUTLOOK_FROM.match(line) and any(
+        if (_separator(line) or _wrote(line) or (_outlook_from(line) and any(
                 _OUTLOOK_NEXT.match(n[1]) for n in normalised[index + 1:index + 4]))):
             boundary = index
             break
@@ -954,15 +993,24 @@ def _plain_reply(parts, reply):
     return True
 
 
+_SOURCES = (('text/plain', None), ('text/html', html_to_text))
+
+
 def _readable(parts):
     """(content type, part, text) of the text parts: the text/plain ones
     first, then the text/html ones converted to text.  Lazy: a caller that
     stops after the plain parts never converts the HTML."""
-    for source, convert in (('text/plain', None), ('text/html', html_to_text)):
-        for ctype, part in parts:
-            if ctype == source:
-                text = _part_text(part)
-                yield ctype, part, (convert(text) if convert is not None else text)
+    for source, convert in _SOURCES:
+        for item in _readable_of(parts, source, convert):
+            yield item
+
+
+def _readable_of(parts, source, convert):
+    """(content type, part, text) of the parts of one content type."""
+    for ctype, part in parts:
+        if ctype == source:
+            text = _part_text(part)
+            yield ctype, part, (convert(text) if convert is not None else text)
 
 
 def _read_body(msg, reply):
@@ -970,7 +1018,11 @@ def _read_body(msg, reply):
     if _plain_reply(parts, reply):
         return
     outcomes = []
-    for source, readable in itertools.groupby(_readable(parts), key=lambda r: r[0]):
+    # One content type at a time, the HTML only when the plain parts hold no
+    # usable block (not itertools.groupby over _readable: to end the plain
+    # group it reads, and converts, the first HTML part).
+    for source, convert in _SOURCES:
+        readable = _readable_of(parts, source, convert)
         found = []       # (text, blocks) of the parts that hold a block
         blocks = []
         for _ctype, part, text in readable:

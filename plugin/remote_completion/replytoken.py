@@ -32,6 +32,7 @@ _MID = re.compile(r'^<?xlr\.v2\.([0-9a-f]{16})\.([0-9a-f]{32})\.[0-9a-f]{1,16}\.
                   r'([A-Za-z0-9.]{1,600})@[^\s<>@]{1,255}>?$')
 _SUB = re.compile(r'^[^\s@+]{1,64}\+xlr([0-9a-f]{16})([0-9a-f]{16})@[^\s@]{1,255}$')
 _TASK_PART = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+_ANGLED = re.compile(r'<[^<>\s]{1,900}>')
 MAX_LOCAL_PART = 64
 
 
@@ -110,7 +111,7 @@ def message_ids_in(header_values):
     """The ``<...>`` items of In-Reply-To and References values (bounded)."""
     ids = []
     for value in header_values:
-        for item in re.findall(r'<[^<>\s]{1,900}>', to_text(value)[:20000]):
+        for item in _ANGLED.findall(to_text(value)[:20000]):
             ids.append(item)
             if len(ids) >= 100:
                 return ids

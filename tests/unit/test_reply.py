@@ -557,3 +557,20 @@ def test_common_senders_take_the_simple_path_and_read_as_getaddresses(value):
     "=?utf-8?q?Al=C3=A9?= <a@b.example>", "Al\u00e9 <a@b.example>", "<a@b.example>"])
 def test_anything_else_goes_to_getaddresses(value):
     assert not reply._SIMPLE_ADDRESS.match(value)
+
+
+def test_the_html_alternative_is_not_read_when_the_plain_part_holds_the_block():
+    """The HTML part is converted only when no text/plain part holds a
+    usable block: here its blockquotes pass their nesting bound, which
+    would refuse the mail (over-cap) had it been converted."""
+    good = s.good_reply(client=s.gmail)
+    deep = "<blockquote>" * (reply.MAX_QUOTE_DEPTH + 1)
+    marker = b'<div dir=3D"ltr">'
+    assert marker in good
+    hostile = good.replace(marker, marker + deep.encode("ascii"), 1)
+    parsed = reply.parse_reply(hostile)
+    assert (parsed.error, parsed.action, parsed.metadata_source) == (None, "COMPLETE",
+                                                                     "text/plain")
+    # Without a block in the plain part the HTML is read, and the bound holds.
+    no_block = hostile.replace(b"METADATA (DO NOT MODIFY)", b"METADATA", 1)
+    assert reply.parse_reply(no_block).error == reply.OVER_CAP
