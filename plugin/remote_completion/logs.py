@@ -33,8 +33,7 @@ _SPACES = re.compile(r'\s+', re.UNICODE)
 # other than a space, or two white space characters in a row.  Most text
 # has none, and one search costs less than two substitutions (on Jython
 # each costs a few us).
-_DIRTY = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[^\\S ]|\\s\\s',
-                    re.UNICODE)
+_DIRTY = re.compile(_UNSAFE.pattern + '|[^\\S ]|\\s\\s', re.UNICODE)
 
 
 def register_secret(value):

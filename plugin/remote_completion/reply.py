@@ -307,7 +307,7 @@ def _guard(raw):
             continue
         if len(line) > MAX_FIELD_BYTES:
             raise OverCap('a header line over %d bytes' % MAX_FIELD_BYTES)
-        if line[:1] in (b' ', b'\t'):
+        if line[:1] in _FOLD_STARTS:
             field += len(line)
         elif _field_start(line):
             if field == 0 and not top:
